@@ -1,0 +1,10 @@
+export {
+  type AuditEvent,
+  type AuditInput,
+  type AuditOutcome,
+  type AuditQuery,
+  appendAudit,
+  canonicalJson,
+  listAudit,
+} from './audit-log.js';
+export { type ChainProblem, type ChainReport, verifyAudit } from './verify.js';

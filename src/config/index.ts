@@ -1,0 +1,103 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { AppError, messageOf } from '../errors.js';
+
+export type OutputFormat = 'table' | 'json' | 'yaml';
+
+export interface GatehouseConfig {
+  /** Where the embedded database and local evidence live (default ~/.gatehouse). */
+  readonly dataDir: string;
+  /** `postgres://…` for a shared deployment; otherwise SQLite in the data directory. */
+  readonly databaseUrl: string | undefined;
+  readonly kubeconfig: string | undefined;
+  readonly context: string | undefined;
+  readonly output: OutputFormat;
+  /** Timeout of reachability probes, milliseconds. */
+  readonly probeTimeoutMs: number;
+  /** The file the settings came from, if any. */
+  readonly file: string | undefined;
+}
+
+interface FileSettings {
+  readonly databaseUrl?: string;
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly output?: string;
+  readonly probeTimeoutMs?: number;
+}
+
+const knownKeys = new Set(['databaseUrl', 'kubeconfig', 'context', 'output', 'probeTimeoutMs']);
+
+/**
+ * Settings come from, in rising precedence: defaults, the config file
+ * (`$GATEHOUSE_CONFIG` or `<dataDir>/config.yaml`), then environment variables
+ * (`GATEHOUSE_HOME`, `GATEHOUSE_DATABASE_URL`, `GATEHOUSE_CONTEXT`, `GATEHOUSE_OUTPUT`). Command-line
+ * flags override all of them at the CLI edge.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatehouseConfig {
+  const dataDir = resolve(env.GATEHOUSE_HOME ?? join(env.HOME ?? homedir(), '.gatehouse'));
+  const file = env.GATEHOUSE_CONFIG ?? join(dataDir, 'config.yaml');
+  const explicit = env.GATEHOUSE_CONFIG !== undefined;
+  const settings = existsSync(file) ? readSettings(file) : explicit ? missingFile(file) : {};
+  const output = env.GATEHOUSE_OUTPUT ?? settings.output ?? 'table';
+  return {
+    dataDir,
+    databaseUrl: env.GATEHOUSE_DATABASE_URL ?? settings.databaseUrl,
+    kubeconfig: settings.kubeconfig,
+    context: env.GATEHOUSE_CONTEXT ?? settings.context,
+    output: parseOutputFormat(output, env.GATEHOUSE_OUTPUT ? 'GATEHOUSE_OUTPUT' : `${file}: output`),
+    probeTimeoutMs: settings.probeTimeoutMs ?? 3000,
+    file: existsSync(file) ? file : undefined,
+  };
+}
+
+export function parseOutputFormat(value: string, where: string): OutputFormat {
+  if (value === 'table' || value === 'json' || value === 'yaml') return value;
+  throw new AppError('config.invalid', `${where}: unknown output format "${value}"`, {
+    fix: 'Use one of table, json, yaml',
+  });
+}
+
+function missingFile(file: string): never {
+  throw new AppError('config.invalid', `config file ${file} (from GATEHOUSE_CONFIG) does not exist`, {
+    fix: 'Create it or unset GATEHOUSE_CONFIG',
+  });
+}
+
+function readSettings(file: string): FileSettings {
+  let document: unknown;
+  try {
+    document = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new AppError('config.invalid', `config file ${file} is not valid YAML: ${messageOf(error).split('\n')[0]}`, {
+      fix: 'Fix the YAML syntax',
+      cause: error,
+    });
+  }
+  if (document === null || document === undefined) return {};
+  if (typeof document !== 'object' || Array.isArray(document)) {
+    throw new AppError('config.invalid', `config file ${file} must be a YAML mapping`, { fix: 'Write key: value pairs' });
+  }
+  const record = document as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (!knownKeys.has(key)) {
+      throw new AppError('config.invalid', `config file ${file}: unknown setting "${key}"`, {
+        fix: `Known settings: ${[...knownKeys].join(', ')}`,
+      });
+    }
+  }
+  for (const key of ['databaseUrl', 'kubeconfig', 'context', 'output'] as const) {
+    if (record[key] !== undefined && typeof record[key] !== 'string') {
+      throw new AppError('config.invalid', `config file ${file}: "${key}" must be a string`, { fix: `Quote the value of ${key}` });
+    }
+  }
+  const timeout = record.probeTimeoutMs;
+  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout <= 0)) {
+    throw new AppError('config.invalid', `config file ${file}: "probeTimeoutMs" must be a positive integer`, {
+      fix: 'Give milliseconds, e.g. probeTimeoutMs: 3000',
+    });
+  }
+  return record as FileSettings;
+}

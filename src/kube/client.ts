@@ -1,0 +1,120 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { AppError } from '../errors.js';
+import { networkError, type RequestSubject, statusError, timeoutError } from './errors.js';
+
+export interface KubeRequest {
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** API path, e.g. `/api/v1/namespaces`. */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, string | number | undefined>>;
+  readonly body?: unknown;
+  /** Content type of a PATCH body. */
+  readonly patchType?: 'merge' | 'strategic' | 'json';
+  readonly timeoutMs?: number;
+}
+
+const patchContentTypes = {
+  merge: 'application/merge-patch+json',
+  strategic: 'application/strategic-merge-patch+json',
+  json: 'application/json-patch+json',
+} as const;
+
+/**
+ * A narrow JSON client for one kubeconfig context. It exists so that every call has a timeout
+ * and every failure comes out in the error vocabulary, naming the context.
+ */
+export class KubeClient {
+  readonly context: string;
+  readonly server: string;
+  readonly #config: KubeConfig;
+  readonly #timeoutMs: number;
+  // client-node builds a new agent per call; reusing the first keeps TLS sessions alive.
+  #agent: http.Agent | undefined;
+
+  constructor(config: KubeConfig, options: { readonly timeoutMs?: number } = {}) {
+    const cluster = config.getCurrentCluster();
+    if (!cluster) {
+      throw new AppError('context.unknown', `context "${config.getCurrentContext()}" has no cluster`, {
+        fix: 'Select a context with --context',
+      });
+    }
+    this.#config = config;
+    this.context = config.getCurrentContext();
+    this.server = cluster.server.replace(/\/+$/, '');
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  get kubeConfig(): KubeConfig {
+    return this.#config;
+  }
+
+  /** Sends one request and returns the parsed JSON answer. */
+  async request<T>(request: KubeRequest): Promise<T> {
+    const text = await this.requestText(request);
+    return (text.length > 0 ? JSON.parse(text) : undefined) as T;
+  }
+
+  async requestText(request: KubeRequest): Promise<string> {
+    const method = request.method ?? 'GET';
+    const url = new URL(this.server + request.path);
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const subject: RequestSubject = { context: this.context, server: this.server, method, path: request.path };
+    const timeoutMs = request.timeoutMs ?? this.#timeoutMs;
+    const options: https.RequestOptions = { method, headers: { Accept: 'application/json' } };
+    try {
+      await this.#config.applyToHTTPSOptions(options);
+    } catch (error) {
+      throw new AppError('auth.unauthorized', `cannot get credentials for context "${this.context}": ${String(error)}`, {
+        fix: 'Check the user entry of this context (exec plugin installed and logged in, token file readable)',
+        cause: error,
+      });
+    }
+    this.#agent ??= options.agent as http.Agent | undefined;
+    options.agent = this.#agent;
+    const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
+    const headers = options.headers as Record<string, string>;
+    if (payload !== undefined) {
+      headers['Content-Type'] =
+        method === 'PATCH' ? patchContentTypes[request.patchType ?? 'merge'] : 'application/json';
+    }
+    return await send(url, options, payload, timeoutMs, subject);
+  }
+}
+
+function send(
+  url: URL,
+  options: https.RequestOptions,
+  payload: string | undefined,
+  timeoutMs: number,
+  subject: RequestSubject,
+): Promise<string> {
+  const transport = url.protocol === 'http:' ? http : https;
+  return new Promise((resolve, reject) => {
+    const req = transport.request(url, options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', (error) => reject(networkError(error, subject)));
+      res.on('end', () => {
+        clearTimeout(timer);
+        const text = Buffer.concat(chunks).toString('utf8');
+        const status = res.statusCode ?? 0;
+        if (status >= 200 && status < 300) resolve(text);
+        else reject(statusError(status, text, subject));
+      });
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      reject(timeoutError(subject, timeoutMs));
+    }, timeoutMs);
+    req.on('error', (error) => {
+      clearTimeout(timer);
+      reject(networkError(error, subject));
+    });
+    if (payload !== undefined) req.write(payload);
+    req.end();
+  });
+}

@@ -1,0 +1,15 @@
+export { type AccessAnswer, canI, type ResourceAttributes, type SubjectAccessSpec, subjectCan } from './access-review.js';
+export { KubeClient, type KubeRequest } from './client.js';
+export { type ForbiddenFacts, parseForbidden } from './errors.js';
+export {
+  type KubeconfigSource,
+  kubeconfigFiles,
+  type LoadedKubeconfig,
+  loadKubeconfig,
+  readKubeconfig,
+  parseKubeconfigFile,
+  parseKubeconfigText,
+  selectContext,
+} from './kubeconfig.js';
+export { isTransient, type ListOptions, type ListResult, listAll, withRetries } from './list.js';
+export { getServerVersion, type ServerVersion } from './version.js';

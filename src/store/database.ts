@@ -1,0 +1,18 @@
+import type { Kysely } from 'kysely';
+import type { AuditEventsTable } from './tables/audit.js';
+
+/** Every table of the store, assembled from the capabilities' table types. */
+export interface Database {
+  readonly audit_events: AuditEventsTable;
+}
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+/** An open store: the query builder and what it runs on. */
+export interface Store {
+  readonly db: Kysely<Database>;
+  readonly dialect: StoreDialect;
+  /** Where it lives, without credentials: a file path or `postgres://host/db`. */
+  readonly location: string;
+  close(): Promise<void>;
+}

@@ -1,0 +1,55 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { openStore, type Store, type StoreDialect } from '../../src/store/index.js';
+
+export const dialects: readonly StoreDialect[] = ['sqlite', 'postgres'];
+
+/** A fresh, migrated store of the given dialect; `cleanup` removes it. */
+export interface FreshStore {
+  readonly store: Store;
+  /** Opens the same database again through a new connection. */
+  reopen(): Promise<Store>;
+  cleanup(): Promise<void>;
+}
+
+export async function freshStore(dialect: StoreDialect): Promise<FreshStore> {
+  if (dialect === 'sqlite') {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-store-'));
+    const store = await openStore({ dataDir });
+    return {
+      store,
+      reopen: () => openStore({ dataDir }),
+      cleanup: async () => {
+        await store.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  }
+  const adminUrl = inject('postgresUrl');
+  const name = `gh_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
+  await adminQuery(adminUrl, `create database ${name}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const store = await openStore({ url: url.toString(), dataDir: tmpdir() });
+  return {
+    store,
+    reopen: () => openStore({ url: url.toString(), dataDir: tmpdir() }),
+    cleanup: async () => {
+      await store.close();
+      await adminQuery(adminUrl, `drop database if exists ${name}`);
+    },
+  };
+}
+
+async function adminQuery(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}

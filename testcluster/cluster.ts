@@ -1,0 +1,113 @@
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import { KubeClient, loadKubeconfig } from '../src/kube/index.js';
+import { ensureBinaries } from './build.js';
+import { containersAlive, stopContainers } from './containers.js';
+import { prepareNode } from './node.js';
+import { binDir, cacheRoot, clusterDir, clusterName, kubeconfigPath, kwokWorkdir, versions } from './paths.js';
+import { busyboxApplets } from './rootfs.js';
+import { run, StepError, elapsed, progress } from './run.js';
+import { seedCluster } from './seed/seed.js';
+
+export interface ClusterUpResult {
+  readonly kubeconfig: string;
+  /** True when a healthy, seeded cluster was already running and was reused. */
+  readonly reused: boolean;
+  readonly seconds: number;
+}
+
+const kwokEnv = (root: string): NodeJS.ProcessEnv => ({ ...process.env, KWOK_WORKDIR: kwokWorkdir(root) });
+
+/**
+ * Builds what is missing, starts the cluster and seeds it; reuses a healthy running cluster.
+ *
+ * @example
+ * const { kubeconfig } = await clusterUp();
+ */
+export async function clusterUp(root = cacheRoot()): Promise<ClusterUpResult> {
+  const start = Date.now();
+  if (await isHealthy(root)) {
+    return { kubeconfig: kubeconfigPath(root), reused: true, seconds: (Date.now() - start) / 1000 };
+  }
+  await clusterDown(root);
+  const binaries = await ensureBinaries(binDir(root));
+  const applets = busyboxApplets();
+  const dir = clusterDir(root);
+  mkdirSync(dir, { recursive: true });
+  const node = prepareNode(join(dir, 'node'), binaries, applets);
+  const config = join(dir, 'kwokctl.yaml');
+  writeFileSync(
+    config,
+    toYaml({
+      kind: 'KwokctlConfiguration',
+      apiVersion: 'config.kwok.x-k8s.io/v1alpha1',
+      options: {
+        runtime: 'binary',
+        kubeApiserverBinary: binaries['kube-apiserver'],
+        kubeControllerManagerBinary: binaries['kube-controller-manager'],
+        kubeSchedulerBinary: binaries['kube-scheduler'],
+        etcdBinary: binaries.etcd,
+        kwokControllerBinary: node.kwokWrapper,
+        kubectlBinary: await which('kubectl'),
+        enableCRDs: ['Exec', 'Logs'],
+      },
+    }),
+  );
+  progress(`starting kube-apiserver v${versions.kubernetes}, etcd v${versions.etcd}, kwok v${versions.kwok}`);
+  const kwokctl = binaries.kwokctl;
+  await run(kwokctl, ['create', 'cluster', '--name', clusterName, '--config', config, '--wait', '3m'], {
+    env: kwokEnv(root),
+    step: 'starting the cluster (kwokctl create cluster)',
+  });
+  await run(kwokctl, ['scale', 'node', '--replicas', '2', '--name', clusterName], {
+    env: kwokEnv(root),
+    step: 'adding fake nodes (kwokctl scale node)',
+  });
+  progress(`control plane up in ${elapsed(start)}; seeding`);
+  await seedCluster({
+    client: new KubeClient(loadKubeconfig({ path: kubeconfigPath(root) }).config, { timeoutMs: 30_000 }),
+    kubeconfig: kubeconfigPath(root),
+    podsDir: join(dir, 'pods'),
+    applets,
+    binaries,
+    nsenter: node.nsenter,
+  });
+  writeFileSync(join(dir, 'seeded'), new Date().toISOString());
+  progress(`cluster ready in ${elapsed(start)}`);
+  return { kubeconfig: kubeconfigPath(root), reused: false, seconds: (Date.now() - start) / 1000 };
+}
+
+/** Stops the cluster and every container process, and removes its state. */
+export async function clusterDown(root = cacheRoot()): Promise<void> {
+  const dir = clusterDir(root);
+  stopContainers(join(dir, 'pods'));
+  const kwokctl = join(binDir(root), 'kwokctl');
+  if (existsSync(kwokWorkdir(root)) && existsSync(kwokctl)) {
+    await run(kwokctl, ['delete', 'cluster', '--name', clusterName], {
+      env: kwokEnv(root),
+      step: 'stopping the cluster (kwokctl delete cluster)',
+    }).catch((error: unknown) => progress(`warning: ${String(error)}`));
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+async function isHealthy(root: string): Promise<boolean> {
+  const dir = clusterDir(root);
+  if (!existsSync(join(dir, 'seeded')) || !existsSync(kubeconfigPath(root))) return false;
+  if (!containersAlive(join(dir, 'pods'))) return false;
+  try {
+    const client = new KubeClient(loadKubeconfig({ path: kubeconfigPath(root) }).config, { timeoutMs: 3000 });
+    await client.requestText({ path: '/readyz' });
+    return true;
+  } catch {
+    // Not answering: the caller tears the leftovers down and starts afresh.
+    return false;
+  }
+}
+
+async function which(command: string): Promise<string> {
+  const found = await run('sh', ['-c', `command -v ${command}`], { step: `finding ${command}` }).catch(() => '');
+  if (!found.trim()) throw new StepError(`finding ${command}: \`${command}\` is not on PATH; install it (kwokctl uses it to check readiness)`);
+  return found.trim();
+}

@@ -1,0 +1,131 @@
+// gatehouse-exec stands in for every command name that kwok may run for `kubectl exec`.
+//
+// kwok runs exec commands on its own host. In the test cluster kwok runs in a mount namespace
+// where /usr/bin, /usr/sbin and /usr/local/bin hold links to this program, so whatever name
+// kubectl asks for lands here. The pod's Exec object sets GATEHOUSE_CONTAINER_DIR to the state
+// directory of the container; this program resolves the command inside the container's root
+// filesystem and enters the container's namespaces with nsenter, as a container runtime would.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+func main() {
+	code, err := run(os.Args)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
+	os.Exit(code)
+}
+
+func run(args []string) (int, error) {
+	dir := os.Getenv("GATEHOUSE_CONTAINER_DIR")
+	if dir == "" {
+		return 126, errors.New("gatehouse-exec: no GATEHOUSE_CONTAINER_DIR: this exec target has no container behind it")
+	}
+	pid, err := readPid(dir)
+	if err != nil {
+		return 126, fmt.Errorf("error: container is not running (%v)", err)
+	}
+	env, err := readEnv(path.Join(dir, "env"))
+	if err != nil {
+		return 126, err
+	}
+	command := args[0]
+	if _, err := lookPath(pid, command, pathOf(env)); err != nil {
+		// The message a containerd/runc node gives for a missing binary, e.g. in distroless images.
+		return 126, fmt.Errorf("OCI runtime exec failed: exec failed: unable to start container process: exec: %q: executable file not found in $PATH: unknown", command)
+	}
+	nsenter := os.Getenv("GATEHOUSE_NSENTER")
+	if nsenter == "" {
+		return 126, errors.New("gatehouse-exec: GATEHOUSE_NSENTER is not set")
+	}
+	argv := []string{"nsenter", "--target", strconv.Itoa(pid), "--mount", "--uts", "--ipc", "--net", "--pid", "--root", "--wd", "--"}
+	argv = append(argv, command)
+	argv = append(argv, args[1:]...)
+	return 126, syscall.Exec(nsenter, argv, env)
+}
+
+func readPid(dir string) (int, error) {
+	raw, err := os.ReadFile(path.Join(dir, "pid"))
+	if err != nil {
+		return 0, err
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(raw)))
+	if err != nil {
+		return 0, err
+	}
+	if err := syscall.Kill(pid, 0); err != nil {
+		return 0, fmt.Errorf("process %d: %v", pid, err)
+	}
+	return pid, nil
+}
+
+// readEnv returns the container's environment: the exec'd process must not inherit kwok's.
+func readEnv(file string) ([]string, error) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	var env []string
+	for _, line := range strings.Split(string(raw), "\n") {
+		if line != "" {
+			env = append(env, line)
+		}
+	}
+	return env, nil
+}
+
+func pathOf(env []string) []string {
+	for _, entry := range env {
+		if value, ok := strings.CutPrefix(entry, "PATH="); ok {
+			return strings.Split(value, ":")
+		}
+	}
+	return []string{"/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
+}
+
+// lookPath resolves a command the way execvp would inside the container, following symlinks
+// within the container's root (RESOLVE_IN_ROOT), never on the host.
+func lookPath(pid int, command string, searchPath []string) (string, error) {
+	root, err := unix.Open(fmt.Sprintf("/proc/%d/root", pid), unix.O_PATH|unix.O_DIRECTORY, 0)
+	if err != nil {
+		return "", err
+	}
+	defer unix.Close(root)
+	candidates := []string{command}
+	if !strings.Contains(command, "/") {
+		candidates = candidates[:0]
+		for _, dir := range searchPath {
+			candidates = append(candidates, path.Join(dir, command))
+		}
+	}
+	for _, candidate := range candidates {
+		if isExecutable(root, candidate) {
+			return candidate, nil
+		}
+	}
+	return "", os.ErrNotExist
+}
+
+func isExecutable(root int, file string) bool {
+	fd, err := unix.Openat2(root, file, &unix.OpenHow{Flags: unix.O_PATH, Resolve: unix.RESOLVE_IN_ROOT})
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	var stat unix.Stat_t
+	if err := unix.Fstat(fd, &stat); err != nil {
+		return false
+	}
+	return stat.Mode&unix.S_IFMT == unix.S_IFREG && stat.Mode&0o111 != 0
+}
