@@ -4,10 +4,22 @@ import { binDir, sourceDir, versions } from './paths.js';
 import { elapsed, progress, run, StepError } from './run.js';
 
 export const controlPlane = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const;
-export const allBinaries = [...controlPlane, 'etcd', 'kwok', 'kwokctl', 'gatehouse-exec', 'gatehouse-pod'] as const;
+export const allBinaries = [
+  ...controlPlane,
+  'etcd',
+  'kwok',
+  'kwokctl',
+  'gatehouse-exec',
+  'gatehouse-pod',
+] as const;
 export type BinaryName = (typeof allBinaries)[number];
 
-const goEnv = (): NodeJS.ProcessEnv => ({ ...process.env, GOTOOLCHAIN: 'local', CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false' });
+const goEnv = (): NodeJS.ProcessEnv => ({
+  ...process.env,
+  GOTOOLCHAIN: 'local',
+  CGO_ENABLED: '0',
+  GOFLAGS: '-buildvcs=false',
+});
 
 /**
  * Builds whatever binaries are missing from the versioned cache directory and returns their
@@ -16,7 +28,10 @@ const goEnv = (): NodeJS.ProcessEnv => ({ ...process.env, GOTOOLCHAIN: 'local', 
 export async function ensureBinaries(dir = binDir()): Promise<Record<BinaryName, string>> {
   mkdirSync(dir, { recursive: true });
   await checkGo();
-  const paths = Object.fromEntries(allBinaries.map((name) => [name, join(dir, name)])) as Record<BinaryName, string>;
+  const paths = Object.fromEntries(allBinaries.map((name) => [name, join(dir, name)])) as Record<
+    BinaryName,
+    string
+  >;
   const missing = (names: readonly BinaryName[]) => names.some((name) => !existsSync(paths[name]));
   if (missing(controlPlane)) await buildControlPlane(dir);
   if (missing(['etcd'])) await buildEtcd(dir);
@@ -27,11 +42,15 @@ export async function ensureBinaries(dir = binDir()): Promise<Record<BinaryName,
 
 async function checkGo(): Promise<void> {
   const output = await run('go', ['version'], { step: 'checking Go' }).catch(() => {
-    throw new StepError('checking Go: the `go` command is missing. The test cluster is built from source: install Go 1.26 or newer');
+    throw new StepError(
+      'checking Go: the `go` command is missing. The test cluster is built from source: install Go 1.26 or newer',
+    );
   });
   const match = /go(\d+)\.(\d+)/.exec(output);
   if (!match || Number(match[1]) * 100 + Number(match[2]) < 126) {
-    throw new StepError(`checking Go: ${output.trim()} is too old; kube-apiserver ${versions.kubernetes} needs Go 1.26 or newer`);
+    throw new StepError(
+      `checking Go: ${output.trim()} is too old; kube-apiserver ${versions.kubernetes} needs Go 1.26 or newer`,
+    );
   }
 }
 
@@ -59,13 +78,27 @@ async function buildControlPlane(dir: string): Promise<void> {
   ].join(' ');
   const staging = join(dir, '.staging-k8s');
   mkdirSync(staging, { recursive: true });
-  await timed(`kube-apiserver, kube-controller-manager, kube-scheduler v${versions.kubernetes}`, 'cold: 5–20 min on 2 cores', () =>
-    run(
-      'go',
-      ['build', '-trimpath', '-tags=selinux,notest,grpcnotrace', `-ldflags=${ldflags}`, '-o', `${staging}/`,
-        ...controlPlane.map((name) => `k8s.io/kubernetes/cmd/${name}`)],
-      { cwd: join(sourceDir, 'go', 'k8s'), env: goEnv(), step: `building the Kubernetes control plane v${versions.kubernetes}` },
-    ),
+  await timed(
+    `kube-apiserver, kube-controller-manager, kube-scheduler v${versions.kubernetes}`,
+    'cold: 5–20 min on 2 cores',
+    () =>
+      run(
+        'go',
+        [
+          'build',
+          '-trimpath',
+          '-tags=selinux,notest,grpcnotrace',
+          `-ldflags=${ldflags}`,
+          '-o',
+          `${staging}/`,
+          ...controlPlane.map((name) => `k8s.io/kubernetes/cmd/${name}`),
+        ],
+        {
+          cwd: join(sourceDir, 'go', 'k8s'),
+          env: goEnv(),
+          step: `building the Kubernetes control plane v${versions.kubernetes}`,
+        },
+      ),
   );
   for (const name of controlPlane) renameSync(join(staging, name), join(dir, name));
 }
@@ -84,10 +117,18 @@ async function buildEtcd(dir: string): Promise<void> {
 async function buildKwok(dir: string): Promise<void> {
   const staging = join(dir, '.staging-kwok');
   await timed(`kwok and kwokctl v${versions.kwok}`, 'cold: 2–4 min', () =>
-    run('go', ['install', `sigs.k8s.io/kwok/cmd/kwok@v${versions.kwok}`, `sigs.k8s.io/kwok/cmd/kwokctl@v${versions.kwok}`], {
-      env: { ...goEnv(), GOBIN: staging },
-      step: `building kwok v${versions.kwok}`,
-    }),
+    run(
+      'go',
+      [
+        'install',
+        `sigs.k8s.io/kwok/cmd/kwok@v${versions.kwok}`,
+        `sigs.k8s.io/kwok/cmd/kwokctl@v${versions.kwok}`,
+      ],
+      {
+        env: { ...goEnv(), GOBIN: staging },
+        step: `building kwok v${versions.kwok}`,
+      },
+    ),
   );
   for (const name of ['kwok', 'kwokctl']) renameSync(join(staging, name), join(dir, name));
 }

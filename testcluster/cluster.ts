@@ -5,9 +5,17 @@ import { KubeClient, loadKubeconfig } from '../src/kube/index.js';
 import { ensureBinaries } from './build.js';
 import { containersAlive, stopContainers } from './containers.js';
 import { prepareNode } from './node.js';
-import { binDir, cacheRoot, clusterDir, clusterName, kubeconfigPath, kwokWorkdir, versions } from './paths.js';
+import {
+  binDir,
+  cacheRoot,
+  clusterDir,
+  clusterName,
+  kubeconfigPath,
+  kwokWorkdir,
+  versions,
+} from './paths.js';
 import { busyboxApplets } from './rootfs.js';
-import { run, StepError, elapsed, progress } from './run.js';
+import { elapsed, progress, run, StepError } from './run.js';
 import { seedCluster } from './seed/seed.js';
 
 export interface ClusterUpResult {
@@ -56,10 +64,15 @@ export async function clusterUp(root = cacheRoot()): Promise<ClusterUpResult> {
   );
   progress(`starting kube-apiserver v${versions.kubernetes}, etcd v${versions.etcd}, kwok v${versions.kwok}`);
   const kwokctl = binaries.kwokctl;
-  await run(kwokctl, ['create', 'cluster', '--name', clusterName, '--config', config, '--wait', '3m'], {
-    env: kwokEnv(root),
-    step: 'starting the cluster (kwokctl create cluster)',
-  });
+  // `--kubeconfig=` keeps kwokctl away from the user's ~/.kube/config.
+  await run(
+    kwokctl,
+    ['create', 'cluster', '--name', clusterName, '--config', config, '--wait', '3m', '--kubeconfig='],
+    {
+      env: kwokEnv(root),
+      step: 'starting the cluster (kwokctl create cluster)',
+    },
+  );
   await run(kwokctl, ['scale', 'node', '--replicas', '2', '--name', clusterName], {
     env: kwokEnv(root),
     step: 'adding fake nodes (kwokctl scale node)',
@@ -84,7 +97,7 @@ export async function clusterDown(root = cacheRoot()): Promise<void> {
   stopContainers(join(dir, 'pods'));
   const kwokctl = join(binDir(root), 'kwokctl');
   if (existsSync(kwokWorkdir(root)) && existsSync(kwokctl)) {
-    await run(kwokctl, ['delete', 'cluster', '--name', clusterName], {
+    await run(kwokctl, ['delete', 'cluster', '--name', clusterName, '--kubeconfig='], {
       env: kwokEnv(root),
       step: 'stopping the cluster (kwokctl delete cluster)',
     }).catch((error: unknown) => progress(`warning: ${String(error)}`));
@@ -107,7 +120,12 @@ async function isHealthy(root: string): Promise<boolean> {
 }
 
 async function which(command: string): Promise<string> {
-  const found = await run('sh', ['-c', `command -v ${command}`], { step: `finding ${command}` }).catch(() => '');
-  if (!found.trim()) throw new StepError(`finding ${command}: \`${command}\` is not on PATH; install it (kwokctl uses it to check readiness)`);
+  const found = await run('sh', ['-c', `command -v ${command}`], { step: `finding ${command}` }).catch(
+    () => '',
+  );
+  if (!found.trim())
+    throw new StepError(
+      `finding ${command}: \`${command}\` is not on PATH; install it (kwokctl uses it to check readiness)`,
+    );
   return found.trim();
 }

@@ -12,7 +12,12 @@ export interface ContainerPaths {
   readonly log: string;
 }
 
-export function containerPaths(podsDir: string, namespace: string, pod: string, container: string): ContainerPaths {
+export function containerPaths(
+  podsDir: string,
+  namespace: string,
+  pod: string,
+  container: string,
+): ContainerPaths {
   const dir = join(podsDir, namespace, pod, container);
   return { dir, root: join(dir, 'root'), log: join(dir, 'container.log') };
 }
@@ -22,7 +27,11 @@ export function containerPaths(podsDir: string, namespace: string, pod: string, 
  * network namespaces, /proc mounted for its own PID namespace, its root filesystem as `/`.
  * Returns the host PID of the container's PID 1.
  */
-export async function startContainer(paths: ContainerPaths, image: ContainerImage, now: Date): Promise<number> {
+export async function startContainer(
+  paths: ContainerPaths,
+  image: ContainerImage,
+  now: Date,
+): Promise<number> {
   rmSync(paths.dir, { recursive: true, force: true });
   writeTree(paths.root, { ...skeleton, ...image.tree });
   const env = Object.entries(image.env).map(([key, value]) => `${key}=${value}`);
@@ -31,7 +40,19 @@ export async function startContainer(paths: ContainerPaths, image: ContainerImag
   const output = openSync(join(paths.dir, 'stdout.raw'), 'a');
   const runtime = spawn(
     '/usr/bin/unshare',
-    ['--pid', '--mount', '--uts', '--ipc', '--net', '--fork', '--kill-child', '--mount-proc', `--root=${paths.root}`, '--wd=/', ...image.entrypoint],
+    [
+      '--pid',
+      '--mount',
+      '--uts',
+      '--ipc',
+      '--net',
+      '--fork',
+      '--kill-child',
+      '--mount-proc',
+      `--root=${paths.root}`,
+      '--wd=/',
+      ...image.entrypoint,
+    ],
     { detached: true, stdio: ['ignore', output, output], env: Object.fromEntries(Object.entries(image.env)) },
   );
   runtime.unref();
@@ -53,7 +74,11 @@ async function childOf(parent: number): Promise<number> {
 
 function readChildren(pid: number): number[] {
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
   } catch {
     // The runtime has already exited; the caller sees no child and reports it.
     return [];
@@ -63,7 +88,10 @@ function readChildren(pid: number): number[] {
 /** Container log lines in the CRI file format kwok's log server reads. */
 function criLog(lines: readonly string[], now: Date): string {
   return lines
-    .map((line, index) => `${new Date(now.getTime() - (lines.length - index) * 60_000).toISOString()} stdout F ${line}\n`)
+    .map(
+      (line, index) =>
+        `${new Date(now.getTime() - (lines.length - index) * 60_000).toISOString()} stdout F ${line}\n`,
+    )
     .join('');
 }
 
@@ -94,10 +122,13 @@ function signal(pid: number): boolean {
 /** True when every container's PID 1 is alive. */
 export function containersAlive(podsDir: string): boolean {
   const dirs = containerDirs(podsDir);
-  return dirs.length > 0 && dirs.every((dir) => {
-    const file = join(dir, 'pid');
-    return existsSync(file) && existsSync(`/proc/${readFileSync(file, 'utf8').trim()}`);
-  });
+  return (
+    dirs.length > 0 &&
+    dirs.every((dir) => {
+      const file = join(dir, 'pid');
+      return existsSync(file) && existsSync(`/proc/${readFileSync(file, 'utf8').trim()}`);
+    })
+  );
 }
 
 function containerDirs(podsDir: string): string[] {
@@ -105,7 +136,8 @@ function containerDirs(podsDir: string): string[] {
   const dirs: string[] = [];
   for (const ns of readdirSync(podsDir)) {
     for (const pod of readdirSync(join(podsDir, ns))) {
-      for (const container of readdirSync(join(podsDir, ns, pod))) dirs.push(join(podsDir, ns, pod, container));
+      for (const container of readdirSync(join(podsDir, ns, pod)))
+        dirs.push(join(podsDir, ns, pod, container));
     }
   }
   return dirs;

@@ -17,7 +17,11 @@ export interface NodeLayout {
  * /usr/sbin, /usr/local/bin and /usr/local/sbin hold only links to gatehouse-exec, so every
  * command kubectl exec asks for (by name or absolute path) enters the target container.
  */
-export function prepareNode(dir: string, binaries: Record<BinaryName, string>, applets: readonly string[]): NodeLayout {
+export function prepareNode(
+  dir: string,
+  binaries: Record<BinaryName, string>,
+  applets: readonly string[],
+): NodeLayout {
   const shadow = join(dir, 'shadow-bin');
   rmSync(shadow, { recursive: true, force: true });
   mkdirSync(shadow, { recursive: true });

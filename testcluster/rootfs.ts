@@ -1,11 +1,24 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { StepError } from './run.js';
 
 /** One entry of a container's root filesystem. */
 export type FileSpec =
-  | { readonly kind: 'file'; readonly content: string | Buffer; readonly mode?: number; readonly mtime?: Date }
+  | {
+      readonly kind: 'file';
+      readonly content: string | Buffer;
+      readonly mode?: number;
+      readonly mtime?: Date;
+    }
   | { readonly kind: 'copy'; readonly from: string; readonly mode?: number; readonly mtime?: Date }
   | { readonly kind: 'dir'; readonly mode?: number }
   | { readonly kind: 'symlink'; readonly target: string };
@@ -23,7 +36,9 @@ const busyboxPath = '/bin/busybox';
 /** The applets of Debian's busybox-static, as paths relative to a root (`usr/bin/awk`). */
 export function busyboxApplets(): string[] {
   if (!existsSync(busyboxPath)) {
-    throw new StepError('building pod filesystems: /bin/busybox is missing. Install Debian\'s busybox-static (`apt-get install busybox-static`)');
+    throw new StepError(
+      "building pod filesystems: /bin/busybox is missing. Install Debian's busybox-static (`apt-get install busybox-static`)",
+    );
   }
   return execFileSync(busyboxPath, ['--list-full'], { encoding: 'utf8' })
     .split('\n')
@@ -58,7 +73,8 @@ export function writeTree(root: string, tree: Tree): void {
   for (const [path, spec] of entries) writeEntry(join(root, path), spec);
   // mtimes last: writing children would otherwise move a directory's mtime.
   for (const [path, spec] of entries) {
-    if ((spec.kind === 'file' || spec.kind === 'copy') && spec.mtime) utimesSync(join(root, path), spec.mtime, spec.mtime);
+    if ((spec.kind === 'file' || spec.kind === 'copy') && spec.mtime)
+      utimesSync(join(root, path), spec.mtime, spec.mtime);
   }
   makeDevices(join(root, 'dev'));
 }

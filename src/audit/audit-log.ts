@@ -61,7 +61,11 @@ function sortKeys(value: unknown): unknown {
  * Appends one event at the end of the chain. Concurrent writers on PostgreSQL race for the next
  * `seq`; the loser's insert hits the primary key and is retried on the new head.
  */
-export async function appendAudit(store: Store, input: AuditInput, now: () => Date = () => new Date()): Promise<AuditEvent> {
+export async function appendAudit(
+  store: Store,
+  input: AuditInput,
+  now: () => Date = () => new Date(),
+): Promise<AuditEvent> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await store.db.transaction().execute(async (tx) => {

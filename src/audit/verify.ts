@@ -18,7 +18,10 @@ export interface ChainReport {
  * Re-hashes the whole chain. An edited entry fails its own hash; a removed entry leaves a gap in
  * `seq` and a broken link; removing the newest entries shows only against a head kept elsewhere.
  */
-export async function verifyAudit(store: Store, options: { readonly expectedHead?: string } = {}): Promise<ChainReport> {
+export async function verifyAudit(
+  store: Store,
+  options: { readonly expectedHead?: string } = {},
+): Promise<ChainReport> {
   const problems: ChainProblem[] = [];
   let previous: Pick<AuditEvent, 'seq' | 'hash'> = { seq: 0, hash: genesisHash };
   let checked = 0;
@@ -32,7 +35,10 @@ export async function verifyAudit(store: Store, options: { readonly expectedHead
     }
   }
   if (options.expectedHead && options.expectedHead !== previous.hash) {
-    problems.push({ seq: previous.seq, problem: `the chain ends at ${previous.hash}, not at the expected head ${options.expectedHead}` });
+    problems.push({
+      seq: previous.seq,
+      problem: `the chain ends at ${previous.hash}, not at the expected head ${options.expectedHead}`,
+    });
   }
   return { ok: problems.length === 0, checked, head: previous.hash, problems };
 }
@@ -43,7 +49,10 @@ function checkLink(previous: Pick<AuditEvent, 'seq' | 'hash'>, event: AuditEvent
     problems.push({ seq: event.seq, problem: `entries ${previous.seq + 1}..${event.seq - 1} are missing` });
   }
   if (event.prevHash !== previous.hash) {
-    problems.push({ seq: event.seq, problem: 'does not link to the entry before it (an entry was removed or replaced)' });
+    problems.push({
+      seq: event.seq,
+      problem: 'does not link to the entry before it (an entry was removed or replaced)',
+    });
   }
   const { hash, ...rest } = event;
   if (hashEvent(rest) !== hash) {

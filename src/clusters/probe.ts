@@ -18,10 +18,16 @@ export async function probeClusters(
   clusters: readonly ClusterRef[],
   options: { readonly timeoutMs?: number } = {},
 ): Promise<ClusterStatus[]> {
-  return await Promise.all(clusters.map((cluster) => probeCluster(provider, cluster, options.timeoutMs ?? 3000)));
+  return await Promise.all(
+    clusters.map((cluster) => probeCluster(provider, cluster, options.timeoutMs ?? 3000)),
+  );
 }
 
-async function probeCluster(provider: ClusterProvider, cluster: ClusterRef, timeoutMs: number): Promise<ClusterStatus> {
+async function probeCluster(
+  provider: ClusterProvider,
+  cluster: ClusterRef,
+  timeoutMs: number,
+): Promise<ClusterStatus> {
   try {
     const client = new KubeClient(await provider.connect(cluster), { timeoutMs });
     const version = await getServerVersion(client);

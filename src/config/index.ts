@@ -71,14 +71,20 @@ function readSettings(file: string): FileSettings {
   try {
     document = parseYaml(readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new AppError('config.invalid', `config file ${file} is not valid YAML: ${messageOf(error).split('\n')[0]}`, {
-      fix: 'Fix the YAML syntax',
-      cause: error,
-    });
+    throw new AppError(
+      'config.invalid',
+      `config file ${file} is not valid YAML: ${messageOf(error).split('\n')[0]}`,
+      {
+        fix: 'Fix the YAML syntax',
+        cause: error,
+      },
+    );
   }
   if (document === null || document === undefined) return {};
   if (typeof document !== 'object' || Array.isArray(document)) {
-    throw new AppError('config.invalid', `config file ${file} must be a YAML mapping`, { fix: 'Write key: value pairs' });
+    throw new AppError('config.invalid', `config file ${file} must be a YAML mapping`, {
+      fix: 'Write key: value pairs',
+    });
   }
   const record = document as Record<string, unknown>;
   for (const key of Object.keys(record)) {
@@ -90,7 +96,9 @@ function readSettings(file: string): FileSettings {
   }
   for (const key of ['databaseUrl', 'kubeconfig', 'context', 'output'] as const) {
     if (record[key] !== undefined && typeof record[key] !== 'string') {
-      throw new AppError('config.invalid', `config file ${file}: "${key}" must be a string`, { fix: `Quote the value of ${key}` });
+      throw new AppError('config.invalid', `config file ${file}: "${key}" must be a string`, {
+        fix: `Quote the value of ${key}`,
+      });
     }
   }
   const timeout = record.probeTimeoutMs;

@@ -62,16 +62,25 @@ export class KubeClient {
     for (const [key, value] of Object.entries(request.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
-    const subject: RequestSubject = { context: this.context, server: this.server, method, path: request.path };
+    const subject: RequestSubject = {
+      context: this.context,
+      server: this.server,
+      method,
+      path: request.path,
+    };
     const timeoutMs = request.timeoutMs ?? this.#timeoutMs;
     const options: https.RequestOptions = { method, headers: { Accept: 'application/json' } };
     try {
       await this.#config.applyToHTTPSOptions(options);
     } catch (error) {
-      throw new AppError('auth.unauthorized', `cannot get credentials for context "${this.context}": ${String(error)}`, {
-        fix: 'Check the user entry of this context (exec plugin installed and logged in, token file readable)',
-        cause: error,
-      });
+      throw new AppError(
+        'auth.unauthorized',
+        `cannot get credentials for context "${this.context}": ${String(error)}`,
+        {
+          fix: 'Check the user entry of this context (exec plugin installed and logged in, token file readable)',
+          cause: error,
+        },
+      );
     }
     this.#agent ??= options.agent as http.Agent | undefined;
     options.agent = this.#agent;

@@ -46,17 +46,25 @@ export function networkError(error: unknown, subject: RequestSubject): AppError 
     });
   }
   if (typeof code === 'string' && unreachableCodes.has(code)) {
-    return new AppError('cluster.unreachable', `cannot reach ${subject.server} of context "${subject.context}" (${reason})`, {
-      fix: 'Check that the cluster is running and the address is right; a private endpoint needs a network route (VPN, bastion) or an in-cluster connector',
+    return new AppError(
+      'cluster.unreachable',
+      `cannot reach ${subject.server} of context "${subject.context}" (${reason})`,
+      {
+        fix: 'Check that the cluster is running and the address is right; a private endpoint needs a network route (VPN, bastion) or an in-cluster connector',
+        cause: error,
+        details: { context: subject.context, server: subject.server, reason },
+      },
+    );
+  }
+  return new AppError(
+    'cluster.unreachable',
+    `request to ${subject.server} of context "${subject.context}" failed: ${reason}`,
+    {
+      fix: 'Check the server address and the network; rerun with --debug for details',
       cause: error,
       details: { context: subject.context, server: subject.server, reason },
-    });
-  }
-  return new AppError('cluster.unreachable', `request to ${subject.server} of context "${subject.context}" failed: ${reason}`, {
-    fix: 'Check the server address and the network; rerun with --debug for details',
-    cause: error,
-    details: { context: subject.context, server: subject.server, reason },
-  });
+    },
+  );
 }
 
 export function timeoutError(subject: RequestSubject, timeoutMs: number): AppError {
@@ -109,10 +117,14 @@ export function statusError(status: number, bodyText: string, subject: RequestSu
   const serverMessage = body.message ?? (bodyText.trim().slice(0, 300) || `HTTP ${status}`);
   const details = { context: subject.context, server: subject.server, status: String(status) };
   if (status === 401) {
-    return new AppError('auth.unauthorized', `the API server of context "${subject.context}" rejected the credentials (expired or invalid)`, {
-      fix: 'Refresh the credentials of this context (e.g. `aws eks update-kubeconfig`, `az aks get-credentials`, `gcloud container clusters get-credentials`, or a new token) and retry',
-      details,
-    });
+    return new AppError(
+      'auth.unauthorized',
+      `the API server of context "${subject.context}" rejected the credentials (expired or invalid)`,
+      {
+        fix: 'Refresh the credentials of this context (e.g. `aws eks update-kubeconfig`, `az aks get-credentials`, `gcloud container clusters get-credentials`, or a new token) and retry',
+        details,
+      },
+    );
   }
   if (status === 403) return forbiddenError(serverMessage, subject, details);
   if (status === 404) {
@@ -122,14 +134,22 @@ export function statusError(status: number, bodyText: string, subject: RequestSu
     return new AppError('conflict', `${subject.method} ${subject.path}: ${serverMessage}`, { details });
   }
   if (status === 400 || status === 422) {
-    return new AppError('input.invalid', `the API server refused ${subject.method} ${subject.path}: ${serverMessage}`, {
-      details,
-    });
+    return new AppError(
+      'input.invalid',
+      `the API server refused ${subject.method} ${subject.path}: ${serverMessage}`,
+      {
+        details,
+      },
+    );
   }
-  return new AppError('cluster.unreachable', `the API server of context "${subject.context}" answered ${status}: ${serverMessage}`, {
-    fix: 'The server is overloaded or failing; retry later or check its health',
-    details,
-  });
+  return new AppError(
+    'cluster.unreachable',
+    `the API server of context "${subject.context}" answered ${status}: ${serverMessage}`,
+    {
+      fix: 'The server is overloaded or failing; retry later or check its health',
+      details,
+    },
+  );
 }
 
 function forbiddenError(

@@ -1,4 +1,10 @@
-export { type AccessAnswer, canI, type ResourceAttributes, type SubjectAccessSpec, subjectCan } from './access-review.js';
+export {
+  type AccessAnswer,
+  canI,
+  type ResourceAttributes,
+  type SubjectAccessSpec,
+  subjectCan,
+} from './access-review.js';
 export { KubeClient, type KubeRequest } from './client.js';
 export { type ForbiddenFacts, parseForbidden } from './errors.js';
 export {
@@ -6,9 +12,9 @@ export {
   kubeconfigFiles,
   type LoadedKubeconfig,
   loadKubeconfig,
-  readKubeconfig,
   parseKubeconfigFile,
   parseKubeconfigText,
+  readKubeconfig,
   selectContext,
 } from './kubeconfig.js';
 export { isTransient, type ListOptions, type ListResult, listAll, withRetries } from './list.js';

@@ -70,9 +70,13 @@ export function selectContext(config: KubeConfig, name: string): void {
     });
   }
   if (!config.getCluster(context.cluster)) {
-    throw new AppError('kubeconfig.malformed', `context "${name}" refers to missing cluster "${context.cluster}"`, {
-      fix: 'Add the cluster entry to the kubeconfig or fix the context',
-    });
+    throw new AppError(
+      'kubeconfig.malformed',
+      `context "${name}" refers to missing cluster "${context.cluster}"`,
+      {
+        fix: 'Add the cluster entry to the kubeconfig or fix the context',
+      },
+    );
   }
   if (context.user && !config.getUser(context.user)) {
     throw new AppError('kubeconfig.malformed', `context "${name}" refers to missing user "${context.user}"`, {
@@ -107,10 +111,14 @@ export function parseKubeconfigText(text: string, origin: string): KubeConfig {
   try {
     document = parseYaml(text);
   } catch (error) {
-    throw new AppError('kubeconfig.malformed', `kubeconfig ${origin} is not valid YAML: ${firstLine(error)}`, {
-      fix,
-      cause: error,
-    });
+    throw new AppError(
+      'kubeconfig.malformed',
+      `kubeconfig ${origin} is not valid YAML: ${firstLine(error)}`,
+      {
+        fix,
+        cause: error,
+      },
+    );
   }
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     throw new AppError('kubeconfig.malformed', `kubeconfig ${origin} is not a YAML mapping`, { fix });
@@ -150,6 +158,7 @@ function mergeKubeconfigs(configs: readonly KubeConfig[]): KubeConfig {
 }
 
 function uniqueByName<T extends { readonly name: string }>(items: readonly T[]): T[] {
-  const seen = new Set<string>();
-  return items.filter((item) => (seen.has(item.name) ? false : (seen.add(item.name), true)));
+  const byName = new Map<string, T>();
+  for (const item of items) if (!byName.has(item.name)) byName.set(item.name, item);
+  return [...byName.values()];
 }

@@ -78,11 +78,16 @@ async function migrate(store: Store): Promise<void> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'connecting';
-    throw new AppError('store.failed', `migrating the ${store.dialect} store ${store.location} failed at ${failed}: ${messageOf(error)}`, {
-      fix: store.dialect === 'postgres'
-        ? 'Check GATEHOUSE_DATABASE_URL (host, database, user) and that the server is running'
-        : 'Check that the data directory is writable and not used by an incompatible Gatehouse version',
-      cause: error,
-    });
+    throw new AppError(
+      'store.failed',
+      `migrating the ${store.dialect} store ${store.location} failed at ${failed}: ${messageOf(error)}`,
+      {
+        fix:
+          store.dialect === 'postgres'
+            ? 'Check GATEHOUSE_DATABASE_URL (host, database, user) and that the server is running'
+            : 'Check that the data directory is writable and not used by an incompatible Gatehouse version',
+        cause: error,
+      },
+    );
   }
 }

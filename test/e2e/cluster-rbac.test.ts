@@ -25,7 +25,9 @@ describe('the test cluster enforces RBAC on exec', () => {
     expect(kubectl(config, ['get', 'pods', '-n', 'dev']).status).toBe(0);
     const exec = kubectl(config, ['exec', '-n', 'dev', 'exec-target', '--', 'id']);
     expect(exec.status).not.toBe(0);
-    expect(exec.stderr).toMatch(/forbidden: User "system:serviceaccount:dev:no-exec-tester" cannot (create|get) resource "pods\/exec"/);
+    expect(exec.stderr).toMatch(
+      /forbidden: User "system:serviceaccount:dev:no-exec-tester" cannot (create|get) resource "pods\/exec"/,
+    );
   });
 
   it('lets a service account token with create pods/exec run a command in the pod', async () => {
@@ -42,14 +44,26 @@ describe('the test cluster enforces RBAC on exec', () => {
       user: `system:serviceaccount:dev:${name}`,
       groups: ['system:serviceaccounts', 'system:serviceaccounts:dev', 'system:authenticated'],
     });
-    expect((await subjectCan(admin, { ...asServiceAccount('exec-tester'), resourceAttributes: exec })).allowed).toBe(true);
-    expect((await subjectCan(admin, { ...asServiceAccount('no-exec-tester'), resourceAttributes: exec })).allowed).toBe(false);
+    expect(
+      (await subjectCan(admin, { ...asServiceAccount('exec-tester'), resourceAttributes: exec })).allowed,
+    ).toBe(true);
+    expect(
+      (await subjectCan(admin, { ...asServiceAccount('no-exec-tester'), resourceAttributes: exec })).allowed,
+    ).toBe(false);
   });
 });
 
 describe('seeded containers look real to a collector', () => {
-  it('runs commands in the pod\'s own root filesystem and PID namespace', () => {
-    const passwd = kubectl(kubeconfig, ['exec', '-n', 'storefront', 'legacy-cart', '--', 'cat', '/etc/passwd']);
+  it("runs commands in the pod's own root filesystem and PID namespace", () => {
+    const passwd = kubectl(kubeconfig, [
+      'exec',
+      '-n',
+      'storefront',
+      'legacy-cart',
+      '--',
+      'cat',
+      '/etc/passwd',
+    ]);
     expect(passwd.stdout).toContain('app:x:1000:1000');
     const ps = kubectl(kubeconfig, ['exec', '-n', 'storefront', 'legacy-cart', '--', 'ps', '-o', 'pid,args']);
     expect(ps.stdout).toMatch(/^\s+1 sleep/m);
@@ -68,8 +82,12 @@ describe('seeded containers look real to a collector', () => {
   });
 
   it('reports container and image IDs like a kubelet', () => {
-    const pod = JSON.parse(kubectl(kubeconfig, ['get', 'pod', '-n', 'payments', 'token-signer', '-o', 'json']).stdout);
+    const pod = JSON.parse(
+      kubectl(kubeconfig, ['get', 'pod', '-n', 'payments', 'token-signer', '-o', 'json']).stdout,
+    );
     expect(pod.status.containerStatuses[0].containerID).toMatch(/^containerd:\/\/[0-9a-f]{64}$/);
-    expect(pod.status.containerStatuses[0].imageID).toMatch(/^gcr\.io\/distroless\/static-debian12@sha256:[0-9a-f]{64}$/);
+    expect(pod.status.containerStatuses[0].imageID).toMatch(
+      /^gcr\.io\/distroless\/static-debian12@sha256:[0-9a-f]{64}$/,
+    );
   });
 });

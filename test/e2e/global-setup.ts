@@ -21,7 +21,9 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     return undefined;
   }
   const cluster = await clusterUp();
-  process.stderr.write(`[e2e] test cluster ${cluster.reused ? 'reused' : `started in ${cluster.seconds.toFixed(1)}s`}\n`);
+  process.stderr.write(
+    `[e2e] test cluster ${cluster.reused ? 'reused' : `started in ${cluster.seconds.toFixed(1)}s`}\n`,
+  );
   project.provide('kubeconfig', cluster.kubeconfig);
   project.provide('seeded', true);
   return async () => {

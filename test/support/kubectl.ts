@@ -12,7 +12,11 @@ export interface CommandResult {
 
 /** Runs kubectl against a kubeconfig: the reference client the tests compare against. */
 export function kubectl(kubeconfig: string, args: readonly string[], input?: string): CommandResult {
-  const result = spawnSync('kubectl', ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', input, timeout: 60_000 });
+  const result = spawnSync('kubectl', ['--kubeconfig', kubeconfig, ...args], {
+    encoding: 'utf8',
+    input,
+    timeout: 60_000,
+  });
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -23,12 +23,23 @@ export function startPostgres(): RunningPostgres {
     const argv = asRoot ? ['-u', 'postgres', '--', join(bin, command), ...args] : args;
     const result = spawnSync(asRoot ? 'runuser' : join(bin, command), argv, { encoding: 'utf8' });
     if (result.status !== 0) {
-      throw new Error(`${command} failed while starting the test PostgreSQL: ${result.stderr || result.stdout}`);
+      throw new Error(
+        `${command} failed while starting the test PostgreSQL: ${result.stderr || result.stdout}`,
+      );
     }
   };
   const port = 20000 + Math.floor(Math.random() * 20000);
   run('initdb', ['-D', join(dir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync']);
-  run('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  run('pg_ctl', [
+    '-D',
+    join(dir, 'data'),
+    '-l',
+    join(dir, 'log'),
+    '-w',
+    '-o',
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+    'start',
+  ]);
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     stop: () => {

@@ -38,11 +38,21 @@ function profiles(containers: readonly ContainerSeed[]): string {
   return containers.map((c) => `${c.name}=${c.profile}`).join(',');
 }
 
-function pod(namespace: string, name: string, serviceAccount: string, containers: readonly ContainerSeed[]): Manifest {
+function pod(
+  namespace: string,
+  name: string,
+  serviceAccount: string,
+  containers: readonly ContainerSeed[],
+): Manifest {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, namespace, labels: { ...seedLabel, app: name }, annotations: { [profilesAnnotation]: profiles(containers) } },
+    metadata: {
+      name,
+      namespace,
+      labels: { ...seedLabel, app: name },
+      annotations: { [profilesAnnotation]: profiles(containers) },
+    },
     spec: podSpec(serviceAccount, containers),
   };
 }
@@ -62,14 +72,21 @@ function deployment(
       replicas,
       selector: { matchLabels: { app: name } },
       template: {
-        metadata: { labels: { ...seedLabel, app: name }, annotations: { [profilesAnnotation]: profiles(containers) } },
+        metadata: {
+          labels: { ...seedLabel, app: name },
+          annotations: { [profilesAnnotation]: profiles(containers) },
+        },
         spec: podSpec(serviceAccount, containers),
       },
     },
   };
 }
 
-const namespace = (name: string): Manifest => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: seedLabel } });
+const namespace = (name: string): Manifest => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name, labels: seedLabel },
+});
 const serviceAccount = (ns: string, name: string): Manifest => ({
   apiVersion: 'v1',
   kind: 'ServiceAccount',
@@ -79,7 +96,11 @@ const serviceAccount = (ns: string, name: string): Manifest => ({
 type Rule = Record<string, readonly string[]>;
 const rbac = 'rbac.authorization.k8s.io/v1';
 
-const clusterRole = (name: string, rules: readonly Rule[], labels: Record<string, string> = {}): Manifest => ({
+const clusterRole = (
+  name: string,
+  rules: readonly Rule[],
+  labels: Record<string, string> = {},
+): Manifest => ({
   apiVersion: rbac,
   kind: 'ClusterRole',
   metadata: { name, labels: { ...seedLabel, ...labels } },
@@ -92,7 +113,9 @@ const role = (ns: string, name: string, rules: readonly Rule[]): Manifest => ({
   rules,
 });
 
-type Subject = { kind: 'User' | 'Group'; name: string } | { kind: 'ServiceAccount'; name: string; namespace: string };
+type Subject =
+  | { kind: 'User' | 'Group'; name: string }
+  | { kind: 'ServiceAccount'; name: string; namespace: string };
 const user = (name: string): Subject => ({ kind: 'User', name });
 const group = (name: string): Subject => ({ kind: 'Group', name });
 const sa = (ns: string, name: string): Subject => ({ kind: 'ServiceAccount', name, namespace: ns });
@@ -106,7 +129,13 @@ const clusterRoleBinding = (name: string, roleName: string, subjects: readonly S
   roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName },
   subjects: subjects.map(withApiGroup),
 });
-const roleBinding = (ns: string, name: string, roleKind: 'Role' | 'ClusterRole', roleName: string, subjects: readonly Subject[]): Manifest => ({
+const roleBinding = (
+  ns: string,
+  name: string,
+  roleKind: 'Role' | 'ClusterRole',
+  roleName: string,
+  subjects: readonly Subject[],
+): Manifest => ({
   apiVersion: rbac,
   kind: 'RoleBinding',
   metadata: { name, namespace: ns, labels: seedLabel },
@@ -167,19 +196,29 @@ function rbacObjects(): Manifest[] {
     ]),
     {
       ...clusterRole('seed:monitoring', []),
-      aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'rbac.gatehouse.dev/aggregate-to-monitoring': 'true' } }] },
+      aggregationRule: {
+        clusterRoleSelectors: [{ matchLabels: { 'rbac.gatehouse.dev/aggregate-to-monitoring': 'true' } }],
+      },
     },
-    clusterRole('seed:monitoring-pods', [podReader], { 'rbac.gatehouse.dev/aggregate-to-monitoring': 'true' }),
-    clusterRole('seed:monitoring-nodes', [{ apiGroups: [''], resources: ['nodes', 'nodes/proxy'], verbs: ['get', 'list'] }], {
+    clusterRole('seed:monitoring-pods', [podReader], {
       'rbac.gatehouse.dev/aggregate-to-monitoring': 'true',
     }),
+    clusterRole(
+      'seed:monitoring-nodes',
+      [{ apiGroups: [''], resources: ['nodes', 'nodes/proxy'], verbs: ['get', 'list'] }],
+      {
+        'rbac.gatehouse.dev/aggregate-to-monitoring': 'true',
+      },
+    ),
     clusterRoleBinding('seed:platform-admins', 'cluster-admin', [group('platform-admins')]),
     clusterRoleBinding('seed:alice-view', 'view', [user('alice@example.com')]),
     clusterRoleBinding('seed:carol-superuser', 'seed:ops-superuser', [user('carol@example.com')]),
     clusterRoleBinding('seed:monitoring', 'seed:monitoring', [sa('kube-system', 'metrics-agent')]),
     clusterRoleBinding('seed:metrics', 'seed:metrics-scraper', [group('system:authenticated')]),
     clusterRoleBinding('seed:ci-impersonator', 'seed:impersonator', [sa('dev', 'ci-deployer')]),
-    role('payments', 'secret-reader', [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['db-password'] }]),
+    role('payments', 'secret-reader', [
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['db-password'] },
+    ]),
     role('dev', 'exec-in-dev', [podReader, podExec]),
     roleBinding('payments', 'bob-edit', 'ClusterRole', 'edit', [user('bob@example.com')]),
     roleBinding('payments', 'oncall-exec', 'ClusterRole', 'seed:pod-exec', [group('payments-oncall')]),
@@ -187,11 +226,18 @@ function rbacObjects(): Manifest[] {
     roleBinding('payments', 'legacy-binding', 'Role', 'does-not-exist', [user('dave@example.com')]),
     roleBinding('dev', 'exec-tester', 'Role', 'exec-in-dev', [sa('dev', 'exec-tester')]),
     roleBinding('dev', 'no-exec-tester', 'ClusterRole', 'seed:pod-reader', [sa('dev', 'no-exec-tester')]),
-    roleBinding('storefront', 'frontend-readers', 'ClusterRole', 'seed:pod-reader', [sa('storefront', 'frontend'), group('storefront-devs')]),
+    roleBinding('storefront', 'frontend-readers', 'ClusterRole', 'seed:pod-reader', [
+      sa('storefront', 'frontend'),
+      group('storefront-devs'),
+    ]),
   ];
 }
 
-const busybox = (name: string, profile = 'shell') => ({ name, image: 'docker.io/library/busybox:1.36.1', profile });
+const busybox = (name: string, profile = 'shell') => ({
+  name,
+  image: 'docker.io/library/busybox:1.36.1',
+  profile,
+});
 
 function workloads(): Manifest[] {
   return [
@@ -205,20 +251,38 @@ function workloads(): Manifest[] {
     pod('payments', 'token-signer', 'token-signer', [
       { name: 'signer', image: 'gcr.io/distroless/static-debian12:nonroot', profile: 'distroless' },
     ]),
-    deployment('storefront', 'frontend', 2, 'frontend', [{ name: 'nginx', image: 'docker.io/library/nginx:1.27-alpine', profile: 'web' }]),
-    pod('storefront', 'legacy-cart', 'cart', [{ name: 'php', image: 'docker.io/library/php:7.4-fpm-alpine', profile: 'planted' }]),
-    deployment('data', 'etl-worker', 1, 'etl', [{ name: 'worker', image: 'docker.io/library/python:3.12-alpine', profile: 'worker' }]),
+    deployment('storefront', 'frontend', 2, 'frontend', [
+      { name: 'nginx', image: 'docker.io/library/nginx:1.27-alpine', profile: 'web' },
+    ]),
+    pod('storefront', 'legacy-cart', 'cart', [
+      { name: 'php', image: 'docker.io/library/php:7.4-fpm-alpine', profile: 'planted' },
+    ]),
+    deployment('data', 'etl-worker', 1, 'etl', [
+      { name: 'worker', image: 'docker.io/library/python:3.12-alpine', profile: 'worker' },
+    ]),
     pod('dev', 'debug-shell', 'default', [busybox('shell')]),
     pod('dev', 'exec-target', 'default', [busybox('main')]),
-    deployment('kube-system', 'coredns', 1, 'coredns', [{ name: 'coredns', image: 'registry.k8s.io/coredns/coredns:v1.11.3', profile: 'system' }]),
-    pod('kube-system', 'kube-proxy-node0', 'kube-proxy', [{ name: 'kube-proxy', image: 'registry.k8s.io/kube-proxy:v1.36.3', profile: 'system' }]),
+    deployment('kube-system', 'coredns', 1, 'coredns', [
+      { name: 'coredns', image: 'registry.k8s.io/coredns/coredns:v1.11.3', profile: 'system' },
+    ]),
+    pod('kube-system', 'kube-proxy-node0', 'kube-proxy', [
+      { name: 'kube-proxy', image: 'registry.k8s.io/kube-proxy:v1.36.3', profile: 'system' },
+    ]),
     pod('kube-public', 'cluster-info-publisher', 'default', [busybox('publisher')]),
     pod('kube-node-lease', 'lease-renewer', 'default', [busybox('renewer')]),
-    pod('gke-gmp-system', 'gmp-operator', 'default', [{ name: 'operator', image: 'gke.gcr.io/prometheus-engine/operator:v0.13.0', profile: 'system' }]),
+    pod('gke-gmp-system', 'gmp-operator', 'default', [
+      { name: 'operator', image: 'gke.gcr.io/prometheus-engine/operator:v0.13.0', profile: 'system' },
+    ]),
     pod('aks-command', 'command-runner', 'default', [busybox('runner')]),
-    pod('gmp-system', 'collector', 'default', [{ name: 'prometheus', image: 'gke.gcr.io/prometheus-engine/prometheus:v2.45.3', profile: 'system' }]),
-    pod('calico-system', 'calico-node', 'calico-node', [{ name: 'calico-node', image: 'docker.io/calico/node:v3.28.2', profile: 'system' }]),
-    pod('tigera-operator', 'tigera-operator', 'tigera-operator', [{ name: 'tigera-operator', image: 'quay.io/tigera/operator:v1.34.5', profile: 'system' }]),
+    pod('gmp-system', 'collector', 'default', [
+      { name: 'prometheus', image: 'gke.gcr.io/prometheus-engine/prometheus:v2.45.3', profile: 'system' },
+    ]),
+    pod('calico-system', 'calico-node', 'calico-node', [
+      { name: 'calico-node', image: 'docker.io/calico/node:v3.28.2', profile: 'system' },
+    ]),
+    pod('tigera-operator', 'tigera-operator', 'tigera-operator', [
+      { name: 'tigera-operator', image: 'quay.io/tigera/operator:v1.34.5', profile: 'system' },
+    ]),
   ];
 }
 

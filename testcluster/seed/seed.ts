@@ -26,7 +26,9 @@ interface Pod {
 
 /** Applies the seed objects, then gives every seeded pod running containers, exec and logs. */
 export async function seedCluster(options: SeedOptions): Promise<void> {
-  const documents = seedManifests().map((manifest) => toYaml(manifest)).join('---\n');
+  const documents = seedManifests()
+    .map((manifest) => toYaml(manifest))
+    .join('---\n');
   await run('kubectl', ['--kubeconfig', options.kubeconfig, 'apply', '--server-side', '-f', '-'], {
     input: documents,
     step: 'applying the seed objects (kubectl apply)',
@@ -39,12 +41,17 @@ export async function seedCluster(options: SeedOptions): Promise<void> {
 
 async function waitForRunningPods(client: KubeClient): Promise<Pod[]> {
   for (let attempt = 0; attempt < 120; attempt++) {
-    const { items } = await listAll<Pod>(client, { path: '/api/v1/pods', labelSelector: 'app.kubernetes.io/part-of=gatehouse-testcluster' });
+    const { items } = await listAll<Pod>(client, {
+      path: '/api/v1/pods',
+      labelSelector: 'app.kubernetes.io/part-of=gatehouse-testcluster',
+    });
     const expected = expectedPodCount();
     if (items.length >= expected && items.every((pod) => pod.status?.phase === 'Running')) return items;
     await sleep(500);
   }
-  throw new StepError('seeding: the seeded pods did not all reach Running within 60s (is kwok running? see the kwok log in the cluster directory)');
+  throw new StepError(
+    'seeding: the seeded pods did not all reach Running within 60s (is kwok running? see the kwok log in the cluster directory)',
+  );
 }
 
 function clusterCa(client: KubeClient): string {
@@ -86,8 +93,16 @@ async function seedPod(options: SeedOptions, pod: Pod, caCertificate: string, no
   }
   const kwok = `/apis/kwok.x-k8s.io/v1alpha1/namespaces/${namespace}`;
   const metadata = { name, namespace };
-  await options.client.request({ method: 'POST', path: `${kwok}/execs`, body: { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Exec', metadata, spec: { execs } } });
-  await options.client.request({ method: 'POST', path: `${kwok}/logs`, body: { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Logs', metadata, spec: { logs } } });
+  await options.client.request({
+    method: 'POST',
+    path: `${kwok}/execs`,
+    body: { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Exec', metadata, spec: { execs } },
+  });
+  await options.client.request({
+    method: 'POST',
+    path: `${kwok}/logs`,
+    body: { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Logs', metadata, spec: { logs } },
+  });
   await recordRuntimeIds(options.client, pod);
 }
 

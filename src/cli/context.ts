@@ -1,0 +1,39 @@
+import { type GatehouseConfig, loadConfig, type OutputFormat, parseOutputFormat } from '../config/index.js';
+
+/** Global flags, as kubectl spells them. */
+export interface GlobalFlags {
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  readonly output?: string;
+  readonly debug?: boolean;
+}
+
+/** What every command receives: settings merged from config file, environment and flags. */
+export interface CommandContext {
+  readonly config: GatehouseConfig;
+  readonly kubeconfig: string | undefined;
+  readonly context: string | undefined;
+  readonly output: OutputFormat;
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export interface Io {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export function commandContext(flags: GlobalFlags, io: Io): CommandContext {
+  const config = loadConfig(io.env);
+  return {
+    config,
+    kubeconfig: flags.kubeconfig ?? config.kubeconfig,
+    context: flags.context ?? config.context,
+    output: flags.output ? parseOutputFormat(flags.output, '-o/--output') : config.output,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    env: io.env,
+  };
+}

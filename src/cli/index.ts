@@ -1,0 +1,1 @@
+export { main, reportError } from './main.js';
