@@ -76,6 +76,13 @@ describe('gatehouse CLI', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('names an unknown context and the ones that exist', async () => {
+    const path = kubeconfigFile('known', 'https://127.0.0.1:1');
+    const run = await cli(['clusters', 'list', '--kubeconfig', path, '--context', 'prod'], home);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('error: context "prod" is not in the kubeconfig. Use one of: known\n');
+  });
+
   it('rejects an unknown output format with exit code 2', async () => {
     const run = await cli(['clusters', 'list', '-o', 'xml'], home);
     expect(run.code).toBe(2);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { type ClusterStatus, KubeconfigProvider, probeClusters } from '../../clusters/index.js';
+import { AppError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { render } from '../output.js';
 
@@ -8,13 +9,20 @@ export interface ClustersListResult {
   readonly errors: readonly { readonly source: string; readonly message: string }[];
 }
 
-/** Every kubeconfig context with its server, reachability and version, probed in parallel. */
+/** Every kubeconfig context (or only `--context`) with its server, reachability and version, probed in parallel. */
 export async function listClusters(context: CommandContext): Promise<ClustersListResult> {
   const provider = new KubeconfigProvider({ path: context.kubeconfig, env: context.env });
   const listing = await provider.listClusters();
-  const clusters = await probeClusters(provider, listing.clusters, {
-    timeoutMs: context.config.probeTimeoutMs,
-  });
+  const selected = context.context
+    ? listing.clusters.filter((cluster) => cluster.name === context.context)
+    : listing.clusters;
+  if (context.context && selected.length === 0) {
+    const known = listing.clusters.map((cluster) => cluster.name).join(', ');
+    throw new AppError('context.unknown', `context "${context.context}" is not in the kubeconfig`, {
+      fix: `Use one of: ${known || '(none)'}`,
+    });
+  }
+  const clusters = await probeClusters(provider, selected, { timeoutMs: context.config.probeTimeoutMs });
   return { clusters, errors: listing.errors };
 }
 
