@@ -1,0 +1,120 @@
+import { isAppError, messageOf } from '../errors.js';
+import { type KubeClient, listAll } from '../kube/index.js';
+import type { ClusterRole, ClusterRoleBinding, ObjectMeta, Role, RoleBinding } from '../rbac/index.js';
+
+export interface NamespaceObject {
+  readonly metadata: ObjectMeta;
+}
+
+export interface ServiceAccountObject {
+  readonly metadata: ObjectMeta;
+}
+
+export interface ConfigMapObject {
+  readonly metadata: ObjectMeta;
+  readonly data?: Readonly<Record<string, string>>;
+}
+
+/** What one read of a cluster returned, and what it could not read. */
+export interface ClusterRead {
+  readonly namespaces: NamespaceObject[];
+  readonly serviceAccounts: ServiceAccountObject[];
+  readonly roles: Role[];
+  readonly clusterRoles: ClusterRole[];
+  readonly roleBindings: RoleBinding[];
+  readonly clusterRoleBindings: ClusterRoleBinding[];
+  /** kube-system/aws-auth, when the cluster has one (EKS). */
+  readonly awsAuth: ConfigMapObject | undefined;
+  readonly resourceVersions: Readonly<Record<string, string>>;
+  readonly errors: readonly ReadError[];
+}
+
+export interface ReadError {
+  readonly resource: string;
+  readonly code: string;
+  readonly message: string;
+}
+
+const rbacApi = '/apis/rbac.authorization.k8s.io/v1';
+
+/** The collections a sync reads; each read may fail on its own (partial failure is a value). */
+const collections = {
+  namespaces: { path: '/api/v1/namespaces', kind: undefined },
+  serviceAccounts: { path: '/api/v1/serviceaccounts', kind: undefined },
+  roles: { path: `${rbacApi}/roles`, kind: 'Role' },
+  clusterRoles: { path: `${rbacApi}/clusterroles`, kind: 'ClusterRole' },
+  roleBindings: { path: `${rbacApi}/rolebindings`, kind: 'RoleBinding' },
+  clusterRoleBindings: { path: `${rbacApi}/clusterrolebindings`, kind: 'ClusterRoleBinding' },
+} as const;
+
+type CollectionName = keyof typeof collections;
+
+/**
+ * Reads identities and RBAC of a cluster, paged and with retries. Lists run in parallel; one that
+ * is forbidden or fails is reported in `errors` and the rest is still returned.
+ */
+export async function readCluster(
+  client: KubeClient,
+  options: { pageSize?: number } = {},
+): Promise<ClusterRead> {
+  const errors: ReadError[] = [];
+  const resourceVersions: Record<string, string> = {};
+  const read = async <T>(name: CollectionName): Promise<T[]> => {
+    const { path, kind } = collections[name];
+    try {
+      const result = await listAll<T>(client, {
+        path,
+        ...(options.pageSize ? { pageSize: options.pageSize } : {}),
+      });
+      resourceVersions[name] = result.resourceVersion;
+      // Items of a list carry no kind, and the API omits empty rules; the engine needs both.
+      if (!kind) return result.items;
+      return result.items.map((item) => {
+        const object = { ...(item as Record<string, unknown>), kind };
+        if (kind === 'Role' || kind === 'ClusterRole') object.rules ??= [];
+        return object as T;
+      });
+    } catch (error) {
+      errors.push(readError(name, error));
+      return [];
+    }
+  };
+  const [namespaces, serviceAccounts, roles, clusterRoles, roleBindings, clusterRoleBindings, awsAuth] =
+    await Promise.all([
+      read<NamespaceObject>('namespaces'),
+      read<ServiceAccountObject>('serviceAccounts'),
+      read<Role>('roles'),
+      read<ClusterRole>('clusterRoles'),
+      read<RoleBinding>('roleBindings'),
+      read<ClusterRoleBinding>('clusterRoleBindings'),
+      readAwsAuth(client, errors),
+    ]);
+  return {
+    namespaces,
+    serviceAccounts,
+    roles,
+    clusterRoles,
+    roleBindings,
+    clusterRoleBindings,
+    awsAuth,
+    resourceVersions,
+    errors,
+  };
+}
+
+async function readAwsAuth(client: KubeClient, errors: ReadError[]): Promise<ConfigMapObject | undefined> {
+  try {
+    return await client.request<ConfigMapObject>({
+      path: '/api/v1/namespaces/kube-system/configmaps/aws-auth',
+    });
+  } catch (error) {
+    if (isAppError(error) && error.code === 'not-found') return undefined;
+    errors.push(readError('configmaps/kube-system/aws-auth', error));
+    return undefined;
+  }
+}
+
+function readError(resource: string, error: unknown): ReadError {
+  if (isAppError(error)) return { resource, code: error.code, message: error.describe() };
+  return { resource, code: 'internal', message: messageOf(error) };
+}
