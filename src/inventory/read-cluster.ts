@@ -70,7 +70,7 @@ export async function readCluster(
       // Items of a list carry no kind, and the API omits empty rules; the engine needs both.
       if (!kind) return result.items;
       return result.items.map((item) => {
-        const object = { ...(item as Record<string, unknown>), kind };
+        const object: Record<string, unknown> = { ...(item as Record<string, unknown>), kind };
         if (kind === 'Role' || kind === 'ClusterRole') object.rules ??= [];
         return object as T;
       });
