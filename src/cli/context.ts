@@ -37,3 +37,6 @@ export function commandContext(flags: GlobalFlags, io: Io): CommandContext {
     env: io.env,
   };
 }
+
+/** Runs a command action with the shared context and turns its errors into an exit code. */
+export type Runner = (action: (context: CommandContext) => Promise<number>) => Promise<void>;

@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { AppError, exitCodeFor, isAppError, messageOf } from '../errors.js';
 import { registerAudit } from './commands/audit.js';
 import { registerClusters } from './commands/clusters.js';
+import { registerRbac } from './commands/rbac.js';
 import { type CommandContext, commandContext, type GlobalFlags, type Io } from './context.js';
 import { version } from './version.js';
 
@@ -25,7 +26,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .version(version, '--version')
     .option('--kubeconfig <path>', 'kubeconfig file (default: $KUBECONFIG or ~/.kube/config)')
     .option('--context <name>', 'kubeconfig context to use')
-    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'yaml']))
+    .addOption(new Option('-o, --output <format>', 'output format').choices(['table', 'json', 'yaml', 'csv']))
     .option('--debug', 'print stack traces on errors')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
@@ -39,6 +40,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   };
   registerClusters(program, run);
   registerAudit(program, run);
+  registerRbac(program, run);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

@@ -20,6 +20,8 @@ export function render<T>(
       return toYaml(document);
     case 'table':
       return table(rows, columns);
+    case 'csv':
+      return csv(rows, columns);
     default: {
       const unreachable: never = format;
       return String(unreachable);
@@ -44,4 +46,11 @@ export function table<T>(rows: readonly T[], columns: readonly Column<T>[]): str
 export function sanitize(value: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
   return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+/** RFC 4180 CSV: quote fields with commas, quotes or line breaks. */
+export function csv<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
+  const field = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+  const line = (values: readonly string[]) => values.map(field).join(',');
+  return `${[line(columns.map((column) => column.header)), ...rows.map((row) => line(columns.map((column) => column.value(row))))].join('\r\n')}\r\n`;
 }

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AppError, messageOf } from '../errors.js';
 
-export type OutputFormat = 'table' | 'json' | 'yaml';
+export type OutputFormat = 'table' | 'json' | 'yaml' | 'csv';
 
 export interface GatehouseConfig {
   /** Where the embedded database and local evidence live (default ~/.gatehouse). */
@@ -54,9 +54,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatehouseConfi
 }
 
 export function parseOutputFormat(value: string, where: string): OutputFormat {
-  if (value === 'table' || value === 'json' || value === 'yaml') return value;
+  if (value === 'table' || value === 'json' || value === 'yaml' || value === 'csv') return value;
   throw new AppError('config.invalid', `${where}: unknown output format "${value}"`, {
-    fix: 'Use one of table, json, yaml',
+    fix: 'Use one of table, json, yaml, csv',
   });
 }
 

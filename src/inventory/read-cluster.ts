@@ -39,13 +39,33 @@ const rbacApi = '/apis/rbac.authorization.k8s.io/v1';
 
 /** The collections a sync reads; each read may fail on its own (partial failure is a value). */
 const collections = {
-  namespaces: { path: '/api/v1/namespaces', kind: undefined },
-  serviceAccounts: { path: '/api/v1/serviceaccounts', kind: undefined },
-  roles: { path: `${rbacApi}/roles`, kind: 'Role' },
-  clusterRoles: { path: `${rbacApi}/clusterroles`, kind: 'ClusterRole' },
-  roleBindings: { path: `${rbacApi}/rolebindings`, kind: 'RoleBinding' },
-  clusterRoleBindings: { path: `${rbacApi}/clusterrolebindings`, kind: 'ClusterRoleBinding' },
+  namespaces: { path: '/api/v1/namespaces', kind: undefined, resource: 'namespaces' },
+  serviceAccounts: { path: '/api/v1/serviceaccounts', kind: undefined, resource: 'serviceaccounts' },
+  roles: { path: `${rbacApi}/roles`, kind: 'Role', resource: 'roles.rbac.authorization.k8s.io' },
+  clusterRoles: {
+    path: `${rbacApi}/clusterroles`,
+    kind: 'ClusterRole',
+    resource: 'clusterroles.rbac.authorization.k8s.io',
+  },
+  roleBindings: {
+    path: `${rbacApi}/rolebindings`,
+    kind: 'RoleBinding',
+    resource: 'rolebindings.rbac.authorization.k8s.io',
+  },
+  clusterRoleBindings: {
+    path: `${rbacApi}/clusterrolebindings`,
+    kind: 'ClusterRoleBinding',
+    resource: 'clusterrolebindings.rbac.authorization.k8s.io',
+  },
 } as const;
+
+/** The RBAC collections: without all four, who-can answers are incomplete. */
+export const rbacResources: ReadonlySet<string> = new Set([
+  collections.roles.resource,
+  collections.clusterRoles.resource,
+  collections.roleBindings.resource,
+  collections.clusterRoleBindings.resource,
+]);
 
 type CollectionName = keyof typeof collections;
 
@@ -60,7 +80,7 @@ export async function readCluster(
   const errors: ReadError[] = [];
   const resourceVersions: Record<string, string> = {};
   const read = async <T>(name: CollectionName): Promise<T[]> => {
-    const { path, kind } = collections[name];
+    const { path, kind, resource } = collections[name];
     try {
       const result = await listAll<T>(client, {
         path,
@@ -75,7 +95,7 @@ export async function readCluster(
         return object as T;
       });
     } catch (error) {
-      errors.push(readError(name, error));
+      errors.push(readError(resource, error));
       return [];
     }
   };

@@ -46,6 +46,7 @@ export {
   subjectKey,
   superuserGroup,
 } from './rbac-index.js';
+export { impersonatedGroups, type ParsedTarget, parseTarget } from './resources.js';
 export {
   checks,
   describeRule,

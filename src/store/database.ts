@@ -1,9 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { AuditEventsTable } from './tables/audit.js';
+import type { SyncRunsTable, SyncSnapshotsTable } from './tables/inventory.js';
 
 /** Every table of the store, assembled from the capabilities' table types. */
 export interface Database {
   readonly audit_events: AuditEventsTable;
+  readonly sync_runs: SyncRunsTable;
+  readonly sync_snapshots: SyncSnapshotsTable;
 }
 
 export type StoreDialect = 'sqlite' | 'postgres';

@@ -1,5 +1,9 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { stringify } from 'yaml';
 import { readCluster } from '../../src/inventory/read-cluster.js';
 import { KubeClient, loadKubeconfig, subjectCan } from '../../src/kube/index.js';
 import {
@@ -8,6 +12,7 @@ import {
   RbacIndex,
   type RbacSnapshot,
 } from '../../src/rbac/index.js';
+import { cli } from '../support/cli.js';
 import { type RandomRbac, randomLabel, randomRbac } from '../support/random-rbac.js';
 
 const seed = Number(process.env.GATEHOUSE_RBAC_SEED ?? 20261122);
@@ -124,6 +129,57 @@ describe(`the RBAC engine against the apiserver's authorizer (seed ${seed})`, ()
     expect(expected.filter(Boolean).length).toBeGreaterThan(requestCount / 10);
     expect(expected.filter((allowed) => !allowed).length).toBeGreaterThan(requestCount / 10);
     expect(mismatches(new RbacIndex(live))).toEqual([]);
+  });
+
+  it('answers the same through `gatehouse rbac sync` and `rbac can-i --batch`', async () => {
+    const dir = join(tmpdir(), `gatehouse-batch-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    const batch = join(dir, 'specs.jsonl');
+    writeFileSync(batch, generated.requests.map((request) => JSON.stringify(request)).join('\n'));
+    const env = { GATEHOUSE_HOME: join(dir, 'home') };
+    const kubeconfig = inject('kubeconfig');
+    expect((await cli(['--kubeconfig', kubeconfig, 'rbac', 'sync'], env)).code).toBe(0);
+    const run = await cli(['--kubeconfig', kubeconfig, 'rbac', 'can-i', '--batch', batch, '-o', 'json'], env);
+    expect(run.code).toBe(0);
+    const answers = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).allowed as boolean);
+    expect(answers).toHaveLength(requestCount);
+    expect(answers.flatMap((allowed, n) => (allowed === expected[n] ? [] : [n]))).toEqual([]);
+  });
+
+  it('answers the same offline from a directory of manifests (-f), aggregation recomputed', async () => {
+    const dir = join(tmpdir(), `gatehouse-manifests-${process.pid}`);
+    mkdirSync(dir, { recursive: true });
+    const offline = live.clusterRoles.map((role) => (role.aggregationRule ? { ...role, rules: [] } : role));
+    const objects = [...offline, ...live.roles, ...live.clusterRoleBindings, ...live.roleBindings];
+    writeFileSync(
+      join(dir, 'rbac.yaml'),
+      objects
+        .map((object) =>
+          stringify({
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            ...object,
+            metadata: {
+              name: object.metadata.name,
+              ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
+              ...(object.metadata.labels ? { labels: object.metadata.labels } : {}),
+            },
+          }),
+        )
+        .join('---\n'),
+    );
+    const batch = join(dir, 'specs.jsonl');
+    writeFileSync(batch, generated.requests.map((request) => JSON.stringify(request)).join('\n'));
+    const run = await cli(['rbac', 'can-i', '--batch', batch, '-f', dir, '-o', 'json'], {
+      GATEHOUSE_HOME: join(dir, 'home'),
+    });
+    const answers = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).allowed as boolean);
+    expect(answers.flatMap((allowed, n) => (allowed === expected[n] ? [] : [n]))).toEqual([]);
   });
 
   it('agrees when aggregated ClusterRoles are recomputed offline from empty rules', () => {

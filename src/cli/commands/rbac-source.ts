@@ -1,0 +1,51 @@
+import { AppError } from '../../errors.js';
+import { manifestSource, type RbacSource, sourceWarnings, syncSource } from '../../inventory/index.js';
+import { KubeClient, loadKubeconfig, readKubeconfig } from '../../kube/index.js';
+import type { CommandContext } from '../context.js';
+import { withStore } from './audit.js';
+
+export interface SourceFlags {
+  readonly filename?: string;
+  readonly run?: string;
+}
+
+/** The cluster name a command is about: `--context`, else the kubeconfig's current context. */
+export function clusterName(context: CommandContext): string {
+  if (context.context) return context.context;
+  const current = readKubeconfig({ path: context.kubeconfig, env: context.env }).config.getCurrentContext();
+  if (!current)
+    throw new AppError('context.unknown', 'no --context given and the kubeconfig has no current-context', {
+      fix: 'Pass --context NAME',
+    });
+  return current;
+}
+
+/** The namespace kubectl would use: -n, else the context's namespace, else "default". */
+export function defaultNamespace(context: CommandContext, flags: SourceFlags): string {
+  if (flags.filename) return 'default';
+  try {
+    const { config } = loadKubeconfig({
+      path: context.kubeconfig,
+      context: context.context,
+      env: context.env,
+    });
+    return config.getContextObject(config.getCurrentContext())?.namespace ?? 'default';
+  } catch {
+    // No usable kubeconfig: queries run on stored syncs, so fall back as kubectl does.
+    return 'default';
+  }
+}
+
+/** Opens the data a query runs on and prints what it is missing to stderr. */
+export async function openSource(context: CommandContext, flags: SourceFlags): Promise<RbacSource> {
+  const source = flags.filename
+    ? manifestSource(flags.filename)
+    : await withStore(context, (store) => syncSource(store, clusterName(context), flags.run));
+  for (const warning of sourceWarnings(source)) context.stderr(`warning: ${warning}\n`);
+  return source;
+}
+
+export function kubeClient(context: CommandContext): KubeClient {
+  const { config } = loadKubeconfig({ path: context.kubeconfig, context: context.context, env: context.env });
+  return new KubeClient(config);
+}

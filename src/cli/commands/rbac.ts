@@ -1,0 +1,235 @@
+import type { Command } from 'commander';
+import { AppError } from '../../errors.js';
+import { listSyncRuns, syncCluster, syncSource } from '../../inventory/index.js';
+import {
+  describeRule,
+  diffGrants,
+  effectivePermissions,
+  findRisks,
+  identityOf,
+  parseSubjectRef,
+  resolveIamPrincipal,
+  type Severity,
+} from '../../rbac/index.js';
+import type { Runner } from '../context.js';
+import { render } from '../output.js';
+import { withStore } from './audit.js';
+import { registerAccessQueries } from './rbac-access.js';
+import { registerExport } from './rbac-export.js';
+import { clusterName, kubeClient, openSource, type SourceFlags } from './rbac-source.js';
+
+const severities: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
+
+export function registerRbac(program: Command, run: Runner): void {
+  const rbac = program
+    .command('rbac')
+    .description('Access governance: who can do what, from synced clusters or manifests');
+  rbac
+    .command('sync')
+    .description('Read identities, RBAC and aws-auth of --context and store the run')
+    .action(() =>
+      run(async (context) => {
+        const client = kubeClient(context);
+        const syncRun = await withStore(context, (store) => syncCluster(store, client));
+        const counts = Object.entries(syncRun.counts).map(([kind, count]) => ({ kind, count }));
+        context.stdout(
+          render(
+            context.output,
+            counts,
+            [
+              { header: 'KIND', value: (row) => row.kind },
+              { header: 'COUNT', value: (row) => String(row.count) },
+            ],
+            syncRun,
+          ),
+        );
+        if (context.output === 'table')
+          context.stdout(`sync ${syncRun.id} of ${syncRun.cluster}: ${syncRun.status}\n`);
+        for (const error of syncRun.errors)
+          context.stderr(`warning: could not read ${error.resource}: ${error.message}\n`);
+        if (syncRun.status === 'failed') {
+          throw new AppError('auth.forbidden', `sync of ${syncRun.cluster} read no RBAC objects`, {
+            fix: 'Grant list on roles, clusterroles, rolebindings and clusterrolebindings (see the warnings above)',
+          });
+        }
+        return 0;
+      }),
+    );
+  rbac
+    .command('runs')
+    .description('List the sync runs of --context, newest first')
+    .action(() =>
+      run(async (context) => {
+        const runs = await withStore(context, (store) => listSyncRuns(store, clusterName(context)));
+        context.stdout(
+          render(context.output, runs, [
+            { header: 'ID', value: (row) => row.id.slice(0, 8) },
+            { header: 'FINISHED', value: (row) => row.finishedAt },
+            { header: 'STATUS', value: (row) => row.status },
+            {
+              header: 'BINDINGS',
+              value: (row) => String((row.counts.roleBindings ?? 0) + (row.counts.clusterRoleBindings ?? 0)),
+            },
+            { header: 'ERRORS', value: (row) => String(row.errors.length) },
+          ]),
+        );
+        return 0;
+      }),
+    );
+  registerAccessQueries(rbac, run);
+  registerPermissions(rbac, run);
+  registerRisks(rbac, run);
+  registerDiff(rbac, run);
+  registerExport(rbac, run);
+}
+
+function registerPermissions(rbac: Command, run: Runner): void {
+  rbac
+    .command('permissions')
+    .description('Effective permissions of user:NAME, group:NAME, sa:NS/NAME or iam:ARN, by namespace')
+    .argument('<subject>')
+    .option('-f, --filename <dir>', 'analyse a directory of manifests instead of a sync')
+    .option('--run <id>', 'use this sync run instead of the latest')
+    .action((text: string, flags: SourceFlags) =>
+      run(async (context) => {
+        const subject = parseSubjectRef(text);
+        const source = await openSource(context, flags);
+        let identity: { user: string; groups: string[] };
+        let mapping: Record<string, unknown> | undefined;
+        if (subject.kind === 'iam') {
+          const mapped = resolveIamPrincipal(
+            { arn: subject.arn },
+            source.awsAuth ? { awsAuth: source.awsAuth } : {},
+          );
+          if (!mapped) {
+            throw new AppError(
+              'not-found',
+              `${subject.arn} is not mapped to any Kubernetes identity in ${source.label}`,
+              {
+                fix: 'Map it in kube-system/aws-auth (mapRoles/mapUsers) or with an EKS access entry',
+              },
+            );
+          }
+          identity = { user: mapped.username, groups: [...mapped.groups, 'system:authenticated'] };
+          mapping = { ...mapped };
+          context.stderr(
+            `${subject.arn} → user "${mapped.username}", groups [${mapped.groups.join(', ')}] (from ${mapped.source})\n`,
+          );
+          if (mapped.unresolved.length > 0)
+            context.stderr(
+              `warning: template variables not resolvable offline: ${mapped.unresolved.join(', ')}\n`,
+            );
+        } else {
+          identity = identityOf(subject);
+        }
+        const permissions = effectivePermissions(source.index, identity);
+        if (permissions.superuser && context.output === 'table')
+          context.stdout('member of system:masters: may do everything (no RBAC rule can limit it)\n');
+        context.stdout(
+          render(
+            context.output,
+            permissions.entries,
+            [
+              { header: 'NAMESPACE', value: (row) => row.namespace ?? '(cluster)' },
+              { header: 'RULE', value: (row) => describeRule(row.rule) },
+              { header: 'BINDING', value: (row) => row.binding },
+              { header: 'ROLE', value: (row) => row.role },
+              { header: 'THROUGH', value: (row) => row.through },
+            ],
+            {
+              source: source.label,
+              incomplete: source.read.errors.length > 0,
+              ...(mapping ? { mapping } : {}),
+              ...permissions,
+            },
+          ),
+        );
+        return 0;
+      }),
+    );
+}
+
+function registerRisks(rbac: Command, run: Runner): void {
+  rbac
+    .command('risks')
+    .description('Risky access with severity and the path that grants it')
+    .option('--include-defaults', 'include bindings Kubernetes creates itself (kubernetes.io/bootstrapping)')
+    .option('--min-severity <level>', 'critical, high, medium or low', 'low')
+    .option('-f, --filename <dir>', 'analyse a directory of manifests instead of a sync')
+    .option('--run <id>', 'use this sync run instead of the latest')
+    .action((flags: SourceFlags & { includeDefaults?: boolean; minSeverity: string }) =>
+      run(async (context) => {
+        const threshold = severities.indexOf(flags.minSeverity as Severity);
+        if (threshold === -1)
+          throw new AppError('input.invalid', `unknown severity "${flags.minSeverity}"`, {
+            fix: `Use one of ${severities.join(', ')}`,
+          });
+        const source = await openSource(context, flags);
+        const findings = findRisks(source.index, {
+          includeDefaults: flags.includeDefaults === true,
+          ...(source.awsAuth ? { awsAuth: source.awsAuth } : {}),
+        }).filter((finding) => severities.indexOf(finding.severity) <= threshold);
+        context.stdout(
+          render(
+            context.output,
+            findings,
+            [
+              { header: 'SEVERITY', value: (row) => row.severity },
+              { header: 'CHECK', value: (row) => row.check },
+              { header: 'SUBJECT', value: (row) => row.subject },
+              { header: 'SCOPE', value: (row) => row.namespace ?? 'cluster' },
+              { header: 'PATH', value: (row) => row.path },
+            ],
+            { source: source.label, incomplete: source.read.errors.length > 0, findings },
+          ),
+        );
+        return 0;
+      }),
+    );
+}
+
+function registerDiff(rbac: Command, run: Runner): void {
+  rbac
+    .command('diff')
+    .description('Effective grants added and removed between two sync runs (default: the last two)')
+    .option('--from <run>', 'the earlier run id')
+    .option('--to <run>', 'the later run id')
+    .action((flags: { from?: string; to?: string }) =>
+      run(async (context) => {
+        const { from, to } = await withStore(context, async (store) => {
+          const cluster = clusterName(context);
+          const runs = flags.from && flags.to ? [] : await listSyncRuns(store, cluster, 2);
+          const toId = flags.to ?? runs[0]?.id;
+          const fromId = flags.from ?? runs[flags.to ? 0 : 1]?.id;
+          if (!toId || !fromId)
+            throw new AppError('not-found', `diff needs two sync runs of ${cluster}`, {
+              fix: 'Run `gatehouse rbac sync` again later, or pass --from and --to',
+            });
+          return {
+            from: await syncSource(store, cluster, fromId),
+            to: await syncSource(store, cluster, toId),
+          };
+        });
+        const diff = diffGrants(from.index, to.index);
+        const rows = [
+          ...diff.added.map((grant) => ({ change: '+', ...grant })),
+          ...diff.removed.map((grant) => ({ change: '-', ...grant })),
+        ];
+        context.stdout(
+          render(
+            context.output,
+            rows,
+            [
+              { header: 'CHANGE', value: (row) => row.change },
+              { header: 'SUBJECT', value: (row) => row.subject },
+              { header: 'SCOPE', value: (row) => row.namespace ?? 'cluster' },
+              { header: 'RULE', value: (row) => row.rule },
+              { header: 'VIA', value: (row) => row.via.join('; ') },
+            ],
+            { from: from.label, to: to.label, ...diff },
+          ),
+        );
+        return 0;
+      }),
+    );
+}

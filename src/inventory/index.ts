@@ -1,0 +1,21 @@
+export { readManifests } from './manifests.js';
+export {
+  type ClusterRead,
+  type ConfigMapObject,
+  type NamespaceObject,
+  type ReadError,
+  rbacResources,
+  readCluster,
+  type ServiceAccountObject,
+} from './read-cluster.js';
+export { manifestSource, type RbacSource, sourceFrom, sourceWarnings, syncSource } from './source.js';
+export { syncCluster } from './sync.js';
+export {
+  countsOf,
+  findSyncRun,
+  listSyncRuns,
+  loadSyncSnapshot,
+  type SyncRun,
+  type SyncStatus,
+  saveSyncRun,
+} from './sync-runs.js';

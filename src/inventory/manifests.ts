@@ -1,0 +1,176 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { AppError, messageOf } from '../errors.js';
+import type { ClusterRead, ReadError } from './read-cluster.js';
+
+const knownFields: Readonly<Record<string, ReadonlySet<string>>> = {
+  Role: new Set(['apiVersion', 'kind', 'metadata', 'rules']),
+  ClusterRole: new Set(['apiVersion', 'kind', 'metadata', 'rules', 'aggregationRule']),
+  RoleBinding: new Set(['apiVersion', 'kind', 'metadata', 'roleRef', 'subjects']),
+  ClusterRoleBinding: new Set(['apiVersion', 'kind', 'metadata', 'roleRef', 'subjects']),
+};
+const ruleFields = new Set(['verbs', 'apiGroups', 'resources', 'resourceNames', 'nonResourceURLs']);
+const subjectKinds = new Set(['User', 'Group', 'ServiceAccount']);
+
+/**
+ * Reads RBAC objects, Namespaces, ServiceAccounts and kube-system/aws-auth from a directory of
+ * YAML or JSON manifests (recursively; multi-document files and `kind: List` included). Anything
+ * malformed is reported with its file and line and left out; the rest is analysed.
+ */
+export function readManifests(dir: string): ClusterRead {
+  const read = {
+    namespaces: [] as ClusterRead['namespaces'][number][],
+    serviceAccounts: [] as ClusterRead['serviceAccounts'][number][],
+    roles: [] as ClusterRead['roles'][number][],
+    clusterRoles: [] as ClusterRead['clusterRoles'][number][],
+    roleBindings: [] as ClusterRead['roleBindings'][number][],
+    clusterRoleBindings: [] as ClusterRead['clusterRoleBindings'][number][],
+    awsAuth: undefined as ClusterRead['awsAuth'],
+  };
+  const errors: ReadError[] = [];
+  for (const file of manifestFiles(dir)) {
+    const lineCounter = new LineCounter();
+    let documents: ReturnType<typeof parseAllDocuments>;
+    try {
+      documents = parseAllDocuments(readFileSync(file, 'utf8'), { lineCounter });
+    } catch (error) {
+      errors.push({ resource: file, code: 'input.invalid', message: `${file}: ${messageOf(error)}` });
+      continue;
+    }
+    for (const document of Array.isArray(documents) ? documents : [documents]) {
+      const line = lineCounter.linePos(document.range?.[0] ?? 0).line;
+      const where = `${file}:${line}`;
+      if (document.errors.length > 0) {
+        const error = document.errors[0]!;
+        errors.push({
+          resource: where,
+          code: 'input.invalid',
+          message: `${file}:${error.linePos?.[0]?.line ?? line}: not valid YAML: ${error.message.split('\n')[0]}`,
+        });
+        continue;
+      }
+      const value: unknown = document.toJSON();
+      if (value === null || value === undefined) continue;
+      for (const object of expandList(value)) collect(object, where, read, errors);
+    }
+  }
+  return { ...read, resourceVersions: {}, errors };
+}
+
+function manifestFiles(dir: string): string[] {
+  let entries: string[];
+  try {
+    entries = readdirSync(dir).sort();
+  } catch (error) {
+    throw new AppError('input.invalid', `cannot read manifest directory ${dir}: ${messageOf(error)}`, {
+      fix: 'Pass -f with a directory of YAML or JSON manifests',
+      cause: error,
+    });
+  }
+  return entries.flatMap((entry) => {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) return manifestFiles(path);
+    return ['.yaml', '.yml', '.json'].includes(extname(entry)) ? [path] : [];
+  });
+}
+
+function expandList(value: unknown): unknown[] {
+  const record = value as { kind?: unknown; items?: unknown };
+  if (
+    record &&
+    typeof record === 'object' &&
+    typeof record.kind === 'string' &&
+    record.kind.endsWith('List') &&
+    Array.isArray(record.items)
+  ) {
+    return record.items;
+  }
+  return [value];
+}
+
+type Mutable = Omit<ClusterRead, 'resourceVersions' | 'errors'> & { awsAuth: ClusterRead['awsAuth'] };
+
+function collect(value: unknown, where: string, read: Mutable, errors: ReadError[]): void {
+  const object = value as Record<string, unknown>;
+  const kind = typeof object?.kind === 'string' ? object.kind : undefined;
+  const metadata = object?.metadata as { name?: unknown; namespace?: unknown } | undefined;
+  const name = typeof metadata?.name === 'string' ? metadata.name : undefined;
+  const problem = (message: string) =>
+    errors.push({
+      resource: where,
+      code: 'input.invalid',
+      message: `${where}: ${kind ?? 'object'} ${name ?? '(no name)'}: ${message}`,
+    });
+  if (!kind || !name) {
+    if (kind && knownFields[kind]) problem('has no metadata.name; skipped');
+    return;
+  }
+  if (kind === 'Namespace') return void read.namespaces.push(object as never);
+  if (kind === 'ServiceAccount') return void read.serviceAccounts.push(object as never);
+  if (kind === 'ConfigMap' && name === 'aws-auth' && metadata?.namespace === 'kube-system') {
+    read.awsAuth = object as never;
+    return;
+  }
+  const fields = knownFields[kind];
+  if (!fields) return;
+  for (const field of Object.keys(object))
+    if (!fields.has(field)) problem(`unknown field "${field}" (ignored)`);
+  if (kind === 'Role' || kind === 'ClusterRole') {
+    const rules = checkRules(object.rules, problem);
+    if (kind === 'Role' && typeof metadata?.namespace !== 'string')
+      return void problem('a Role needs metadata.namespace; skipped');
+    const role = { ...object, kind, rules } as never;
+    if (kind === 'Role') read.roles.push(role);
+    else read.clusterRoles.push(role);
+    return;
+  }
+  const roleRef = object.roleRef as { kind?: unknown; name?: unknown } | undefined;
+  if (
+    !roleRef ||
+    (roleRef.kind !== 'Role' && roleRef.kind !== 'ClusterRole') ||
+    typeof roleRef.name !== 'string'
+  ) {
+    return void problem('roleRef must name a Role or ClusterRole; skipped');
+  }
+  if (kind === 'ClusterRoleBinding' && roleRef.kind === 'Role')
+    return void problem('a ClusterRoleBinding cannot refer to a Role; skipped');
+  if (kind === 'RoleBinding' && typeof metadata?.namespace !== 'string')
+    return void problem('a RoleBinding needs metadata.namespace; skipped');
+  const subjects = (Array.isArray(object.subjects) ? object.subjects : []).filter(
+    (subject: { kind?: unknown; name?: unknown }) => {
+      const valid = subjectKinds.has(String(subject?.kind)) && typeof subject?.name === 'string';
+      if (!valid)
+        problem(
+          `subject ${JSON.stringify(subject)} is not a User, Group or ServiceAccount with a name (ignored)`,
+        );
+      return valid;
+    },
+  );
+  const binding = { ...object, kind, subjects } as never;
+  if (kind === 'RoleBinding') read.roleBindings.push(binding);
+  else read.clusterRoleBindings.push(binding);
+}
+
+function checkRules(rules: unknown, problem: (message: string) => void): unknown[] {
+  if (rules === undefined || rules === null) return [];
+  if (!Array.isArray(rules)) {
+    problem('rules must be a list; treated as empty');
+    return [];
+  }
+  return rules.filter((rule: Record<string, unknown>, index) => {
+    if (!rule || typeof rule !== 'object')
+      return (void problem(`rules[${index}] is not a mapping (ignored)`), false);
+    for (const field of Object.keys(rule))
+      if (!ruleFields.has(field)) problem(`rules[${index}]: unknown field "${field}" (ignored)`);
+    if (!Array.isArray(rule.verbs) || rule.verbs.length === 0) {
+      problem(`rules[${index}] has no verbs: it grants nothing (ignored)`);
+      return false;
+    }
+    if (!rule.resources && !rule.nonResourceURLs) {
+      problem(`rules[${index}] names no resources or nonResourceURLs: it grants nothing (ignored)`);
+      return false;
+    }
+    return true;
+  });
+}
