@@ -39,7 +39,7 @@ export function readManifests(dir: string): ClusterRead {
       continue;
     }
     for (const document of Array.isArray(documents) ? documents : [documents]) {
-      const line = lineCounter.linePos(document.range?.[0] ?? 0).line;
+      const line = lineCounter.linePos(document.contents?.range?.[0] ?? document.range?.[0] ?? 0).line;
       const where = `${file}:${line}`;
       if (document.errors.length > 0) {
         const error = document.errors[0]!;
