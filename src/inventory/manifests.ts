@@ -159,8 +159,10 @@ function checkRules(rules: unknown, problem: (message: string) => void): unknown
     return [];
   }
   return rules.filter((rule: Record<string, unknown>, index) => {
-    if (!rule || typeof rule !== 'object')
-      return (void problem(`rules[${index}] is not a mapping (ignored)`), false);
+    if (!rule || typeof rule !== 'object') {
+      problem(`rules[${index}] is not a mapping (ignored)`);
+      return false;
+    }
     for (const field of Object.keys(rule))
       if (!ruleFields.has(field)) problem(`rules[${index}]: unknown field "${field}" (ignored)`);
     if (!Array.isArray(rule.verbs) || rule.verbs.length === 0) {

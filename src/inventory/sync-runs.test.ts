@@ -8,7 +8,13 @@ const read: ClusterRead = {
   namespaces: [{ metadata: { name: 'dev' } }],
   serviceAccounts: [],
   roles: [],
-  clusterRoles: [{ kind: 'ClusterRole', metadata: { name: 'reader' }, rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }] }],
+  clusterRoles: [
+    {
+      kind: 'ClusterRole',
+      metadata: { name: 'reader' },
+      rules: [{ verbs: ['get'], apiGroups: [''], resources: ['pods'] }],
+    },
+  ],
   roleBindings: [],
   clusterRoleBindings: [],
   awsAuth: undefined,
@@ -43,7 +49,9 @@ describe.each(dialects)('sync runs on %s', (dialect) => {
     const second = await saveSyncRun(store, run('2026-11-22T10:00:00.000Z'), { ...read, namespaces: [] });
     expect((await listSyncRuns(store, 'prod')).map((r) => r.id)).toEqual([second.id, first.id]);
     expect(await listSyncRuns(store, 'other')).toEqual([]);
-    expect((await loadSyncSnapshot(store, first.id)).clusterRoles[0]?.rules).toEqual(read.clusterRoles[0]?.rules);
+    expect((await loadSyncSnapshot(store, first.id)).clusterRoles[0]?.rules).toEqual(
+      read.clusterRoles[0]?.rules,
+    );
     expect((await loadSyncSnapshot(store, second.id)).namespaces).toEqual([]);
     expect((await findSyncRun(store, first.id.slice(0, 8))).errors).toEqual(read.errors);
   });

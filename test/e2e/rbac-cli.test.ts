@@ -29,7 +29,13 @@ describe('gatehouse rbac against the test cluster', () => {
     await ensure('/api/v1/namespaces/dev/serviceaccounts', { metadata: { name: 'half-reader' } });
     await ensure(`${rbacApi}/clusterroles`, {
       metadata: { name: 'test:half-reader' },
-      rules: [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles', 'clusterrolebindings'], verbs: ['list'] }],
+      rules: [
+        {
+          apiGroups: ['rbac.authorization.k8s.io'],
+          resources: ['clusterroles', 'clusterrolebindings'],
+          verbs: ['list'],
+        },
+      ],
     });
     await ensure(`${rbacApi}/clusterrolebindings`, {
       metadata: { name: 'test:half-reader' },
@@ -41,17 +47,29 @@ describe('gatehouse rbac against the test cluster', () => {
     const sync = await cli(['--kubeconfig', config, 'rbac', 'sync', '-o', 'json'], env);
     expect(sync.code).toBe(0);
     expect(JSON.parse(sync.stdout).status).toBe('partial');
-    for (const resource of ['namespaces', 'serviceaccounts', 'roles.rbac.authorization.k8s.io', 'rolebindings.rbac.authorization.k8s.io']) {
-      expect(sync.stderr).toContain(`warning: could not read ${resource}: forbidden: system:serviceaccount:dev:half-reader may not list`);
+    for (const resource of [
+      'namespaces',
+      'serviceaccounts',
+      'roles.rbac.authorization.k8s.io',
+      'rolebindings.rbac.authorization.k8s.io',
+    ]) {
+      expect(sync.stderr).toContain(
+        `warning: could not read ${resource}: forbidden: system:serviceaccount:dev:half-reader may not list`,
+      );
     }
-    const whoCan = await cli(['--kubeconfig', config, 'rbac', 'who-can', 'get', 'pods', '-n', 'dev', '-o', 'json'], env);
+    const whoCan = await cli(
+      ['--kubeconfig', config, 'rbac', 'who-can', 'get', 'pods', '-n', 'dev', '-o', 'json'],
+      env,
+    );
     expect(JSON.parse(whoCan.stdout).incomplete).toBe(true);
     expect(whoCan.stderr).toContain('warning: incomplete:');
   });
 
   it('fails a sync that can read no RBAC at all, with exit code 4 and the missing verbs', async () => {
     const config = tokenKubeconfig(admin.kubeConfig, await tokenFor('dev', 'no-exec-tester'), 'no-rbac');
-    const sync = await cli(['--kubeconfig', config, 'rbac', 'sync'], { GATEHOUSE_HOME: join(tmpdir(), `gatehouse-norbac-${process.pid}`) });
+    const sync = await cli(['--kubeconfig', config, 'rbac', 'sync'], {
+      GATEHOUSE_HOME: join(tmpdir(), `gatehouse-norbac-${process.pid}`),
+    });
     expect(sync.code).toBe(4);
     expect(sync.stderr).toContain('error: sync of no-rbac read no RBAC objects');
     expect(sync.stderr).toContain('may not list clusterrolebindings');
@@ -60,12 +78,37 @@ describe('gatehouse rbac against the test cluster', () => {
   it('maps an IAM role session through aws-auth to its permissions', async () => {
     const env = { GATEHOUSE_HOME: join(tmpdir(), `gatehouse-iam-${process.pid}`) };
     expect((await cli(['--kubeconfig', kubeconfig, 'rbac', 'sync'], env)).code).toBe(0);
-    const run = await cli(['--kubeconfig', kubeconfig, 'rbac', 'permissions', 'iam:arn:aws:sts::111122223333:assumed-role/payments-oncall/jane@example.com', '-o', 'json'], env);
+    const run = await cli(
+      [
+        '--kubeconfig',
+        kubeconfig,
+        'rbac',
+        'permissions',
+        'iam:arn:aws:sts::111122223333:assumed-role/payments-oncall/jane@example.com',
+        '-o',
+        'json',
+      ],
+      env,
+    );
     const result = JSON.parse(run.stdout);
-    expect(result.mapping).toMatchObject({ username: 'payments-oncall:jane-example.com', groups: ['payments-oncall'], source: 'aws-auth mapRoles' });
-    expect(result.entries.some((entry: { namespace?: string; rule: { resources?: string[] } }) => entry.namespace === 'payments' && entry.rule.resources?.includes('pods/exec'))).toBe(true);
-    const risks = await cli(['--kubeconfig', kubeconfig, 'rbac', 'risks', '--min-severity', 'critical', '-o', 'json'], env);
-    const checks = JSON.parse(risks.stdout).findings.map((finding: { check: string; subject: string }) => `${finding.check} ${finding.subject}`);
+    expect(result.mapping).toMatchObject({
+      username: 'payments-oncall:jane-example.com',
+      groups: ['payments-oncall'],
+      source: 'aws-auth mapRoles',
+    });
+    expect(
+      result.entries.some(
+        (entry: { namespace?: string; rule: { resources?: string[] } }) =>
+          entry.namespace === 'payments' && entry.rule.resources?.includes('pods/exec'),
+      ),
+    ).toBe(true);
+    const risks = await cli(
+      ['--kubeconfig', kubeconfig, 'rbac', 'risks', '--min-severity', 'critical', '-o', 'json'],
+      env,
+    );
+    const checks = JSON.parse(risks.stdout).findings.map(
+      (finding: { check: string; subject: string }) => `${finding.check} ${finding.subject}`,
+    );
     expect(checks).toContain('system-masters-mapping arn:aws:iam::111122223333:role/break-glass');
     expect(checks).toContain('cluster-admin Group platform-admins');
   });
