@@ -7,6 +7,7 @@ export {
 } from './access-review.js';
 export { KubeClient, type KubeRequest } from './client.js';
 export { type ForbiddenFacts, parseForbidden } from './errors.js';
+export { type ExecOptions, type ExecResult, execInContainer } from './exec.js';
 export {
   type KubeconfigSource,
   kubeconfigFiles,

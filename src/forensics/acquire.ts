@@ -1,0 +1,231 @@
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { AppError } from '../errors.js';
+import { execInContainer, type KubeClient } from '../kube/index.js';
+import { collectApiItems } from './api-items.js';
+import { buildCollector } from './collectors/script.js';
+import { CollectorStreamParser } from './collectors/stream-parser.js';
+import { createPackageDir, sealPackage } from './evidence/package.js';
+import { printable } from './evidence/paths.js';
+import type { CustodyRecord } from './evidence/types.js';
+import { EvidenceWriter } from './evidence/writer.js';
+import { assertPreflight, preflight } from './preflight.js';
+import type { Profile } from './profile.js';
+import { listTargets, type MethodName, type Target } from './targets.js';
+
+export interface AcquireOptions {
+  readonly client: KubeClient;
+  readonly evidenceRoot: string;
+  readonly namespace: string;
+  readonly pod: string;
+  readonly container?: string;
+  readonly method: MethodName | 'auto';
+  readonly profile: Profile;
+  readonly operator: string;
+  readonly gatehouseVersion: string;
+  /** Stop reading after this many bytes from the container (endless output). */
+  readonly maxBytes?: number;
+  readonly timeoutMs?: number;
+  /** Called with each stage, for progress bars. */
+  readonly onProgress?: (stage: string, bytes: number) => void;
+}
+
+export interface Acquisition {
+  readonly id: string;
+  readonly root: string;
+  readonly packageHash: string;
+  readonly custody: CustodyRecord;
+  readonly items: number;
+  readonly anomalies: number;
+}
+
+/**
+ * Acquires one container: preflight, API facts, the collector through exec, then the sealed
+ * package. Nothing is written in the container and nothing it returns is executed.
+ *
+ * @example
+ * const acquisition = await acquireContainer({ client, evidenceRoot, namespace: 'prod', pod: 'web-1', method: 'auto', profile: defaultProfile, operator: 'alice', gatehouseVersion: '0.1.0' });
+ */
+export async function acquireContainer(options: AcquireOptions): Promise<Acquisition> {
+  const target = await findTarget(options);
+  const method = resolveMethod(options.method, target);
+  assertPreflight(await preflight(options.client, method, target.namespace), method);
+  const identity = await whoAmI(options.client);
+  const startedAt = new Date();
+  const { id, root } = createPackageDir(options.evidenceRoot, startedAt);
+  const errors: string[] = [];
+  const log = (line: string) => {
+    appendFileSync(join(root, 'acquisition.log'), `${new Date().toISOString()} ${line}\n`, { mode: 0o600 });
+    if (/^(ANOMALY|WARN|ERROR|UNAVAILABLE)/.test(line)) errors.push(line);
+  };
+  writeFileSync(join(root, 'acquisition.log'), '', { mode: 0o600 });
+  log(
+    `START ${method} acquisition of ${target.namespace}/${target.pod}/${target.container} by ${options.operator} as ${identity?.username ?? 'unknown'}`,
+  );
+  options.onProgress?.('api', 0);
+  const apiItems = await collectApiItems(options.client, root, target, log);
+  const nonce = randomBytes(12).toString('hex');
+  const collector = buildCollector(options.profile, nonce);
+  log(`COLLECTOR profile ${options.profile.name}, sha256 ${collector.sha256}`);
+  const writer = new EvidenceWriter({ root, method, log });
+  let bytes: number;
+  try {
+    bytes = await runCollector(options, target, collector.script, nonce, writer, log);
+  } catch (error) {
+    // Nothing came back from the container: an unsealed shell of a package would only mislead.
+    if (writer.items.length === 0) rmSync(root, { recursive: true, force: true });
+    throw error;
+  }
+  const custody: CustodyRecord = {
+    packageId: id,
+    operator: options.operator,
+    kubernetesIdentity: identity,
+    cluster: { context: options.client.context, server: options.client.server },
+    target: {
+      namespace: target.namespace,
+      pod: target.pod,
+      podUid: target.podUid,
+      container: target.container,
+      containerId: target.containerId,
+      node: target.node,
+      image: target.image,
+      imageDigest: target.imageDigest,
+    },
+    method,
+    gatehouseVersion: options.gatehouseVersion,
+    collector: { profile: options.profile.name, sha256: collector.sha256 },
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    bytesReceived: bytes,
+    errors,
+    partialItems: writer.items.filter((item) => item.status === 'partial').map((item) => item.source),
+  };
+  log(`END ${writer.items.length + apiItems.length} items, ${bytes} bytes, ${errors.length} problems`);
+  const packageHash = sealPackage(root, [...apiItems, ...writer.items], custody);
+  return {
+    id,
+    root,
+    packageHash,
+    custody,
+    items: writer.items.length + apiItems.length,
+    anomalies: errors.length,
+  };
+}
+
+async function findTarget(options: AcquireOptions): Promise<Target> {
+  const targets = (await listTargets(options.client, { namespace: options.namespace })).filter(
+    (target) => target.pod === options.pod,
+  );
+  if (targets.length === 0) {
+    throw new AppError('not-found', `pod ${options.namespace}/${options.pod} not found`, {
+      fix: 'List targets with `gatehouse targets -n NAMESPACE`',
+    });
+  }
+  const target = options.container
+    ? targets.find((candidate) => candidate.container === options.container)
+    : targets[0];
+  if (!target) {
+    throw new AppError(
+      'not-found',
+      `pod ${options.namespace}/${options.pod} has no container "${options.container}"`,
+      {
+        fix: `Use -c with one of: ${targets.map((candidate) => candidate.container).join(', ')}`,
+      },
+    );
+  }
+  if (target.state !== 'running') {
+    throw new AppError(
+      'conflict',
+      `container ${target.container} of ${target.namespace}/${target.pod} is not running (${target.state})`,
+      {
+        fix: 'Volatile state can only be acquired from a running container; collect its logs with `kubectl logs --previous`',
+      },
+    );
+  }
+  return target;
+}
+
+function resolveMethod(requested: MethodName | 'auto', target: Target): MethodName {
+  if (requested !== 'auto') return requested;
+  return target.methods[0] ?? 'exec';
+}
+
+async function whoAmI(client: KubeClient): Promise<{ username: string; groups: string[] } | undefined> {
+  try {
+    const review = await client.request<{ status?: { userInfo?: { username?: string; groups?: string[] } } }>(
+      {
+        method: 'POST',
+        path: '/apis/authentication.k8s.io/v1/selfsubjectreviews',
+        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
+      },
+    );
+    return {
+      username: review.status?.userInfo?.username ?? '',
+      groups: review.status?.userInfo?.groups ?? [],
+    };
+  } catch {
+    // Older clusters lack SelfSubjectReview; custody then records the identity as unknown.
+    return undefined;
+  }
+}
+
+async function runCollector(
+  options: AcquireOptions,
+  target: Target,
+  script: string,
+  nonce: string,
+  writer: EvidenceWriter,
+  log: (line: string) => void,
+): Promise<number> {
+  const maxBytes = options.maxBytes ?? 2 * 1024 * 1024 * 1024;
+  const parser = new CollectorStreamParser({ nonce, sink: writer, maxEntryBytes: 1024 * 1024 * 1024 });
+  let received = 0;
+  let capped = false;
+  const stdout = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      received += chunk.length;
+      if (received > maxBytes) {
+        if (!capped) log(`ANOMALY the container sent more than ${maxBytes} bytes; the rest was dropped`);
+        capped = true;
+        return done();
+      }
+      parser.write(chunk);
+      options.onProgress?.('collect', received);
+      done();
+    },
+  });
+  let stderrText = '';
+  const stderr = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      if (stderrText.length < 64 * 1024) stderrText += chunk.toString('utf8');
+      done();
+    },
+  });
+  options.onProgress?.('collect', 0);
+  const result = await execInContainer(options.client, {
+    namespace: target.namespace,
+    pod: target.pod,
+    container: target.container,
+    command: ['sh', '-c', script],
+    stdout,
+    stderr,
+    timeoutMs: options.timeoutMs ?? 300_000,
+  });
+  parser.end();
+  writer.finish();
+  if (stderrText) log(`STDERR ${printable(stderrText, 2000)}`);
+  if (/executable file not found|not found/.test(stderrText) && writer.items.length === 0) {
+    throw new AppError(
+      'input.invalid',
+      `container ${target.container} has no shell: exec of sh failed (${printable(stderrText.trim(), 200)})`,
+      {
+        fix: 'Acquire it with --method ephemeral (adds a debug container that reads the target through /proc)',
+      },
+    );
+  }
+  if (result.status !== 'Success')
+    log(`WARN the collector exited with ${result.exitCode ?? 'an error'}: ${printable(result.message, 300)}`);
+  return writer.bytesReceived;
+}

@@ -1,0 +1,63 @@
+export type AcquisitionMethod = 'exec' | 'ephemeral';
+
+export type ItemStatus = 'collected' | 'partial' | 'metadata-only' | 'unavailable';
+
+/** One entry of a package manifest. */
+export interface ManifestItem {
+  /** Path inside the package ('' for metadata-only entries). */
+  readonly path: string;
+  /** Where it came from: a container path, `command <id>`, or `api <what>`. */
+  readonly source: string;
+  readonly artifact: string;
+  readonly method: AcquisitionMethod | 'api';
+  readonly type:
+    | 'file'
+    | 'output'
+    | 'api'
+    | 'directory'
+    | 'symlink'
+    | 'hardlink'
+    | 'device'
+    | 'fifo'
+    | 'unknown';
+  readonly status: ItemStatus;
+  readonly sha256: string;
+  readonly size: number;
+  readonly mtime?: string | undefined;
+  readonly mode?: number;
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly linkTarget?: string;
+}
+
+/** Who acquired what, how, when, and what went wrong: the chain-of-custody record. */
+export interface CustodyRecord {
+  readonly packageId: string;
+  readonly operator: string;
+  /** The Kubernetes identity the API server saw (SelfSubjectReview). */
+  readonly kubernetesIdentity: { readonly username: string; readonly groups: readonly string[] } | undefined;
+  readonly cluster: { readonly context: string; readonly server: string };
+  readonly target: {
+    readonly namespace: string;
+    readonly pod: string;
+    readonly podUid: string;
+    readonly container: string;
+    readonly containerId: string;
+    readonly node: string;
+    readonly image: string;
+    readonly imageDigest: string;
+  };
+  readonly method: AcquisitionMethod;
+  readonly gatehouseVersion: string;
+  readonly collector: { readonly profile: string; readonly sha256: string };
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly bytesReceived: number;
+  readonly errors: readonly string[];
+  readonly partialItems: readonly string[];
+  readonly storage?: {
+    readonly kind: 's3';
+    readonly bucket: string;
+    readonly objects: readonly { key: string; etag: string }[];
+  };
+}

@@ -1,0 +1,39 @@
+export { type AcquireOptions, type Acquisition, acquireContainer } from './acquire.js';
+export { buildCollector, type CollectorScript } from './collectors/script.js';
+export { CollectorStreamParser, type SectionKind, type StreamSink } from './collectors/stream-parser.js';
+export {
+  createPackageDir,
+  sealPackage,
+  type VerifyProblem,
+  type VerifyReport,
+  verifyPackage,
+} from './evidence/package.js';
+export { containedPath, printable } from './evidence/paths.js';
+export type { AcquisitionMethod, CustodyRecord, ManifestItem } from './evidence/types.js';
+export { EvidenceWriter } from './evidence/writer.js';
+export {
+  assertPreflight,
+  describePermission,
+  type Permission,
+  preflight,
+  requiredPermissions,
+} from './preflight.js';
+export { findIndicators, type Indicator, type IndicatorSeverity } from './processing/indicators.js';
+export {
+  type BodyfileEntry,
+  parseConnections,
+  parseProcesses,
+  parseStatLines,
+  toBodyfile,
+} from './processing/parse.js';
+export {
+  buildTimeline,
+  factsOf,
+  type OpenPackage,
+  openPackage,
+  type TimelineEvent,
+  toTimelineCsv,
+  toTimesketchJsonl,
+} from './processing/triage.js';
+export { type Artifact, defaultProfile, loadProfile, type Profile } from './profile.js';
+export { isShellless, listTargets, type MethodName, systemNamespaces, type Target } from './targets.js';
