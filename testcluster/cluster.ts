@@ -14,7 +14,7 @@ import {
   kwokWorkdir,
   versions,
 } from './paths.js';
-import { busyboxApplets } from './rootfs.js';
+import { busyboxApplets, busyboxBase, file, skeleton, writeTree } from './rootfs.js';
 import { elapsed, progress, run, StepError } from './run.js';
 import { seedCluster } from './seed/seed.js';
 
@@ -85,6 +85,8 @@ export async function clusterUp(root = cacheRoot()): Promise<ClusterUpResult> {
     applets,
     binaries,
     nsenter: node.nsenter,
+    unshare: node.unshare,
+    debugRoot: debugRoot(join(dir, 'debug-root'), applets),
   });
   writeFileSync(join(dir, 'seeded'), new Date().toISOString());
   progress(`cluster ready in ${elapsed(start)}`);
@@ -128,4 +130,10 @@ async function which(command: string): Promise<string> {
       `finding ${command}: \`${command}\` is not on PATH; install it (kwokctl uses it to check readiness)`,
     );
   return found.trim();
+}
+
+/** The image of ephemeral debug containers (busybox, as `kubectl debug --image=busybox`). */
+function debugRoot(root: string, applets: readonly string[]): string {
+  writeTree(root, { ...skeleton, ...busyboxBase(applets), 'etc/passwd': file('root:x:0:0:root:/root:/bin/sh\n') });
+  return root;
 }

@@ -8,8 +8,9 @@ const extraCommands = ['bash', 'python', 'python3', 'perl', 'php', 'node', 'java
 export interface NodeLayout {
   /** The kwok controller wrapper to give kwokctl. */
   readonly kwokWrapper: string;
-  /** A private copy of nsenter: inside kwok's namespace /usr/bin is replaced. */
+  /** Private copies of nsenter and unshare: inside kwok's namespace /usr/bin is replaced. */
   readonly nsenter: string;
+  readonly unshare: string;
 }
 
 /**
@@ -29,6 +30,8 @@ export function prepareNode(
   for (const name of names) symlinkSync(binaries['gatehouse-exec'], join(shadow, name));
   const nsenter = join(dir, 'nsenter');
   copyFileSync('/usr/bin/nsenter', nsenter);
+  const unshare = join(dir, 'unshare');
+  copyFileSync('/usr/bin/unshare', unshare);
   const kwokWrapper = join(dir, 'kwok-in-node-namespace');
   // /usr/bin is replaced last: until then `mount` itself must still resolve.
   const mounts = ['/usr/sbin', '/usr/local/bin', '/usr/local/sbin', '/usr/bin']
@@ -39,5 +42,5 @@ export function prepareNode(
     `#!/bin/bash\n# Starts kwok in a private mount namespace whose command directories all lead to gatehouse-exec.\nexec /usr/bin/unshare --mount --propagation private /bin/bash -c "${mounts}; exec '${binaries.kwok}' \\"\\$@\\"" kwok "$@"\n`,
     { mode: 0o755 },
   );
-  return { kwokWrapper, nsenter };
+  return { kwokWrapper, nsenter, unshare };
 }

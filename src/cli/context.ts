@@ -17,12 +17,15 @@ export interface CommandContext {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
+  /** A person is watching stderr (a TTY): progress may redraw lines. */
+  readonly interactive: boolean;
 }
 
 export interface Io {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly env: NodeJS.ProcessEnv;
+  readonly interactive?: boolean;
 }
 
 export function commandContext(flags: GlobalFlags, io: Io): CommandContext {
@@ -35,6 +38,7 @@ export function commandContext(flags: GlobalFlags, io: Io): CommandContext {
     stdout: io.stdout,
     stderr: io.stderr,
     env: io.env,
+    interactive: io.interactive === true,
   };
 }
 

@@ -2,7 +2,10 @@ import { Command, CommanderError, Option } from 'commander';
 import { AppError, exitCodeFor, isAppError, messageOf } from '../errors.js';
 import { registerAudit } from './commands/audit.js';
 import { registerClusters } from './commands/clusters.js';
+import { registerEvidence } from './commands/evidence.js';
+import { registerAcquire, registerTargets } from './commands/forensics.js';
 import { registerRbac } from './commands/rbac.js';
+import { registerSetup } from './commands/setup.js';
 import { type CommandContext, commandContext, type GlobalFlags, type Io } from './context.js';
 import { version } from './version.js';
 
@@ -10,6 +13,7 @@ const defaultIo: Io = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   env: process.env,
+  interactive: process.stderr.isTTY === true,
 };
 
 /**
@@ -41,6 +45,10 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   registerClusters(program, run);
   registerAudit(program, run);
   registerRbac(program, run);
+  registerTargets(program, run);
+  registerAcquire(program, run);
+  registerEvidence(program, run);
+  registerSetup(program, run);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

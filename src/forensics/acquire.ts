@@ -28,6 +28,8 @@ export interface AcquireOptions {
   /** Stop reading after this many bytes from the container (endless output). */
   readonly maxBytes?: number;
   readonly timeoutMs?: number;
+  /** Image of the ephemeral debug container (method ephemeral). */
+  readonly debugImage?: string;
   /** Called with each stage, for progress bars. */
   readonly onProgress?: (stage: string, bytes: number) => void;
 }
@@ -67,12 +69,18 @@ export async function acquireContainer(options: AcquireOptions): Promise<Acquisi
   options.onProgress?.('api', 0);
   const apiItems = await collectApiItems(options.client, root, target, log);
   const nonce = randomBytes(12).toString('hex');
-  const collector = buildCollector(options.profile, nonce);
+  let runIn = target.container;
+  let debugContainer: { name: string; image: string } | undefined;
+  if (method === 'ephemeral') {
+    debugContainer = await addEphemeralContainer(options, target, log);
+    runIn = debugContainer.name;
+  }
+  const collector = buildCollector(options.profile, nonce, method === 'ephemeral' ? '/proc/1/root' : '');
   log(`COLLECTOR profile ${options.profile.name}, sha256 ${collector.sha256}`);
   const writer = new EvidenceWriter({ root, method, log });
   let bytes: number;
   try {
-    bytes = await runCollector(options, target, collector.script, nonce, writer, log);
+    bytes = await runCollector(options, { ...target, container: runIn }, collector.script, nonce, writer, log);
   } catch (error) {
     // Nothing came back from the container: an unsealed shell of a package would only mislead.
     if (writer.items.length === 0) rmSync(root, { recursive: true, force: true });
@@ -94,6 +102,7 @@ export async function acquireContainer(options: AcquireOptions): Promise<Acquisi
       imageDigest: target.imageDigest,
     },
     method,
+    ...(debugContainer ? { ephemeralContainer: debugContainer } : {}),
     gatehouseVersion: options.gatehouseVersion,
     collector: { profile: options.profile.name, sha256: collector.sha256 },
     startedAt: startedAt.toISOString(),
@@ -150,6 +159,45 @@ async function findTarget(options: AcquireOptions): Promise<Target> {
 function resolveMethod(requested: MethodName | 'auto', target: Target): MethodName {
   if (requested !== 'auto') return requested;
   return target.methods[0] ?? 'exec';
+}
+
+const defaultDebugImage = 'docker.io/library/busybox:1.36.1';
+
+/**
+ * Adds an ephemeral debug container that shares the target's PID namespace, and waits until it
+ * runs. Kubernetes cannot remove ephemeral containers: it stays in the pod spec, which is logged.
+ */
+async function addEphemeralContainer(options: AcquireOptions, target: Target, log: (line: string) => void): Promise<{ name: string; image: string }> {
+  const name = `gatehouse-${randomBytes(4).toString('hex')}`;
+  const image = options.debugImage ?? defaultDebugImage;
+  const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}`;
+  await options.client.request({
+    method: 'PATCH',
+    path: `${path}/ephemeralcontainers`,
+    patchType: 'strategic',
+    body: { spec: { ephemeralContainers: [{ name, image, targetContainerName: target.container, command: ['sleep', '3600'], stdin: false, tty: false }] } },
+  });
+  log(`EPHEMERAL added debug container ${name} (${image}) targeting ${target.container}; it stays in the pod spec (Kubernetes cannot remove ephemeral containers)`);
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    const pod = await options.client.request<{ status?: { ephemeralContainerStatuses?: { name: string; state?: { running?: object; terminated?: { reason?: string } } }[] } }>({ path });
+    const status = pod.status?.ephemeralContainerStatuses?.find((candidate) => candidate.name === name);
+    if (status?.state?.running || (await probeExec(options.client, target, name))) return { name, image };
+    if (status?.state?.terminated) throw new AppError('conflict', `debug container ${name} terminated (${status.state.terminated.reason ?? 'unknown'})`, { fix: 'Check that the debug image can run on the node (--debug-image)' });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new AppError('cluster.timeout', `debug container ${name} did not start within 90s`, { fix: 'Check the image pull (--debug-image) and the node; `kubectl describe pod` shows why' });
+}
+
+async function probeExec(client: KubeClient, target: Target, container: string): Promise<boolean> {
+  const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+  try {
+    const result = await execInContainer(client, { namespace: target.namespace, pod: target.pod, container, command: ['true'], stdout: sink, stderr: sink, timeoutMs: 10_000 });
+    return result.status === 'Success';
+  } catch {
+    // Not running yet: the caller polls again.
+    return false;
+  }
 }
 
 async function whoAmI(client: KubeClient): Promise<{ username: string; groups: string[] } | undefined> {

@@ -47,7 +47,7 @@ export const defaultProfile: Profile = {
       id: 'live.uname',
       description: 'kernel and hostname',
       collector: 'command',
-      command: 'uname -a; cat /etc/hostname 2>/dev/null || hostname',
+      command: 'uname -a; cat $R/etc/hostname 2>/dev/null || hostname',
     },
     {
       id: 'live.id',
@@ -78,7 +78,7 @@ export const defaultProfile: Profile = {
       collector: 'command',
       command: 'for f in tcp tcp6 udp udp6 unix; do echo "@table $f"; cat /proc/net/$f 2>/dev/null; done',
     },
-    { id: 'live.mounts', description: 'mounts', collector: 'command', command: 'cat /proc/self/mounts' },
+    { id: 'live.mounts', description: 'mounts', collector: 'command', command: 'cat /proc/1/mounts' },
     {
       id: 'live.sa-token-sha256',
       description: 'SHA-256 of the service-account token (never the token)',
@@ -173,7 +173,7 @@ export const defaultProfile: Profile = {
       description: 'stat of every file for a TSK 3.x bodyfile (excluding /proc and /sys)',
       collector: 'command',
       command:
-        "find / \\( -path /proc -o -path /sys \\) -prune -o -print0 2>/dev/null | xargs -0 stat -c '%i|%A|%u|%g|%s|%X|%Y|%Z|%n' 2>/dev/null",
+        'cd "$R/" && find . \\( -path ./proc -o -path ./sys \\) -prune -o -print0 2>/dev/null | xargs -0 stat -c \'%i|%A|%u|%g|%s|%X|%Y|%Z|%n\' 2>/dev/null',
     },
     {
       id: 'exe.deleted-or-writable',

@@ -16,6 +16,8 @@ export interface SeedOptions {
   readonly applets: readonly string[];
   readonly binaries: Record<BinaryName, string>;
   readonly nsenter: string;
+  readonly unshare: string;
+  readonly debugRoot: string;
 }
 
 interface Pod {
@@ -90,6 +92,20 @@ async function seedPod(options: SeedOptions, pod: Pod, caCertificate: string, no
       },
     });
     logs.push({ containers: [container.name], logsFile: paths.log, previousLogsFile: paths.log });
+  }
+  // Any other container name is an ephemeral debug container; it targets the pod's first container.
+  const first = pod.spec.containers[0];
+  if (first) {
+    execs.push({
+      local: {
+        envs: [
+          { name: 'GATEHOUSE_EPHEMERAL_TARGET_DIR', value: containerPaths(options.podsDir, namespace, name, first.name).dir },
+          { name: 'GATEHOUSE_DEBUG_ROOT', value: options.debugRoot },
+          { name: 'GATEHOUSE_NSENTER', value: options.nsenter },
+          { name: 'GATEHOUSE_UNSHARE', value: options.unshare },
+        ],
+      },
+    });
   }
   const kwok = `/apis/kwok.x-k8s.io/v1alpha1/namespaces/${namespace}`;
   const metadata = { name, namespace };

@@ -14,16 +14,15 @@ export interface CollectorScript {
   readonly sha256: string;
 }
 
-const runtime = (
-  nonce: string,
-) => `export LC_ALL=C PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+const runtime = (nonce: string, root: string) => `export LC_ALL=C PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 N=${nonce}
+R=${root}
 have() { command -v "$1" >/dev/null 2>&1; }
 if have od; then K=hex; enc() { od -An -tx1 -v; }; else K=raw; enc() { cat; }; fi
 gh() { printf '\\n##GH1 %s %s %s\\n' "$N" "$1" "$2"; }
 gh_run() { gh $K "$1"; ( eval "$2" ) 2>&1 | enc; }
 gh_copy() { gh $K "$1"; head -c "$3" "$2" 2>&1 | enc; }
-gh_files() { id=$1; shift; if have tar && have xargs; then gh tar "$id"; "$@" -print0 2>/dev/null | xargs -0 tar -cf - --no-recursion 2>/dev/null; else n=0; "$@" 2>/dev/null | while IFS= read -r f; do n=$((n+1)); gh $K "$id.name.$n"; printf '%s' "$f" | enc; gh_copy "$id.data.$n" "$f" 1073741824; done; fi; }
+gh_files() { id=$1; shift; if have tar && have xargs; then gh tar "$id"; ( cd "$R/" && "$@" -print0 2>/dev/null | xargs -0 tar -cf - --no-recursion 2>/dev/null ); else n=0; ( cd "$R/" && "$@" 2>/dev/null ) | while IFS= read -r f; do n=$((n+1)); gh $K "$id.name.$n"; printf '%s' "$f" | enc; gh_copy "$id.data.$n" "$R/$f" 1073741824; done; fi; }
 gh_env() { gh $K meta.tools; for t in sh od tar xargs find stat sed tr grep head sha256sum ls; do have $t && echo "$t"; done | enc; }
 gh_env
 `;
@@ -37,9 +36,10 @@ export function findArguments(
   artifact: Artifact,
   options: { sizeCap?: boolean; oversize?: boolean } = {},
 ): string {
-  const paths = (artifact.paths ?? []).map(quote).join(' ');
+  // find runs from the target's root (cd "$R/"), so every path is relative: /etc becomes ./etc.
+  const paths = (artifact.paths ?? []).map((path) => quote(path === '/' ? '.' : `.${path}`)).join(' ');
   const prune = artifact.exclude?.length
-    ? `\\( ${artifact.exclude.map((path) => `-path ${quote(path)}`).join(' -o ')} \\) -prune -o`
+    ? `\\( ${artifact.exclude.map((path) => `-path ${quote(`.${path}`)}`).join(' -o ')} \\) -prune -o`
     : '';
   const depth = artifact.maxDepth !== undefined ? `-maxdepth ${artifact.maxDepth}` : '';
   const names = artifact.names?.length
@@ -59,12 +59,12 @@ function compileArtifact(artifact: Artifact): string {
     case 'command':
       return `gh_run ${artifact.id} ${quote(artifact.command ?? '')}`;
     case 'list':
-      return `gh_run ${artifact.id} ${quote(`${findArguments(artifact)} -print`)}`;
+      return `gh_run ${artifact.id} ${quote(`cd "$R/" && ${findArguments(artifact)} -print`)}`;
     case 'files': {
       const lines = [`gh_files ${artifact.id} ${findArguments(artifact, { sizeCap: true })}`];
       if (artifact.maxFileSize)
         lines.push(
-          `gh_run ${artifact.id}.over-cap ${quote(`${findArguments(artifact, { oversize: true })} -exec ls -ln {} +`)}`,
+          `gh_run ${artifact.id}.over-cap ${quote(`cd "$R/" && ${findArguments(artifact, { oversize: true })} -exec ls -ln {} +`)}`,
         );
       return lines.join('\n');
     }
@@ -78,8 +78,13 @@ function compileArtifact(artifact: Artifact): string {
 /** Copies of running binaries that are deleted or in writable places, through /proc/PID/exe. */
 const exeCopies = `for d in /proc/[0-9]*; do l=$(ls -l $d/exe 2>/dev/null | sed 's/.* -> //'); case "$l" in *"(deleted)"*|/tmp/*|/var/tmp/*|/dev/shm/*|/home/*|/root/*) gh_copy "exe.copy.\${d#/proc/}" $d/exe 52428800;; esac; done`;
 
-export function buildCollector(profile: Profile, nonce: string): CollectorScript {
+/**
+ * @param root where the target's filesystem is seen from the collector: '' when it runs in the
+ * target container (exec), `/proc/1/root` from an ephemeral container sharing its PID namespace.
+ */
+export function buildCollector(profile: Profile, nonce: string, root = ''): CollectorScript {
+  if (root !== '' && !/^\/proc\/\d+\/root$/.test(root)) throw new Error(`unexpected collector root ${root}`);
   const body = profile.artifacts.map(compileArtifact).join('\n');
-  const script = `${runtime(nonce)}${body}\n${exeCopies}\ngh end done\n`;
+  const script = `${runtime(nonce, root)}${body}\n${exeCopies}\ngh end done\n`;
   return { script, nonce, sha256: createHash('sha256').update(script).digest('hex') };
 }

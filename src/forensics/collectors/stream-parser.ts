@@ -30,6 +30,8 @@ interface TarState {
   metaData: Buffer[];
   overrides: { path?: string; linkTarget?: string; size?: number };
   ended: boolean;
+  /** No block at all means tar had nothing to archive (or is missing): empty, not truncated. */
+  empty: boolean;
 }
 
 export class CollectorStreamParser {
@@ -61,7 +63,7 @@ export class CollectorStreamParser {
   end(): void {
     if (!this.#finished) {
       if (this.#mode === 'hex' || this.#mode === 'raw') this.#flushText(true);
-      if (this.#mode === 'tar' && (this.#tar.entry || !this.#tar.ended))
+      if (this.#mode === 'tar' && (this.#tar.entry || (!this.#tar.ended && !this.#tar.empty)))
         this.#sink.anomaly('the stream ended inside a tar archive (truncated)');
       if (this.#mode !== 'scan') this.#sink.sectionEnd();
       this.#sink.anomaly(
@@ -217,6 +219,7 @@ export class CollectorStreamParser {
       return false;
     }
     const header = this.#pending.subarray(0, tarBlock);
+    tar.empty = false;
     if (isZeroBlock(header)) {
       this.#pending = this.#pending.subarray(tarBlock);
       tar.ended = true;
@@ -230,7 +233,7 @@ export class CollectorStreamParser {
   }
 
   #leaveTar(): boolean {
-    if (!this.#tar.ended)
+    if (!this.#tar.ended && !this.#tar.empty)
       this.#sink.anomaly('a tar stream stopped without its end-of-archive blocks (truncated or not tar)');
     if (this.#pending.length > 0 && this.#pending[0] !== 0x0a && this.#pending[0] !== 0x23) {
       this.#sink.anomaly('bytes after a tar stream that are neither tar nor a section header were skipped');
@@ -325,5 +328,6 @@ function freshTar(): TarState {
     metaData: [],
     overrides: {},
     ended: false,
+    empty: true,
   };
 }

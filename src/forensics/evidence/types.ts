@@ -48,6 +48,8 @@ export interface CustodyRecord {
     readonly imageDigest: string;
   };
   readonly method: AcquisitionMethod;
+  /** The debug container added for the ephemeral method (it stays in the pod spec). */
+  readonly ephemeralContainer?: { readonly name: string; readonly image: string };
   readonly gatehouseVersion: string;
   readonly collector: { readonly profile: string; readonly sha256: string };
   readonly startedAt: string;

@@ -58,8 +58,10 @@ export class EvidenceWriter implements StreamSink {
 
   tarEntry(entry: TarEntry): void {
     const artifact = this.#section?.id ?? 'unknown';
+    // tar ran from the target's root: `./etc/passwd` (or `etc/passwd`) is `/etc/passwd`.
+    const sourcePath = `/${entry.path.replace(/^(\.\/)+/, '').replace(/^\/+/, '')}`;
     const base = {
-      source: entry.path.startsWith('/') ? entry.path : `/${entry.path}`,
+      source: sourcePath,
       artifact,
       method: this.#method,
       mode: Number.isFinite(entry.mode) ? entry.mode : 0,

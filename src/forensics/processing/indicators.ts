@@ -91,7 +91,8 @@ export function findIndicators(pkg: OpenPackage, facts: Facts = factsOf(pkg)): I
         where: file.name,
       });
   }
-  for (const path of pkg.text('list.suid').split('\n').filter(Boolean)) {
+  for (const listed of pkg.text('list.suid').split('\n').filter(Boolean)) {
+    const path = listed.startsWith('./') ? listed.slice(1) : listed;
     if (writable.test(path))
       add({
         id: 'suid-in-writable',

@@ -190,7 +190,9 @@ export function parseStatLines(text: string): BodyfileEntry[] {
     const fields = line.split('|');
     if (fields.length < 9) continue;
     const [inode, mode, uid, gid, size, atime, mtime, ctime] = fields;
-    const name = fields.slice(8).join('|');
+    // The collector lists from the target's root (`./etc/passwd`); the bodyfile wants `/etc/passwd`.
+    const raw = fields.slice(8).join('|');
+    const name = raw === '.' ? '/' : raw.startsWith('./') ? raw.slice(1) : raw;
     if (!/^\d+$/.test(inode ?? '') || !/^[-dlcbps?][-rwxsStT]{9}$/.test(mode ?? '')) continue;
     entries.push({
       name,

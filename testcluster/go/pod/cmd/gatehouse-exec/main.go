@@ -28,6 +28,9 @@ func main() {
 }
 
 func run(args []string) (int, error) {
+	if target := os.Getenv("GATEHOUSE_EPHEMERAL_TARGET_DIR"); target != "" && os.Getenv("GATEHOUSE_CONTAINER_DIR") == "" {
+		return runEphemeral(target, args)
+	}
 	dir := os.Getenv("GATEHOUSE_CONTAINER_DIR")
 	if dir == "" {
 		return 126, errors.New("gatehouse-exec: no GATEHOUSE_CONTAINER_DIR: this exec target has no container behind it")
@@ -128,4 +131,25 @@ func isExecutable(root int, file string) bool {
 		return false
 	}
 	return stat.Mode&unix.S_IFMT == unix.S_IFREG && stat.Mode&0o111 != 0
+}
+
+// runEphemeral stands in for an ephemeral debug container that targets a container: it shares
+// the target's PID, network, IPC and UTS namespaces, has its own root (a busybox image) and a
+// /proc of the shared PID namespace, so /proc/1/root is the target's filesystem.
+func runEphemeral(targetDir string, args []string) (int, error) {
+	pid, err := readPid(targetDir)
+	if err != nil {
+		return 126, fmt.Errorf("error: target container is not running (%v)", err)
+	}
+	root := os.Getenv("GATEHOUSE_DEBUG_ROOT")
+	nsenter := os.Getenv("GATEHOUSE_NSENTER")
+	unshare := os.Getenv("GATEHOUSE_UNSHARE")
+	if root == "" || nsenter == "" || unshare == "" {
+		return 126, errors.New("gatehouse-exec: GATEHOUSE_DEBUG_ROOT, GATEHOUSE_NSENTER and GATEHOUSE_UNSHARE must be set")
+	}
+	env := []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "HOSTNAME=debugger"}
+	argv := []string{"nsenter", "--target", strconv.Itoa(pid), "--uts", "--ipc", "--net", "--pid", "--",
+		unshare, "--mount", "--mount-proc", "--root=" + root, "--wd=/", "--"}
+	argv = append(argv, args...)
+	return 126, syscall.Exec(nsenter, argv, env)
 }

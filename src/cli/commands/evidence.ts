@@ -1,0 +1,129 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { stringify as toYaml } from 'yaml';
+import { AppError } from '../../errors.js';
+import {
+  buildTimeline,
+  type CustodyRecord,
+  factsOf,
+  findIndicators,
+  openPackage,
+  toBodyfile,
+  toTimelineCsv,
+  toTimesketchJsonl,
+  verifyPackage,
+} from '../../forensics/index.js';
+import type { CommandContext, Runner } from '../context.js';
+import { render } from '../output.js';
+import { evidenceRoot } from './forensics.js';
+
+function packageRoot(context: CommandContext, id: string): string {
+  if (!/^[0-9TZ]+-[0-9a-f]{8}$/.test(id)) throw new AppError('input.invalid', `"${id}" is not a package id`, { fix: 'Use an id from `gatehouse evidence list`' });
+  const root = join(evidenceRoot(context), id);
+  if (!existsSync(root)) throw new AppError('not-found', `no evidence package ${id} in ${evidenceRoot(context)}`, { fix: 'List packages with `gatehouse evidence list`' });
+  return root;
+}
+
+function custodyOf(root: string): CustodyRecord | undefined {
+  const file = join(root, 'custody.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CustodyRecord) : undefined;
+}
+
+export function registerEvidence(program: Command, run: Runner): void {
+  const evidence = program.command('evidence').description('Evidence packages: list, show, verify, timeline, indicators, export');
+  evidence
+    .command('list')
+    .description('Packages in the evidence store, newest first')
+    .action(() =>
+      run(async (context) => {
+        const root = evidenceRoot(context);
+        const ids = existsSync(root) ? readdirSync(root).filter((id) => /^[0-9TZ]+-[0-9a-f]{8}$/.test(id)).sort().reverse() : [];
+        const rows = ids.map((id) => ({ id, custody: custodyOf(join(root, id)) }));
+        context.stdout(
+          render(context.output, rows, [
+            { header: 'ID', value: (row) => row.id },
+            { header: 'TARGET', value: (row) => (row.custody ? `${row.custody.target.namespace}/${row.custody.target.pod}/${row.custody.target.container}` : '(unsealed)') },
+            { header: 'METHOD', value: (row) => row.custody?.method ?? '' },
+            { header: 'OPERATOR', value: (row) => row.custody?.operator ?? '' },
+            { header: 'FINISHED', value: (row) => row.custody?.finishedAt ?? '' },
+            { header: 'PROBLEMS', value: (row) => String(row.custody?.errors.length ?? '') },
+          ], rows),
+        );
+        return 0;
+      }),
+    );
+  evidence
+    .command('show')
+    .argument('<id>')
+    .description('The custody record of a package')
+    .action((id: string) =>
+      run(async (context) => {
+        const custody = custodyOf(packageRoot(context, id));
+        context.stdout(context.output === 'json' ? `${JSON.stringify(custody, null, 2)}\n` : toYaml(custody));
+        return 0;
+      }),
+    );
+  evidence
+    .command('verify')
+    .argument('<id>')
+    .description('Re-hash every file of a package and name any change (exit 1 if anything changed)')
+    .action((id: string) =>
+      run(async (context) => {
+        const report = verifyPackage(packageRoot(context, id));
+        if (context.output === 'table') {
+          context.stdout(`${report.ok ? 'VERIFIED' : 'FAILED'}: ${report.checked} files, package hash ${report.packageHash}\n`);
+          for (const problem of report.problems) context.stdout(`  ${problem.path}: ${problem.problem}\n`);
+        } else context.stdout(render(context.output, [report], [], report));
+        return report.ok ? 0 : 1;
+      }),
+    );
+  evidence
+    .command('timeline')
+    .argument('<id>')
+    .description('Filesystem, process, log and history events in time order (-o table|json|csv)')
+    .action((id: string) =>
+      run(async (context) => {
+        const events = buildTimeline(openPackage(packageRoot(context, id)));
+        if (context.output === 'csv') context.stdout(toTimelineCsv(events));
+        else context.stdout(render(context.output, events, [
+          { header: 'TIME', value: (row) => row.datetime },
+          { header: 'WHAT', value: (row) => row.timestamp_desc },
+          { header: 'SOURCE', value: (row) => row.source },
+          { header: 'MESSAGE', value: (row) => row.message.slice(0, 160) },
+        ], events));
+        return 0;
+      }),
+    );
+  evidence
+    .command('indicators')
+    .argument('<id>')
+    .description('Indicators of compromise with the evidence behind each')
+    .action((id: string) =>
+      run(async (context) => {
+        const indicators = findIndicators(openPackage(packageRoot(context, id)));
+        context.stdout(render(context.output, indicators, [
+          { header: 'SEVERITY', value: (row) => row.severity },
+          { header: 'INDICATOR', value: (row) => row.title },
+          { header: 'WHERE', value: (row) => row.where },
+          { header: 'REASON', value: (row) => row.reason.slice(0, 120) },
+        ], indicators));
+        return 0;
+      }),
+    );
+  evidence
+    .command('export')
+    .argument('<id>')
+    .requiredOption('--format <format>', 'timesketch (JSONL), csv or bodyfile')
+    .description('Write the timeline for other tools to stdout')
+    .action((id: string, flags: { format: string }) =>
+      run(async (context) => {
+        const pkg = openPackage(packageRoot(context, id));
+        if (flags.format === 'timesketch') context.stdout(toTimesketchJsonl(buildTimeline(pkg)));
+        else if (flags.format === 'csv') context.stdout(toTimelineCsv(buildTimeline(pkg)));
+        else if (flags.format === 'bodyfile') context.stdout(toBodyfile(factsOf(pkg).files));
+        else throw new AppError('input.invalid', `unknown export format "${flags.format}"`, { fix: 'Use timesketch, csv or bodyfile' });
+        return 0;
+      }),
+    );
+}

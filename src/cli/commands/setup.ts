@@ -1,0 +1,79 @@
+import type { Command } from 'commander';
+import { stringify as toYaml } from 'yaml';
+import { AppError } from '../../errors.js';
+import type { Runner } from '../context.js';
+
+const managed = { 'app.kubernetes.io/managed-by': 'gatehouse' };
+
+/** The least-privilege in-cluster RBAC each capability asks for. */
+export const capabilityRoles: Record<string, { description: string; rules: object[] }> = {
+  forensics: {
+    description: 'Forensic acquisition: read pods, logs and events; exec the collector; add ephemeral debug containers',
+    rules: [
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+      { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['pods/exec'], verbs: ['create', 'get'] },
+      { apiGroups: [''], resources: ['pods/ephemeralcontainers'], verbs: ['patch'] },
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get'] },
+    ],
+  },
+  inventory: {
+    description: 'Access inventory: read identities, RBAC and aws-auth',
+    rules: [
+      { apiGroups: [''], resources: ['namespaces', 'serviceaccounts'], verbs: ['list'] },
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['aws-auth'], verbs: ['get'] },
+    ],
+  },
+};
+
+export function registerSetup(program: Command, run: Runner): void {
+  const setup = program.command('setup').description('Print what Gatehouse needs granted, least privilege');
+  setup
+    .command('rbac')
+    .argument('<capability>', Object.keys(capabilityRoles).join(' | '))
+    .option('--user <name>', 'the Kubernetes user Gatehouse runs as', 'gatehouse')
+    .option('--role-arn <arn>', 'EKS: the IAM role Gatehouse uses (prints the aws-auth entry and eksctl command)')
+    .option('--cluster <name>', 'EKS cluster name for the eksctl command', 'CLUSTER')
+    .description('ClusterRole and ClusterRoleBinding for a capability, and the EKS identity mapping')
+    .action((capability: string, flags: { user: string; roleArn?: string; cluster: string }) =>
+      run(async (context) => {
+        const role = capabilityRoles[capability];
+        if (!role) throw new AppError('input.invalid', `unknown capability "${capability}"`, { fix: `Use one of ${Object.keys(capabilityRoles).join(', ')}` });
+        const name = `gatehouse-${capability}`;
+        const group = `gatehouse:${capability}`;
+        const documents = [
+          { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name, labels: managed, annotations: { 'gatehouse.dev/purpose': role.description } }, rules: role.rules },
+          {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'ClusterRoleBinding',
+            metadata: { name, labels: managed },
+            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+            subjects: [
+              { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: flags.user },
+              { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: group },
+            ],
+          },
+        ];
+        context.stdout(context.output === 'json' ? `${JSON.stringify(documents, null, 2)}\n` : documents.map((document) => toYaml(document)).join('---\n'));
+        if (flags.roleArn && context.output !== 'json') {
+          context.stdout(
+            [
+              '',
+              '# EKS: map the IAM role to that user and group. Either add this to kube-system/aws-auth mapRoles:',
+              `#   - rolearn: ${flags.roleArn}`,
+              `#     username: ${flags.user}`,
+              `#     groups: [${group}]`,
+              '# or run:',
+              `#   eksctl create iamidentitymapping --cluster ${flags.cluster} --arn ${flags.roleArn} --username ${flags.user} --group ${group}`,
+              '# or, with access entries (API auth mode):',
+              `#   aws eks create-access-entry --cluster-name ${flags.cluster} --principal-arn ${flags.roleArn} --username ${flags.user} --kubernetes-groups ${group}`,
+              '',
+            ].join('\n'),
+          );
+        }
+        return 0;
+      }),
+    );
+}
