@@ -134,6 +134,10 @@ async function which(command: string): Promise<string> {
 
 /** The image of ephemeral debug containers (busybox, as `kubectl debug --image=busybox`). */
 function debugRoot(root: string, applets: readonly string[]): string {
-  writeTree(root, { ...skeleton, ...busyboxBase(applets), 'etc/passwd': file('root:x:0:0:root:/root:/bin/sh\n') });
+  writeTree(root, {
+    ...skeleton,
+    ...busyboxBase(applets),
+    'etc/passwd': file('root:x:0:0:root:/root:/bin/sh\n'),
+  });
   return root;
 }

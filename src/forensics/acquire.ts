@@ -80,7 +80,14 @@ export async function acquireContainer(options: AcquireOptions): Promise<Acquisi
   const writer = new EvidenceWriter({ root, method, log });
   let bytes: number;
   try {
-    bytes = await runCollector(options, { ...target, container: runIn }, collector.script, nonce, writer, log);
+    bytes = await runCollector(
+      options,
+      { ...target, container: runIn },
+      collector.script,
+      nonce,
+      writer,
+      log,
+    );
   } catch (error) {
     // Nothing came back from the container: an unsealed shell of a package would only mislead.
     if (writer.items.length === 0) rmSync(root, { recursive: true, force: true });
@@ -167,7 +174,11 @@ const defaultDebugImage = 'docker.io/library/busybox:1.36.1';
  * Adds an ephemeral debug container that shares the target's PID namespace, and waits until it
  * runs. Kubernetes cannot remove ephemeral containers: it stays in the pod spec, which is logged.
  */
-async function addEphemeralContainer(options: AcquireOptions, target: Target, log: (line: string) => void): Promise<{ name: string; image: string }> {
+async function addEphemeralContainer(
+  options: AcquireOptions,
+  target: Target,
+  log: (line: string) => void,
+): Promise<{ name: string; image: string }> {
   const name = `gatehouse-${randomBytes(4).toString('hex')}`;
   const image = options.debugImage ?? defaultDebugImage;
   const path = `/api/v1/namespaces/${encodeURIComponent(target.namespace)}/pods/${encodeURIComponent(target.pod)}`;
@@ -175,24 +186,61 @@ async function addEphemeralContainer(options: AcquireOptions, target: Target, lo
     method: 'PATCH',
     path: `${path}/ephemeralcontainers`,
     patchType: 'strategic',
-    body: { spec: { ephemeralContainers: [{ name, image, targetContainerName: target.container, command: ['sleep', '3600'], stdin: false, tty: false }] } },
+    body: {
+      spec: {
+        ephemeralContainers: [
+          {
+            name,
+            image,
+            targetContainerName: target.container,
+            command: ['sleep', '3600'],
+            stdin: false,
+            tty: false,
+          },
+        ],
+      },
+    },
   });
-  log(`EPHEMERAL added debug container ${name} (${image}) targeting ${target.container}; it stays in the pod spec (Kubernetes cannot remove ephemeral containers)`);
+  log(
+    `EPHEMERAL added debug container ${name} (${image}) targeting ${target.container}; it stays in the pod spec (Kubernetes cannot remove ephemeral containers)`,
+  );
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
-    const pod = await options.client.request<{ status?: { ephemeralContainerStatuses?: { name: string; state?: { running?: object; terminated?: { reason?: string } } }[] } }>({ path });
+    const pod = await options.client.request<{
+      status?: {
+        ephemeralContainerStatuses?: {
+          name: string;
+          state?: { running?: object; terminated?: { reason?: string } };
+        }[];
+      };
+    }>({ path });
     const status = pod.status?.ephemeralContainerStatuses?.find((candidate) => candidate.name === name);
     if (status?.state?.running || (await probeExec(options.client, target, name))) return { name, image };
-    if (status?.state?.terminated) throw new AppError('conflict', `debug container ${name} terminated (${status.state.terminated.reason ?? 'unknown'})`, { fix: 'Check that the debug image can run on the node (--debug-image)' });
+    if (status?.state?.terminated)
+      throw new AppError(
+        'conflict',
+        `debug container ${name} terminated (${status.state.terminated.reason ?? 'unknown'})`,
+        { fix: 'Check that the debug image can run on the node (--debug-image)' },
+      );
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
-  throw new AppError('cluster.timeout', `debug container ${name} did not start within 90s`, { fix: 'Check the image pull (--debug-image) and the node; `kubectl describe pod` shows why' });
+  throw new AppError('cluster.timeout', `debug container ${name} did not start within 90s`, {
+    fix: 'Check the image pull (--debug-image) and the node; `kubectl describe pod` shows why',
+  });
 }
 
 async function probeExec(client: KubeClient, target: Target, container: string): Promise<boolean> {
   const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
   try {
-    const result = await execInContainer(client, { namespace: target.namespace, pod: target.pod, container, command: ['true'], stdout: sink, stderr: sink, timeoutMs: 10_000 });
+    const result = await execInContainer(client, {
+      namespace: target.namespace,
+      pod: target.pod,
+      container,
+      command: ['true'],
+      stdout: sink,
+      stderr: sink,
+      timeoutMs: 10_000,
+    });
     return result.status === 'Success';
   } catch {
     // Not running yet: the caller polls again.
@@ -231,12 +279,17 @@ async function runCollector(
   const parser = new CollectorStreamParser({ nonce, sink: writer, maxEntryBytes: 1024 * 1024 * 1024 });
   let received = 0;
   let capped = false;
+  const stop = new AbortController();
   const stdout = new Writable({
     write(chunk: Buffer, _encoding, done) {
       received += chunk.length;
       if (received > maxBytes) {
-        if (!capped) log(`ANOMALY the container sent more than ${maxBytes} bytes; the rest was dropped`);
+        if (!capped)
+          log(
+            `ANOMALY the container sent more than ${maxBytes} bytes; the stream was closed and the rest dropped`,
+          );
         capped = true;
+        stop.abort();
         return done();
       }
       parser.write(chunk);
@@ -260,6 +313,7 @@ async function runCollector(
     stdout,
     stderr,
     timeoutMs: options.timeoutMs ?? 300_000,
+    signal: stop.signal,
   });
   parser.end();
   writer.finish();

@@ -205,7 +205,8 @@ export function loadProfile(file: string): Profile {
       fix: 'See `gatehouse acquire --help` for the artifact fields',
     });
   }
-  profile.artifacts.forEach((artifact, index) => validateArtifact(artifact, `${file}: artifacts[${index}]`));
+  for (const [index, artifact] of profile.artifacts.entries())
+    validateArtifact(artifact, `${file}: artifacts[${index}]`);
   return profile as Profile;
 }
 

@@ -13,6 +13,8 @@ export interface ExecOptions {
   readonly stderr: Writable;
   /** Gives up and closes the stream after this long. */
   readonly timeoutMs?: number;
+  /** Closes the stream early (e.g. when the container sends too much). */
+  readonly signal?: AbortSignal;
 }
 
 /** How a command ended: its exit code, or why it could not run. */
@@ -81,6 +83,17 @@ export async function execInContainer(client: KubeClient, options: ExecOptions):
             message: 'the exec stream closed without a status',
           }),
         );
+        const abort = () => {
+          finish({
+            exitCode: undefined,
+            status: 'Failure',
+            message: 'closed by Gatehouse before the command finished',
+          });
+          // terminate(), not close(): a flooding peer may never complete a close handshake.
+          ws.terminate();
+        };
+        if (options.signal?.aborted) abort();
+        else options.signal?.addEventListener('abort', abort, { once: true });
       })
       .catch((error: unknown) => {
         settled = true;

@@ -262,6 +262,7 @@ function workloads(): Manifest[] {
     ]),
     pod('dev', 'debug-shell', 'default', [busybox('shell')]),
     pod('dev', 'exec-target', 'default', [busybox('main')]),
+    pod('dev', 'hostile', 'default', [busybox('main')]),
     deployment('kube-system', 'coredns', 1, 'coredns', [
       { name: 'coredns', image: 'registry.k8s.io/coredns/coredns:v1.11.3', profile: 'system' },
     ]),

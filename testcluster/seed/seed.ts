@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify as toYaml } from 'yaml';
 import { type KubeClient, listAll } from '../../src/kube/index.js';
 import type { BinaryName } from '../build.js';
 import { containerPaths, startContainer } from '../containers.js';
 import { run, StepError } from '../run.js';
+import { hostilePayload } from './hostile.js';
 import { expectedPodCount, profilesAnnotation, seedManifests } from './manifests.js';
 import { type ContainerContext, imageFor, type ProfileName } from './profiles.js';
 
@@ -82,12 +84,17 @@ async function seedPod(options: SeedOptions, pod: Pod, caCertificate: string, no
       now,
     };
     await startContainer(paths, imageFor(profiles.get(container.name) ?? 'shell', context), now);
+    const hostile =
+      namespace === 'dev' && name === 'hostile'
+        ? [{ name: 'GATEHOUSE_HOSTILE_PAYLOAD', value: writeHostilePayload(paths.dir) }]
+        : [];
     execs.push({
       containers: [container.name],
       local: {
         envs: [
           { name: 'GATEHOUSE_CONTAINER_DIR', value: paths.dir },
           { name: 'GATEHOUSE_NSENTER', value: options.nsenter },
+          ...hostile,
         ],
       },
     });
@@ -99,7 +106,10 @@ async function seedPod(options: SeedOptions, pod: Pod, caCertificate: string, no
     execs.push({
       local: {
         envs: [
-          { name: 'GATEHOUSE_EPHEMERAL_TARGET_DIR', value: containerPaths(options.podsDir, namespace, name, first.name).dir },
+          {
+            name: 'GATEHOUSE_EPHEMERAL_TARGET_DIR',
+            value: containerPaths(options.podsDir, namespace, name, first.name).dir,
+          },
           { name: 'GATEHOUSE_DEBUG_ROOT', value: options.debugRoot },
           { name: 'GATEHOUSE_NSENTER', value: options.nsenter },
           { name: 'GATEHOUSE_UNSHARE', value: options.unshare },
@@ -173,4 +183,10 @@ async function recordRuntimeIds(client: KubeClient, pod: Pod): Promise<void> {
 
 function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
+}
+
+function writeHostilePayload(dir: string): string {
+  const file = join(dir, 'hostile-payload');
+  writeFileSync(file, hostilePayload());
+  return file;
 }

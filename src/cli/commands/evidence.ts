@@ -19,9 +19,15 @@ import { render } from '../output.js';
 import { evidenceRoot } from './forensics.js';
 
 function packageRoot(context: CommandContext, id: string): string {
-  if (!/^[0-9TZ]+-[0-9a-f]{8}$/.test(id)) throw new AppError('input.invalid', `"${id}" is not a package id`, { fix: 'Use an id from `gatehouse evidence list`' });
+  if (!/^[0-9TZ]+-[0-9a-f]{8}$/.test(id))
+    throw new AppError('input.invalid', `"${id}" is not a package id`, {
+      fix: 'Use an id from `gatehouse evidence list`',
+    });
   const root = join(evidenceRoot(context), id);
-  if (!existsSync(root)) throw new AppError('not-found', `no evidence package ${id} in ${evidenceRoot(context)}`, { fix: 'List packages with `gatehouse evidence list`' });
+  if (!existsSync(root))
+    throw new AppError('not-found', `no evidence package ${id} in ${evidenceRoot(context)}`, {
+      fix: 'List packages with `gatehouse evidence list`',
+    });
   return root;
 }
 
@@ -31,24 +37,42 @@ function custodyOf(root: string): CustodyRecord | undefined {
 }
 
 export function registerEvidence(program: Command, run: Runner): void {
-  const evidence = program.command('evidence').description('Evidence packages: list, show, verify, timeline, indicators, export');
+  const evidence = program
+    .command('evidence')
+    .description('Evidence packages: list, show, verify, timeline, indicators, export');
   evidence
     .command('list')
     .description('Packages in the evidence store, newest first')
     .action(() =>
       run(async (context) => {
         const root = evidenceRoot(context);
-        const ids = existsSync(root) ? readdirSync(root).filter((id) => /^[0-9TZ]+-[0-9a-f]{8}$/.test(id)).sort().reverse() : [];
+        const ids = existsSync(root)
+          ? readdirSync(root)
+              .filter((id) => /^[0-9TZ]+-[0-9a-f]{8}$/.test(id))
+              .sort()
+              .reverse()
+          : [];
         const rows = ids.map((id) => ({ id, custody: custodyOf(join(root, id)) }));
         context.stdout(
-          render(context.output, rows, [
-            { header: 'ID', value: (row) => row.id },
-            { header: 'TARGET', value: (row) => (row.custody ? `${row.custody.target.namespace}/${row.custody.target.pod}/${row.custody.target.container}` : '(unsealed)') },
-            { header: 'METHOD', value: (row) => row.custody?.method ?? '' },
-            { header: 'OPERATOR', value: (row) => row.custody?.operator ?? '' },
-            { header: 'FINISHED', value: (row) => row.custody?.finishedAt ?? '' },
-            { header: 'PROBLEMS', value: (row) => String(row.custody?.errors.length ?? '') },
-          ], rows),
+          render(
+            context.output,
+            rows,
+            [
+              { header: 'ID', value: (row) => row.id },
+              {
+                header: 'TARGET',
+                value: (row) =>
+                  row.custody
+                    ? `${row.custody.target.namespace}/${row.custody.target.pod}/${row.custody.target.container}`
+                    : '(unsealed)',
+              },
+              { header: 'METHOD', value: (row) => row.custody?.method ?? '' },
+              { header: 'OPERATOR', value: (row) => row.custody?.operator ?? '' },
+              { header: 'FINISHED', value: (row) => row.custody?.finishedAt ?? '' },
+              { header: 'PROBLEMS', value: (row) => String(row.custody?.errors.length ?? '') },
+            ],
+            rows,
+          ),
         );
         return 0;
       }),
@@ -72,7 +96,9 @@ export function registerEvidence(program: Command, run: Runner): void {
       run(async (context) => {
         const report = verifyPackage(packageRoot(context, id));
         if (context.output === 'table') {
-          context.stdout(`${report.ok ? 'VERIFIED' : 'FAILED'}: ${report.checked} files, package hash ${report.packageHash}\n`);
+          context.stdout(
+            `${report.ok ? 'VERIFIED' : 'FAILED'}: ${report.checked} files, package hash ${report.packageHash}\n`,
+          );
           for (const problem of report.problems) context.stdout(`  ${problem.path}: ${problem.problem}\n`);
         } else context.stdout(render(context.output, [report], [], report));
         return report.ok ? 0 : 1;
@@ -86,12 +112,20 @@ export function registerEvidence(program: Command, run: Runner): void {
       run(async (context) => {
         const events = buildTimeline(openPackage(packageRoot(context, id)));
         if (context.output === 'csv') context.stdout(toTimelineCsv(events));
-        else context.stdout(render(context.output, events, [
-          { header: 'TIME', value: (row) => row.datetime },
-          { header: 'WHAT', value: (row) => row.timestamp_desc },
-          { header: 'SOURCE', value: (row) => row.source },
-          { header: 'MESSAGE', value: (row) => row.message.slice(0, 160) },
-        ], events));
+        else
+          context.stdout(
+            render(
+              context.output,
+              events,
+              [
+                { header: 'TIME', value: (row) => row.datetime },
+                { header: 'WHAT', value: (row) => row.timestamp_desc },
+                { header: 'SOURCE', value: (row) => row.source },
+                { header: 'MESSAGE', value: (row) => row.message.slice(0, 160) },
+              ],
+              events,
+            ),
+          );
         return 0;
       }),
     );
@@ -102,12 +136,19 @@ export function registerEvidence(program: Command, run: Runner): void {
     .action((id: string) =>
       run(async (context) => {
         const indicators = findIndicators(openPackage(packageRoot(context, id)));
-        context.stdout(render(context.output, indicators, [
-          { header: 'SEVERITY', value: (row) => row.severity },
-          { header: 'INDICATOR', value: (row) => row.title },
-          { header: 'WHERE', value: (row) => row.where },
-          { header: 'REASON', value: (row) => row.reason.slice(0, 120) },
-        ], indicators));
+        context.stdout(
+          render(
+            context.output,
+            indicators,
+            [
+              { header: 'SEVERITY', value: (row) => row.severity },
+              { header: 'INDICATOR', value: (row) => row.title },
+              { header: 'WHERE', value: (row) => row.where },
+              { header: 'REASON', value: (row) => row.reason.slice(0, 120) },
+            ],
+            indicators,
+          ),
+        );
         return 0;
       }),
     );
@@ -122,7 +163,10 @@ export function registerEvidence(program: Command, run: Runner): void {
         if (flags.format === 'timesketch') context.stdout(toTimesketchJsonl(buildTimeline(pkg)));
         else if (flags.format === 'csv') context.stdout(toTimelineCsv(buildTimeline(pkg)));
         else if (flags.format === 'bodyfile') context.stdout(toBodyfile(factsOf(pkg).files));
-        else throw new AppError('input.invalid', `unknown export format "${flags.format}"`, { fix: 'Use timesketch, csv or bodyfile' });
+        else
+          throw new AppError('input.invalid', `unknown export format "${flags.format}"`, {
+            fix: 'Use timesketch, csv or bodyfile',
+          });
         return 0;
       }),
     );

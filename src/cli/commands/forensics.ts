@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { appendAudit } from '../../audit/index.js';
 import { AppError, isAppError, messageOf } from '../../errors.js';
-import { type Acquisition, acquireContainer, defaultProfile, listTargets, loadProfile, type MethodName, type Target } from '../../forensics/index.js';
+import {
+  type Acquisition,
+  acquireContainer,
+  defaultProfile,
+  listTargets,
+  loadProfile,
+  type MethodName,
+  type Target,
+} from '../../forensics/index.js';
 import type { CommandContext, Runner } from '../context.js';
 import { render } from '../output.js';
 import { version } from '../version.js';
@@ -18,16 +26,21 @@ export function registerTargets(program: Command, run: Runner): void {
   program
     .command('targets')
     .description('Namespaces → pods → containers that can be acquired, with node, image digest and methods')
-    .option('-n, --namespace <ns>', 'one namespace (default: the context\'s)')
+    .option('-n, --namespace <ns>', "one namespace (default: the context's)")
     .option('-A, --all-namespaces', 'every namespace')
     .option('-l, --selector <selector>', 'label selector')
     .option('--all', 'also show system namespaces and shell-less containers, with the reason they are hidden')
     .action((flags: { namespace?: string; allNamespaces?: boolean; selector?: string; all?: boolean }) =>
       run(async (context) => {
-        const namespace = flags.allNamespaces ? undefined : (flags.namespace ?? defaultNamespace(context, {}));
-        const targets = (await listTargets(kubeClient(context), { ...(namespace ? { namespace } : {}), ...(flags.selector ? { labelSelector: flags.selector } : {}) })).filter(
-          (target) => flags.all || !target.hidden,
-        );
+        const namespace = flags.allNamespaces
+          ? undefined
+          : (flags.namespace ?? defaultNamespace(context, {}));
+        const targets = (
+          await listTargets(kubeClient(context), {
+            ...(namespace ? { namespace } : {}),
+            ...(flags.selector ? { labelSelector: flags.selector } : {}),
+          })
+        ).filter((target) => flags.all || !target.hidden);
         context.stdout(
           render(
             context.output,
@@ -68,60 +81,85 @@ export function registerAcquire(program: Command, run: Runner): void {
     .command('acquire')
     .description('Acquire volatile state and key files of containers into verifiable evidence packages')
     .argument('[pod]', 'pod name (or use -l)')
-    .option('-n, --namespace <ns>', 'namespace (default: the context\'s)')
+    .option('-n, --namespace <ns>', "namespace (default: the context's)")
     .option('-c, --container <name>', 'container (default: the first)')
     .option('--method <method>', 'exec, ephemeral or auto (exec when the image has a shell)', 'auto')
     .option('--profile <file>', 'artifact profile (YAML); default: the built-in triage profile')
     .option('-l, --selector <selector>', 'acquire every running container of the matching pods, in parallel')
     .option('--concurrency <n>', 'targets at once with -l', '4')
     .option('--max-bytes <n>', 'stop reading a container after this many bytes')
-    .option('--debug-image <image>', 'image of the ephemeral debug container', 'docker.io/library/busybox:1.36.1')
+    .option(
+      '--debug-image <image>',
+      'image of the ephemeral debug container',
+      'docker.io/library/busybox:1.36.1',
+    )
     .action((pod: string | undefined, flags: AcquireFlags) =>
       run(async (context) => {
-        if (!['exec', 'ephemeral', 'auto'].includes(flags.method)) throw new AppError('input.invalid', `unknown method "${flags.method}"`, { fix: 'Use exec, ephemeral or auto' });
-        if (!pod && !flags.selector) throw new AppError('input.invalid', 'acquire needs a POD or -l SELECTOR', { fix: 'e.g. gatehouse acquire web-1 -n prod, or gatehouse acquire -l app=web -n prod' });
+        if (!['exec', 'ephemeral', 'auto'].includes(flags.method))
+          throw new AppError('input.invalid', `unknown method "${flags.method}"`, {
+            fix: 'Use exec, ephemeral or auto',
+          });
+        if (!pod && !flags.selector)
+          throw new AppError('input.invalid', 'acquire needs a POD or -l SELECTOR', {
+            fix: 'e.g. gatehouse acquire web-1 -n prod, or gatehouse acquire -l app=web -n prod',
+          });
         const client = kubeClient(context);
         const namespace = flags.namespace ?? defaultNamespace(context, {});
         const profile = flags.profile ? loadProfile(flags.profile) : defaultProfile;
         const targets = flags.selector
-          ? (await listTargets(client, { namespace, labelSelector: flags.selector })).filter((target) => target.state === 'running')
+          ? (await listTargets(client, { namespace, labelSelector: flags.selector })).filter(
+              (target) => target.state === 'running',
+            )
           : [{ pod: pod!, container: flags.container } as Pick<Target, 'pod'> & { container?: string }];
-        if (targets.length === 0) throw new AppError('not-found', `no running pods match ${flags.selector} in ${namespace}`, { fix: 'Check the selector with `gatehouse targets -l ...`' });
+        if (targets.length === 0)
+          throw new AppError('not-found', `no running pods match ${flags.selector} in ${namespace}`, {
+            fix: 'Check the selector with `gatehouse targets -l ...`',
+          });
         const operator = context.env.GATEHOUSE_OPERATOR ?? userInfo().username;
-        const results = await mapLimit(targets, Math.max(1, Number(flags.concurrency) || 4), async (target) => {
-          const label = `${namespace}/${target.pod}${target.container ? `/${target.container}` : ''}`;
-          const started = Date.now();
-          let drawn = 0;
-          const progress = (stage: string, bytes: number) => {
-            if (!context.interactive || Date.now() - drawn < 200) return;
-            drawn = Date.now();
-            context.stderr(`\r${label}: ${stage} ${(bytes / 1048576).toFixed(1)} MB`.padEnd(60));
-          };
-          try {
-            const acquisition = await audited(context, operator, label, () =>
-              acquireContainer({
-                client,
-                evidenceRoot: evidenceRoot(context),
-                namespace,
-                pod: target.pod,
-                ...(target.container ? { container: target.container } : {}),
-                method: flags.method as MethodName | 'auto',
-                profile,
-                operator,
-                gatehouseVersion: version,
-                ...(flags.maxBytes ? { maxBytes: Number(flags.maxBytes) } : {}),
-                debugImage: flags.debugImage,
-                onProgress: progress,
-              }),
-            );
-            context.stderr(`${context.interactive ? '\r' : ''}${label}: sealed in ${((Date.now() - started) / 1000).toFixed(1)}s`.padEnd(60) + '\n');
-            return { label, acquisition, seconds: (Date.now() - started) / 1000 };
-          } catch (error) {
-            context.stderr(`${context.interactive ? '\r' : ''}${label}: failed`.padEnd(60) + '\n');
-            if (targets.length === 1) throw error;
-            return { label, error: isAppError(error) ? error.describe() : messageOf(error), seconds: (Date.now() - started) / 1000 };
-          }
-        });
+        const results = await mapLimit(
+          targets,
+          Math.max(1, Number(flags.concurrency) || 4),
+          async (target) => {
+            const label = `${namespace}/${target.pod}${target.container ? `/${target.container}` : ''}`;
+            const started = Date.now();
+            let drawn = 0;
+            const say = (text: string) =>
+              context.stderr(`${context.interactive ? '\r' : ''}${`${label}: ${text}`.padEnd(60)}\n`);
+            const progress = (stage: string, bytes: number) => {
+              if (!context.interactive || Date.now() - drawn < 200) return;
+              drawn = Date.now();
+              context.stderr(`\r${label}: ${stage} ${(bytes / 1048576).toFixed(1)} MB`.padEnd(60));
+            };
+            try {
+              const acquisition = await audited(context, operator, label, () =>
+                acquireContainer({
+                  client,
+                  evidenceRoot: evidenceRoot(context),
+                  namespace,
+                  pod: target.pod,
+                  ...(target.container ? { container: target.container } : {}),
+                  method: flags.method as MethodName | 'auto',
+                  profile,
+                  operator,
+                  gatehouseVersion: version,
+                  ...(flags.maxBytes ? { maxBytes: Number(flags.maxBytes) } : {}),
+                  debugImage: flags.debugImage,
+                  onProgress: progress,
+                }),
+              );
+              say(`sealed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+              return { label, acquisition, seconds: (Date.now() - started) / 1000 };
+            } catch (error) {
+              say('failed');
+              if (targets.length === 1) throw error;
+              return {
+                label,
+                error: isAppError(error) ? error.describe() : messageOf(error),
+                seconds: (Date.now() - started) / 1000,
+              };
+            }
+          },
+        );
         context.stdout(
           render(
             context.output,
@@ -130,11 +168,30 @@ export function registerAcquire(program: Command, run: Runner): void {
               { header: 'TARGET', value: (row) => row.label },
               { header: 'PACKAGE', value: (row) => row.acquisition?.id ?? '' },
               { header: 'ITEMS', value: (row) => (row.acquisition ? String(row.acquisition.items) : '') },
-              { header: 'PROBLEMS', value: (row) => (row.acquisition ? String(row.acquisition.anomalies) : '') },
+              {
+                header: 'PROBLEMS',
+                value: (row) => (row.acquisition ? String(row.acquisition.anomalies) : ''),
+              },
               { header: 'SECONDS', value: (row) => row.seconds.toFixed(1) },
-              { header: 'RESULT', value: (row) => row.error ?? `sealed ${row.acquisition?.packageHash.slice(0, 16)}…` },
+              {
+                header: 'RESULT',
+                value: (row) => row.error ?? `sealed ${row.acquisition?.packageHash.slice(0, 16)}…`,
+              },
             ],
-            { items: results.map((row) => ({ target: row.label, seconds: row.seconds, ...(row.acquisition ? { package: row.acquisition.id, packageHash: row.acquisition.packageHash, root: row.acquisition.root, custody: row.acquisition.custody } : { error: row.error }) })) },
+            {
+              items: results.map((row) => ({
+                target: row.label,
+                seconds: row.seconds,
+                ...(row.acquisition
+                  ? {
+                      package: row.acquisition.id,
+                      packageHash: row.acquisition.packageHash,
+                      root: row.acquisition.root,
+                      custody: row.acquisition.custody,
+                    }
+                  : { error: row.error }),
+              })),
+            },
           ),
         );
         return results.some((row) => row.error) ? 1 : 0;
@@ -143,21 +200,50 @@ export function registerAcquire(program: Command, run: Runner): void {
 }
 
 /** Exec into a container is privileged: audited once at start and once at the end. */
-async function audited(context: CommandContext, operator: string, target: string, work: () => Promise<Acquisition>): Promise<Acquisition> {
-  await withStore(context, (store) => appendAudit(store, { actor: operator, action: 'forensics.acquire', target, outcome: 'started' }));
+async function audited(
+  context: CommandContext,
+  operator: string,
+  target: string,
+  work: () => Promise<Acquisition>,
+): Promise<Acquisition> {
+  await withStore(context, (store) =>
+    appendAudit(store, { actor: operator, action: 'forensics.acquire', target, outcome: 'started' }),
+  );
   try {
     const acquisition = await work();
     await withStore(context, (store) =>
-      appendAudit(store, { actor: operator, action: 'forensics.acquire', target, outcome: 'succeeded', details: { package: acquisition.id, packageHash: acquisition.packageHash, method: acquisition.custody.method } }),
+      appendAudit(store, {
+        actor: operator,
+        action: 'forensics.acquire',
+        target,
+        outcome: 'succeeded',
+        details: {
+          package: acquisition.id,
+          packageHash: acquisition.packageHash,
+          method: acquisition.custody.method,
+        },
+      }),
     );
     return acquisition;
   } catch (error) {
-    await withStore(context, (store) => appendAudit(store, { actor: operator, action: 'forensics.acquire', target, outcome: 'failed', details: { error: messageOf(error) } }));
+    await withStore(context, (store) =>
+      appendAudit(store, {
+        actor: operator,
+        action: 'forensics.acquire',
+        target,
+        outcome: 'failed',
+        details: { error: messageOf(error) },
+      }),
+    );
     throw error;
   }
 }
 
-export async function mapLimit<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   await Promise.all(

@@ -8,7 +8,8 @@ const managed = { 'app.kubernetes.io/managed-by': 'gatehouse' };
 /** The least-privilege in-cluster RBAC each capability asks for. */
 export const capabilityRoles: Record<string, { description: string; rules: object[] }> = {
   forensics: {
-    description: 'Forensic acquisition: read pods, logs and events; exec the collector; add ephemeral debug containers',
+    description:
+      'Forensic acquisition: read pods, logs and events; exec the collector; add ephemeral debug containers',
     rules: [
       { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
       { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
@@ -22,7 +23,11 @@ export const capabilityRoles: Record<string, { description: string; rules: objec
     description: 'Access inventory: read identities, RBAC and aws-auth',
     rules: [
       { apiGroups: [''], resources: ['namespaces', 'serviceaccounts'], verbs: ['list'] },
-      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'], verbs: ['list'] },
+      {
+        apiGroups: ['rbac.authorization.k8s.io'],
+        resources: ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'],
+        verbs: ['list'],
+      },
       { apiGroups: [''], resources: ['configmaps'], resourceNames: ['aws-auth'], verbs: ['get'] },
     ],
   },
@@ -34,17 +39,28 @@ export function registerSetup(program: Command, run: Runner): void {
     .command('rbac')
     .argument('<capability>', Object.keys(capabilityRoles).join(' | '))
     .option('--user <name>', 'the Kubernetes user Gatehouse runs as', 'gatehouse')
-    .option('--role-arn <arn>', 'EKS: the IAM role Gatehouse uses (prints the aws-auth entry and eksctl command)')
+    .option(
+      '--role-arn <arn>',
+      'EKS: the IAM role Gatehouse uses (prints the aws-auth entry and eksctl command)',
+    )
     .option('--cluster <name>', 'EKS cluster name for the eksctl command', 'CLUSTER')
     .description('ClusterRole and ClusterRoleBinding for a capability, and the EKS identity mapping')
     .action((capability: string, flags: { user: string; roleArn?: string; cluster: string }) =>
       run(async (context) => {
         const role = capabilityRoles[capability];
-        if (!role) throw new AppError('input.invalid', `unknown capability "${capability}"`, { fix: `Use one of ${Object.keys(capabilityRoles).join(', ')}` });
+        if (!role)
+          throw new AppError('input.invalid', `unknown capability "${capability}"`, {
+            fix: `Use one of ${Object.keys(capabilityRoles).join(', ')}`,
+          });
         const name = `gatehouse-${capability}`;
         const group = `gatehouse:${capability}`;
         const documents = [
-          { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name, labels: managed, annotations: { 'gatehouse.dev/purpose': role.description } }, rules: role.rules },
+          {
+            apiVersion: 'rbac.authorization.k8s.io/v1',
+            kind: 'ClusterRole',
+            metadata: { name, labels: managed, annotations: { 'gatehouse.dev/purpose': role.description } },
+            rules: role.rules,
+          },
           {
             apiVersion: 'rbac.authorization.k8s.io/v1',
             kind: 'ClusterRoleBinding',
@@ -56,7 +72,11 @@ export function registerSetup(program: Command, run: Runner): void {
             ],
           },
         ];
-        context.stdout(context.output === 'json' ? `${JSON.stringify(documents, null, 2)}\n` : documents.map((document) => toYaml(document)).join('---\n'));
+        context.stdout(
+          context.output === 'json'
+            ? `${JSON.stringify(documents, null, 2)}\n`
+            : documents.map((document) => toYaml(document)).join('---\n'),
+        );
         if (flags.roleArn && context.output !== 'json') {
           context.stdout(
             [

@@ -14,7 +14,10 @@ export interface CollectorScript {
   readonly sha256: string;
 }
 
-const runtime = (nonce: string, root: string) => `export LC_ALL=C PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+const runtime = (
+  nonce: string,
+  root: string,
+) => `export LC_ALL=C PATH="$PATH:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 N=${nonce}
 R=${root}
 have() { command -v "$1" >/dev/null 2>&1; }

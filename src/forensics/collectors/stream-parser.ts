@@ -43,6 +43,7 @@ export class CollectorStreamParser {
   #tar: TarState = freshTar();
   #unframed = 0;
   #finished = false;
+  #hexCarry = '';
 
   constructor(options: { nonce: string; sink: StreamSink; maxEntryBytes: number }) {
     this.#nonce = options.nonce;
@@ -65,7 +66,7 @@ export class CollectorStreamParser {
       if (this.#mode === 'hex' || this.#mode === 'raw') this.#flushText(true);
       if (this.#mode === 'tar' && (this.#tar.entry || (!this.#tar.ended && !this.#tar.empty)))
         this.#sink.anomaly('the stream ended inside a tar archive (truncated)');
-      if (this.#mode !== 'scan') this.#sink.sectionEnd();
+      if (this.#mode !== 'scan') this.#close();
       this.#sink.anomaly(
         'the collector stream ended without its end marker (the collector was cut off or killed)',
       );
@@ -145,6 +146,8 @@ export class CollectorStreamParser {
   }
 
   #close(): void {
+    if (this.#hexCarry) this.#emitHexLine(this.#hexCarry);
+    this.#hexCarry = '';
     this.#sink.sectionEnd();
     this.#mode = 'scan';
   }
@@ -163,18 +166,14 @@ export class CollectorStreamParser {
     return true;
   }
 
-  /** Index of `##GH1 ` at a line start (the preceding newline belongs to the section framing). */
+  /**
+   * Index of a real header (`##GH1 <our nonce> `) at a line start. Lines with another nonce are
+   * content; a header split across chunks is held back by #safeLength until it is complete.
+   */
   #findHeaderStart(): number {
-    let from = 0;
-    for (;;) {
-      const at = this.#pending.indexOf(`\n${marker}`, from, 'latin1');
-      if (at === -1) return this.#pending.subarray(0, marker.length).toString('latin1') === marker ? 0 : -1;
-      const lineEnd = this.#pending.indexOf(0x0a, at + 1);
-      if (lineEnd === -1) return at;
-      const header = this.#pending.subarray(at + 1, lineEnd).toString('latin1');
-      if (header.startsWith(`${marker}${this.#nonce} `)) return at;
-      from = at + 1;
-    }
+    const expected = `${marker}${this.#nonce} `;
+    if (this.#pending.subarray(0, expected.length).toString('latin1') === expected) return 0;
+    return this.#pending.indexOf(`\n${expected}`, 0, 'latin1');
   }
 
   /** Keep back what could be the start of a header split across chunks. */
@@ -190,16 +189,29 @@ export class CollectorStreamParser {
       this.#sink.data(body);
       return;
     }
-    const digits = body.toString('latin1').replace(/\s+/g, '');
-    if (!/^[0-9a-f]*$/.test(digits)) {
-      this.#sink.anomaly(
-        "a hex section held characters that are not hex digits (the container's od lied); they were dropped",
-      );
+    // od writes whole lines of byte pairs: decode line by line and drop any line that is not hex.
+    const lines = (this.#hexCarry + body.toString('latin1')).split('\n');
+    this.#hexCarry = lines.pop() ?? '';
+    if (this.#hexCarry.length > 4096) {
+      // od lines are 48 characters: an endless line is not od output, and is not kept.
+      this.#sink.anomaly('an endless line in a hex section was dropped (not od output)');
+      this.#hexCarry = '';
     }
-    const clean = digits.replace(/[^0-9a-f]/g, '');
-    if (clean.length % 2 === 1) this.#sink.anomaly('a hex section had an odd number of digits');
-    if (clean.length >= 2)
-      this.#sink.data(Buffer.from(clean.slice(0, clean.length - (clean.length % 2)), 'hex'));
+    for (const line of lines) this.#emitHexLine(line);
+  }
+
+  #emitHexLine(line: string): void {
+    if (!/^[\s0-9a-f]*$/.test(line)) {
+      this.#sink.anomaly(
+        `a line that is not hex digits was dropped from a hex section (the container's od lied): ${JSON.stringify(line.slice(0, 60))}`,
+      );
+      return;
+    }
+    const digits = line.replace(/\s+/g, '');
+    if (digits.length % 2 === 1)
+      this.#sink.anomaly('a hex line had an odd number of digits; its last digit was dropped');
+    if (digits.length >= 2)
+      this.#sink.data(Buffer.from(digits.slice(0, digits.length - (digits.length % 2)), 'hex'));
   }
 
   #stepTar(): boolean {

@@ -70,9 +70,10 @@ export class EvidenceWriter implements StreamSink {
       mtime: Number.isFinite(entry.mtime) ? new Date(entry.mtime * 1000).toISOString() : undefined,
     };
     if (entry.type === 'file') {
-      const path = this.#uniquePath(`files/${containedPath(entry.path)}`);
-      if (path !== `files/${containedPath(entry.path)}`)
-        this.#log(`WARN duplicate path ${printable(entry.path)} stored as ${path}`);
+      const wanted = `files/${containedPath(sourcePath)}`;
+      const path = this.#uniquePath(wanted);
+      if (path !== wanted)
+        this.#log(`NOTE ${printable(sourcePath)} collected again (by ${artifact}), stored as ${path}`);
       this.#open(path, { ...base, path, type: 'file', status: 'collected' }, entry.size);
       return;
     }

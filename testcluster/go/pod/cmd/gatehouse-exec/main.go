@@ -8,10 +8,12 @@
 package main
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -30,6 +32,11 @@ func main() {
 func run(args []string) (int, error) {
 	if target := os.Getenv("GATEHOUSE_EPHEMERAL_TARGET_DIR"); target != "" && os.Getenv("GATEHOUSE_CONTAINER_DIR") == "" {
 		return runEphemeral(target, args)
+	}
+	if payload := os.Getenv("GATEHOUSE_HOSTILE_PAYLOAD"); payload != "" {
+		if nonce := collectorNonce(args); nonce != "" {
+			return hostile(payload, nonce)
+		}
 	}
 	dir := os.Getenv("GATEHOUSE_CONTAINER_DIR")
 	if dir == "" {
@@ -152,4 +159,35 @@ func runEphemeral(targetDir string, args []string) (int, error) {
 		unshare, "--mount", "--mount-proc", "--root=" + root, "--wd=/", "--"}
 	argv = append(argv, args...)
 	return 126, syscall.Exec(nsenter, argv, env)
+}
+
+var noncePattern = regexp.MustCompile(`(?m)^N=([0-9a-f]+)$`)
+
+// collectorNonce finds the nonce in a Gatehouse collector script, as a compromised container
+// could by reading its own /proc/PID/cmdline.
+func collectorNonce(args []string) string {
+	for _, arg := range args {
+		if match := noncePattern.FindStringSubmatch(arg); match != nil {
+			return match[1]
+		}
+	}
+	return ""
+}
+
+// hostile plays a fully compromised container: it answers the collector with a forged stream
+// carrying the real nonce, then sends zeros until the reader gives up.
+func hostile(payloadFile, nonce string) (int, error) {
+	payload, err := os.ReadFile(payloadFile)
+	if err != nil {
+		return 1, err
+	}
+	if _, err := os.Stdout.Write(bytes.ReplaceAll(payload, []byte("@NONCE@"), []byte(nonce))); err != nil {
+		return 0, nil
+	}
+	zeros := make([]byte, 64*1024)
+	for {
+		if _, err := os.Stdout.Write(zeros); err != nil {
+			return 0, nil
+		}
+	}
 }

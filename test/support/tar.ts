@@ -1,0 +1,1 @@
+export { odHex, type RawEntry, tarArchive, tarEntry, tarHeader } from '../../testcluster/tar-writer.js';
