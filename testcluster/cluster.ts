@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { KubeClient, loadKubeconfig } from '../src/kube/index.js';
@@ -99,12 +99,30 @@ export async function clusterDown(root = cacheRoot()): Promise<void> {
   stopContainers(join(dir, 'pods'));
   const kwokctl = join(binDir(root), 'kwokctl');
   if (existsSync(kwokWorkdir(root)) && existsSync(kwokctl)) {
-    await run(kwokctl, ['delete', 'cluster', '--name', clusterName, '--kubeconfig='], {
+    // kwokctl removes the cluster's context from this file; a private one keeps ~/.kube/config untouched.
+    const scratch = join(dir, 'kwokctl-kubeconfig.yaml');
+    writeFileSync(scratch, 'apiVersion: v1\nkind: Config\n');
+    await run(kwokctl, ['delete', 'cluster', '--name', clusterName, '--kubeconfig', scratch], {
       env: kwokEnv(root),
       step: 'stopping the cluster (kwokctl delete cluster)',
-    }).catch((error: unknown) => progress(`warning: ${String(error)}`));
+    }).catch((error: unknown) => progress(`warning: ${String(error)}; killing its processes`));
   }
+  killComponents(join(kwokWorkdir(root), 'clusters', clusterName, 'pids'));
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** Whatever kwokctl could not stop (a failed delete, a crashed run) is killed by its pid files. */
+function killComponents(pidsDir: string): void {
+  if (!existsSync(pidsDir)) return;
+  for (const file of readdirSync(pidsDir)) {
+    const pid = Number(readFileSync(join(pidsDir, file), 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 1) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // Already stopped.
+    }
+  }
 }
 
 async function isHealthy(root: string): Promise<boolean> {
