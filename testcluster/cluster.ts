@@ -16,7 +16,7 @@ import {
 } from './paths.js';
 import { busyboxApplets, busyboxBase, file, skeleton, writeTree } from './rootfs.js';
 import { elapsed, progress, run, StepError } from './run.js';
-import { seedCluster } from './seed/seed.js';
+import { type Pod, provisionPods, type SeedOptions, seedCluster } from './seed/seed.js';
 
 export interface ClusterUpResult {
   readonly kubeconfig: string;
@@ -78,8 +78,7 @@ export async function clusterUp(root = cacheRoot()): Promise<ClusterUpResult> {
     step: 'adding fake nodes (kwokctl scale node)',
   });
   progress(`control plane up in ${elapsed(start)}; seeding`);
-  await seedCluster({
-    client: new KubeClient(loadKubeconfig({ path: kubeconfigPath(root) }).config, { timeoutMs: 30_000 }),
+  const harness: Harness = {
     kubeconfig: kubeconfigPath(root),
     podsDir: join(dir, 'pods'),
     applets,
@@ -87,7 +86,9 @@ export async function clusterUp(root = cacheRoot()): Promise<ClusterUpResult> {
     nsenter: node.nsenter,
     unshare: node.unshare,
     debugRoot: debugRoot(join(dir, 'debug-root'), applets),
-  });
+  };
+  writeFileSync(join(dir, 'harness.json'), JSON.stringify(harness));
+  await seedCluster({ ...harness, client: harnessClient(harness) });
   writeFileSync(join(dir, 'seeded'), new Date().toISOString());
   progress(`cluster ready in ${elapsed(start)}`);
   return { kubeconfig: kubeconfigPath(root), reused: false, seconds: (Date.now() - start) / 1000 };
@@ -158,4 +159,40 @@ function debugRoot(root: string, applets: readonly string[]): string {
     'etc/passwd': file('root:x:0:0:root:/root:/bin/sh\n'),
   });
   return root;
+}
+
+type Harness = Omit<SeedOptions, 'client'>;
+
+function harnessClient(harness: Harness): KubeClient {
+  return new KubeClient(loadKubeconfig({ path: harness.kubeconfig }).config, { timeoutMs: 30_000 });
+}
+
+/**
+ * Puts containers behind pods created after `clusterUp` (they are Running in the API but have no
+ * processes, exec or logs until then). Returns the pods provisioned.
+ */
+export async function attachContainers(
+  namespace: string,
+  labelSelector: string,
+  root = cacheRoot(),
+): Promise<string[]> {
+  const harness = JSON.parse(readFileSync(join(clusterDir(root), 'harness.json'), 'utf8')) as Harness;
+  const client = harnessClient(harness);
+  for (let attempt = 0; attempt < 120; attempt++) {
+    const pods = await client.request<{ items: Pod[] }>({
+      path: `/api/v1/namespaces/${namespace}/pods`,
+      query: { labelSelector },
+    });
+    if (pods.items.length > 0 && pods.items.every((pod) => pod.status?.phase === 'Running')) {
+      const fresh = pods.items.filter(
+        (pod) => !existsSync(join(harness.podsDir, namespace, pod.metadata.name)),
+      );
+      await provisionPods({ ...harness, client }, fresh);
+      return fresh.map((pod) => pod.metadata.name);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  throw new StepError(
+    `attaching containers: pods ${labelSelector} in ${namespace} did not all reach Running`,
+  );
 }

@@ -22,7 +22,7 @@ export interface SeedOptions {
   readonly debugRoot: string;
 }
 
-interface Pod {
+export interface Pod {
   readonly metadata: { name: string; namespace: string; uid: string; annotations?: Record<string, string> };
   readonly spec: { serviceAccountName?: string; containers: { name: string; image: string }[] };
   readonly status?: { phase?: string; containerStatuses?: Record<string, unknown>[] };
@@ -38,6 +38,16 @@ export async function seedCluster(options: SeedOptions): Promise<void> {
     step: 'applying the seed objects (kubectl apply)',
   });
   const pods = await waitForRunningPods(options.client);
+  const caCertificate = clusterCa(options.client);
+  const now = new Date();
+  await Promise.all(pods.map((pod) => seedPod(options, pod, caCertificate, now)));
+}
+
+/**
+ * Gives pods created after seeding (by a test or benchmark) containers behind them, as the
+ * seed does for its own pods. Pods must be Running; those already provisioned are skipped.
+ */
+export async function provisionPods(options: SeedOptions, pods: readonly Pod[]): Promise<void> {
   const caCertificate = clusterCa(options.client);
   const now = new Date();
   await Promise.all(pods.map((pod) => seedPod(options, pod, caCertificate, now)));
