@@ -9,8 +9,10 @@ import { KubeClient, loadKubeconfig, subjectCan } from '../../src/kube/index.js'
 import {
   type AccessRequest,
   aggregateClusterRoles,
+  parseAwsAuth,
   RbacIndex,
   type RbacSnapshot,
+  resolveIamPrincipal,
 } from '../../src/rbac/index.js';
 import { cli } from '../support/cli.js';
 import { type RandomRbac, randomLabel, randomRbac } from '../support/random-rbac.js';
@@ -180,6 +182,29 @@ describe(`the RBAC engine against the apiserver's authorizer (seed ${seed})`, ()
       .split('\n')
       .map((line) => JSON.parse(line).allowed as boolean);
     expect(answers.flatMap((allowed, n) => (allowed === expected[n] ? [] : [n]))).toEqual([]);
+  });
+
+  it('agrees for IAM principals mapped through aws-auth (templates, assumed-role sessions, users)', async () => {
+    const awsAuth = parseAwsAuth(generated.awsAuth);
+    expect(awsAuth.problems).toEqual([]);
+    const identities = generated.iamPrincipals.map((arn) => {
+      const identity = resolveIamPrincipal({ arn }, { awsAuth });
+      if (!identity) throw new Error(`${arn} did not map`);
+      // EKS authenticates the mapped identity; the apiserver then adds system:authenticated.
+      return { user: identity.username, groups: [...identity.groups, 'system:authenticated'] };
+    });
+    expect(identities.some((identity) => identity.user.endsWith('-1-example.com'))).toBe(true);
+    const requests = identities.flatMap((identity) =>
+      generated.requests
+        .slice(0, 150)
+        .map((request) => ({ ...request, user: identity.user, groups: identity.groups })),
+    );
+    const server = await serverAnswers(client, requests);
+    const index = new RbacIndex(live);
+    expect(
+      requests.flatMap((request, n) => (index.authorize(request).allowed === server[n] ? [] : [n])),
+    ).toEqual([]);
+    expect(server.filter(Boolean).length).toBeGreaterThan(0);
   });
 
   it('agrees when aggregated ClusterRoles are recomputed offline from empty rules', () => {

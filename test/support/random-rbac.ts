@@ -21,6 +21,10 @@ export function random(seed: number): () => number {
 }
 
 export interface RandomRbac {
+  /** kube-system/aws-auth data mapping IAM roles and users onto the users and groups above. */
+  readonly awsAuth: Record<string, string>;
+  /** IAM principals (sessions of mapped roles, mapped users) to ask about through aws-auth. */
+  readonly iamPrincipals: string[];
   readonly namespaces: string[];
   readonly clusterRoles: ClusterRole[];
   readonly roles: Role[];
@@ -216,5 +220,45 @@ export function randomRbac(seed: number, requestCount: number): RandomRbac {
       },
     };
   });
-  return { namespaces, clusterRoles: allClusterRoles, roles, clusterRoleBindings, roleBindings, requests };
+  const account = '111122223333';
+  const mapRoles = [0, 1, 2, 3].map((n) => ({
+    rolearn: `arn:aws:iam::${account}:role/${prefix}-role-${n}`,
+    username: chance(0.5) ? `${pick(users)}` : `${prefix}-user-{{SessionName}}`,
+    groups: some(groups, 2),
+  }));
+  const mapUsers = [0, 1].map((n) => ({
+    userarn: `arn:aws:iam::${account}:user/${prefix}-iam-${n}`,
+    username: pick(users),
+    groups: some(groups, 1),
+  }));
+  const awsAuth = {
+    mapRoles: mapRoles
+      .map(
+        (role) =>
+          `- rolearn: ${role.rolearn}\n  username: "${role.username}"\n  groups: [${role.groups.join(', ')}]\n`,
+      )
+      .join(''),
+    mapUsers: mapUsers
+      .map(
+        (user) =>
+          `- userarn: ${user.userarn}\n  username: ${user.username}\n  groups: [${user.groups.join(', ')}]\n`,
+      )
+      .join(''),
+  };
+  const iamPrincipals = [
+    ...mapRoles.flatMap((role, n) => [
+      `arn:aws:sts::${account}:assumed-role/${prefix}-role-${n}/${n % 2 === 0 ? '1' : '3'}@example.com`,
+    ]),
+    ...mapUsers.map((user) => user.userarn),
+  ];
+  return {
+    awsAuth,
+    iamPrincipals,
+    namespaces,
+    clusterRoles: allClusterRoles,
+    roles,
+    clusterRoleBindings,
+    roleBindings,
+    requests,
+  };
 }
