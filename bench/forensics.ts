@@ -33,7 +33,12 @@ async function oneContainer(): Promise<void> {
   let summary = '';
   for (let n = 0; n < 5; n++) {
     const start = Date.now();
-    const acquisition = await acquireContainer({ ...base, namespace: 'storefront', pod: 'legacy-cart', profile: defaultProfile });
+    const acquisition = await acquireContainer({
+      ...base,
+      namespace: 'storefront',
+      pod: 'legacy-cart',
+      profile: defaultProfile,
+    });
     const acquired = Date.now();
     const report = verifyPackage(acquisition.root);
     const pkg = openPackage(acquisition.root);
@@ -42,7 +47,9 @@ async function oneContainer(): Promise<void> {
     runs.push({ total: Date.now() - start, acquire: acquired - start });
     summary = `${acquisition.items} items, ${(acquisition.custody.bytesReceived / 1048576).toFixed(1)} MB received, verify ${report.ok ? 'ok' : 'FAILED'}, ${timeline.length} timeline events, ${indicators.length} indicators`;
   }
-  console.log(`one container (storefront/legacy-cart), command to verified package with timeline and indicators: median ${seconds(median(runs.map((run) => run.total)))} of 5 (acquisition alone ${seconds(median(runs.map((run) => run.acquire)))}); ${summary}`);
+  console.log(
+    `one container (storefront/legacy-cart), command to verified package with timeline and indicators: median ${seconds(median(runs.map((run) => run.total)))} of 5 (acquisition alone ${seconds(median(runs.map((run) => run.acquire)))}); ${summary}`,
+  );
 }
 
 async function throughput(): Promise<void> {
@@ -50,23 +57,56 @@ async function throughput(): Promise<void> {
   const sizeMb = 64;
   const sink = () => {
     let bytes = 0;
-    return { stream: new Writable({ write: (chunk: Buffer, _encoding, done) => ((bytes += chunk.length), done()) }), bytes: () => bytes };
+    return {
+      stream: new Writable({ write: (chunk: Buffer, _encoding, done) => ((bytes += chunk.length), done()) }),
+      bytes: () => bytes,
+    };
   };
   const quiet = sink();
-  await execInContainer(client, { ...target, command: ['sh', '-c', `dd if=/dev/urandom of=/tmp/bench.bin bs=1048576 count=${sizeMb} 2>/dev/null`], stdout: quiet.stream, stderr: quiet.stream });
+  await execInContainer(client, {
+    ...target,
+    command: ['sh', '-c', `dd if=/dev/urandom of=/tmp/bench.bin bs=1048576 count=${sizeMb} 2>/dev/null`],
+    stdout: quiet.stream,
+    stderr: quiet.stream,
+  });
   try {
     let start = Date.now();
-    const kubectl = spawnSync('kubectl', ['--kubeconfig', kubeconfig, 'exec', '-n', target.namespace, target.pod, '--', 'cat', '/tmp/bench.bin'], { maxBuffer: 1 << 30 });
+    const kubectl = spawnSync(
+      'kubectl',
+      ['--kubeconfig', kubeconfig, 'exec', '-n', target.namespace, target.pod, '--', 'cat', '/tmp/bench.bin'],
+      { maxBuffer: 1 << 30 },
+    );
     const kubectlMbps = kubectl.stdout.length / 1048576 / ((Date.now() - start) / 1000);
     const raw = sink();
     start = Date.now();
-    await execInContainer(client, { ...target, command: ['cat', '/tmp/bench.bin'], stdout: raw.stream, stderr: raw.stream });
+    await execInContainer(client, {
+      ...target,
+      command: ['cat', '/tmp/bench.bin'],
+      stdout: raw.stream,
+      stderr: raw.stream,
+    });
     const rawMbps = raw.bytes() / 1048576 / ((Date.now() - start) / 1000);
     const hex = sink();
     start = Date.now();
-    await execInContainer(client, { ...target, command: ['od', '-An', '-tx1', '-v', '/tmp/bench.bin'], stdout: hex.stream, stderr: hex.stream });
+    await execInContainer(client, {
+      ...target,
+      command: ['od', '-An', '-tx1', '-v', '/tmp/bench.bin'],
+      stdout: hex.stream,
+      stderr: hex.stream,
+    });
     const hexMbps = sizeMb / ((Date.now() - start) / 1000);
-    const profile: Profile = { name: 'bench', artifacts: [{ id: 'files.bench', description: 'the benchmark file', collector: 'files', paths: ['/tmp/bench.bin'], maxFileSize: 128 * 1048576 }] };
+    const profile: Profile = {
+      name: 'bench',
+      artifacts: [
+        {
+          id: 'files.bench',
+          description: 'the benchmark file',
+          collector: 'files',
+          paths: ['/tmp/bench.bin'],
+          maxFileSize: 128 * 1048576,
+        },
+      ],
+    };
     start = Date.now();
     await acquireContainer({ ...base, ...target, profile });
     const collectorMbps = sizeMb / ((Date.now() - start) / 1000);
@@ -74,13 +114,20 @@ async function throughput(): Promise<void> {
       `exec channel, ${sizeMb} MB file: kubectl exec cat ${kubectlMbps.toFixed(0)} MB/s; Gatehouse exec stream (cat) ${rawMbps.toFixed(0)} MB/s; od hex framing ${hexMbps.toFixed(0)} MB/s of payload; collector (tar section, hashed and written to the package, API items included) ${collectorMbps.toFixed(0)} MB/s`,
     );
   } finally {
-    await execInContainer(client, { ...target, command: ['rm', '-f', '/tmp/bench.bin'], stdout: quiet.stream, stderr: quiet.stream });
+    await execInContainer(client, {
+      ...target,
+      command: ['rm', '-f', '/tmp/bench.bin'],
+      stdout: quiet.stream,
+      stderr: quiet.stream,
+    });
   }
 }
 
 async function parallel(): Promise<void> {
   const namespace = 'bench-forensics';
-  await client.request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: namespace } } }).catch(() => undefined);
+  await client
+    .request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: namespace } } })
+    .catch(() => undefined);
   await client
     .request({
       method: 'POST',
@@ -91,7 +138,10 @@ async function parallel(): Promise<void> {
           replicas: 20,
           selector: { matchLabels: { app: 'worker' } },
           template: {
-            metadata: { labels: { app: 'worker', 'app.kubernetes.io/part-of': 'gatehouse-bench' }, annotations: { 'testcluster.gatehouse.dev/profiles': 'worker=worker' } },
+            metadata: {
+              labels: { app: 'worker', 'app.kubernetes.io/part-of': 'gatehouse-bench' },
+              annotations: { 'testcluster.gatehouse.dev/profiles': 'worker=worker' },
+            },
             spec: { containers: [{ name: 'worker', image: 'docker.io/library/python:3.12-alpine' }] },
           },
         },
@@ -99,7 +149,12 @@ async function parallel(): Promise<void> {
     })
     .catch(() => undefined);
   const pods = await attachContainers(namespace, 'app=worker');
-  const podNames = (await client.request<{ items: { metadata: { name: string } }[] }>({ path: `/api/v1/namespaces/${namespace}/pods`, query: { labelSelector: 'app=worker' } })).items.map((pod) => pod.metadata.name);
+  const podNames = (
+    await client.request<{ items: { metadata: { name: string } }[] }>({
+      path: `/api/v1/namespaces/${namespace}/pods`,
+      query: { labelSelector: 'app=worker' },
+    })
+  ).items.map((pod) => pod.metadata.name);
   const start = Date.now();
   const times = await mapLimit(podNames, 20, async (pod) => {
     const began = Date.now();
@@ -107,7 +162,9 @@ async function parallel(): Promise<void> {
     return Date.now() - began;
   });
   const wall = Date.now() - start;
-  console.log(`${podNames.length} pods in parallel (${pods.length} provisioned now): wall ${seconds(wall)}, per pod median ${seconds(median(times))}, slowest ${seconds(Math.max(...times))}`);
+  console.log(
+    `${podNames.length} pods in parallel (${pods.length} provisioned now): wall ${seconds(wall)}, per pod median ${seconds(median(times))}, slowest ${seconds(Math.max(...times))}`,
+  );
   await client.request({ method: 'DELETE', path: `/api/v1/namespaces/${namespace}` }).catch(() => undefined);
 }
 

@@ -2,6 +2,8 @@ export { readManifests } from './manifests.js';
 export {
   type ClusterRead,
   type ConfigMapObject,
+  type EksAccessConfig,
+  type EksAccessPort,
   type NamespaceObject,
   type ReadError,
   rbacResources,

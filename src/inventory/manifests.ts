@@ -2,7 +2,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { AppError, messageOf } from '../errors.js';
-import type { ClusterRead, ReadError } from './read-cluster.js';
+import type { AccessEntry } from '../rbac/index.js';
+import type { ClusterRead, EksAccessConfig, ReadError } from './read-cluster.js';
 
 const knownFields: Readonly<Record<string, ReadonlySet<string>>> = {
   Role: new Set(['apiVersion', 'kind', 'metadata', 'rules']),
@@ -27,6 +28,7 @@ export function readManifests(dir: string): ClusterRead {
     roleBindings: [] as ClusterRead['roleBindings'][number][],
     clusterRoleBindings: [] as ClusterRead['clusterRoleBindings'][number][],
     awsAuth: undefined as ClusterRead['awsAuth'],
+    eks: undefined as EksAccessConfig | undefined,
   };
   const errors: ReadError[] = [];
   for (const file of manifestFiles(dir)) {
@@ -55,7 +57,8 @@ export function readManifests(dir: string): ClusterRead {
       for (const object of expandList(value)) collect(object, where, read, errors);
     }
   }
-  return { ...read, resourceVersions: {}, errors };
+  const { eks, ...rest } = read;
+  return { ...rest, ...(eks ? { eks } : {}), resourceVersions: {}, errors };
 }
 
 function manifestFiles(dir: string): string[] {
@@ -89,7 +92,53 @@ function expandList(value: unknown): unknown[] {
   return [value];
 }
 
-type Mutable = Omit<ClusterRead, 'resourceVersions' | 'errors'> & { awsAuth: ClusterRead['awsAuth'] };
+type Mutable = Omit<ClusterRead, 'resourceVersions' | 'errors' | 'eks'> & {
+  awsAuth: ClusterRead['awsAuth'];
+  eks?: EksAccessConfig;
+};
+
+const modes = new Set(['CONFIG_MAP', 'API_AND_CONFIG_MAP', 'API']);
+
+/**
+ * `kind: EksAccessConfig` (gatehouse.dev/v1alpha1): the authentication mode and access entries
+ * in the shapes of the EKS API (DescribeAccessEntry + ListAssociatedAccessPolicies), for offline
+ * analysis of what the EKS provider port reads during a sync.
+ */
+function eksConfig(
+  object: Record<string, unknown>,
+  problem: (message: string) => void,
+): EksAccessConfig | undefined {
+  const mode = object.authenticationMode;
+  if (typeof mode !== 'string' || !modes.has(mode)) {
+    problem('authenticationMode must be CONFIG_MAP, API_AND_CONFIG_MAP or API; skipped');
+    return undefined;
+  }
+  const entries = Array.isArray(object.accessEntries) ? object.accessEntries : [];
+  const accessEntries = entries.flatMap((entry: Record<string, unknown>, index: number) => {
+    if (typeof entry?.principalArn !== 'string' || !String(entry.principalArn).startsWith('arn:')) {
+      problem(`accessEntries[${index}] has no principalArn (ignored)`);
+      return [];
+    }
+    const policies = (
+      Array.isArray(entry.associatedAccessPolicies) ? entry.associatedAccessPolicies : []
+    ).map((policy: Record<string, unknown>) => ({
+      policyArn: String(policy?.policyArn ?? ''),
+      accessScope: (policy?.accessScope ?? {
+        type: 'cluster',
+      }) as AccessEntry['policies'][number]['accessScope'],
+    }));
+    return [
+      {
+        principalArn: entry.principalArn as string,
+        type: (typeof entry.type === 'string' ? entry.type : 'STANDARD') as AccessEntry['type'],
+        ...(typeof entry.username === 'string' ? { username: entry.username } : {}),
+        kubernetesGroups: Array.isArray(entry.kubernetesGroups) ? (entry.kubernetesGroups as string[]) : [],
+        policies,
+      },
+    ];
+  });
+  return { authenticationMode: mode as EksAccessConfig['authenticationMode'], accessEntries };
+}
 
 function collect(value: unknown, where: string, read: Mutable, errors: ReadError[]): void {
   const object = value as Record<string, unknown>;
@@ -102,6 +151,10 @@ function collect(value: unknown, where: string, read: Mutable, errors: ReadError
       code: 'input.invalid',
       message: `${where}: ${kind ?? 'object'} ${name ?? '(no name)'}: ${message}`,
     });
+  if (kind === 'EksAccessConfig') {
+    read.eks = eksConfig(object, problem);
+    return;
+  }
   if (!kind || !name) {
     if (kind && knownFields[kind]) problem('has no metadata.name; skipped');
     return;

@@ -1,6 +1,14 @@
 import { isAppError, messageOf } from '../errors.js';
 import { type KubeClient, listAll } from '../kube/index.js';
-import type { ClusterRole, ClusterRoleBinding, ObjectMeta, Role, RoleBinding } from '../rbac/index.js';
+import type {
+  AccessEntry,
+  AuthenticationMode,
+  ClusterRole,
+  ClusterRoleBinding,
+  ObjectMeta,
+  Role,
+  RoleBinding,
+} from '../rbac/index.js';
 
 export interface NamespaceObject {
   readonly metadata: ObjectMeta;
@@ -25,8 +33,24 @@ export interface ClusterRead {
   readonly clusterRoleBindings: ClusterRoleBinding[];
   /** kube-system/aws-auth, when the cluster has one (EKS). */
   readonly awsAuth: ConfigMapObject | undefined;
+  /** EKS access configuration, when a cloud provider port supplied it (or a manifest did). */
+  readonly eks?: EksAccessConfig;
   readonly resourceVersions: Readonly<Record<string, string>>;
   readonly errors: readonly ReadError[];
+}
+
+/** EKS authentication mode and access entries with their associated access policies. */
+export interface EksAccessConfig {
+  readonly authenticationMode: AuthenticationMode;
+  readonly accessEntries: readonly AccessEntry[];
+}
+
+/**
+ * The optional port through which a cloud provider adds EKS access entries to a sync (the AWS
+ * implementation belongs to the EKS provider).
+ */
+export interface EksAccessPort {
+  accessConfig(): Promise<EksAccessConfig>;
 }
 
 export interface ReadError {
@@ -75,7 +99,7 @@ type CollectionName = keyof typeof collections;
  */
 export async function readCluster(
   client: KubeClient,
-  options: { pageSize?: number } = {},
+  options: { pageSize?: number; eks?: EksAccessPort } = {},
 ): Promise<ClusterRead> {
   const errors: ReadError[] = [];
   const resourceVersions: Record<string, string> = {};
@@ -109,6 +133,7 @@ export async function readCluster(
       read<ClusterRoleBinding>('clusterRoleBindings'),
       readAwsAuth(client, errors),
     ]);
+  const eks = options.eks ? await readEks(options.eks, errors) : undefined;
   return {
     namespaces,
     serviceAccounts,
@@ -117,6 +142,7 @@ export async function readCluster(
     roleBindings,
     clusterRoleBindings,
     awsAuth,
+    ...(eks ? { eks } : {}),
     resourceVersions,
     errors,
   };
@@ -130,6 +156,15 @@ async function readAwsAuth(client: KubeClient, errors: ReadError[]): Promise<Con
   } catch (error) {
     if (isAppError(error) && error.code === 'not-found') return undefined;
     errors.push(readError('configmaps/kube-system/aws-auth', error));
+    return undefined;
+  }
+}
+
+async function readEks(port: EksAccessPort, errors: ReadError[]): Promise<EksAccessConfig | undefined> {
+  try {
+    return await port.accessConfig();
+  } catch (error) {
+    errors.push(readError('eks access entries', error));
     return undefined;
   }
 }

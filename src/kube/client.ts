@@ -73,6 +73,16 @@ export class KubeClient {
     try {
       await this.#config.applyToHTTPSOptions(options);
     } catch (error) {
+      if (/HTTP protocol is not allowed/.test(String(error))) {
+        throw new AppError(
+          'kubeconfig.malformed',
+          `context "${this.context}" points at plain-HTTP ${this.server}`,
+          {
+            fix: 'Use https, or set insecure-skip-tls-verify: true on that cluster if plain HTTP (e.g. kubectl proxy) is intended',
+            cause: error,
+          },
+        );
+      }
       throw new AppError(
         'auth.unauthorized',
         `cannot get credentials for context "${this.context}": ${String(error)}`,

@@ -1,8 +1,11 @@
 export { aggregateClusterRoles, selectorMatches } from './aggregation.js';
 export { diffGrants, type EffectiveGrant, effectiveGrants, type GrantDiff } from './diff.js';
 export {
+  type AccessEntryGrant,
   type AccessPolicy,
+  accessEntryGrants,
   accessPolicies,
+  accessPolicyPermissions,
   associationAllows,
   isDocumented,
   type PolicyAnswer,

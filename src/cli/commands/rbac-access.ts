@@ -4,6 +4,7 @@ import { AppError, messageOf } from '../../errors.js';
 import type { RbacSource } from '../../inventory/index.js';
 import {
   type AccessRequest,
+  accessEntryGrants,
   impersonatedGroups,
   parseTarget,
   principalsMappedTo,
@@ -102,10 +103,25 @@ export function registerAccessQueries(rbac: Command, run: Runner): void {
               kind: 'non-resource',
               attributes: { path: parsed.attributes.nonResource!.path, verb },
             });
-        const rows = grants.map((grant) => ({
+        const rbacRows = grants.map((grant) => ({
           ...grant,
-          iamPrincipals: principalsMappedTo(grant.subject, source.awsAuth),
+          iamPrincipals: principalsMappedTo(grant.subject, source.awsAuth).map((principal) => principal.arn),
         }));
+        const request = parsed.attributes.resource
+          ? { resourceAttributes: { ...parsed.attributes.resource, verb } }
+          : { nonResourceAttributes: { path: parsed.attributes.nonResource!.path, verb } };
+        const policyRows = accessEntryGrants(source.read.eks?.accessEntries ?? [], request).map((grant) => ({
+          subject: { kind: 'IAM' as const, name: grant.principalArn, namespace: undefined },
+          namespace: grant.scope === 'cluster' ? undefined : grant.scope,
+          via: 'access-policy' as const,
+          binding: { kind: 'AccessEntry', name: grant.principalArn },
+          role: {
+            kind: 'AccessPolicy',
+            name: `${grant.policyArn.split('/').at(-1)}${grant.answer === 'unknown' ? ' (rules unpublished: may allow)' : ''}`,
+          },
+          iamPrincipals: [grant.principalArn],
+        }));
+        const rows = [...rbacRows, ...policyRows];
         context.stdout(
           render(
             context.output,
@@ -127,7 +143,7 @@ export function registerAccessQueries(rbac: Command, run: Runner): void {
               },
               {
                 header: 'IAM PRINCIPALS',
-                value: (row) => row.iamPrincipals.map((principal) => principal.arn).join(' '),
+                value: (row) => row.iamPrincipals.join(' '),
               },
             ],
             { source: source.label, incomplete: source.read.errors.length > 0, grants: rows },

@@ -2,11 +2,15 @@ import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
 import { listSyncRuns, syncCluster, syncSource } from '../../inventory/index.js';
 import {
+  type AccessPolicyAssociation,
+  accessPolicies,
+  accessPolicyPermissions,
   describeRule,
   diffGrants,
   effectivePermissions,
   findRisks,
   identityOf,
+  isDocumented,
   parseSubjectRef,
   resolveIamPrincipal,
   type Severity,
@@ -99,7 +103,15 @@ function registerPermissions(rbac: Command, run: Runner): void {
         if (subject.kind === 'iam') {
           const mapped = resolveIamPrincipal(
             { arn: subject.arn },
-            source.awsAuth ? { awsAuth: source.awsAuth } : {},
+            {
+              ...(source.awsAuth ? { awsAuth: source.awsAuth } : {}),
+              ...(source.read.eks
+                ? {
+                    accessEntries: source.read.eks.accessEntries,
+                    authenticationMode: source.read.eks.authenticationMode,
+                  }
+                : {}),
+            },
           );
           if (!mapped) {
             throw new AppError(
@@ -115,6 +127,16 @@ function registerPermissions(rbac: Command, run: Runner): void {
           context.stderr(
             `${subject.arn} → user "${mapped.username}", groups [${mapped.groups.join(', ')}] (from ${mapped.source})\n`,
           );
+          for (const policy of mapped.policies) {
+            const scope =
+              policy.accessScope.type === 'cluster'
+                ? 'cluster-wide'
+                : `in namespaces ${(policy.accessScope.namespaces ?? []).join(', ')}`;
+            const documented = accessPolicies.find((candidate) => candidate.arn === policy.policyArn);
+            const note =
+              documented && isDocumented(documented) ? '' : ' (rules not published by AWS: not evaluated)';
+            context.stderr(`access policy ${policy.policyArn.split('/').at(-1)} ${scope}${note}\n`);
+          }
           if (mapped.unresolved.length > 0)
             context.stderr(
               `warning: template variables not resolvable offline: ${mapped.unresolved.join(', ')}\n`,
@@ -122,7 +144,12 @@ function registerPermissions(rbac: Command, run: Runner): void {
         } else {
           identity = identityOf(subject);
         }
-        const permissions = effectivePermissions(source.index, identity);
+        const rbacPermissions = effectivePermissions(source.index, identity);
+        const policyEntries =
+          subject.kind === 'iam' && mapping
+            ? accessPolicyPermissions(subject.arn, (mapping.policies as AccessPolicyAssociation[]) ?? [])
+            : [];
+        const permissions = { ...rbacPermissions, entries: [...rbacPermissions.entries, ...policyEntries] };
         if (permissions.superuser && context.output === 'table')
           context.stdout('member of system:masters: may do everything (no RBAC rule can limit it)\n');
         context.stdout(

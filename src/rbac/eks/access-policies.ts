@@ -1,7 +1,8 @@
+import type { PermissionEntry } from '../permissions.js';
 import { ruleAllowsNonResource, ruleAllowsResource } from '../rules.js';
 import type { NonResourceAttributes, PolicyRule, ResourceAttributes } from '../types.js';
 import table from './access-policies.json' with { type: 'json' };
-import type { AccessPolicyAssociation } from './identity.js';
+import type { AccessEntry, AccessPolicyAssociation } from './identity.js';
 
 /** An EKS access policy as shipped in access-policies.json (AWS does not serve their rules). */
 export interface AccessPolicy {
@@ -59,4 +60,60 @@ export function associationAllows(
     return policy.rules.some((rule) => ruleAllowsNonResource(rule, attributes)) ? 'allowed' : 'not-allowed';
   }
   return 'not-allowed';
+}
+
+/** One access entry whose associated policy grants (or may grant) a request. */
+export interface AccessEntryGrant {
+  readonly principalArn: string;
+  readonly policyArn: string;
+  readonly scope: string;
+  readonly answer: Exclude<PolicyAnswer, 'not-allowed'>;
+}
+
+/**
+ * Access entries whose associated access policies allow a request, for who-can. Policies whose
+ * rules AWS does not publish are listed as `unknown`, never silently dropped.
+ */
+export function accessEntryGrants(
+  entries: readonly AccessEntry[],
+  request: {
+    readonly resourceAttributes?: ResourceAttributes;
+    readonly nonResourceAttributes?: NonResourceAttributes;
+  },
+): AccessEntryGrant[] {
+  const grants: AccessEntryGrant[] = [];
+  for (const entry of entries) {
+    if (entry.type !== 'STANDARD') continue;
+    for (const association of entry.policies) {
+      const answer = associationAllows(association, request);
+      if (answer === 'not-allowed') continue;
+      const scope =
+        association.accessScope.type === 'cluster'
+          ? 'cluster'
+          : `namespaces ${(association.accessScope.namespaces ?? []).join(',')}`;
+      grants.push({ principalArn: entry.principalArn, policyArn: association.policyArn, scope, answer });
+    }
+  }
+  return grants;
+}
+
+/** The rules an identity holds through its access entry's policies, one entry per scope. */
+export function accessPolicyPermissions(
+  principalArn: string,
+  associations: readonly AccessPolicyAssociation[],
+): PermissionEntry[] {
+  return associations.flatMap((association) => {
+    const policy = accessPolicy(association.policyArn);
+    const namespaces =
+      association.accessScope.type === 'cluster' ? [undefined] : (association.accessScope.namespaces ?? []);
+    return namespaces.flatMap((namespace) =>
+      (policy?.rules ?? []).map((rule) => ({
+        namespace,
+        rule,
+        binding: `AccessEntry/${principalArn}`,
+        role: `AccessPolicy/${policy?.name ?? association.policyArn}`,
+        through: 'EKS access policy',
+      })),
+    );
+  });
 }
