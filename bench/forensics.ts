@@ -58,7 +58,12 @@ async function throughput(): Promise<void> {
   const sink = () => {
     let bytes = 0;
     return {
-      stream: new Writable({ write: (chunk: Buffer, _encoding, done) => ((bytes += chunk.length), done()) }),
+      stream: new Writable({
+        write: (chunk: Buffer, _encoding, done) => {
+          bytes += chunk.length;
+          done();
+        },
+      }),
       bytes: () => bytes,
     };
   };

@@ -246,7 +246,7 @@ export function randomRbac(seed: number, requestCount: number): RandomRbac {
       .join(''),
   };
   const iamPrincipals = [
-    ...mapRoles.flatMap((role, n) => [
+    ...mapRoles.flatMap((_role, n) => [
       `arn:aws:sts::${account}:assumed-role/${prefix}-role-${n}/${n % 2 === 0 ? '1' : '3'}@example.com`,
     ]),
     ...mapUsers.map((user) => user.userarn),
