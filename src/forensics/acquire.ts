@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { Writable } from 'node:stream';
-import { AppError } from '../errors.js';
+import { AppError, isAppError, withContext } from '../errors.js';
 import { execInContainer, type KubeClient } from '../kube/index.js';
 import { collectApiItems } from './api-items.js';
 import { buildCollector } from './collectors/script.js';
 import { CollectorStreamParser } from './collectors/stream-parser.js';
-import { createPackageDir, sealPackage } from './evidence/package.js';
+import { createPackageDir, sealFiles, sealPackage, writeManifest } from './evidence/package.js';
 import { printable } from './evidence/paths.js';
+import { type S3Target, uploadPackageFiles } from './evidence/s3.js';
 import type { CustodyRecord } from './evidence/types.js';
 import { EvidenceWriter } from './evidence/writer.js';
 import { assertPreflight, preflight } from './preflight.js';
@@ -28,6 +29,8 @@ export interface AcquireOptions {
   /** Stop reading after this many bytes from the container (endless output). */
   readonly maxBytes?: number;
   readonly timeoutMs?: number;
+  /** Also store the package in S3-compatible storage; keys and ETags go into the custody record. */
+  readonly s3?: S3Target;
   /** Image of the ephemeral debug container (method ephemeral). */
   readonly debugImage?: string;
   /** Called with each stage, for progress bars. */
@@ -93,6 +96,20 @@ export async function acquireContainer(options: AcquireOptions): Promise<Acquisi
     if (writer.items.length === 0) rmSync(root, { recursive: true, force: true });
     throw error;
   }
+  const items = [...apiItems, ...writer.items];
+  log(`END ${items.length} items, ${bytes} bytes, ${errors.length} problems`);
+  writeManifest(root, items);
+  // A failed upload must not cost the local evidence: it is sealed anyway, then the error raised.
+  let uploadError: unknown;
+  const stored = options.s3
+    ? await uploadPackageFiles(root, id, options.s3, listUploadable(root)).catch((error: unknown) => {
+        uploadError = error;
+        log(
+          `ERROR upload to S3 failed: ${isAppError(error) ? error.describe() : String(error)}; the package is sealed locally`,
+        );
+        return undefined;
+      })
+    : undefined;
   const custody: CustodyRecord = {
     packageId: id,
     operator: options.operator,
@@ -117,9 +134,14 @@ export async function acquireContainer(options: AcquireOptions): Promise<Acquisi
     bytesReceived: bytes,
     errors,
     partialItems: writer.items.filter((item) => item.status === 'partial').map((item) => item.source),
+    ...(stored && options.s3
+      ? { storage: { kind: 's3' as const, bucket: options.s3.bucket, objects: stored } }
+      : {}),
   };
-  log(`END ${writer.items.length + apiItems.length} items, ${bytes} bytes, ${errors.length} problems`);
-  const packageHash = sealPackage(root, [...apiItems, ...writer.items], custody);
+  const packageHash = sealPackage(root, custody);
+  if (uploadError)
+    throw withContext(uploadError, `package ${id} is sealed locally in ${root}, but not stored`);
+  if (options.s3) await uploadPackageFiles(root, id, options.s3, sealFiles);
   return {
     id,
     root,
@@ -330,4 +352,12 @@ async function runCollector(
   if (result.status !== 'Success')
     log(`WARN the collector exited with ${result.exitCode ?? 'an error'}: ${printable(result.message, 300)}`);
   return writer.bytesReceived;
+}
+
+function listUploadable(root: string): string[] {
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((name) =>
+      statSync(join(dir, name)).isDirectory() ? walk(join(dir, name)) : [relative(root, join(dir, name))],
+    );
+  return walk(root).filter((path) => !(sealFiles as readonly string[]).includes(path));
 }

@@ -7,8 +7,16 @@ export {
   type VerifyProblem,
   type VerifyReport,
   verifyPackage,
+  writeManifest,
 } from './evidence/package.js';
 export { containedPath, printable } from './evidence/paths.js';
+export {
+  type RemoteProblem,
+  type S3Target,
+  type StoredObject,
+  uploadPackageFiles,
+  verifyRemote,
+} from './evidence/s3.js';
 export type { AcquisitionMethod, CustodyRecord, ManifestItem } from './evidence/types.js';
 export { EvidenceWriter } from './evidence/writer.js';
 export {

@@ -13,10 +13,11 @@ import {
   toTimelineCsv,
   toTimesketchJsonl,
   verifyPackage,
+  verifyRemote,
 } from '../../forensics/index.js';
 import type { CommandContext, Runner } from '../context.js';
 import { render } from '../output.js';
-import { evidenceRoot } from './forensics.js';
+import { evidenceRoot, s3Target } from './forensics.js';
 
 function packageRoot(context: CommandContext, id: string): string {
   if (!/^[0-9TZ]+-[0-9a-f]{8}$/.test(id))
@@ -92,9 +93,21 @@ export function registerEvidence(program: Command, run: Runner): void {
     .command('verify')
     .argument('<id>')
     .description('Re-hash every file of a package and name any change (exit 1 if anything changed)')
-    .action((id: string) =>
+    .option('--remote', 'also download and re-hash the copy in S3 (bucket from the custody record)')
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint (env GATEHOUSE_S3_ENDPOINT)')
+    .action((id: string, flags: { remote?: boolean; s3Endpoint?: string }) =>
       run(async (context) => {
-        const report = verifyPackage(packageRoot(context, id));
+        const root = packageRoot(context, id);
+        const local = verifyPackage(root);
+        const remote = flags.remote ? await remoteProblems(context, root, id, flags.s3Endpoint) : [];
+        const report = {
+          ...local,
+          ok: local.ok && remote.length === 0,
+          problems: [
+            ...local.problems,
+            ...remote.map((problem) => ({ path: `s3://${problem.key}`, problem: problem.problem })),
+          ],
+        };
         if (context.output === 'table') {
           context.stdout(
             `${report.ok ? 'VERIFIED' : 'FAILED'}: ${report.checked} files, package hash ${report.packageHash}\n`,
@@ -170,4 +183,25 @@ export function registerEvidence(program: Command, run: Runner): void {
         return 0;
       }),
     );
+}
+
+async function remoteProblems(
+  context: CommandContext,
+  root: string,
+  id: string,
+  endpoint: string | undefined,
+) {
+  const custody = custodyOf(root);
+  if (!custody?.storage) {
+    throw new AppError('not-found', `package ${id} was not stored in S3`, {
+      fix: 'Acquire with --s3-bucket to keep a remote copy',
+    });
+  }
+  const target = s3Target(context, {
+    s3Bucket: custody.storage.bucket,
+    ...(endpoint ? { s3Endpoint: endpoint } : {}),
+  });
+  const prefix = custody.storage.objects[0]?.key.split(`${id}/`)[0]?.replace(/\/$/, '');
+  const { items } = openPackage(root);
+  return await verifyRemote(items, id, { ...target!, ...(prefix ? { prefix } : {}) });
 }

@@ -10,6 +10,7 @@ import {
   listTargets,
   loadProfile,
   type MethodName,
+  type S3Target,
   type Target,
 } from '../../forensics/index.js';
 import type { CommandContext, Runner } from '../context.js';
@@ -74,6 +75,9 @@ interface AcquireFlags {
   concurrency: string;
   maxBytes?: string;
   debugImage: string;
+  s3Bucket?: string;
+  s3Prefix?: string;
+  s3Endpoint?: string;
 }
 
 export function registerAcquire(program: Command, run: Runner): void {
@@ -93,6 +97,9 @@ export function registerAcquire(program: Command, run: Runner): void {
       'image of the ephemeral debug container',
       'docker.io/library/busybox:1.36.1',
     )
+    .option('--s3-bucket <bucket>', 'also store packages in this S3 bucket (env GATEHOUSE_S3_BUCKET)')
+    .option('--s3-prefix <prefix>', 'key prefix in the bucket (env GATEHOUSE_S3_PREFIX)')
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint, e.g. MinIO (env GATEHOUSE_S3_ENDPOINT)')
     .action((pod: string | undefined, flags: AcquireFlags) =>
       run(async (context) => {
         if (!['exec', 'ephemeral', 'auto'].includes(flags.method))
@@ -116,6 +123,7 @@ export function registerAcquire(program: Command, run: Runner): void {
             fix: 'Check the selector with `gatehouse targets -l ...`',
           });
         const operator = context.env.GATEHOUSE_OPERATOR ?? userInfo().username;
+        const s3 = s3Target(context, flags);
         const results = await mapLimit(
           targets,
           Math.max(1, Number(flags.concurrency) || 4),
@@ -144,6 +152,7 @@ export function registerAcquire(program: Command, run: Runner): void {
                   gatehouseVersion: version,
                   ...(flags.maxBytes ? { maxBytes: Number(flags.maxBytes) } : {}),
                   debugImage: flags.debugImage,
+                  ...(s3 ? { s3 } : {}),
                   onProgress: progress,
                 }),
               );
@@ -255,4 +264,21 @@ export async function mapLimit<T, R>(
     }),
   );
   return results;
+}
+
+/** S3 settings from flags, else the environment; undefined when no bucket is named. */
+export function s3Target(
+  context: CommandContext,
+  flags: { s3Bucket?: string; s3Prefix?: string; s3Endpoint?: string },
+): S3Target | undefined {
+  const bucket = flags.s3Bucket ?? context.env.GATEHOUSE_S3_BUCKET;
+  if (!bucket) return undefined;
+  const prefix = flags.s3Prefix ?? context.env.GATEHOUSE_S3_PREFIX;
+  const endpoint = flags.s3Endpoint ?? context.env.GATEHOUSE_S3_ENDPOINT;
+  return {
+    bucket,
+    ...(prefix ? { prefix } : {}),
+    ...(endpoint ? { endpoint } : {}),
+    ...(context.env.AWS_REGION ? { region: context.env.AWS_REGION } : {}),
+  };
 }

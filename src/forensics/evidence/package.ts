@@ -5,6 +5,8 @@ import { AppError } from '../../errors.js';
 import type { CustodyRecord, ManifestItem } from './types.js';
 
 export const metadataFiles = ['manifest.json', 'custody.json', 'acquisition.log'] as const;
+/** Written after the seal: everything else can be uploaded before the custody record is final. */
+export const sealFiles = ['custody.json', 'acquisition.log', 'package.sha256'] as const;
 const hashFile = 'package.sha256';
 
 export function sha256(data: Buffer | string): string {
@@ -28,12 +30,16 @@ function packageDigest(root: string): { lines: string; digest: string } {
   return { lines, digest: sha256(lines) };
 }
 
-/** Writes manifest and custody, seals the package, and returns its hash. */
-export function sealPackage(root: string, items: readonly ManifestItem[], custody: CustodyRecord): string {
+/** Writes the manifest: every collected item with its hash (before anything is uploaded). */
+export function writeManifest(root: string, items: readonly ManifestItem[]): void {
   const sorted = [...items].sort((a, b) => (a.path || a.source).localeCompare(b.path || b.source));
   writeFileSync(join(root, 'manifest.json'), `${JSON.stringify({ version: 1, items: sorted }, null, 2)}\n`, {
     mode: 0o600,
   });
+}
+
+/** Writes the custody record and seals the package; returns the package hash. */
+export function sealPackage(root: string, custody: CustodyRecord): string {
   writeFileSync(join(root, 'custody.json'), `${JSON.stringify(custody, null, 2)}\n`, { mode: 0o600 });
   const { lines, digest } = packageDigest(root);
   writeFileSync(join(root, hashFile), `${lines}${digest}  package\n`, { mode: 0o600 });
