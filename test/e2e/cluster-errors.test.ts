@@ -6,7 +6,7 @@ import { parse, stringify } from 'yaml';
 import { AppError } from '../../src/errors.js';
 import { KubeClient, loadKubeconfig } from '../../src/kube/index.js';
 import { cli } from '../support/cli.js';
-import { tokenKubeconfig } from '../support/kubectl.js';
+import { serviceAccountToken, tokenKubeconfig } from '../support/kubectl.js';
 
 const kubeconfig = inject('kubeconfig');
 const home = { GATEHOUSE_HOME: join(tmpdir(), `gatehouse-e2e-${process.pid}`) };
@@ -71,17 +71,9 @@ describe('kube errors from a real API server', () => {
   });
 
   it('names the verb and resource on 403', async () => {
-    const token = await admin().request<{ status: { token: string } }>({
-      method: 'POST',
-      path: '/api/v1/namespaces/dev/serviceaccounts/no-exec-tester/token',
-      body: {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'TokenRequest',
-        spec: { expirationSeconds: 600 },
-      },
-    });
+    const token = await serviceAccountToken(admin(), 'dev', 'no-exec-tester');
     const config = loadKubeconfig({
-      path: tokenKubeconfig(admin().kubeConfig, token.status.token, 'no-secrets'),
+      path: tokenKubeconfig(admin().kubeConfig, token, 'no-secrets'),
     }).config;
     const error = await rejection(new KubeClient(config).request({ path: '/api/v1/namespaces/dev/secrets' }));
     expect(error.code).toBe('auth.forbidden');

@@ -1,17 +1,8 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubeClient, loadKubeconfig, subjectCan } from '../../src/kube/index.js';
-import { kubectl, tokenKubeconfig } from '../support/kubectl.js';
+import { kubectl, serviceAccountToken, tokenKubeconfig } from '../support/kubectl.js';
 
 const kubeconfig = inject('kubeconfig');
-
-async function serviceAccountToken(client: KubeClient, namespace: string, name: string): Promise<string> {
-  const answer = await client.request<{ status: { token: string } }>({
-    method: 'POST',
-    path: `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } },
-  });
-  return answer.status.token;
-}
 
 describe('the test cluster enforces RBAC on exec', () => {
   let admin: KubeClient;

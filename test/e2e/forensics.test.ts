@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { KubeClient, loadKubeconfig } from '../../src/kube/index.js';
 import { cli } from '../support/cli.js';
-import { tokenKubeconfig } from '../support/kubectl.js';
+import { serviceAccountToken, tokenKubeconfig } from '../support/kubectl.js';
 
 const kubeconfig = inject('kubeconfig');
 const home = join(tmpdir(), `gatehouse-forensics-${process.pid}`);
@@ -102,16 +102,8 @@ describe('forensic acquisition on the test cluster', () => {
 
   it('stops before touching the container when pods/exec is not granted, naming the permission', async () => {
     const admin = new KubeClient(loadKubeconfig({ path: kubeconfig }).config);
-    const token = await admin.request<{ status: { token: string } }>({
-      method: 'POST',
-      path: '/api/v1/namespaces/dev/serviceaccounts/no-exec-tester/token',
-      body: {
-        apiVersion: 'authentication.k8s.io/v1',
-        kind: 'TokenRequest',
-        spec: { expirationSeconds: 600 },
-      },
-    });
-    const config = tokenKubeconfig(admin.kubeConfig, token.status.token, 'no-exec-forensics');
+    const token = await serviceAccountToken(admin, 'dev', 'no-exec-tester');
+    const config = tokenKubeconfig(admin.kubeConfig, token, 'no-exec-forensics');
     const run = await cli(
       ['--kubeconfig', config, 'acquire', 'exec-target', '-n', 'dev', '--method', 'exec'],
       env,

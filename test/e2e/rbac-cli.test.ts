@@ -3,20 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { KubeClient, loadKubeconfig } from '../../src/kube/index.js';
 import { cli } from '../support/cli.js';
-import { tokenKubeconfig } from '../support/kubectl.js';
+import { serviceAccountToken, tokenKubeconfig } from '../support/kubectl.js';
 
 const kubeconfig = inject('kubeconfig');
 const admin = new KubeClient(loadKubeconfig({ path: kubeconfig }).config);
 const rbacApi = '/apis/rbac.authorization.k8s.io/v1';
-
-async function tokenFor(namespace: string, name: string): Promise<string> {
-  const answer = await admin.request<{ status: { token: string } }>({
-    method: 'POST',
-    path: `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
-    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } },
-  });
-  return answer.status.token;
-}
 
 async function ensure(path: string, body: object): Promise<void> {
   await admin.request({ method: 'POST', path, body }).catch((error: { code?: string }) => {
@@ -42,7 +33,11 @@ describe('gatehouse rbac against the test cluster', () => {
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'test:half-reader' },
       subjects: [{ kind: 'ServiceAccount', name: 'half-reader', namespace: 'dev' }],
     });
-    const config = tokenKubeconfig(admin.kubeConfig, await tokenFor('dev', 'half-reader'), 'half-reader');
+    const config = tokenKubeconfig(
+      admin.kubeConfig,
+      await serviceAccountToken(admin, 'dev', 'half-reader'),
+      'half-reader',
+    );
     const env = { GATEHOUSE_HOME: join(tmpdir(), `gatehouse-partial-${process.pid}`) };
     const sync = await cli(['--kubeconfig', config, 'rbac', 'sync', '-o', 'json'], env);
     expect(sync.code).toBe(0);
@@ -66,7 +61,11 @@ describe('gatehouse rbac against the test cluster', () => {
   });
 
   it('fails a sync that can read no RBAC at all, with exit code 4 and the missing verbs', async () => {
-    const config = tokenKubeconfig(admin.kubeConfig, await tokenFor('dev', 'no-exec-tester'), 'no-rbac');
+    const config = tokenKubeconfig(
+      admin.kubeConfig,
+      await serviceAccountToken(admin, 'dev', 'no-exec-tester'),
+      'no-rbac',
+    );
     const sync = await cli(['--kubeconfig', config, 'rbac', 'sync'], {
       GATEHOUSE_HOME: join(tmpdir(), `gatehouse-norbac-${process.pid}`),
     });

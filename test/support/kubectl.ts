@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeClient } from '../../src/kube/index.js';
 
 export interface CommandResult {
   readonly status: number;
@@ -39,4 +40,18 @@ export function tokenKubeconfig(admin: KubeConfig, token: string, name: string):
     { mode: 0o600 },
   );
   return file;
+}
+
+/** A short-lived token of a service account, from the TokenRequest API. */
+export async function serviceAccountToken(
+  client: KubeClient,
+  namespace: string,
+  name: string,
+): Promise<string> {
+  const answer = await client.request<{ status: { token: string } }>({
+    method: 'POST',
+    path: `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
+    body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 600 } },
+  });
+  return answer.status.token;
 }

@@ -4,20 +4,14 @@
  * engine must get right, and an EKS-style aws-auth ConfigMap.
  */
 
+import { systemNamespaces as forensicsSystemNamespaces } from '../../src/forensics/index.js';
+
 type Manifest = Record<string, unknown>;
 
 export const profilesAnnotation = 'testcluster.gatehouse.dev/profiles';
 export const applicationNamespaces = ['payments', 'storefront', 'data', 'dev'] as const;
-export const systemNamespaces = [
-  'kube-system',
-  'kube-public',
-  'kube-node-lease',
-  'gke-gmp-system',
-  'aks-command',
-  'gmp-system',
-  'calico-system',
-  'tigera-operator',
-] as const;
+/** Every namespace the forensics target list hides: the seed puts pods in each of them. */
+export const systemNamespaces = [...forensicsSystemNamespaces];
 
 const seedLabel = { 'app.kubernetes.io/part-of': 'gatehouse-testcluster' };
 
