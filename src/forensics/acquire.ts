@@ -55,7 +55,16 @@ export interface Acquisition {
  */
 export async function acquireContainer(options: AcquireOptions): Promise<Acquisition> {
   const target = await findTarget(options);
-  const method = resolveMethod(options.method, target);
+  let method = resolveMethod(options.method, target);
+  // auto: an image that looks ordinary may still have no shell; a probe decides before anything is written.
+  if (
+    options.method === 'auto' &&
+    method === 'exec' &&
+    target.methods.includes('ephemeral') &&
+    !(await hasShell(options.client, target))
+  ) {
+    method = 'ephemeral';
+  }
   assertPreflight(await preflight(options.client, method, target.namespace), method);
   const identity = await whoAmI(options.client);
   const startedAt = new Date();
@@ -249,6 +258,36 @@ async function addEphemeralContainer(
   throw new AppError('cluster.timeout', `debug container ${name} did not start within 90s`, {
     fix: 'Check the image pull (--debug-image) and the node; `kubectl describe pod` shows why',
   });
+}
+
+/** Whether `sh` runs in the container (a distroless image fails with "executable file not found"). */
+export async function hasShell(
+  client: KubeClient,
+  target: Pick<Target, 'namespace' | 'pod' | 'container'>,
+): Promise<boolean> {
+  let stderr = '';
+  const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const errors = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      stderr += chunk.toString('utf8');
+      done();
+    },
+  });
+  try {
+    const result = await execInContainer(client, {
+      namespace: target.namespace,
+      pod: target.pod,
+      container: target.container,
+      command: ['sh', '-c', 'exit 0'],
+      stdout: sink,
+      stderr: errors,
+      timeoutMs: 15_000,
+    });
+    return result.status === 'Success' && !/executable file not found/.test(stderr);
+  } catch (error) {
+    if (isAppError(error) && error.code === 'auth.forbidden') throw error;
+    return false;
+  }
 }
 
 async function probeExec(client: KubeClient, target: Target, container: string): Promise<boolean> {

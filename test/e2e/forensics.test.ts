@@ -153,6 +153,39 @@ describe('forensic acquisition on the test cluster', () => {
     expect((await gatehouse('evidence', 'verify', id)).code).toBe(0);
   });
 
+  it('acquires every match of a selector in parallel, and one failure does not stop the others', async () => {
+    const run = await gatehouse(
+      'acquire',
+      '-l',
+      'app.kubernetes.io/part-of=gatehouse-testcluster',
+      '-n',
+      'payments',
+      '--method',
+      'exec',
+      '-o',
+      'json',
+    );
+    expect(run.code).toBe(1);
+    const items = JSON.parse(run.stdout).items as { target: string; package?: string; error?: string }[];
+    expect(items.filter((item) => item.package).length).toBeGreaterThanOrEqual(4);
+    expect(
+      items
+        .filter((item) => item.error)
+        .map((item) => item.target)
+        .sort(),
+    ).toEqual(['payments/pdf-renderer/renderer', 'payments/token-signer/signer']);
+    expect(items.find((item) => item.error)?.error).toContain('has no shell');
+  });
+
+  it('finds a shell-less image by probing, hides it from targets, and acquires it through the ephemeral method', async () => {
+    const listed = JSON.parse(
+      (await gatehouse('targets', '-n', 'payments', '--probe', '--all', '-o', 'json')).stdout,
+    ).items as { pod: string; hidden?: string }[];
+    expect(listed.find((target) => target.pod === 'pdf-renderer')?.hidden).toContain('shell probe failed');
+    const { root } = await acquire('pdf-renderer', '-n', 'payments', '--method', 'auto');
+    expect(JSON.parse(readFileSync(join(root, 'custody.json'), 'utf8')).method).toBe('ephemeral');
+  });
+
   it('audits every acquisition, and the audit chain verifies', async () => {
     const events = (await cli(['audit', 'export'], env)).stdout
       .trim()

@@ -248,6 +248,10 @@ function workloads(): Manifest[] {
     deployment('storefront', 'frontend', 2, 'frontend', [
       { name: 'nginx', image: 'docker.io/library/nginx:1.27-alpine', profile: 'web' },
     ]),
+    // No shell, but nothing in the image name says so: only a shell probe finds out.
+    pod('payments', 'pdf-renderer', 'default', [
+      { name: 'renderer', image: 'ghcr.io/example/pdf-renderer:3.2.0', profile: 'distroless' },
+    ]),
     pod('storefront', 'legacy-cart', 'cart', [
       { name: 'php', image: 'docker.io/library/php:7.4-fpm-alpine', profile: 'planted' },
     ]),

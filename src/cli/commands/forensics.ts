@@ -7,16 +7,18 @@ import {
   type Acquisition,
   acquireContainer,
   defaultProfile,
+  hasShell,
   listTargets,
   loadProfile,
   type MethodName,
   type S3Target,
   type Target,
 } from '../../forensics/index.js';
+import type { KubeClient } from '../../kube/index.js';
+import { openStore, type Store } from '../../store/index.js';
 import type { CommandContext, Runner } from '../context.js';
 import { render } from '../output.js';
 import { version } from '../version.js';
-import { withStore } from './audit.js';
 import { defaultNamespace, kubeClient } from './rbac-source.js';
 
 export function evidenceRoot(context: CommandContext): string {
@@ -31,38 +33,52 @@ export function registerTargets(program: Command, run: Runner): void {
     .option('-A, --all-namespaces', 'every namespace')
     .option('-l, --selector <selector>', 'label selector')
     .option('--all', 'also show system namespaces and shell-less containers, with the reason they are hidden')
-    .action((flags: { namespace?: string; allNamespaces?: boolean; selector?: string; all?: boolean }) =>
-      run(async (context) => {
-        const namespace = flags.allNamespaces
-          ? undefined
-          : (flags.namespace ?? defaultNamespace(context, {}));
-        const targets = (
-          await listTargets(kubeClient(context), {
+    .option('--probe', 'check for a shell in each container (one exec each) and hide those without')
+    .action(
+      (flags: {
+        namespace?: string;
+        allNamespaces?: boolean;
+        selector?: string;
+        all?: boolean;
+        probe?: boolean;
+      }) =>
+        run(async (context) => {
+          const namespace = flags.allNamespaces
+            ? undefined
+            : (flags.namespace ?? defaultNamespace(context, {}));
+          const client = kubeClient(context);
+          const listed = await listTargets(client, {
             ...(namespace ? { namespace } : {}),
             ...(flags.selector ? { labelSelector: flags.selector } : {}),
-          })
-        ).filter((target) => flags.all || !target.hidden);
-        context.stdout(
-          render(
-            context.output,
-            targets,
-            [
-              { header: 'NAMESPACE', value: (row) => row.namespace },
-              { header: 'POD', value: (row) => row.pod },
-              { header: 'CONTAINER', value: (row) => row.container },
-              { header: 'NODE', value: (row) => row.node },
-              { header: 'IMAGE', value: (row) => row.image },
-              { header: 'DIGEST', value: (row) => row.imageDigest.slice(0, 19) },
-              { header: 'STATE', value: (row) => row.state },
-              { header: 'STARTED', value: (row) => row.startedAt },
-              { header: 'METHODS', value: (row) => row.methods.join(',') },
-              ...(flags.all ? [{ header: 'HIDDEN BECAUSE', value: (row: Target) => row.hidden ?? '' }] : []),
-            ],
-            { items: targets },
-          ),
-        );
-        return 0;
-      }),
+          });
+          // --probe runs `sh -c 'exit 0'` in each candidate: images that look ordinary may have no shell.
+          const probed = flags.probe
+            ? await mapLimit(listed, 8, (target) => probeTarget(client, target))
+            : listed;
+          const targets = probed.filter((target) => flags.all || !target.hidden);
+          context.stdout(
+            render(
+              context.output,
+              targets,
+              [
+                { header: 'NAMESPACE', value: (row) => row.namespace },
+                { header: 'POD', value: (row) => row.pod },
+                { header: 'CONTAINER', value: (row) => row.container },
+                { header: 'NODE', value: (row) => row.node },
+                { header: 'IMAGE', value: (row) => row.image },
+                { header: 'DIGEST', value: (row) => row.imageDigest.slice(0, 19) },
+                { header: 'STATE', value: (row) => row.state },
+                { header: 'STARTED', value: (row) => row.startedAt },
+                { header: 'METHODS', value: (row) => row.methods.join(',') },
+                ...(flags.all
+                  ? [{ header: 'HIDDEN BECAUSE', value: (row: Target) => row.hidden ?? '' }]
+                  : []),
+              ],
+              { items: targets },
+            ),
+          );
+          return 0;
+        }),
     );
 }
 
@@ -124,6 +140,8 @@ export function registerAcquire(program: Command, run: Runner): void {
           });
         const operator = context.env.GATEHOUSE_OPERATOR ?? userInfo().username;
         const s3 = s3Target(context, flags);
+        // One store for the whole run: parallel acquisitions share its connection for audit events.
+        const store = await openStore({ url: context.config.databaseUrl, dataDir: context.config.dataDir });
         const results = await mapLimit(
           targets,
           Math.max(1, Number(flags.concurrency) || 4),
@@ -134,12 +152,13 @@ export function registerAcquire(program: Command, run: Runner): void {
             const say = (text: string) =>
               context.stderr(`${context.interactive ? '\r' : ''}${`${label}: ${text}`.padEnd(60)}\n`);
             const progress = (stage: string, bytes: number) => {
-              if (!context.interactive || Date.now() - drawn < 200) return;
+              // One redrawn line per acquisition only works for one target; many print a line each when done.
+              if (!context.interactive || targets.length > 1 || Date.now() - drawn < 200) return;
               drawn = Date.now();
               context.stderr(`\r${label}: ${stage} ${(bytes / 1048576).toFixed(1)} MB`.padEnd(60));
             };
             try {
-              const acquisition = await audited(context, operator, label, () =>
+              const acquisition = await audited(store, operator, label, () =>
                 acquireContainer({
                   client,
                   evidenceRoot: evidenceRoot(context),
@@ -168,7 +187,7 @@ export function registerAcquire(program: Command, run: Runner): void {
               };
             }
           },
-        );
+        ).finally(() => store.close());
         context.stdout(
           render(
             context.output,
@@ -210,40 +229,24 @@ export function registerAcquire(program: Command, run: Runner): void {
 
 /** Exec into a container is privileged: audited once at start and once at the end. */
 async function audited(
-  context: CommandContext,
+  store: Store,
   operator: string,
   target: string,
   work: () => Promise<Acquisition>,
 ): Promise<Acquisition> {
-  await withStore(context, (store) =>
-    appendAudit(store, { actor: operator, action: 'forensics.acquire', target, outcome: 'started' }),
-  );
+  const event = { actor: operator, action: 'forensics.acquire', target };
+  await appendAudit(store, { ...event, outcome: 'started' });
   try {
     const acquisition = await work();
-    await withStore(context, (store) =>
-      appendAudit(store, {
-        actor: operator,
-        action: 'forensics.acquire',
-        target,
-        outcome: 'succeeded',
-        details: {
-          package: acquisition.id,
-          packageHash: acquisition.packageHash,
-          method: acquisition.custody.method,
-        },
-      }),
-    );
+    const details = {
+      package: acquisition.id,
+      packageHash: acquisition.packageHash,
+      method: acquisition.custody.method,
+    };
+    await appendAudit(store, { ...event, outcome: 'succeeded', details });
     return acquisition;
   } catch (error) {
-    await withStore(context, (store) =>
-      appendAudit(store, {
-        actor: operator,
-        action: 'forensics.acquire',
-        target,
-        outcome: 'failed',
-        details: { error: messageOf(error) },
-      }),
-    );
+    await appendAudit(store, { ...event, outcome: 'failed', details: { error: messageOf(error) } });
     throw error;
   }
 }
@@ -280,5 +283,15 @@ export function s3Target(
     ...(prefix ? { prefix } : {}),
     ...(endpoint ? { endpoint } : {}),
     ...(context.env.AWS_REGION ? { region: context.env.AWS_REGION } : {}),
+  };
+}
+
+async function probeTarget(client: KubeClient, target: Target): Promise<Target> {
+  if (target.hidden || !target.methods.includes('exec')) return target;
+  if (await hasShell(client, target)) return target;
+  return {
+    ...target,
+    methods: ['ephemeral'],
+    hidden: 'no shell: the shell probe failed (acquire with --method ephemeral)',
   };
 }
