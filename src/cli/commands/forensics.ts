@@ -18,6 +18,7 @@ import type { KubeClient } from '../../kube/index.js';
 import { openStore, type Store } from '../../store/index.js';
 import type { CommandContext, Runner } from '../context.js';
 import { render } from '../output.js';
+import { ProgressBoard, stageBar } from '../progress.js';
 import { version } from '../version.js';
 import { defaultNamespace, kubeClient } from './rbac-source.js';
 
@@ -142,21 +143,19 @@ export function registerAcquire(program: Command, run: Runner): void {
         const s3 = s3Target(context, flags);
         // One store for the whole run: parallel acquisitions share its connection for audit events.
         const store = await openStore({ url: context.config.databaseUrl, dataDir: context.config.dataDir });
+        const labels = targets.map(
+          (target) => `${namespace}/${target.pod}${target.container ? `/${target.container}` : ''}`,
+        );
+        const board = new ProgressBoard(labels, context.stderr, context.interactive);
         const results = await mapLimit(
           targets,
           Math.max(1, Number(flags.concurrency) || 4),
           async (target) => {
-            const label = `${namespace}/${target.pod}${target.container ? `/${target.container}` : ''}`;
+            const index = (targets as readonly unknown[]).indexOf(target);
+            const label = labels[index]!;
             const started = Date.now();
-            let drawn = 0;
-            const say = (text: string) =>
-              context.stderr(`${context.interactive ? '\r' : ''}${`${label}: ${text}`.padEnd(60)}\n`);
-            const progress = (stage: string, bytes: number) => {
-              // One redrawn line per acquisition only works for one target; many print a line each when done.
-              if (!context.interactive || targets.length > 1 || Date.now() - drawn < 200) return;
-              drawn = Date.now();
-              context.stderr(`\r${label}: ${stage} ${(bytes / 1048576).toFixed(1)} MB`.padEnd(60));
-            };
+            const say = (text: string) => board.done(index, text);
+            const progress = (stage: string, bytes: number) => board.update(index, stageBar(stage, bytes));
             try {
               const acquisition = await audited(store, operator, label, () =>
                 acquireContainer({
