@@ -79,7 +79,11 @@ function compileArtifact(artifact: Artifact): string {
 }
 
 /** Copies of running binaries that are deleted or in writable places, through /proc/PID/exe. */
-const exeCopies = `for d in /proc/[0-9]*; do l=$(ls -l $d/exe 2>/dev/null | sed 's/.* -> //'); case "$l" in *"(deleted)"*|/tmp/*|/var/tmp/*|/dev/shm/*|/home/*|/root/*) gh_copy "exe.copy.\${d#/proc/}" $d/exe 52428800;; esac; done`;
+const exeCopies = [
+  `gh_exes() { for d in /proc/[0-9]*; do l=$(ls -l $d/exe 2>/dev/null | sed 's/.* -> //'); case "$l" in *"(deleted)"*|/tmp/*|/var/tmp/*|/dev/shm/*|/home/*|/root/*) echo $d/exe;; esac; done; }`,
+  // tar -h reads through the /proc/PID/exe link, deleted binaries included; without tar, hex copies.
+  `if have tar && have xargs; then gh tar exe.copies; gh_exes | xargs tar -chf - --no-recursion 2>/dev/null; else for e in $(gh_exes); do p=\${e#/proc/}; gh_copy "exe.copy.\${p%/exe}" $e 52428800; done; fi`,
+].join('\n');
 
 /**
  * @param root where the target's filesystem is seen from the collector: '' when it runs in the
