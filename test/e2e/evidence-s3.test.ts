@@ -74,9 +74,11 @@ describe('evidence in S3-compatible storage (moto)', () => {
     expect(run.stderr).toContain('bucket s3://no-such-bucket');
     expect(run.stderr).toContain('does not exist');
     expect(run.stderr).toMatch(/package \S+ is sealed locally in .*, but not stored/);
-    const list = JSON.parse((await cli(['evidence', 'list', '-o', 'json'], env())).stdout) as {
-      custody?: { errors: string[] };
-    }[];
-    expect(list[0]?.custody?.errors.some((line) => line.includes('upload to S3 failed'))).toBe(true);
+    const id = /package (\S+) is sealed locally/.exec(run.stderr)?.[1] ?? '';
+    const shown = JSON.parse((await cli(['evidence', 'show', id, '-o', 'json'], env())).stdout) as {
+      errors: string[];
+    };
+    expect(shown.errors.some((line) => line.includes('upload to S3 failed'))).toBe(true);
+    expect((await cli(['evidence', 'verify', id], env())).code).toBe(0);
   });
 });
