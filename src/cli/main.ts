@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { AppError, exitCodeFor, isAppError, messageOf } from '../errors.js';
+import { registerAccess } from './commands/access.js';
 import { registerAudit } from './commands/audit.js';
 import { registerClusters } from './commands/clusters.js';
 import { registerEvidence } from './commands/evidence.js';
@@ -49,6 +50,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   registerAcquire(program, run);
   registerEvidence(program, run);
   registerSetup(program, run);
+  registerAccess(program, run);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

@@ -3,7 +3,7 @@ import { appendFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'no
 import { join, relative } from 'node:path';
 import { Writable } from 'node:stream';
 import { AppError, isAppError, withContext } from '../errors.js';
-import { execInContainer, type KubeClient } from '../kube/index.js';
+import { execInContainer, type KubeClient, whoAmI } from '../kube/index.js';
 import { collectApiItems } from './api-items.js';
 import { buildCollector } from './collectors/script.js';
 import { CollectorStreamParser } from './collectors/stream-parser.js';
@@ -66,7 +66,7 @@ export async function acquireContainer(options: AcquireOptions): Promise<Acquisi
     method = 'ephemeral';
   }
   assertPreflight(await preflight(options.client, method, target.namespace), method);
-  const identity = await whoAmI(options.client);
+  const identity = await identityOf(options.client);
   const startedAt = new Date();
   const { id, root } = createPackageDir(options.evidenceRoot, startedAt);
   const errors: string[] = [];
@@ -309,19 +309,9 @@ async function probeExec(client: KubeClient, target: Target, container: string):
   }
 }
 
-async function whoAmI(client: KubeClient): Promise<{ username: string; groups: string[] } | undefined> {
+async function identityOf(client: KubeClient): Promise<{ username: string; groups: string[] } | undefined> {
   try {
-    const review = await client.request<{ status?: { userInfo?: { username?: string; groups?: string[] } } }>(
-      {
-        method: 'POST',
-        path: '/apis/authentication.k8s.io/v1/selfsubjectreviews',
-        body: { apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' },
-      },
-    );
-    return {
-      username: review.status?.userInfo?.username ?? '',
-      groups: review.status?.userInfo?.groups ?? [],
-    };
+    return await whoAmI(client);
   } catch {
     // Older clusters lack SelfSubjectReview; custody then records the identity as unknown.
     return undefined;

@@ -8,6 +8,7 @@ export {
 export { KubeClient, type KubeRequest } from './client.js';
 export { type ForbiddenFacts, parseForbidden } from './errors.js';
 export { type ExecOptions, type ExecResult, execInContainer } from './exec.js';
+export { type KubeIdentity, whoAmI } from './identity.js';
 export {
   type KubeconfigSource,
   kubeconfigFiles,

@@ -1,10 +1,14 @@
 import type { Kysely } from 'kysely';
+import type { AccessDecisionsTable, AccessFlowsTable, AccessRequestsTable } from './tables/access.js';
 import type { AuditEventsTable } from './tables/audit.js';
 import type { SyncRunsTable, SyncSnapshotsTable } from './tables/inventory.js';
 
 /** Every table of the store, assembled from the capabilities' table types. */
 export interface Database {
   readonly audit_events: AuditEventsTable;
+  readonly access_flows: AccessFlowsTable;
+  readonly access_requests: AccessRequestsTable;
+  readonly access_decisions: AccessDecisionsTable;
   readonly sync_runs: SyncRunsTable;
   readonly sync_snapshots: SyncSnapshotsTable;
 }

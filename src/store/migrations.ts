@@ -56,6 +56,53 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('sync_runs').execute();
     },
   },
+  '2026_11_22_0003_access': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('access_flows')
+        .addColumn('name', 'varchar(63)', (column) => column.primaryKey())
+        .addColumn('spec', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('updated_by', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('access_requests')
+        .addColumn('id', 'varchar(40)', (column) => column.primaryKey())
+        .addColumn('flow', 'varchar(63)', (column) => column.notNull())
+        .addColumn('cluster', 'text', (column) => column.notNull())
+        .addColumn('requester', 'text', (column) => column.notNull())
+        .addColumn('requester_groups', 'text', (column) => column.notNull())
+        .addColumn('role_kind', 'varchar(20)', (column) => column.notNull())
+        .addColumn('role_name', 'text', (column) => column.notNull())
+        .addColumn('namespace', 'text', (column) => column.notNull())
+        .addColumn('duration_seconds', 'integer', (column) => column.notNull())
+        .addColumn('reason', 'text', (column) => column.notNull())
+        .addColumn('break_glass', 'integer', (column) => column.notNull())
+        .addColumn('state', 'varchar(20)', (column) => column.notNull())
+        .addColumn('created_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('activated_at', 'varchar(40)')
+        .addColumn('expires_at', 'varchar(40)')
+        .addColumn('ended_at', 'varchar(40)')
+        .addColumn('updated_at', 'varchar(40)', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('access_requests_state').on('access_requests').column('state').execute();
+      await db.schema
+        .createTable('access_decisions')
+        .addColumn('request_id', 'varchar(40)', (column) =>
+          column.notNull().references('access_requests.id').onDelete('cascade'),
+        )
+        .addColumn('approver', 'text', (column) => column.notNull())
+        .addColumn('decision', 'varchar(10)', (column) => column.notNull())
+        .addColumn('at', 'varchar(40)', (column) => column.notNull())
+        .addPrimaryKeyConstraint('access_decisions_pk', ['request_id', 'approver'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('access_decisions').execute();
+      await db.schema.dropTable('access_requests').execute();
+      await db.schema.dropTable('access_flows').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

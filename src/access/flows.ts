@@ -1,0 +1,168 @@
+import { parseAllDocuments } from 'yaml';
+import { AppError } from '../errors.js';
+
+/** Who may do something: users and groups (a caller matches by name or any group). */
+export interface Principals {
+  readonly users: readonly string[];
+  readonly groups: readonly string[];
+}
+
+export interface FlowRole {
+  readonly kind: 'Role' | 'ClusterRole';
+  readonly name: string;
+  /** `namespace` (a RoleBinding in each chosen namespace) or `cluster` (a ClusterRoleBinding). */
+  readonly scope: 'namespace' | 'cluster';
+}
+
+/** An access flow: the policy a request is checked against. */
+export interface AccessFlow {
+  readonly name: string;
+  readonly requesters: Principals;
+  /** Cluster (context) names; `*` for any. */
+  readonly clusters: readonly string[];
+  /** Namespace names; a trailing `*` matches a prefix. */
+  readonly namespaces: readonly string[];
+  readonly roles: readonly FlowRole[];
+  readonly approvers: Principals & { readonly required: number };
+  /** Requesters in these groups get approval without review (still audited). */
+  readonly autoApprove: Principals;
+  readonly maxDurationSeconds: number;
+  readonly justificationRequired: boolean;
+  /** Who may self-activate without approval, audited and announced loudly. */
+  readonly breakGlass: Principals;
+}
+
+const durationPattern = /^(\d+)(s|m|h|d)$/;
+
+/** `90m`, `2h`, `1d` → seconds. */
+export function parseDuration(text: string, where: string): number {
+  const match = durationPattern.exec(text.trim());
+  if (!match)
+    throw new AppError('input.invalid', `${where}: "${text}" is not a duration`, {
+      fix: 'Write a number and a unit: 30m, 2h, 1d',
+    });
+  const seconds = Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as 's' | 'm' | 'h' | 'd'];
+  if (seconds <= 0)
+    throw new AppError('input.invalid', `${where}: a duration must be positive`, { fix: 'Give at least 1m' });
+  return seconds;
+}
+
+function fail(where: string, message: string, fix = 'Fix the flow file'): never {
+  throw new AppError('input.invalid', `${where}: ${message}`, { fix });
+}
+
+function strings(value: unknown, where: string): string[] {
+  if (value === undefined) return [];
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string' || item === ''))
+    fail(where, 'must be a list of non-empty strings');
+  return value as string[];
+}
+
+function principals(value: unknown, where: string): Principals {
+  if (value === undefined) return { users: [], groups: [] };
+  if (typeof value !== 'object' || value === null) fail(where, 'must be a mapping with users and/or groups');
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record))
+    if (!['users', 'groups', 'required'].includes(key)) fail(`${where}.${key}`, 'unknown field');
+  return {
+    users: strings(record.users, `${where}.users`),
+    groups: strings(record.groups, `${where}.groups`),
+  };
+}
+
+/** Parses and checks one flow document; every problem names its field. */
+export function parseFlow(document: unknown, origin: string): AccessFlow {
+  const object = document as {
+    kind?: unknown;
+    metadata?: { name?: unknown };
+    spec?: Record<string, unknown>;
+  };
+  if (object?.kind !== 'AccessFlow') fail(origin, 'kind must be AccessFlow');
+  const name = object.metadata?.name;
+  if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(name))
+    fail(`${origin}: metadata.name`, 'must be a lowercase name (letters, digits, -)');
+  const where = `${origin}: flow ${name}: spec`;
+  const spec = object.spec;
+  if (!spec || typeof spec !== 'object') fail(where, 'is missing');
+  const known = [
+    'requesters',
+    'clusters',
+    'namespaces',
+    'roles',
+    'approvers',
+    'autoApprove',
+    'maxDuration',
+    'justificationRequired',
+    'breakGlass',
+  ];
+  for (const key of Object.keys(spec))
+    if (!known.includes(key)) fail(`${where}.${key}`, 'unknown field', `Known fields: ${known.join(', ')}`);
+  const requesters = principals(spec.requesters, `${where}.requesters`);
+  if (requesters.users.length + requesters.groups.length === 0)
+    fail(`${where}.requesters`, 'names nobody: no one could request this');
+  const roles = (
+    Array.isArray(spec.roles) ? spec.roles : fail(`${where}.roles`, 'must be a non-empty list')
+  ).map((role: Record<string, unknown>, index: number) => {
+    const at = `${where}.roles[${index}]`;
+    if (role?.kind !== 'Role' && role?.kind !== 'ClusterRole')
+      fail(`${at}.kind`, 'must be Role or ClusterRole');
+    if (typeof role.name !== 'string' || role.name === '') fail(`${at}.name`, 'is required');
+    const scope = role.scope ?? 'namespace';
+    if (scope !== 'namespace' && scope !== 'cluster') fail(`${at}.scope`, 'must be namespace or cluster');
+    if (role.kind === 'Role' && scope === 'cluster')
+      fail(`${at}.scope`, 'a Role can only be granted in a namespace');
+    return { kind: role.kind, name: role.name, scope } as FlowRole;
+  });
+  if (roles.length === 0) fail(`${where}.roles`, 'must be a non-empty list');
+  const approversValue = (spec.approvers ?? {}) as Record<string, unknown>;
+  const approvers = principals(approversValue, `${where}.approvers`);
+  const required = approversValue.required ?? 1;
+  if (!Number.isInteger(required) || (required as number) < 1)
+    fail(`${where}.approvers.required`, 'must be a whole number ≥ 1');
+  if (approvers.users.length + approvers.groups.length === 0 && spec.autoApprove === undefined) {
+    fail(`${where}.approvers`, 'names nobody and there is no autoApprove: requests could never be approved');
+  }
+  const namespaces = strings(spec.namespaces, `${where}.namespaces`);
+  if (roles.some((role) => role.scope === 'namespace') && namespaces.length === 0)
+    fail(`${where}.namespaces`, 'is required for namespace-scoped roles');
+  if (typeof spec.maxDuration !== 'string') fail(`${where}.maxDuration`, 'is required (e.g. 4h)');
+  return {
+    name,
+    requesters,
+    clusters:
+      strings(spec.clusters, `${where}.clusters`).length > 0
+        ? strings(spec.clusters, `${where}.clusters`)
+        : ['*'],
+    namespaces,
+    roles,
+    approvers: { ...approvers, required: required as number },
+    autoApprove: principals(spec.autoApprove, `${where}.autoApprove`),
+    maxDurationSeconds: parseDuration(spec.maxDuration, `${where}.maxDuration`),
+    justificationRequired: spec.justificationRequired !== false,
+    breakGlass: principals(spec.breakGlass, `${where}.breakGlass`),
+  };
+}
+
+/** All AccessFlow documents of a YAML file. */
+export function parseFlowFile(text: string, origin: string): AccessFlow[] {
+  const documents = parseAllDocuments(text);
+  const list = Array.isArray(documents) ? documents : [documents];
+  return list.map((document, index) => {
+    if (document.errors.length > 0)
+      fail(
+        `${origin} (document ${index + 1})`,
+        `not valid YAML: ${document.errors[0]!.message.split('\n')[0]}`,
+      );
+    return parseFlow(document.toJSON(), origin);
+  });
+}
+
+export function matches(principals: Principals, user: string, groups: readonly string[]): boolean {
+  return principals.users.includes(user) || principals.groups.some((group) => groups.includes(group));
+}
+
+export function namespaceAllowed(flow: AccessFlow, namespace: string): boolean {
+  return flow.namespaces.some((pattern) =>
+    pattern.endsWith('*') ? namespace.startsWith(pattern.slice(0, -1)) : pattern === namespace,
+  );
+}

@@ -1,0 +1,206 @@
+import { appendAudit } from '../audit/index.js';
+import { isAppError, messageOf } from '../errors.js';
+import type { KubeClient } from '../kube/index.js';
+import {
+  type AccessGrant,
+  applyGrant,
+  grantKey,
+  listOwnedBindings,
+  removeOwnedBinding,
+} from '../provisioning/index.js';
+import { parseServiceAccountUser } from '../rbac/index.js';
+import type { Store } from '../store/index.js';
+import { type AccessRequest, listRequests, transition } from './requests.js';
+
+export interface ReconcileOptions {
+  readonly store: Store;
+  /** A client with Gatehouse's own credentials for a cluster name. */
+  readonly clientFor: (cluster: string) => KubeClient;
+  readonly now?: () => Date;
+  /** Pending requests older than this expire (default one hour). */
+  readonly pendingTtlSeconds?: number;
+}
+
+export interface ReconcileReport {
+  readonly expired: readonly string[];
+  readonly activated: readonly string[];
+  readonly applied: readonly string[];
+  readonly removed: readonly string[];
+  readonly errors: readonly { readonly cluster: string; readonly message: string }[];
+}
+
+/** The binding that gives a request's requester its role. */
+export function grantOf(request: AccessRequest): AccessGrant {
+  const account = parseServiceAccountUser(request.requester);
+  return {
+    subject: account
+      ? { kind: 'ServiceAccount', name: account.name, namespace: account.namespace }
+      : { kind: 'User', name: request.requester },
+    roleRef: request.role,
+    namespace: request.namespace,
+  };
+}
+
+/**
+ * One level-triggered pass: the store says what must hold, the cluster is made to match. Overdue
+ * access is expired first; approved access is granted and its clock starts only then; every
+ * binding Gatehouse owns that no active request needs is removed. Overlapping requests for the
+ * same access share one binding, so one expiry never cuts another's access. Safe to run at any
+ * time, as often as wanted, and after any crash.
+ */
+export async function reconcile(options: ReconcileOptions): Promise<ReconcileReport> {
+  const now = (options.now ?? (() => new Date()))();
+  const { store } = options;
+  const report = {
+    expired: [] as string[],
+    activated: [] as string[],
+    applied: [] as string[],
+    removed: [] as string[],
+    errors: [] as { cluster: string; message: string }[],
+  };
+  const requests = await listRequests(store);
+  const audit = (
+    action: string,
+    request: AccessRequest,
+    outcome: 'succeeded' | 'failed' = 'succeeded',
+    details: Record<string, unknown> = {},
+  ) =>
+    appendAudit(
+      store,
+      {
+        actor: 'gatehouse',
+        action,
+        target: `${request.cluster}/${request.namespace ?? '*'}/${request.role.kind}/${request.role.name}`,
+        outcome,
+        details: { id: request.id, ...details },
+      },
+      () => now,
+    );
+  for (const request of requests) {
+    const ttl = (options.pendingTtlSeconds ?? 3600) * 1000;
+    if (
+      request.state === 'pending' &&
+      now.getTime() - Date.parse(request.createdAt) > ttl &&
+      (await transition(
+        store,
+        request.id,
+        ['pending'],
+        'pending-expired',
+        { ended_at: now.toISOString() },
+        now,
+      ))
+    ) {
+      await audit('access.pending-expire', request);
+    }
+    if (
+      request.state === 'active' &&
+      request.expiresAt &&
+      Date.parse(request.expiresAt) <= now.getTime() &&
+      (await transition(store, request.id, ['active'], 'expired', { ended_at: request.expiresAt }, now))
+    ) {
+      report.expired.push(request.id);
+      await audit('access.expire', request);
+    }
+  }
+  const live = (await listRequests(store)).filter(
+    (request) => request.state === 'active' || request.state === 'approved',
+  );
+  const clusters = new Set(requests.map((request) => request.cluster));
+  for (const cluster of clusters) {
+    try {
+      await reconcileCluster(
+        options.clientFor(cluster),
+        cluster,
+        live.filter((request) => request.cluster === cluster),
+        now,
+        report,
+        audit,
+        store,
+      );
+    } catch (error) {
+      const message = isAppError(error) ? error.describe() : messageOf(error);
+      report.errors.push({ cluster, message });
+    }
+  }
+  return report;
+}
+
+async function reconcileCluster(
+  client: KubeClient,
+  cluster: string,
+  live: readonly AccessRequest[],
+  now: Date,
+  report: {
+    activated: string[];
+    applied: string[];
+    removed: string[];
+    errors: { cluster: string; message: string }[];
+  },
+  audit: (
+    action: string,
+    request: AccessRequest,
+    outcome?: 'succeeded' | 'failed',
+    details?: Record<string, unknown>,
+  ) => Promise<unknown>,
+  store: Store,
+): Promise<void> {
+  const desired = new Map<string, { grant: AccessGrant; requests: AccessRequest[] }>();
+  for (const request of live) {
+    const grant = grantOf(request);
+    const key = grantKey(grant);
+    desired.set(key, { grant, requests: [...(desired.get(key)?.requests ?? []), request] });
+  }
+  for (const [key, { grant, requests }] of desired) {
+    const expiresAt = requests
+      .map(
+        (request) =>
+          request.expiresAt ?? new Date(now.getTime() + request.durationSeconds * 1000).toISOString(),
+      )
+      .sort()
+      .at(-1)!;
+    try {
+      const outcome = await applyGrant(client, grant, {
+        requestIds: requests.map((request) => request.id),
+        expiresAt,
+      });
+      if (outcome !== 'unchanged') report.applied.push(key);
+    } catch (error) {
+      report.errors.push({ cluster, message: isAppError(error) ? error.describe() : messageOf(error) });
+      for (const request of requests.filter((candidate) => candidate.state === 'approved'))
+        await audit('access.grant', request, 'failed', { error: messageOf(error) });
+      continue;
+    }
+    for (const request of requests.filter((candidate) => candidate.state === 'approved')) {
+      const expires = new Date(now.getTime() + request.durationSeconds * 1000).toISOString();
+      if (
+        await transition(
+          store,
+          request.id,
+          ['approved'],
+          'active',
+          { activated_at: now.toISOString(), expires_at: expires },
+          now,
+        )
+      ) {
+        report.activated.push(request.id);
+        await audit('access.grant', request, 'succeeded', { expiresAt: expires });
+      }
+    }
+  }
+  for (const binding of await listOwnedBindings(client)) {
+    if (desired.has(binding.grantKey)) continue;
+    await removeOwnedBinding(client, binding);
+    report.removed.push(`${binding.kind}/${binding.namespace ? `${binding.namespace}/` : ''}${binding.name}`);
+    await appendAudit(
+      store,
+      {
+        actor: 'gatehouse',
+        action: 'access.revoke-binding',
+        target: `${cluster}/${binding.namespace ?? '*'}/${binding.name}`,
+        outcome: 'succeeded',
+        details: { grantKey: binding.grantKey, requestIds: binding.requestIds },
+      },
+      () => now,
+    );
+  }
+}

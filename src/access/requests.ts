@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import { appendAudit } from '../audit/index.js';
+import { AppError } from '../errors.js';
+import type { Store } from '../store/index.js';
+import { type AccessFlow, matches, namespaceAllowed } from './flows.js';
+
+export type RequestState =
+  | 'pending'
+  | 'approved'
+  | 'active'
+  | 'expired'
+  | 'revoked'
+  | 'denied'
+  | 'cancelled'
+  | 'pending-expired';
+
+/** The authenticated caller: never taken from flags, always from the platform's authentication. */
+export interface Caller {
+  readonly user: string;
+  readonly groups: readonly string[];
+}
+
+export interface AccessRequest {
+  readonly id: string;
+  readonly flow: string;
+  readonly cluster: string;
+  readonly requester: string;
+  readonly requesterGroups: readonly string[];
+  readonly role: { readonly kind: 'Role' | 'ClusterRole'; readonly name: string };
+  /** undefined for a cluster-wide grant. */
+  readonly namespace: string | undefined;
+  readonly durationSeconds: number;
+  readonly reason: string;
+  readonly breakGlass: boolean;
+  readonly state: RequestState;
+  readonly createdAt: string;
+  readonly activatedAt: string | undefined;
+  readonly expiresAt: string | undefined;
+  readonly endedAt: string | undefined;
+  readonly approvals: readonly string[];
+}
+
+export interface NewRequest {
+  readonly flow: AccessFlow;
+  readonly cluster: string;
+  readonly role: { readonly kind: 'Role' | 'ClusterRole'; readonly name: string };
+  readonly namespace: string | undefined;
+  readonly durationSeconds: number;
+  readonly reason: string;
+  readonly breakGlass?: boolean;
+}
+
+function denied(message: string, fix: string): AppError {
+  return new AppError('auth.forbidden', message, { fix });
+}
+
+/** Checks a request against its flow, names the first rule it breaks, and stores it. */
+export async function createRequest(
+  store: Store,
+  caller: Caller,
+  input: NewRequest,
+  now = new Date(),
+): Promise<AccessRequest> {
+  const { flow } = input;
+  const breakGlass = input.breakGlass === true;
+  if (
+    !matches(flow.requesters, caller.user, caller.groups) &&
+    !(breakGlass && matches(flow.breakGlass, caller.user, caller.groups))
+  ) {
+    throw denied(
+      `${caller.user} may not request access through flow ${flow.name}`,
+      'Ask an owner of the flow to add you (requesters.users or requesters.groups)',
+    );
+  }
+  if (breakGlass && !matches(flow.breakGlass, caller.user, caller.groups)) {
+    throw denied(
+      `${caller.user} may not use break-glass in flow ${flow.name}`,
+      'Request normally, or ask for breakGlass membership',
+    );
+  }
+  if (!flow.clusters.includes('*') && !flow.clusters.includes(input.cluster)) {
+    throw new AppError('input.invalid', `flow ${flow.name} does not cover cluster ${input.cluster}`, {
+      fix: `Clusters of this flow: ${flow.clusters.join(', ')}`,
+    });
+  }
+  const role = flow.roles.find(
+    (candidate) => candidate.kind === input.role.kind && candidate.name === input.role.name,
+  );
+  if (!role) {
+    throw new AppError(
+      'input.invalid',
+      `flow ${flow.name} does not offer ${input.role.kind} ${input.role.name}`,
+      { fix: `Roles of this flow: ${flow.roles.map((r) => `${r.kind}/${r.name}`).join(', ')}` },
+    );
+  }
+  if (role.scope === 'namespace' && (!input.namespace || !namespaceAllowed(flow, input.namespace))) {
+    throw new AppError(
+      'input.invalid',
+      `${role.kind} ${role.name} is granted per namespace; ${input.namespace ? `namespace ${input.namespace} is not in flow ${flow.name}` : 'give -n NAMESPACE'}`,
+      { fix: `Namespaces of this flow: ${flow.namespaces.join(', ')}` },
+    );
+  }
+  if (role.scope === 'cluster' && input.namespace) {
+    throw new AppError(
+      'input.invalid',
+      `${role.kind} ${role.name} is granted cluster-wide in flow ${flow.name}`,
+      { fix: 'Drop -n' },
+    );
+  }
+  if (input.durationSeconds > flow.maxDurationSeconds) {
+    throw new AppError(
+      'input.invalid',
+      `${input.durationSeconds / 60} min is longer than flow ${flow.name} allows (${flow.maxDurationSeconds / 60} min)`,
+      { fix: 'Ask for less time, or extend later' },
+    );
+  }
+  if (flow.justificationRequired && input.reason.trim().length < 5) {
+    throw new AppError('input.invalid', `flow ${flow.name} requires a justification`, {
+      fix: 'Add --reason "what you need to do and why" (5 characters at least)',
+    });
+  }
+  const autoApproved = matches(flow.autoApprove, caller.user, caller.groups);
+  const state: RequestState = breakGlass || autoApproved ? 'approved' : 'pending';
+  const at = now.toISOString();
+  const id = randomUUID();
+  await store.db
+    .insertInto('access_requests')
+    .values({
+      id,
+      flow: flow.name,
+      cluster: input.cluster,
+      requester: caller.user,
+      requester_groups: JSON.stringify(caller.groups),
+      role_kind: input.role.kind,
+      role_name: input.role.name,
+      namespace: input.namespace ?? '',
+      duration_seconds: input.durationSeconds,
+      reason: input.reason,
+      break_glass: breakGlass ? 1 : 0,
+      state,
+      created_at: at,
+      activated_at: null,
+      expires_at: null,
+      ended_at: null,
+      updated_at: at,
+    })
+    .execute();
+  const target = `${input.cluster}/${input.namespace ?? '*'}/${input.role.kind}/${input.role.name}`;
+  await appendAudit(
+    store,
+    {
+      actor: caller.user,
+      action: 'access.request',
+      target,
+      outcome: 'succeeded',
+      details: { id, flow: flow.name, durationSeconds: input.durationSeconds, reason: input.reason },
+    },
+    () => now,
+  );
+  if (breakGlass)
+    await appendAudit(
+      store,
+      { actor: caller.user, action: 'access.break-glass', target, outcome: 'succeeded', details: { id } },
+      () => now,
+    );
+  else if (autoApproved)
+    await appendAudit(
+      store,
+      { actor: 'gatehouse', action: 'access.auto-approve', target, outcome: 'succeeded', details: { id } },
+      () => now,
+    );
+  return await getRequest(store, id);
+}
+
+type Row = Awaited<ReturnType<typeof selectRows>>[number];
+
+function selectRows(store: Store) {
+  return store.db.selectFrom('access_requests').selectAll().execute();
+}
+
+async function toRequest(store: Store, row: Row): Promise<AccessRequest> {
+  const approvals = await store.db
+    .selectFrom('access_decisions')
+    .select('approver')
+    .where('request_id', '=', row.id)
+    .where('decision', '=', 'approve')
+    .execute();
+  return {
+    id: row.id,
+    flow: row.flow,
+    cluster: row.cluster,
+    requester: row.requester,
+    requesterGroups: JSON.parse(row.requester_groups) as string[],
+    role: { kind: row.role_kind as 'Role' | 'ClusterRole', name: row.role_name },
+    namespace: row.namespace || undefined,
+    durationSeconds: Number(row.duration_seconds),
+    reason: row.reason,
+    breakGlass: Number(row.break_glass) === 1,
+    state: row.state as RequestState,
+    createdAt: row.created_at,
+    activatedAt: row.activated_at ?? undefined,
+    expiresAt: row.expires_at ?? undefined,
+    endedAt: row.ended_at ?? undefined,
+    approvals: approvals.map((approval) => approval.approver),
+  };
+}
+
+export async function getRequest(store: Store, id: string): Promise<AccessRequest> {
+  const row = await store.db
+    .selectFrom('access_requests')
+    .selectAll()
+    .where('id', 'like', `${id.replace(/[%_]/g, '')}%`)
+    .limit(2)
+    .execute();
+  if (row.length !== 1) {
+    throw new AppError(
+      'not-found',
+      row.length === 0 ? `no access request ${id}` : `request id ${id} is ambiguous`,
+      { fix: 'List requests with `gatehouse access list`' },
+    );
+  }
+  return await toRequest(store, row[0]!);
+}
+
+export async function listRequests(store: Store, state?: RequestState): Promise<AccessRequest[]> {
+  let query = store.db.selectFrom('access_requests').selectAll().orderBy('created_at', 'desc');
+  if (state) query = query.where('state', '=', state);
+  return await Promise.all((await query.execute()).map((row) => toRequest(store, row)));
+}
+
+/** Moves a request from one state to another only if it is still in the expected one. */
+export async function transition(
+  store: Store,
+  id: string,
+  from: readonly RequestState[],
+  to: RequestState,
+  changes: Partial<{ activated_at: string; expires_at: string; ended_at: string }>,
+  now: Date,
+): Promise<boolean> {
+  const result = await store.db
+    .updateTable('access_requests')
+    .set({ state: to, updated_at: now.toISOString(), ...changes })
+    .where('id', '=', id)
+    .where('state', 'in', [...from])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}

@@ -1,0 +1,277 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import {
+  type AccessRequest,
+  type Caller,
+  createRequest,
+  decide,
+  extend,
+  getFlow,
+  getRequest,
+  listFlows,
+  listRequests,
+  parseDuration,
+  parseFlowFile,
+  type RequestState,
+  reconcile,
+  revoke,
+  saveFlows,
+} from '../../access/index.js';
+import { appendAudit } from '../../audit/index.js';
+import { AppError, messageOf } from '../../errors.js';
+import { KubeClient, loadKubeconfig, whoAmI } from '../../kube/index.js';
+import type { CommandContext, Runner } from '../context.js';
+import { render } from '../output.js';
+import { withStore } from './audit.js';
+import { clusterName, kubeClient } from './rbac-source.js';
+
+/** The caller, as the cluster authenticates them: never a flag. */
+async function caller(context: CommandContext): Promise<Caller> {
+  const identity = await whoAmI(kubeClient(context));
+  if (!identity.username)
+    throw new AppError('auth.unauthorized', 'the cluster did not say who you are', {
+      fix: 'Use credentials the API server authenticates (not anonymous)',
+    });
+  return { user: identity.username, groups: identity.groups };
+}
+
+function parseRole(text: string): { kind: 'Role' | 'ClusterRole'; name: string } {
+  const [kind, name] = text.includes('/') ? text.split('/', 2) : ['ClusterRole', text];
+  if ((kind !== 'Role' && kind !== 'ClusterRole') || !name)
+    throw new AppError('input.invalid', `"${text}" is not a role`, {
+      fix: 'Write ClusterRole/NAME, Role/NAME or NAME (a ClusterRole)',
+    });
+  return { kind, name };
+}
+
+const columns = [
+  { header: 'ID', value: (row: AccessRequest) => row.id.slice(0, 8) },
+  { header: 'STATE', value: (row: AccessRequest) => row.state },
+  { header: 'REQUESTER', value: (row: AccessRequest) => row.requester },
+  {
+    header: 'ACCESS',
+    value: (row: AccessRequest) =>
+      `${row.role.kind}/${row.role.name} in ${row.namespace ?? 'all namespaces'} of ${row.cluster}`,
+  },
+  {
+    header: 'EXPIRES',
+    value: (row: AccessRequest) => row.expiresAt ?? `${row.durationSeconds / 60} min once active`,
+  },
+  { header: 'FLOW', value: (row: AccessRequest) => row.flow },
+];
+
+const show = (context: CommandContext, request: AccessRequest) =>
+  context.stdout(render(context.output, [request], columns, request));
+
+export function registerAccess(program: Command, run: Runner): void {
+  const access = program
+    .command('access')
+    .description('Just-in-time access: flows, requests, approvals, expiry');
+  const flows = access.command('flows').description('Access flows (policy as YAML)');
+  flows
+    .command('apply')
+    .requiredOption('-f, --filename <file>', 'YAML file of AccessFlow documents')
+    .description('Check and store access flows; an invalid file is rejected with the field and the reason')
+    .action((flags: { filename: string }) =>
+      run(async (context) => {
+        let text: string;
+        try {
+          text = readFileSync(flags.filename, 'utf8');
+        } catch (error) {
+          throw new AppError('input.invalid', `cannot read ${flags.filename}: ${messageOf(error)}`, {
+            fix: 'Give a YAML file of AccessFlow documents',
+          });
+        }
+        const parsed = parseFlowFile(text, flags.filename);
+        const who = await caller(context);
+        await withStore(context, async (store) => {
+          await saveFlows(store, parsed, who.user);
+          for (const flow of parsed)
+            await appendAudit(store, {
+              actor: who.user,
+              action: 'access.flow-apply',
+              target: flow.name,
+              outcome: 'succeeded',
+              details: { flow },
+            });
+        });
+        context.stdout(parsed.map((flow) => `flow ${flow.name} applied\n`).join(''));
+        return 0;
+      }),
+    );
+  flows
+    .command('list')
+    .description('Stored access flows')
+    .action(() =>
+      run(async (context) => {
+        const list = await withStore(context, listFlows);
+        context.stdout(
+          render(
+            context.output,
+            list,
+            [
+              { header: 'NAME', value: (row) => row.name },
+              {
+                header: 'ROLES',
+                value: (row) => row.roles.map((role) => `${role.kind}/${role.name}`).join(','),
+              },
+              { header: 'NAMESPACES', value: (row) => row.namespaces.join(',') },
+              {
+                header: 'APPROVERS',
+                value: (row) =>
+                  `${row.approvers.required} of ${[...row.approvers.users, ...row.approvers.groups.map((group) => `group:${group}`)].join(',')}`,
+              },
+              { header: 'MAX', value: (row) => `${row.maxDurationSeconds / 60}m` },
+            ],
+            list,
+          ),
+        );
+        return 0;
+      }),
+    );
+  access
+    .command('request')
+    .description('Ask for time-bound access under a flow')
+    .requiredOption('--flow <name>', 'access flow')
+    .requiredOption('--role <role>', 'ClusterRole/NAME, Role/NAME or NAME')
+    .requiredOption('--for <duration>', 'how long, from the moment it is granted (e.g. 2h)')
+    .option('-n, --namespace <ns>', 'namespace (namespace-scoped roles)')
+    .option('--reason <text>', 'justification', '')
+    .option('--cluster <name>', 'cluster (default: the current context)')
+    .option('--break-glass', 'self-activate without approval (audited and announced)')
+    .action(
+      (flags: {
+        flow: string;
+        role: string;
+        for: string;
+        namespace?: string;
+        reason: string;
+        cluster?: string;
+        breakGlass?: boolean;
+      }) =>
+        run(async (context) => {
+          const who = await caller(context);
+          const request = await withStore(context, async (store) =>
+            createRequest(store, who, {
+              flow: await getFlow(store, flags.flow),
+              cluster: flags.cluster ?? clusterName(context),
+              role: parseRole(flags.role),
+              namespace: flags.namespace,
+              durationSeconds: parseDuration(flags.for, '--for'),
+              reason: flags.reason,
+              breakGlass: flags.breakGlass === true,
+            }),
+          );
+          show(context, request);
+          return 0;
+        }),
+    );
+  for (const verb of ['approve', 'deny'] as const) {
+    access
+      .command(verb)
+      .argument('<id>')
+      .description(`${verb === 'approve' ? 'Approve' : 'Deny'} a pending request (never your own)`)
+      .action((id: string) =>
+        run(async (context) => {
+          const who = await caller(context);
+          show(context, await withStore(context, (store) => decide(store, id, who, verb)));
+          return 0;
+        }),
+      );
+  }
+  access
+    .command('revoke')
+    .argument('<id>')
+    .description('End access now (requester or approver); a pending request is cancelled')
+    .action((id: string) =>
+      run(async (context) => {
+        const who = await caller(context);
+        show(context, await withStore(context, (store) => revoke(store, id, who)));
+        return 0;
+      }),
+    );
+  access
+    .command('extend')
+    .argument('<id>')
+    .requiredOption('--for <duration>', 'how much longer')
+    .description('Extend active access (approvers), within the flow maximum')
+    .action((id: string, flags: { for: string }) =>
+      run(async (context) => {
+        const who = await caller(context);
+        show(
+          context,
+          await withStore(context, (store) => extend(store, id, who, parseDuration(flags.for, '--for'))),
+        );
+        return 0;
+      }),
+    );
+  access
+    .command('list')
+    .option(
+      '--state <state>',
+      'pending, approved, active, expired, revoked, denied, cancelled, pending-expired',
+    )
+    .description('Requests, newest first')
+    .action((flags: { state?: RequestState }) =>
+      run(async (context) => {
+        const list = await withStore(context, (store) => listRequests(store, flags.state));
+        context.stdout(render(context.output, list, columns, list));
+        return 0;
+      }),
+    );
+  access
+    .command('show')
+    .argument('<id>')
+    .description('One request, with its approvals')
+    .action((id: string) =>
+      run(async (context) => {
+        show(context, await withStore(context, (store) => getRequest(store, id)));
+        return 0;
+      }),
+    );
+  access
+    .command('reconcile')
+    .description(
+      "Make clusters match the store once, with this kubeconfig's credentials (what `serve` does continuously)",
+    )
+    .action(() =>
+      run(async (context) => {
+        const report = await withStore(context, (store) =>
+          reconcile({ store, clientFor: clientFor(context) }),
+        );
+        context.stdout(
+          render(
+            context.output,
+            [report],
+            [
+              { header: 'EXPIRED', value: (row) => String(row.expired.length) },
+              { header: 'ACTIVATED', value: (row) => String(row.activated.length) },
+              { header: 'APPLIED', value: (row) => String(row.applied.length) },
+              { header: 'REMOVED', value: (row) => String(row.removed.length) },
+              {
+                header: 'ERRORS',
+                value: (row) => row.errors.map((error) => `${error.cluster}: ${error.message}`).join('; '),
+              },
+            ],
+            report,
+          ),
+        );
+        return report.errors.length > 0 ? 1 : 0;
+      }),
+    );
+}
+
+/** Gatehouse's own client for a cluster name: the kubeconfig context of that name. */
+export function clientFor(context: CommandContext): (cluster: string) => KubeClient {
+  const clients = new Map<string, KubeClient>();
+  return (cluster) => {
+    let client = clients.get(cluster);
+    if (!client) {
+      client = new KubeClient(
+        loadKubeconfig({ path: context.kubeconfig, context: cluster, env: context.env }).config,
+      );
+      clients.set(cluster, client);
+    }
+    return client;
+  };
+}

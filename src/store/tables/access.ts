@@ -1,0 +1,37 @@
+/** Access flows as applied (the policy text is kept as JSON of the parsed flow). */
+export interface AccessFlowsTable {
+  readonly name: string;
+  readonly spec: string;
+  readonly updated_at: string;
+  readonly updated_by: string;
+}
+
+/** One access request and its life: pending → approved → active → expired | revoked, … */
+export interface AccessRequestsTable {
+  readonly id: string;
+  readonly flow: string;
+  readonly cluster: string;
+  readonly requester: string;
+  /** JSON list of the requester's groups when the request was made. */
+  readonly requester_groups: string;
+  readonly role_kind: string;
+  readonly role_name: string;
+  /** '' for a cluster-wide grant. */
+  readonly namespace: string;
+  readonly duration_seconds: number;
+  readonly reason: string;
+  readonly break_glass: number;
+  readonly state: string;
+  readonly created_at: string;
+  readonly activated_at: string | null;
+  readonly expires_at: string | null;
+  readonly ended_at: string | null;
+  readonly updated_at: string;
+}
+
+export interface AccessDecisionsTable {
+  readonly request_id: string;
+  readonly approver: string;
+  readonly decision: string;
+  readonly at: string;
+}

@@ -1,0 +1,196 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { KubeClient, loadKubeconfig, subjectCan } from '../../src/kube/index.js';
+import { cli } from '../support/cli.js';
+import { serviceAccountToken, tokenKubeconfig } from '../support/kubectl.js';
+
+const kubeconfig = inject('kubeconfig');
+const admin = new KubeClient(loadKubeconfig({ path: kubeconfig }).config);
+const env = { GATEHOUSE_HOME: join(tmpdir(), `gatehouse-access-${process.pid}`) };
+const requesterUser = 'system:serviceaccount:dev:jit-requester';
+const cluster = admin.context;
+let requester = '';
+let approver = '';
+
+const as = (config: string, ...args: string[]) => cli(['--kubeconfig', config, ...args], env);
+const idOf = (stdout: string) => JSON.parse(stdout).id as string;
+
+async function canEditDeployments(): Promise<boolean> {
+  const spec = {
+    user: requesterUser,
+    groups: ['system:serviceaccounts', 'system:serviceaccounts:dev', 'system:authenticated'],
+    resourceAttributes: { namespace: 'payments', verb: 'create', group: 'apps', resource: 'deployments' },
+  };
+  return (await subjectCan(admin, spec)).allowed;
+}
+
+beforeAll(async () => {
+  for (const name of ['jit-requester', 'jit-approver']) {
+    await admin
+      .request({
+        method: 'POST',
+        path: '/api/v1/namespaces/dev/serviceaccounts',
+        body: { metadata: { name } },
+      })
+      .catch(() => undefined);
+  }
+  requester = tokenKubeconfig(
+    admin.kubeConfig,
+    await serviceAccountToken(admin, 'dev', 'jit-requester'),
+    'jit-requester',
+  );
+  approver = tokenKubeconfig(
+    admin.kubeConfig,
+    await serviceAccountToken(admin, 'dev', 'jit-approver'),
+    'jit-approver',
+  );
+  const flow = join(tmpdir(), `gatehouse-flow-${process.pid}.yaml`);
+  writeFileSync(
+    flow,
+    `apiVersion: gatehouse.dev/v1alpha1
+kind: AccessFlow
+metadata: {name: payments-oncall}
+spec:
+  requesters: {users: ["${requesterUser}"]}
+  namespaces: [payments]
+  roles: [{kind: ClusterRole, name: edit}]
+  approvers: {users: ["system:serviceaccount:dev:jit-approver"], required: 1}
+  maxDuration: 1h
+`,
+  );
+  expect((await as(kubeconfig, 'access', 'flows', 'apply', '-f', flow)).code).toBe(0);
+});
+
+describe('just-in-time access against the real apiserver (checked with SubjectAccessReview)', () => {
+  it('grants only after approval, refuses self-approval, keeps overlapping grants, and ends access on time', async () => {
+    expect(await canEditDeployments()).toBe(false);
+    const request = async (duration: string) =>
+      idOf(
+        (
+          await as(
+            requester,
+            'access',
+            'request',
+            '--flow',
+            'payments-oncall',
+            '--role',
+            'edit',
+            '-n',
+            'payments',
+            '--for',
+            duration,
+            '--reason',
+            'incident 4711',
+            '--cluster',
+            cluster,
+            '-o',
+            'json',
+          )
+        ).stdout,
+      );
+    const first = await request('6s');
+
+    const self = await as(requester, 'access', 'approve', first);
+    expect(self.code).toBe(4);
+    expect(self.stderr).toContain('cannot approve it');
+    expect((await as(kubeconfig, 'access', 'reconcile')).code).toBe(0);
+    expect(await canEditDeployments()).toBe(false);
+
+    expect(JSON.parse((await as(approver, 'access', 'approve', first, '-o', 'json')).stdout).state).toBe(
+      'approved',
+    );
+    expect(await canEditDeployments()).toBe(false);
+    const granted = Date.now();
+    expect((await as(kubeconfig, 'access', 'reconcile')).code).toBe(0);
+    expect(await canEditDeployments()).toBe(true);
+    const shown = JSON.parse((await as(kubeconfig, 'access', 'show', first, '-o', 'json')).stdout);
+    expect(shown.state).toBe('active');
+    expect(Date.parse(shown.expiresAt) - Date.parse(shown.activatedAt)).toBe(6000);
+    expect(Date.parse(shown.activatedAt)).toBeGreaterThanOrEqual(granted - 1000);
+
+    const second = await request('1h');
+    await as(approver, 'access', 'approve', second);
+    await as(kubeconfig, 'access', 'reconcile');
+    await sleep(Math.max(0, granted + 6500 - Date.now()));
+    const afterFirst = JSON.parse((await as(kubeconfig, 'access', 'reconcile', '-o', 'json')).stdout);
+    expect(afterFirst.expired).toEqual([first]);
+    expect(await canEditDeployments()).toBe(true);
+
+    expect(JSON.parse((await as(requester, 'access', 'revoke', second, '-o', 'json')).stdout).state).toBe(
+      'revoked',
+    );
+    const revokedAt = Date.now();
+    await as(kubeconfig, 'access', 'reconcile');
+    expect(await canEditDeployments()).toBe(false);
+    expect(Date.now() - revokedAt).toBeLessThan(2000);
+  });
+
+  it('rejects an invalid flow with the field and the reason', async () => {
+    const flow = join(tmpdir(), `gatehouse-bad-flow-${process.pid}.yaml`);
+    writeFileSync(
+      flow,
+      'kind: AccessFlow\nmetadata: {name: bad}\nspec:\n  requesters: {users: [a]}\n  roles: [{kind: Role, name: x, scope: cluster}]\n  maxDuration: 1h\n  approvers: {users: [b]}\n',
+    );
+    const run = await as(kubeconfig, 'access', 'flows', 'apply', '-f', flow);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('flow bad: spec.roles[0].scope: a Role can only be granted in a namespace');
+  });
+
+  it('refuses requests outside the flow and keeps an audit chain that verifies', async () => {
+    const outside = await as(
+      requester,
+      'access',
+      'request',
+      '--flow',
+      'payments-oncall',
+      '--role',
+      'edit',
+      '-n',
+      'kube-system',
+      '--for',
+      '1h',
+      '--reason',
+      'curious',
+      '--cluster',
+      cluster,
+    );
+    expect(outside.code).toBe(2);
+    expect(outside.stderr).toContain('namespace kube-system is not in flow payments-oncall');
+    const tooLong = await as(
+      requester,
+      'access',
+      'request',
+      '--flow',
+      'payments-oncall',
+      '--role',
+      'edit',
+      '-n',
+      'payments',
+      '--for',
+      '2h',
+      '--reason',
+      'incident',
+      '--cluster',
+      cluster,
+    );
+    expect(tooLong.stderr).toContain('longer than flow payments-oncall allows');
+    const events = (await cli(['audit', 'export'], env)).stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).action as string);
+    for (const action of [
+      'access.flow-apply',
+      'access.request',
+      'access.approve',
+      'access.grant',
+      'access.expire',
+      'access.revoke',
+      'access.revoke-binding',
+    ])
+      expect(events).toContain(action);
+    expect((await cli(['audit', 'verify'], env)).code).toBe(0);
+  });
+});
