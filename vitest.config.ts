@@ -18,7 +18,8 @@ export default defineConfig({
           include: ['test/e2e/**/*.test.ts'],
           globalSetup: ['test/e2e/global-setup.ts'],
           testTimeout: 120_000,
-          hookTimeout: 600_000,
+          // A cold machine builds the control plane in the global setup (about 9 min on 2 cores).
+          hookTimeout: 1_800_000,
           fileParallelism: false,
         },
       },
