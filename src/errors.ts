@@ -110,34 +110,3 @@ export function exitCodeFor(code: ErrorCode): number {
     }
   }
 }
-
-/** HTTP status for the server edge. */
-export function httpStatusFor(code: ErrorCode): number {
-  switch (code) {
-    case 'input.invalid':
-    case 'config.invalid':
-    case 'kubeconfig.missing':
-    case 'kubeconfig.malformed':
-    case 'context.unknown':
-      return 400;
-    case 'auth.unauthorized':
-      return 401;
-    case 'auth.forbidden':
-      return 403;
-    case 'not-found':
-      return 404;
-    case 'conflict':
-      return 409;
-    case 'cluster.unreachable':
-    case 'cluster.tls':
-    case 'cluster.timeout':
-      return 502;
-    case 'store.failed':
-    case 'internal':
-      return 500;
-    default: {
-      const unreachable: never = code;
-      return unreachable;
-    }
-  }
-}

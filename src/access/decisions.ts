@@ -3,10 +3,14 @@ import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { getFlow } from './flow-store.js';
 import { matches } from './flows.js';
-import { type AccessRequest, type Caller, getRequest, type RequestState, transition } from './requests.js';
-
-const targetOf = (request: AccessRequest) =>
-  `${request.cluster}/${request.namespace ?? '*'}/${request.role.kind}/${request.role.name}`;
+import {
+  type AccessRequest,
+  type Caller,
+  getRequest,
+  type RequestState,
+  targetOf,
+  transition,
+} from './requests.js';
 
 async function audit(
   store: Store,
@@ -71,19 +75,29 @@ export async function decide(
       fix: `Approvers: users ${flow.approvers.users.join(', ') || '-'}, groups ${flow.approvers.groups.join(', ') || '-'}`,
     });
   }
-  await store.db
-    .deleteFrom('access_decisions')
-    .where('request_id', '=', id)
-    .where('approver', '=', caller.user)
-    .execute();
-  await store.db
-    .insertInto('access_decisions')
-    .values({ request_id: request.id, approver: caller.user, decision, at: now.toISOString() })
-    .execute();
+  if (request.approvals.includes(caller.user)) {
+    throw new AppError('conflict', `${caller.user} already approved ${request.id}`, {
+      fix: `Another approver must decide: ${flow.approvers.required} distinct approvals are needed`,
+    });
+  }
+  // Count distinct approvers in the store after this decision, so concurrent approvers both count.
+  const approvals = await store.db.transaction().execute(async (tx) => {
+    await tx
+      .insertInto('access_decisions')
+      .values({ request_id: request.id, approver: caller.user, decision, at: now.toISOString() })
+      .execute();
+    const rows = await tx
+      .selectFrom('access_decisions')
+      .select('approver')
+      .where('request_id', '=', request.id)
+      .where('decision', '=', 'approve')
+      .execute();
+    return new Set(rows.map((row) => row.approver)).size;
+  });
   await audit(store, caller, `access.${decision}`, request, now);
   if (decision === 'deny') {
     await transition(store, request.id, ['pending'], 'denied', { ended_at: now.toISOString() }, now);
-  } else if (request.approvals.length + 1 >= flow.approvers.required) {
+  } else if (approvals >= flow.approvers.required) {
     await transition(store, request.id, ['pending'], 'approved', {}, now);
   }
   return await getRequest(store, request.id);

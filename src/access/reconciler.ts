@@ -10,7 +10,7 @@ import {
 } from '../provisioning/index.js';
 import { parseServiceAccountUser } from '../rbac/index.js';
 import type { Store } from '../store/index.js';
-import { type AccessRequest, listRequests, transition } from './requests.js';
+import { type AccessRequest, listRequests, targetOf, transition } from './requests.js';
 
 export interface ReconcileOptions {
   readonly store: Store;
@@ -70,7 +70,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
       {
         actor: 'gatehouse',
         action,
-        target: `${request.cluster}/${request.namespace ?? '*'}/${request.role.kind}/${request.role.name}`,
+        target: targetOf(request),
         outcome,
         details: { id: request.id, ...details },
       },
@@ -106,17 +106,19 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     (request) => request.state === 'active' || request.state === 'approved',
   );
   const clusters = new Set(requests.map((request) => request.cluster));
+  const known = new Set(requests.map((request) => request.id));
   for (const cluster of clusters) {
     try {
-      await reconcileCluster(
-        options.clientFor(cluster),
+      await reconcileCluster({
+        client: options.clientFor(cluster),
         cluster,
-        live.filter((request) => request.cluster === cluster),
+        live: live.filter((request) => request.cluster === cluster),
+        known,
         now,
         report,
         audit,
         store,
-      );
+      });
     } catch (error) {
       const message = isAppError(error) ? error.describe() : messageOf(error);
       report.errors.push({ cluster, message });
@@ -125,25 +127,38 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   return report;
 }
 
-async function reconcileCluster(
-  client: KubeClient,
-  cluster: string,
-  live: readonly AccessRequest[],
-  now: Date,
-  report: {
+interface ClusterPass {
+  readonly client: KubeClient;
+  readonly cluster: string;
+  readonly live: readonly AccessRequest[];
+  /** Every request id this store knows: bindings of other Gatehouse stores are left alone. */
+  readonly known: ReadonlySet<string>;
+  readonly now: Date;
+  readonly report: {
     activated: string[];
     applied: string[];
     removed: string[];
     errors: { cluster: string; message: string }[];
-  },
-  audit: (
+  };
+  readonly audit: (
     action: string,
     request: AccessRequest,
     outcome?: 'succeeded' | 'failed',
     details?: Record<string, unknown>,
-  ) => Promise<unknown>,
-  store: Store,
-): Promise<void> {
+  ) => Promise<unknown>;
+  readonly store: Store;
+}
+
+async function reconcileCluster({
+  client,
+  cluster,
+  live,
+  known,
+  now,
+  report,
+  audit,
+  store,
+}: ClusterPass): Promise<void> {
   const desired = new Map<string, { grant: AccessGrant; requests: AccessRequest[] }>();
   for (const request of live) {
     const grant = grantOf(request);
@@ -189,6 +204,7 @@ async function reconcileCluster(
   }
   for (const binding of await listOwnedBindings(client)) {
     if (desired.has(binding.grantKey)) continue;
+    if (binding.requestIds.length === 0 || !binding.requestIds.every((id) => known.has(id))) continue;
     await removeOwnedBinding(client, binding);
     report.removed.push(`${binding.kind}/${binding.namespace ? `${binding.namespace}/` : ''}${binding.name}`);
     await appendAudit(

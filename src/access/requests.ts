@@ -50,6 +50,11 @@ export interface NewRequest {
   readonly breakGlass?: boolean;
 }
 
+/** How audit entries name an access: cluster/namespace/Kind/name. */
+export function targetOf(request: Pick<AccessRequest, 'cluster' | 'namespace' | 'role'>): string {
+  return `${request.cluster}/${request.namespace ?? '*'}/${request.role.kind}/${request.role.name}`;
+}
+
 function denied(message: string, fix: string): AppError {
   return new AppError('auth.forbidden', message, { fix });
 }
@@ -145,7 +150,7 @@ export async function createRequest(
       updated_at: at,
     })
     .execute();
-  const target = `${input.cluster}/${input.namespace ?? '*'}/${input.role.kind}/${input.role.name}`;
+  const target = targetOf({ cluster: input.cluster, namespace: input.namespace, role: input.role });
   await appendAudit(
     store,
     {

@@ -144,7 +144,14 @@ export async function acquireContainer(options: AcquireOptions): Promise<Acquisi
     errors,
     partialItems: writer.items.filter((item) => item.status === 'partial').map((item) => item.source),
     ...(stored && options.s3
-      ? { storage: { kind: 's3' as const, bucket: options.s3.bucket, objects: stored } }
+      ? {
+          storage: {
+            kind: 's3' as const,
+            bucket: options.s3.bucket,
+            prefix: options.s3.prefix ?? '',
+            objects: stored,
+          },
+        }
       : {}),
   };
   const packageHash = sealPackage(root, custody);
@@ -356,6 +363,14 @@ async function runCollector(
     },
   });
   options.onProgress?.('collect', 0);
+  // A collector that runs too long is cut like one that sends too much: what arrived is sealed.
+  const timeoutMs = options.timeoutMs ?? 300_000;
+  const timer = setTimeout(() => {
+    log(
+      `ANOMALY the collector ran longer than ${timeoutMs / 1000}s; the stream was closed and what arrived is kept`,
+    );
+    stop.abort();
+  }, timeoutMs);
   const result = await execInContainer(options.client, {
     namespace: target.namespace,
     pod: target.pod,
@@ -363,9 +378,10 @@ async function runCollector(
     command: ['sh', '-c', script],
     stdout,
     stderr,
-    timeoutMs: options.timeoutMs ?? 300_000,
+    // The exec's own timeout is only a backstop for a stream that ignores the abort.
+    timeoutMs: timeoutMs + 30_000,
     signal: stop.signal,
-  });
+  }).finally(() => clearTimeout(timer));
   parser.end();
   writer.finish();
   if (stderrText) log(`STDERR ${printable(stderrText, 2000)}`);

@@ -3,7 +3,9 @@ export { buildCollector, type CollectorScript } from './collectors/script.js';
 export { CollectorStreamParser, type SectionKind, type StreamSink } from './collectors/stream-parser.js';
 export {
   createPackageDir,
+  sealFiles,
   sealPackage,
+  sha256,
   type VerifyProblem,
   type VerifyReport,
   verifyPackage,

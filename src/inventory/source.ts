@@ -38,9 +38,11 @@ export function manifestSource(dir: string): RbacSource {
 
 /** The latest sync of a cluster, or a given run. */
 export async function syncSource(store: Store, cluster: string, runId?: string): Promise<RbacSource> {
-  const run = runId ? await findSyncRun(store, runId) : (await listSyncRuns(store, cluster, 1))[0];
+  const run = runId
+    ? await findSyncRun(store, runId, cluster)
+    : (await listSyncRuns(store, cluster, 1, { usableOnly: true }))[0];
   if (!run) {
-    throw new AppError('not-found', `no sync of cluster "${cluster}" yet`, {
+    throw new AppError('not-found', `no usable sync of cluster "${cluster}" yet`, {
       fix: `Run \`gatehouse rbac sync --context ${cluster}\` first, or analyse manifests offline with -f DIR`,
     });
   }

@@ -86,25 +86,27 @@ function toRun(row: SyncRunRow): SyncRun {
 }
 
 /** Runs of a cluster, newest first. */
-export async function listSyncRuns(store: Store, cluster: string, limit = 50): Promise<SyncRun[]> {
-  const rows = await store.db
-    .selectFrom('sync_runs')
-    .selectAll()
-    .where('cluster', '=', cluster)
-    .orderBy('started_at', 'desc')
-    .limit(limit)
-    .execute();
+export async function listSyncRuns(
+  store: Store,
+  cluster: string,
+  limit = 50,
+  options: { readonly usableOnly?: boolean } = {},
+): Promise<SyncRun[]> {
+  let query = store.db.selectFrom('sync_runs').selectAll().where('cluster', '=', cluster);
+  // A failed run read no RBAC: answering from it would say "nobody can" with confidence.
+  if (options.usableOnly) query = query.where('status', '!=', 'failed');
+  const rows = await query.orderBy('started_at', 'desc').limit(limit).execute();
   return rows.map(toRun);
 }
 
-/** A run by id or by an unambiguous id prefix (as printed in tables). */
-export async function findSyncRun(store: Store, id: string): Promise<SyncRun> {
-  const rows = await store.db
+/** A run (of `cluster`, when given) by id or by an unambiguous id prefix (as printed in tables). */
+export async function findSyncRun(store: Store, id: string, cluster?: string): Promise<SyncRun> {
+  let query = store.db
     .selectFrom('sync_runs')
     .selectAll()
-    .where('id', 'like', `${id.replace(/[%_]/g, '')}%`)
-    .limit(2)
-    .execute();
+    .where('id', 'like', `${id.replace(/[%_]/g, '')}%`);
+  if (cluster) query = query.where('cluster', '=', cluster);
+  const rows = await query.limit(2).execute();
   if (rows.length === 1) return toRun(rows[0]!);
   throw new AppError(
     'not-found',

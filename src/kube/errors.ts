@@ -72,7 +72,7 @@ export function timeoutError(subject: RequestSubject, timeoutMs: number): AppErr
     'cluster.timeout',
     `no answer from ${subject.server} of context "${subject.context}" within ${formatSeconds(timeoutMs)}`,
     {
-      fix: 'Check that the API server is reachable from here (private endpoints need a route); raise --timeout if the server is slow',
+      fix: 'Check that the API server is reachable from here (private endpoints need a route); for `clusters list`, raise probeTimeoutMs in the config file if the server is slow',
       details: { context: subject.context, server: subject.server },
     },
   );
@@ -128,16 +128,23 @@ export function statusError(status: number, bodyText: string, subject: RequestSu
   }
   if (status === 403) return forbiddenError(serverMessage, subject, details);
   if (status === 404) {
-    return new AppError('not-found', `${subject.method} ${subject.path}: ${serverMessage}`, { details });
+    return new AppError('not-found', `${subject.method} ${subject.path}: ${serverMessage}`, {
+      fix: 'Check that the namespace and object exist in this context (kubectl get …)',
+      details,
+    });
   }
   if (status === 409) {
-    return new AppError('conflict', `${subject.method} ${subject.path}: ${serverMessage}`, { details });
+    return new AppError('conflict', `${subject.method} ${subject.path}: ${serverMessage}`, {
+      fix: 'Another writer changed or created it first; retry',
+      details,
+    });
   }
   if (status === 400 || status === 422) {
     return new AppError(
       'input.invalid',
       `the API server refused ${subject.method} ${subject.path}: ${serverMessage}`,
       {
+        fix: 'Correct what the server names above (or check that this Kubernetes version supports the request)',
         details,
       },
     );

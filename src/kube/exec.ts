@@ -38,20 +38,18 @@ export async function execInContainer(client: KubeClient, options: ExecOptions):
       clearTimeout(timer);
       resolve(result);
     };
+    const timeoutMs = options.timeoutMs ?? 300_000;
     const timer = setTimeout(() => {
       settled = true;
-      socket?.close();
+      socket?.terminate();
+      const where = `${options.namespace}/${options.pod}/${options.container}`;
       reject(
-        new AppError(
-          'cluster.timeout',
-          `exec in ${options.namespace}/${options.pod}/${options.container} did not finish within ${(options.timeoutMs ?? 0) / 1000}s`,
-          {
-            fix: 'Raise --timeout, or collect less (a smaller profile)',
-          },
-        ),
+        new AppError('cluster.timeout', `exec in ${where} did not finish within ${timeoutMs / 1000}s`, {
+          fix: 'Check that the container is not stalled (kubectl describe pod); collect less with a smaller --profile',
+        }),
       );
-    }, options.timeoutMs ?? 300_000);
-    let socket: { close: () => void } | undefined;
+    }, timeoutMs);
+    let socket: { terminate: () => void } | undefined;
     exec
       .exec(
         options.namespace,

@@ -111,16 +111,6 @@ export async function applyGrant(
   return 'updated';
 }
 
-/** Deletes the binding of an access if Gatehouse owns it; reports whether anything was removed. */
-export async function removeGrant(client: KubeClient, grant: AccessGrant): Promise<boolean> {
-  const name = bindingName(grant);
-  const existing = await getBinding(client, grant, name);
-  if (!existing) return false;
-  assertOwned(existing, grant);
-  await deleteBinding(client, grant.namespace, name);
-  return true;
-}
-
 async function deleteBinding(client: KubeClient, namespace: string | undefined, name: string): Promise<void> {
   const path = namespace
     ? `${rbacApi}/namespaces/${encodeURIComponent(namespace)}/rolebindings/${name}`

@@ -7,6 +7,5 @@ export {
   listOwnedBindings,
   managedBy,
   type OwnedBinding,
-  removeGrant,
   removeOwnedBinding,
 } from './bindings.js';

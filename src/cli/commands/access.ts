@@ -214,6 +214,21 @@ export function registerAccess(program: Command, run: Runner): void {
     .description('Requests, newest first')
     .action((flags: { state?: RequestState }) =>
       run(async (context) => {
+        const states = [
+          'pending',
+          'approved',
+          'active',
+          'expired',
+          'revoked',
+          'denied',
+          'cancelled',
+          'pending-expired',
+        ];
+        if (flags.state && !states.includes(flags.state)) {
+          throw new AppError('input.invalid', `unknown state "${flags.state}"`, {
+            fix: `Use one of ${states.join(', ')}`,
+          });
+        }
         const list = await withStore(context, (store) => listRequests(store, flags.state));
         context.stdout(render(context.output, list, columns, list));
         return 0;

@@ -9,6 +9,8 @@ import {
   factsOf,
   findIndicators,
   openPackage,
+  sealFiles,
+  sha256,
   toBodyfile,
   toTimelineCsv,
   toTimesketchJsonl,
@@ -201,7 +203,16 @@ async function remoteProblems(
     s3Bucket: custody.storage.bucket,
     ...(endpoint ? { s3Endpoint: endpoint } : {}),
   });
-  const prefix = custody.storage.objects[0]?.key.split(`${id}/`)[0]?.replace(/\/$/, '');
-  const { items } = openPackage(root);
-  return await verifyRemote(items, id, { ...target!, ...(prefix ? { prefix } : {}) });
+  // The sealed metadata must match too: a replaced custody record or manifest is a change.
+  const metadata = ['manifest.json', ...sealFiles].map((path) => ({ path, ...hashOf(join(root, path)) }));
+  const items = openPackage(root).items.filter((item) => item.path);
+  return await verifyRemote([...items, ...metadata], id, {
+    ...target!,
+    prefix: custody.storage.prefix,
+  });
+}
+
+function hashOf(file: string): { sha256: string; size: number } {
+  const data = readFileSync(file);
+  return { sha256: sha256(data), size: data.length };
 }

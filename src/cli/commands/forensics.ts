@@ -149,7 +149,7 @@ export function registerAcquire(program: Command, run: Runner): void {
         const board = new ProgressBoard(labels, context.stderr, context.interactive);
         const results = await mapLimit(
           targets,
-          Math.max(1, Number(flags.concurrency) || 4),
+          positiveInteger(flags.concurrency, '--concurrency'),
           async (target) => {
             const index = (targets as readonly unknown[]).indexOf(target);
             const label = labels[index]!;
@@ -168,7 +168,7 @@ export function registerAcquire(program: Command, run: Runner): void {
                   profile,
                   operator,
                   gatehouseVersion: version,
-                  ...(flags.maxBytes ? { maxBytes: Number(flags.maxBytes) } : {}),
+                  ...(flags.maxBytes ? { maxBytes: positiveInteger(flags.maxBytes, '--max-bytes') } : {}),
                   debugImage: flags.debugImage,
                   ...(s3 ? { s3 } : {}),
                   onProgress: progress,
@@ -293,4 +293,14 @@ async function probeTarget(client: KubeClient, target: Target): Promise<Target> 
     methods: ['ephemeral'],
     hidden: 'no shell: the shell probe failed (acquire with --method ephemeral)',
   };
+}
+
+/** A whole number ≥ 1 from a flag, or a clear error (a silent NaN would switch a limit off). */
+export function positiveInteger(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1)
+    throw new AppError('input.invalid', `${flag} must be a whole number ≥ 1, not "${text}"`, {
+      fix: `e.g. ${flag} 4`,
+    });
+  return value;
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { AppError } from '../../errors.js';
+import { AppError, type ErrorCode } from '../../errors.js';
 import { listSyncRuns, syncCluster, syncSource } from '../../inventory/index.js';
 import {
   type AccessPolicyAssociation,
@@ -52,9 +52,18 @@ export function registerRbac(program: Command, run: Runner): void {
         for (const error of syncRun.errors)
           context.stderr(`warning: could not read ${error.resource}: ${error.message}\n`);
         if (syncRun.status === 'failed') {
-          throw new AppError('auth.forbidden', `sync of ${syncRun.cluster} read no RBAC objects`, {
-            fix: 'Grant list on roles, clusterroles, rolebindings and clusterrolebindings (see the warnings above)',
-          });
+          // Say why with the reads' own error: refused, unreachable or expired credentials.
+          const codes = new Set(syncRun.errors.map((error) => error.code));
+          const code = codes.size === 1 ? ([...codes][0] as ErrorCode) : 'auth.forbidden';
+          const fix =
+            code === 'auth.forbidden'
+              ? 'Grant list on roles, clusterroles, rolebindings and clusterrolebindings (`gatehouse setup rbac inventory`)'
+              : 'See the warnings above for each list';
+          throw new AppError(
+            code,
+            `sync of ${syncRun.cluster} read no RBAC objects (the run is kept, but queries skip it)`,
+            { fix },
+          );
         }
         return 0;
       }),
@@ -225,7 +234,8 @@ function registerDiff(rbac: Command, run: Runner): void {
       run(async (context) => {
         const { from, to } = await withStore(context, async (store) => {
           const cluster = clusterName(context);
-          const runs = flags.from && flags.to ? [] : await listSyncRuns(store, cluster, 2);
+          const runs =
+            flags.from && flags.to ? [] : await listSyncRuns(store, cluster, 2, { usableOnly: true });
           const toId = flags.to ?? runs[0]?.id;
           const fromId = flags.from ?? runs[flags.to ? 0 : 1]?.id;
           if (!toId || !fromId)

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { AppError, messageOf } from '../../errors.js';
-import type { ManifestItem } from './types.js';
 
 /** Where packages go in S3-compatible storage; credentials come from the AWS default chain. */
 export interface S3Target {
@@ -83,9 +82,12 @@ export interface RemoteProblem {
   readonly problem: string;
 }
 
-/** Downloads every manifest item from S3 and re-hashes it: the remote copy, checked like the local one. */
+/**
+ * Downloads files from S3 and re-hashes them against what the package says they are: the
+ * manifest items and the sealed metadata files (manifest, custody, log, package hash).
+ */
 export async function verifyRemote(
-  items: readonly ManifestItem[],
+  files: readonly { readonly path: string; readonly sha256: string; readonly size: number }[],
   packageId: string,
   target: S3Target,
 ): Promise<RemoteProblem[]> {
@@ -93,7 +95,7 @@ export async function verifyRemote(
   const { GetObjectCommand } = await import('@aws-sdk/client-s3');
   const problems: RemoteProblem[] = [];
   try {
-    for (const item of items.filter((candidate) => candidate.path)) {
+    for (const item of files) {
       const key = keyOf(target, packageId, item.path);
       try {
         const object = await client.send(new GetObjectCommand({ Bucket: target.bucket, Key: key }));

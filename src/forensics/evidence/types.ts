@@ -60,6 +60,8 @@ export interface CustodyRecord {
   readonly storage?: {
     readonly kind: 's3';
     readonly bucket: string;
+    /** Key prefix ('' for none): verify uses exactly this, not the current environment. */
+    readonly prefix: string;
     readonly objects: readonly { key: string; etag: string }[];
   };
 }

@@ -6,6 +6,8 @@ import type { TarEntry } from '../collectors/tar.js';
 import { containedPath, printable } from './paths.js';
 import type { AcquisitionMethod, ManifestItem } from './types.js';
 
+const maxAnomalies = 200;
+
 interface OpenFile {
   readonly fd: number;
   readonly hash: Hash;
@@ -27,6 +29,7 @@ export class EvidenceWriter implements StreamSink {
   #section: { kind: SectionKind; id: string } | undefined;
   #file: OpenFile | undefined;
   #bytes = 0;
+  #anomalies = 0;
 
   constructor(options: { root: string; method: AcquisitionMethod; log: (line: string) => void }) {
     this.#root = options.root;
@@ -104,13 +107,16 @@ export class EvidenceWriter implements StreamSink {
     this.#section = undefined;
   }
 
+  /** Logged up to a limit: a hostile stream must not turn the log and custody record into a flood. */
   anomaly(message: string): void {
-    this.#log(`ANOMALY ${message}`);
+    if (this.#anomalies++ < maxAnomalies) this.#log(`ANOMALY ${message}`);
   }
 
   /** Closes whatever is open (after a cut-off stream). */
   finish(): void {
     this.#closeFile();
+    if (this.#anomalies > maxAnomalies)
+      this.#log(`ANOMALY ${this.#anomalies - maxAnomalies} more anomalies were not logged one by one`);
   }
 
   #uniquePath(path: string): string {
