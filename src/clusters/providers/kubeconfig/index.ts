@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { type KubeconfigSource, loadKubeconfig, readKubeconfig } from '../../../kube/index.js';
-import type { ClusterListing, ClusterProvider, ClusterRef } from '../../types.js';
+import type { ClusterDescription, ClusterListing, ClusterProvider, ClusterRef } from '../../types.js';
 
 /** Clusters from kubeconfig contexts, read the way kubectl reads them. */
 export class KubeconfigProvider implements ClusterProvider {
@@ -29,5 +29,22 @@ export class KubeconfigProvider implements ClusterProvider {
 
   async connect(cluster: ClusterRef): Promise<KubeConfig> {
     return loadKubeconfig({ ...this.#source, context: cluster.name }).config;
+  }
+
+  async describe(cluster: ClusterRef): Promise<ClusterDescription> {
+    const config = await this.connect(cluster);
+    const user = config.getCurrentUser();
+    const authMode = user?.exec
+      ? `exec:${user.exec.command}`
+      : user?.authProvider
+        ? `auth-provider:${user.authProvider.name}`
+        : user?.token
+          ? 'token'
+          : user?.certData || user?.certFile
+            ? 'client-certificate'
+            : user?.username
+              ? 'basic'
+              : 'none';
+    return { cluster, endpoint: cluster.server, authMode };
   }
 }
