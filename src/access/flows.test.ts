@@ -33,12 +33,44 @@ describe('access flows', () => {
       'spec.requesters: names nobody',
     );
     expect(() => parseFlowFile(flow(base.replace('  namespaces: [dev-*]\n', '')), 'f.yaml')).toThrow(
-      'spec.namespaces: is required for namespace-scoped roles',
+      'spec.namespaces: namespaces or namespaceSelector is required for namespace-scoped roles',
     );
   });
 
   it('reads durations', () => {
     expect(parseDuration('90m', 'x')).toBe(5400);
     expect(() => parseDuration('0m', 'x')).toThrow('must be positive');
+  });
+});
+
+describe('namespace selectors and credential mode', () => {
+  const base = (extra: string) =>
+    parseFlowFile(
+      `kind: AccessFlow\nmetadata: {name: f}\nspec:\n  requesters: {users: [a]}\n  roles: [{kind: ClusterRole, name: edit}]\n  approvers: {users: [b]}\n  maxDuration: 2h\n${extra}`,
+      'test',
+    )[0]!;
+
+  it('matches namespaces by label when the flow has a selector, and never without labels', () => {
+    const flow = base(
+      '  namespaceSelector: {matchLabels: {team: payments}, matchExpressions: [{key: tier, operator: NotIn, values: [prod]}]}\n',
+    );
+    expect(namespaceAllowed(flow, 'pay-1', { team: 'payments', tier: 'dev' })).toBe(true);
+    expect(namespaceAllowed(flow, 'pay-2', { team: 'payments', tier: 'prod' })).toBe(false);
+    expect(namespaceAllowed(flow, 'pay-1', undefined)).toBe(false);
+  });
+
+  it('rejects selectors that would match everything or use unknown operators', () => {
+    expect(() => base('  namespaceSelector: {}\n')).toThrow('namespaceSelector: is empty');
+    expect(() => base('  namespaceSelector: {matchExpressions: [{key: a, operator: Like}]}\n')).toThrow(
+      'matchExpressions[0].operator',
+    );
+  });
+
+  it('defaults to binding mode and checks the credential namespace', () => {
+    expect(base('  namespaces: [x]\n').mode).toBe('binding');
+    const flow = base('  namespaces: [x]\n  mode: credential\n');
+    expect(flow).toMatchObject({ mode: 'credential', credentialNamespace: 'gatehouse-access' });
+    expect(() => base('  namespaces: [x]\n  mode: token\n')).toThrow('mode: must be binding or credential');
+    expect(() => base('  namespaces: [x]\n  credentialNamespace: Not_OK\n')).toThrow('credentialNamespace');
   });
 });

@@ -1,5 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { AppError } from '../errors.js';
+import { type LabelSelector, selectorMatches } from '../rbac/index.js';
 
 /** Who may do something: users and groups (a caller matches by name or any group). */
 export interface Principals {
@@ -22,6 +23,8 @@ export interface AccessFlow {
   readonly clusters: readonly string[];
   /** Namespace names; a trailing `*` matches a prefix. */
   readonly namespaces: readonly string[];
+  /** Namespaces whose labels match (beside `namespaces`), read from the cluster at request time. */
+  readonly namespaceSelector: LabelSelector | undefined;
   readonly roles: readonly FlowRole[];
   readonly approvers: Principals & { readonly required: number };
   /** Requesters in these groups get approval without review (still audited). */
@@ -30,7 +33,24 @@ export interface AccessFlow {
   readonly justificationRequired: boolean;
   /** Who may self-activate without approval, audited and announced loudly. */
   readonly breakGlass: Principals;
+  /**
+   * `binding`: the requester's own identity is bound to the role. `credential`: a per-request
+   * ServiceAccount is bound and the requester gets a kubeconfig with a token that expires with
+   * the grant, so the API server refuses it even if Gatehouse is down.
+   */
+  readonly mode: 'binding' | 'credential';
+  /** Where credential-mode ServiceAccounts live. */
+  readonly credentialNamespace: string;
 }
+
+/**
+ * The API server issues no token shorter than 10 minutes and accepts one up to 60 s after its
+ * `exp` (JWT leeway) plus 10 s of authentication cache; a credential-mode token is issued to end
+ * that much before the grant, so a grant must be long enough to leave 10 minutes.
+ */
+export const credentialMarginSeconds = 70;
+export const minimumTokenSeconds = 600;
+export const minimumCredentialGrantSeconds = minimumTokenSeconds + credentialMarginSeconds + 10;
 
 const durationPattern = /^(\d+)(s|m|h|d)$/;
 
@@ -94,6 +114,9 @@ export function parseFlow(document: unknown, origin: string): AccessFlow {
     'maxDuration',
     'justificationRequired',
     'breakGlass',
+    'namespaceSelector',
+    'mode',
+    'credentialNamespace',
   ];
   for (const key of Object.keys(spec))
     if (!known.includes(key)) fail(`${where}.${key}`, 'unknown field', `Known fields: ${known.join(', ')}`);
@@ -123,8 +146,17 @@ export function parseFlow(document: unknown, origin: string): AccessFlow {
     fail(`${where}.approvers`, 'names nobody and there is no autoApprove: requests could never be approved');
   }
   const namespaces = strings(spec.namespaces, `${where}.namespaces`);
-  if (roles.some((role) => role.scope === 'namespace') && namespaces.length === 0)
-    fail(`${where}.namespaces`, 'is required for namespace-scoped roles');
+  const namespaceSelector = selector(spec.namespaceSelector, `${where}.namespaceSelector`);
+  if (roles.some((role) => role.scope === 'namespace') && namespaces.length === 0 && !namespaceSelector)
+    fail(`${where}.namespaces`, 'namespaces or namespaceSelector is required for namespace-scoped roles');
+  const mode = spec.mode ?? 'binding';
+  if (mode !== 'binding' && mode !== 'credential') fail(`${where}.mode`, 'must be binding or credential');
+  const credentialNamespace = spec.credentialNamespace ?? 'gatehouse-access';
+  if (
+    typeof credentialNamespace !== 'string' ||
+    !/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(credentialNamespace)
+  )
+    fail(`${where}.credentialNamespace`, 'must be a namespace name');
   if (typeof spec.maxDuration !== 'string') fail(`${where}.maxDuration`, 'is required (e.g. 4h)');
   return {
     name,
@@ -134,12 +166,15 @@ export function parseFlow(document: unknown, origin: string): AccessFlow {
         ? strings(spec.clusters, `${where}.clusters`)
         : ['*'],
     namespaces,
+    namespaceSelector,
     roles,
     approvers: { ...approvers, required: required as number },
     autoApprove: principals(spec.autoApprove, `${where}.autoApprove`),
     maxDurationSeconds: parseDuration(spec.maxDuration, `${where}.maxDuration`),
     justificationRequired: spec.justificationRequired !== false,
     breakGlass: principals(spec.breakGlass, `${where}.breakGlass`),
+    mode,
+    credentialNamespace,
   };
 }
 
@@ -161,8 +196,53 @@ export function matches(principals: Principals, user: string, groups: readonly s
   return principals.users.includes(user) || principals.groups.some((group) => groups.includes(group));
 }
 
-export function namespaceAllowed(flow: AccessFlow, namespace: string): boolean {
-  return flow.namespaces.some((pattern) =>
+/**
+ * Whether a namespace is in the flow: by name or prefix, or by its labels when the flow has a
+ * selector (labels undefined = not read, which never matches a selector).
+ */
+export function namespaceAllowed(
+  flow: AccessFlow,
+  namespace: string,
+  labels?: Readonly<Record<string, string>>,
+): boolean {
+  const named = flow.namespaces.some((pattern) =>
     pattern.endsWith('*') ? namespace.startsWith(pattern.slice(0, -1)) : pattern === namespace,
   );
+  return (
+    named ||
+    (flow.namespaceSelector !== undefined &&
+      labels !== undefined &&
+      selectorMatches(flow.namespaceSelector, labels))
+  );
+}
+
+const operators = ['In', 'NotIn', 'Exists', 'DoesNotExist'];
+
+function selector(value: unknown, where: string): LabelSelector | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    fail(where, 'must be a mapping with matchLabels and/or matchExpressions');
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record))
+    if (key !== 'matchLabels' && key !== 'matchExpressions') fail(`${where}.${key}`, 'unknown field');
+  const matchLabels = (record.matchLabels ?? {}) as Record<string, unknown>;
+  if (
+    typeof matchLabels !== 'object' ||
+    Object.values(matchLabels).some((label) => typeof label !== 'string')
+  )
+    fail(`${where}.matchLabels`, 'must map label keys to string values');
+  const expressions = record.matchExpressions ?? [];
+  if (!Array.isArray(expressions)) fail(`${where}.matchExpressions`, 'must be a list');
+  expressions.forEach((expression: Record<string, unknown>, index: number) => {
+    const at = `${where}.matchExpressions[${index}]`;
+    if (typeof expression?.key !== 'string') fail(`${at}.key`, 'is required');
+    if (!operators.includes(expression.operator as string))
+      fail(`${at}.operator`, `must be one of ${operators.join(', ')}`);
+    const values = strings(expression.values, `${at}.values`);
+    if ((expression.operator === 'In' || expression.operator === 'NotIn') && values.length === 0)
+      fail(`${at}.values`, `is required for ${expression.operator}`);
+  });
+  if (Object.keys(matchLabels).length === 0 && expressions.length === 0)
+    fail(where, 'is empty: it would match every namespace; list them or drop the selector');
+  return record as LabelSelector;
 }

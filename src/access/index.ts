@@ -1,20 +1,25 @@
+export { type IssuedCredential, issueCredential } from './credentials.js';
 export { decide, extend, revoke } from './decisions.js';
 export { getFlow, listFlows, saveFlows } from './flow-store.js';
 export {
   type AccessFlow,
+  credentialMarginSeconds,
   type FlowRole,
   matches,
+  minimumCredentialGrantSeconds,
   namespaceAllowed,
   type Principals,
   parseDuration,
   parseFlow,
   parseFlowFile,
 } from './flows.js';
+export { namespaceLabelsFor } from './namespace-labels.js';
 export { grantOf, type ReconcileOptions, type ReconcileReport, reconcile } from './reconciler.js';
 export {
   type AccessRequest,
   type Caller,
   createRequest,
+  credentialAccountName,
   getRequest,
   listRequests,
   type NewRequest,

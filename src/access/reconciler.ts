@@ -4,13 +4,16 @@ import type { KubeClient } from '../kube/index.js';
 import {
   type AccessGrant,
   applyGrant,
+  ensureServiceAccount,
   grantKey,
   listOwnedBindings,
+  listOwnedServiceAccounts,
   removeOwnedBinding,
+  removeServiceAccount,
 } from '../provisioning/index.js';
 import { parseServiceAccountUser } from '../rbac/index.js';
 import type { Store } from '../store/index.js';
-import { type AccessRequest, listRequests, targetOf, transition } from './requests.js';
+import { type AccessRequest, knownRequestIds, listRequests, targetOf, transition } from './requests.js';
 
 export interface ReconcileOptions {
   readonly store: Store;
@@ -27,10 +30,18 @@ export interface ReconcileReport {
   readonly applied: readonly string[];
   readonly removed: readonly string[];
   readonly errors: readonly { readonly cluster: string; readonly message: string }[];
+  /** The earliest expiry among active access after this pass: when the next pass is due at the latest. */
+  readonly nextExpiresAt: string | undefined;
 }
 
 /** The binding that gives a request's requester its role. */
 export function grantOf(request: AccessRequest): AccessGrant {
+  if (request.credential)
+    return {
+      subject: { kind: 'ServiceAccount', ...request.credential },
+      roleRef: request.role,
+      namespace: request.namespace,
+    };
   const account = parseServiceAccountUser(request.requester);
   return {
     subject: account
@@ -57,8 +68,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     applied: [] as string[],
     removed: [] as string[],
     errors: [] as { cluster: string; message: string }[],
+    nextExpiresAt: undefined as string | undefined,
   };
-  const requests = await listRequests(store);
   const audit = (
     action: string,
     request: AccessRequest,
@@ -76,7 +87,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
       },
       () => now,
     );
-  for (const request of requests) {
+  for (const request of await listRequests(store, ['pending', 'active'])) {
     const ttl = (options.pendingTtlSeconds ?? 3600) * 1000;
     if (
       request.state === 'pending' &&
@@ -102,12 +113,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
       await audit('access.expire', request);
     }
   }
-  const live = (await listRequests(store)).filter(
-    (request) => request.state === 'active' || request.state === 'approved',
-  );
-  const clusters = new Set(requests.map((request) => request.cluster));
-  const known = new Set(requests.map((request) => request.id));
-  for (const cluster of clusters) {
+  const live = await listRequests(store, ['approved', 'active']);
+  const clusters = await store.db.selectFrom('access_requests').select('cluster').distinct().execute();
+  const known = await knownRequestIds(store);
+  for (const { cluster } of clusters) {
     try {
       await reconcileCluster({
         client: options.clientFor(cluster),
@@ -124,6 +133,10 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
       report.errors.push({ cluster, message });
     }
   }
+  report.nextExpiresAt = (await listRequests(store, 'active'))
+    .map((request) => request.expiresAt)
+    .filter((at): at is string => at !== undefined)
+    .sort()[0];
   return report;
 }
 
@@ -174,6 +187,9 @@ async function reconcileCluster({
       .sort()
       .at(-1)!;
     try {
+      for (const request of requests)
+        if (request.credential)
+          await ensureServiceAccount(client, { ...request.credential, requestId: request.id });
       const outcome = await applyGrant(client, grant, {
         requestIds: requests.map((request) => request.id),
         expiresAt,
@@ -201,6 +217,37 @@ async function reconcileCluster({
         await audit('access.grant', request, 'succeeded', { expiresAt: expires });
       }
     }
+  }
+  await removeLeftovers({ client, cluster, live, known, now, report, audit, store, desired });
+}
+
+/** Removes owned bindings no live request needs, and ServiceAccounts of requests that ended. */
+async function removeLeftovers({
+  client,
+  cluster,
+  live,
+  known,
+  now,
+  report,
+  store,
+  desired,
+}: ClusterPass & { readonly desired: ReadonlyMap<string, unknown> }): Promise<void> {
+  const liveIds = new Set(live.map((request) => request.id));
+  for (const account of await listOwnedServiceAccounts(client)) {
+    if (liveIds.has(account.requestId) || !known.has(account.requestId)) continue;
+    await removeServiceAccount(client, account);
+    report.removed.push(`ServiceAccount/${account.namespace}/${account.name}`);
+    await appendAudit(
+      store,
+      {
+        actor: 'gatehouse',
+        action: 'access.revoke-credential',
+        target: `${cluster}/${account.namespace}/ServiceAccount/${account.name}`,
+        outcome: 'succeeded',
+        details: { id: account.requestId },
+      },
+      () => now,
+    );
   }
   for (const binding of await listOwnedBindings(client)) {
     if (desired.has(binding.grantKey)) continue;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { appendAudit } from '../audit/index.js';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
-import { type AccessFlow, matches, namespaceAllowed } from './flows.js';
+import { type AccessFlow, matches, minimumCredentialGrantSeconds, namespaceAllowed } from './flows.js';
 
 export type RequestState =
   | 'pending'
@@ -38,6 +38,13 @@ export interface AccessRequest {
   readonly expiresAt: string | undefined;
   readonly endedAt: string | undefined;
   readonly approvals: readonly string[];
+  /** Credential mode: the per-request ServiceAccount that holds the role. */
+  readonly credential: { readonly namespace: string; readonly name: string } | undefined;
+}
+
+/** The per-request ServiceAccount's name: stable, short, and found from the request id alone. */
+export function credentialAccountName(id: string): string {
+  return `gatehouse-${id.replace(/-/g, '').slice(0, 16)}`;
 }
 
 export interface NewRequest {
@@ -48,6 +55,8 @@ export interface NewRequest {
   readonly durationSeconds: number;
   readonly reason: string;
   readonly breakGlass?: boolean;
+  /** Labels of the namespace, read from the cluster, when the flow selects namespaces by label. */
+  readonly namespaceLabels?: Readonly<Record<string, string>>;
 }
 
 /** How audit entries name an access: cluster/namespace/Kind/name. */
@@ -98,11 +107,17 @@ export async function createRequest(
       { fix: `Roles of this flow: ${flow.roles.map((r) => `${r.kind}/${r.name}`).join(', ')}` },
     );
   }
-  if (role.scope === 'namespace' && (!input.namespace || !namespaceAllowed(flow, input.namespace))) {
+  if (
+    role.scope === 'namespace' &&
+    (!input.namespace || !namespaceAllowed(flow, input.namespace, input.namespaceLabels))
+  ) {
+    const selector = flow.namespaceSelector
+      ? ` and namespaces labelled ${JSON.stringify(flow.namespaceSelector)}`
+      : '';
     throw new AppError(
       'input.invalid',
       `${role.kind} ${role.name} is granted per namespace; ${input.namespace ? `namespace ${input.namespace} is not in flow ${flow.name}` : 'give -n NAMESPACE'}`,
-      { fix: `Namespaces of this flow: ${flow.namespaces.join(', ')}` },
+      { fix: `Namespaces of this flow: ${flow.namespaces.join(', ') || '-'}${selector}` },
     );
   }
   if (role.scope === 'cluster' && input.namespace) {
@@ -117,6 +132,13 @@ export async function createRequest(
       'input.invalid',
       `${input.durationSeconds / 60} min is longer than flow ${flow.name} allows (${flow.maxDurationSeconds / 60} min)`,
       { fix: 'Ask for less time, or extend later' },
+    );
+  }
+  if (flow.mode === 'credential' && input.durationSeconds < minimumCredentialGrantSeconds) {
+    throw new AppError(
+      'input.invalid',
+      `flow ${flow.name} hands out credentials, and the API server issues no token shorter than 10 minutes`,
+      { fix: `Ask for ${Math.ceil(minimumCredentialGrantSeconds / 60)}m or more` },
     );
   }
   if (flow.justificationRequired && input.reason.trim().length < 5) {
@@ -148,6 +170,8 @@ export async function createRequest(
       expires_at: null,
       ended_at: null,
       updated_at: at,
+      mode: flow.mode,
+      credential_namespace: flow.mode === 'credential' ? flow.credentialNamespace : null,
     })
     .execute();
   const target = targetOf({ cluster: input.cluster, namespace: input.namespace, role: input.role });
@@ -183,13 +207,22 @@ function selectRows(store: Store) {
   return store.db.selectFrom('access_requests').selectAll().execute();
 }
 
-async function toRequest(store: Store, row: Row): Promise<AccessRequest> {
-  const approvals = await store.db
+/** Approvers of each request, in one query. */
+async function approvalsOf(store: Store, ids: readonly string[]): Promise<Map<string, string[]>> {
+  const approvals = new Map<string, string[]>();
+  if (ids.length === 0) return approvals;
+  const rows = await store.db
     .selectFrom('access_decisions')
-    .select('approver')
-    .where('request_id', '=', row.id)
+    .select(['request_id', 'approver'])
     .where('decision', '=', 'approve')
+    .where('request_id', 'in', [...ids])
     .execute();
+  for (const row of rows)
+    approvals.set(row.request_id, [...(approvals.get(row.request_id) ?? []), row.approver]);
+  return approvals;
+}
+
+function toRequest(row: Row, approvers: readonly string[]): AccessRequest {
   return {
     id: row.id,
     flow: row.flow,
@@ -206,7 +239,11 @@ async function toRequest(store: Store, row: Row): Promise<AccessRequest> {
     activatedAt: row.activated_at ?? undefined,
     expiresAt: row.expires_at ?? undefined,
     endedAt: row.ended_at ?? undefined,
-    approvals: approvals.map((approval) => approval.approver),
+    approvals: [...approvers],
+    credential:
+      row.mode === 'credential' && row.credential_namespace
+        ? { namespace: row.credential_namespace, name: credentialAccountName(row.id) }
+        : undefined,
   };
 }
 
@@ -224,13 +261,33 @@ export async function getRequest(store: Store, id: string): Promise<AccessReques
       { fix: 'List requests with `gatehouse access list`' },
     );
   }
-  return await toRequest(store, row[0]!);
+  return toRequest(row[0]!, (await approvalsOf(store, [row[0]!.id])).get(row[0]!.id) ?? []);
 }
 
-export async function listRequests(store: Store, state?: RequestState): Promise<AccessRequest[]> {
+/** Requests, newest first; only those in the given states when states are given. */
+export async function listRequests(
+  store: Store,
+  state?: RequestState | readonly RequestState[],
+): Promise<AccessRequest[]> {
   let query = store.db.selectFrom('access_requests').selectAll().orderBy('created_at', 'desc');
-  if (state) query = query.where('state', '=', state);
-  return await Promise.all((await query.execute()).map((row) => toRequest(store, row)));
+  const states = state === undefined ? [] : typeof state === 'string' ? [state] : state;
+  if (states.length > 0) query = query.where('state', 'in', [...states]);
+  const rows = await query.execute();
+  // Large IN lists are split: SQLite allows 32k parameters, PostgreSQL 65k.
+  const approvals = new Map<string, string[]>();
+  for (let start = 0; start < rows.length; start += 5000)
+    for (const [id, list] of await approvalsOf(
+      store,
+      rows.slice(start, start + 5000).map((row) => row.id),
+    ))
+      approvals.set(id, list);
+  return rows.map((row) => toRequest(row, approvals.get(row.id) ?? []));
+}
+
+/** Every request id the store knows (bindings of requests it does not know belong to another store). */
+export async function knownRequestIds(store: Store): Promise<Set<string>> {
+  const rows = await store.db.selectFrom('access_requests').select('id').execute();
+  return new Set(rows.map((row) => row.id));
 }
 
 /** Moves a request from one state to another only if it is still in the expected one. */

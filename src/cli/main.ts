@@ -6,7 +6,9 @@ import { registerClusters } from './commands/clusters.js';
 import { registerEvidence } from './commands/evidence.js';
 import { registerAcquire, registerTargets } from './commands/forensics.js';
 import { registerRbac } from './commands/rbac.js';
+import { registerServe } from './commands/serve.js';
 import { registerSetup } from './commands/setup.js';
+import { registerTokens } from './commands/tokens.js';
 import { type CommandContext, commandContext, type GlobalFlags, type Io } from './context.js';
 import { version } from './version.js';
 
@@ -51,6 +53,8 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   registerEvidence(program, run);
   registerSetup(program, run);
   registerAccess(program, run);
+  registerServe(program, run);
+  registerTokens(program, run);
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

@@ -9,3 +9,12 @@ export {
   type OwnedBinding,
   removeOwnedBinding,
 } from './bindings.js';
+export {
+  type AccessServiceAccount,
+  ensureServiceAccount,
+  type IssuedToken,
+  listOwnedServiceAccounts,
+  removeServiceAccount,
+  requestToken,
+  tokenKubeconfig,
+} from './service-accounts.js';

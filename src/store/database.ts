@@ -1,7 +1,13 @@
 import type { Kysely } from 'kysely';
-import type { AccessDecisionsTable, AccessFlowsTable, AccessRequestsTable } from './tables/access.js';
+import type {
+  AccessDecisionsTable,
+  AccessFlowsTable,
+  AccessRequestsTable,
+  AwsAuthHistoryTable,
+} from './tables/access.js';
 import type { AuditEventsTable } from './tables/audit.js';
 import type { SyncRunsTable, SyncSnapshotsTable } from './tables/inventory.js';
+import type { ApiTokensTable, NotificationCursorsTable } from './tables/server.js';
 
 /** Every table of the store, assembled from the capabilities' table types. */
 export interface Database {
@@ -11,6 +17,9 @@ export interface Database {
   readonly access_decisions: AccessDecisionsTable;
   readonly sync_runs: SyncRunsTable;
   readonly sync_snapshots: SyncSnapshotsTable;
+  readonly api_tokens: ApiTokensTable;
+  readonly notification_cursors: NotificationCursorsTable;
+  readonly aws_auth_history: AwsAuthHistoryTable;
 }
 
 export type StoreDialect = 'sqlite' | 'postgres';

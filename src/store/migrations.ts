@@ -103,6 +103,50 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('access_flows').execute();
     },
   },
+  '2026_11_22_0004_server_and_notifications': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('api_tokens')
+        .addColumn('id', 'varchar(40)', (column) => column.primaryKey())
+        .addColumn('user_name', 'text', (column) => column.notNull())
+        .addColumn('groups', 'text', (column) => column.notNull())
+        .addColumn('admin', 'integer', (column) => column.notNull())
+        .addColumn('token_hash', 'varchar(64)', (column) => column.notNull().unique())
+        .addColumn('created_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .addColumn('expires_at', 'varchar(40)')
+        .addColumn('revoked_at', 'varchar(40)')
+        .addColumn('last_used_at', 'varchar(40)')
+        .execute();
+      await db.schema
+        .createTable('notification_cursors')
+        .addColumn('name', 'varchar(200)', (column) => column.primaryKey())
+        .addColumn('seq', 'bigint', (column) => column.notNull())
+        .addColumn('updated_at', 'varchar(40)', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .alterTable('access_requests')
+        .addColumn('mode', 'varchar(20)', (column) => column.notNull().defaultTo('binding'))
+        .execute();
+      await db.schema.alterTable('access_requests').addColumn('credential_namespace', 'text').execute();
+      await db.schema
+        .createTable('aws_auth_history')
+        .addColumn('id', 'varchar(40)', (column) => column.primaryKey())
+        .addColumn('cluster', 'text', (column) => column.notNull())
+        .addColumn('resource_version', 'varchar(40)', (column) => column.notNull())
+        .addColumn('data', 'text', (column) => column.notNull())
+        .addColumn('taken_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('reason', 'text', (column) => column.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('aws_auth_history').execute();
+      await db.schema.alterTable('access_requests').dropColumn('credential_namespace').execute();
+      await db.schema.alterTable('access_requests').dropColumn('mode').execute();
+      await db.schema.dropTable('notification_cursors').execute();
+      await db.schema.dropTable('api_tokens').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   type AccessRequest,
@@ -8,8 +8,10 @@ import {
   extend,
   getFlow,
   getRequest,
+  issueCredential,
   listFlows,
   listRequests,
+  namespaceLabelsFor,
   parseDuration,
   parseFlowFile,
   type RequestState,
@@ -151,17 +153,24 @@ export function registerAccess(program: Command, run: Runner): void {
       }) =>
         run(async (context) => {
           const who = await caller(context);
-          const request = await withStore(context, async (store) =>
-            createRequest(store, who, {
-              flow: await getFlow(store, flags.flow),
-              cluster: flags.cluster ?? clusterName(context),
+          const cluster = flags.cluster ?? clusterName(context);
+          const request = await withStore(context, async (store) => {
+            const flow = await getFlow(store, flags.flow);
+            return await createRequest(store, who, {
+              flow,
+              cluster,
               role: parseRole(flags.role),
               namespace: flags.namespace,
               durationSeconds: parseDuration(flags.for, '--for'),
               reason: flags.reason,
               breakGlass: flags.breakGlass === true,
-            }),
-          );
+              namespaceLabels: await namespaceLabelsFor(
+                () => clientFor(context)(cluster),
+                flow,
+                flags.namespace,
+              ),
+            });
+          });
           show(context, request);
           return 0;
         }),
@@ -202,6 +211,31 @@ export function registerAccess(program: Command, run: Runner): void {
           context,
           await withStore(context, (store) => extend(store, id, who, parseDuration(flags.for, '--for'))),
         );
+        return 0;
+      }),
+    );
+  access
+    .command('credential')
+    .argument('<id>')
+    .option('--out <file>', 'write the kubeconfig here (mode 0600) instead of stdout')
+    .description(
+      'Credential-mode grants: a kubeconfig the cluster refuses once the grant ends (requester only)',
+    )
+    .action((id: string, flags: { out?: string }) =>
+      run(async (context) => {
+        const who = await caller(context);
+        const issued = await withStore(context, async (store) => {
+          const request = await getRequest(store, id);
+          return await issueCredential(store, clientFor(context)(request.cluster), request.id, who);
+        });
+        if (flags.out) {
+          writeFileSync(flags.out, issued.kubeconfig, { mode: 0o600 });
+          context.stderr(
+            `kubeconfig written to ${flags.out}; the cluster refuses it after ${issued.refusedAfter} (grant ends ${issued.grantExpiresAt})\n`,
+          );
+        } else {
+          context.stdout(issued.kubeconfig);
+        }
         return 0;
       }),
     );

@@ -27,6 +27,10 @@ export interface AccessRequestsTable {
   readonly expires_at: string | null;
   readonly ended_at: string | null;
   readonly updated_at: string;
+  /** `binding` (the requester's own identity is bound) or `credential` (a per-request ServiceAccount). */
+  readonly mode: string;
+  /** Namespace of the per-request ServiceAccount (credential mode). */
+  readonly credential_namespace: string | null;
 }
 
 export interface AccessDecisionsTable {
@@ -34,4 +38,15 @@ export interface AccessDecisionsTable {
   readonly approver: string;
   readonly decision: string;
   readonly at: string;
+}
+
+/** Earlier contents of kube-system/aws-auth, kept before every change Gatehouse makes. */
+export interface AwsAuthHistoryTable {
+  readonly id: string;
+  readonly cluster: string;
+  readonly resource_version: string;
+  /** JSON of the ConfigMap's data. */
+  readonly data: string;
+  readonly taken_at: string;
+  readonly reason: string;
 }

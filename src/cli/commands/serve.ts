@@ -1,0 +1,99 @@
+import type { Command } from 'commander';
+import { parseDuration } from '../../access/index.js';
+import { AppError } from '../../errors.js';
+import { parseWebhook, type WebhookSink } from '../../notifications/index.js';
+import { startServer } from '../../server/index.js';
+import { openStore } from '../../store/index.js';
+import type { Runner } from '../context.js';
+import { clientFor } from './access.js';
+
+interface ServeFlags {
+  readonly listen: string;
+  readonly interval: string;
+  readonly webhook: string[];
+  readonly webhookFormat: string;
+  readonly pendingTtl: string;
+}
+
+function parseListen(text: string): { host: string; port: number } {
+  const match = /^(?:\[([^\]]+)\]|([^:]*)):(\d+)$/.exec(text);
+  const port = Number(match?.[3]);
+  if (!match || !Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new AppError('input.invalid', `--listen "${text}" is not HOST:PORT`, {
+      fix: 'e.g. --listen 127.0.0.1:8080',
+    });
+  return { host: match[1] ?? (match[2] || '127.0.0.1'), port };
+}
+
+function parseInterval(text: string): number {
+  const match = /^(\d+)(ms|s)$/.exec(text);
+  const ms = match ? Number(match[1]) * (match[2] === 's' ? 1000 : 1) : Number.NaN;
+  if (!(ms >= 100 && ms <= 60_000))
+    throw new AppError('input.invalid', `--interval "${text}" is not between 100ms and 60s`, {
+      fix: 'e.g. --interval 1s',
+    });
+  return ms;
+}
+
+export function registerServe(program: Command, run: Runner): void {
+  program
+    .command('serve')
+    .description('Run the HTTP API, the access reconciler and webhook notifications until stopped')
+    .option('--listen <host:port>', 'where the API listens', '127.0.0.1:8080')
+    .option(
+      '--interval <duration>',
+      'longest wait between reconcile passes (they also run on every change)',
+      '1s',
+    )
+    .option(
+      '--webhook <url>',
+      'notify this webhook of requests, decisions, grants and expiry (repeatable; GATEHOUSE_WEBHOOKS keeps URLs out of the process list)',
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
+    .option('--webhook-format <format>', 'slack (text + blocks) or json (the audit event)', 'slack')
+    .option('--pending-ttl <duration>', 'pending requests expire after this long', '1h')
+    .action((flags: ServeFlags) =>
+      run(async (context) => {
+        if (flags.webhookFormat !== 'slack' && flags.webhookFormat !== 'json')
+          throw new AppError(
+            'input.invalid',
+            `--webhook-format ${flags.webhookFormat} is not slack or json`,
+            {
+              fix: 'Use --webhook-format slack or json',
+            },
+          );
+        const fromEnv = (context.env.GATEHOUSE_WEBHOOKS ?? '').split(',').filter((url) => url.trim() !== '');
+        const webhooks: WebhookSink[] = [...flags.webhook, ...fromEnv].map((url) =>
+          parseWebhook(url.trim(), flags.webhookFormat as WebhookSink['format']),
+        );
+        const { host, port } = parseListen(flags.listen);
+        const intervalMs = parseInterval(flags.interval);
+        const store = await openStore({ url: context.config.databaseUrl, dataDir: context.config.dataDir });
+        const log = (line: string) => context.stderr(`${new Date().toISOString()} ${line}\n`);
+        const server = await startServer({
+          store,
+          clientFor: clientFor(context),
+          host,
+          port,
+          intervalMs,
+          pendingTtlSeconds: parseDuration(flags.pendingTtl, '--pending-ttl'),
+          webhooks,
+          log,
+        });
+        log(
+          `gatehouse serve: API on ${server.url} (OpenAPI at ${server.url}/openapi.json), store ${store.location}, ${webhooks.length} webhook(s)`,
+        );
+        await server.firstPass;
+        log('first reconcile pass done');
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+        log('stopping');
+        await server.close();
+        await store.close();
+        return 0;
+      }),
+    );
+}

@@ -1,0 +1,181 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { dialects, freshStore } from '../../test/support/stores.js';
+import { AppError } from '../errors.js';
+import type { Store } from '../store/index.js';
+import { createApp } from './app.js';
+import { openApiDocument } from './openapi.js';
+import { createToken, revokeToken } from './tokens.js';
+
+const flowYaml = `kind: AccessFlow
+metadata: {name: oncall}
+spec:
+  requesters: {users: [alice]}
+  namespaces: [payments]
+  roles: [{kind: ClusterRole, name: edit}]
+  approvers: {users: [bob, alice]}
+  maxDuration: 4h
+`;
+
+// biome-ignore lint/suspicious/noExplicitAny: API answers are checked field by field below.
+const json = async (response: Response): Promise<any> => await response.json();
+
+function appFor(store: Store, changes: string[] = []) {
+  return createApp({
+    store,
+    clientFor: (cluster) => {
+      throw new AppError('context.unknown', `no cluster ${cluster}`);
+    },
+    onChange: () => changes.push('change'),
+  });
+}
+
+describe.each(dialects)('HTTP API on %s', (dialect) => {
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => cleanup?.());
+
+  async function setup() {
+    const fresh = await freshStore(dialect);
+    cleanup = fresh.cleanup;
+    const admin = await createToken(fresh.store, { user: 'root', admin: true, createdBy: 'test' });
+    const alice = await createToken(fresh.store, { user: 'alice', groups: ['dev'], createdBy: 'test' });
+    const bob = await createToken(fresh.store, { user: 'bob', createdBy: 'test' });
+    const changes: string[] = [];
+    const app = appFor(fresh.store, changes);
+    const call = (
+      token: string | undefined,
+      method: string,
+      path: string,
+      body?: unknown,
+      type = 'application/json',
+    ) =>
+      app.request(path, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined ? { 'content-type': type } : {}),
+        },
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      });
+    return { store: fresh.store, admin, alice, bob, call, changes };
+  }
+
+  it('refuses missing, unknown, revoked and expired tokens with the reason and the fix', async () => {
+    const { store, alice, call } = await setup();
+    const missing = await call(undefined, 'GET', '/v1/whoami');
+    expect(missing.status).toBe(401);
+    expect((await json(missing)).error.fix).toContain('gatehouse tokens create');
+    expect((await call('gth_nothing', 'GET', '/v1/whoami')).status).toBe(401);
+    const shortLived = await createToken(
+      store,
+      { user: 'eve', expiresInSeconds: 1, createdBy: 'test' },
+      new Date(Date.now() - 5000),
+    );
+    const expired = await call(shortLived.token, 'GET', '/v1/whoami');
+    expect((await json(expired)).error.message).toContain('expired');
+    expect(await json(await call(alice.token, 'GET', '/v1/whoami'))).toEqual({
+      user: 'alice',
+      groups: ['dev'],
+      admin: false,
+    });
+    await revokeToken(store, alice.id.slice(0, 8), 'test');
+    expect((await json(await call(alice.token, 'GET', '/v1/whoami'))).error.message).toContain('revoked');
+  });
+
+  it('stores only the hash of a token', async () => {
+    const { store, alice } = await setup();
+    const rows = await store.db.selectFrom('api_tokens').selectAll().execute();
+    expect(JSON.stringify(rows)).not.toContain(alice.token);
+    expect(JSON.stringify(rows)).not.toContain(alice.token.slice(4, 20));
+  });
+
+  it('lets only admin tokens apply flows, and names the field of an invalid one', async () => {
+    const { admin, alice, call } = await setup();
+    expect((await call(alice.token, 'PUT', '/v1/flows', flowYaml, 'application/yaml')).status).toBe(403);
+    const bad = await call(
+      admin.token,
+      'PUT',
+      '/v1/flows',
+      flowYaml.replace('maxDuration: 4h', 'maxDuration: soon'),
+      'application/yaml',
+    );
+    expect(bad.status).toBe(400);
+    expect((await json(bad)).error.message).toContain('maxDuration');
+    const applied = await call(admin.token, 'PUT', '/v1/flows', flowYaml, 'application/yaml');
+    expect(await json(applied)).toEqual({ applied: ['oncall'] });
+    expect((await json(await call(alice.token, 'GET', '/v1/flows'))).items[0].name).toBe('oncall');
+  });
+
+  it('takes requester and approver from the token, refuses self-approval, and audits every step', async () => {
+    const { admin, alice, bob, call, changes } = await setup();
+    await call(admin.token, 'PUT', '/v1/flows', flowYaml, 'application/yaml');
+    const created = await call(alice.token, 'POST', '/v1/requests', {
+      flow: 'oncall',
+      cluster: 'prod',
+      role: 'ClusterRole/edit',
+      namespace: 'payments',
+      duration: '2h',
+      reason: 'incident 4711',
+      requester: 'mallory',
+    });
+    expect(created.status).toBe(201);
+    const { request } = await json(created);
+    expect(request).toMatchObject({ requester: 'alice', state: 'pending', durationSeconds: 7200 });
+    const self = await call(alice.token, 'POST', `/v1/requests/${request.id}/approve`);
+    expect(self.status).toBe(403);
+    const approved = await call(bob.token, 'POST', `/v1/requests/${request.id.slice(0, 8)}/approve`);
+    expect((await json(approved)).request).toMatchObject({ state: 'approved', approvals: ['bob'] });
+    expect(changes.length).toBeGreaterThanOrEqual(2);
+    const outOfFlow = await call(alice.token, 'POST', '/v1/requests', {
+      flow: 'oncall',
+      cluster: 'prod',
+      role: 'edit',
+      namespace: 'kube-system',
+      duration: '1h',
+      reason: 'just because',
+    });
+    expect(outOfFlow.status).toBe(400);
+    expect((await json(outOfFlow)).error.fix).toContain('payments');
+    const audit = await json(await call(bob.token, 'GET', '/v1/audit?after=0&limit=100'));
+    const actions = audit.items.map(
+      (event: { action: string; outcome: string }) => `${event.action}:${event.outcome}`,
+    );
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'access.request:succeeded',
+        'access.approve:denied',
+        'access.approve:succeeded',
+      ]),
+    );
+    expect((await json(await call(bob.token, 'GET', '/v1/audit/verify'))).ok).toBe(true);
+  });
+
+  it('answers malformed bodies and unknown routes with a JSON error', async () => {
+    const { alice, call } = await setup();
+    const malformed = await call(alice.token, 'POST', '/v1/requests', '{not json');
+    expect(malformed.status).toBe(400);
+    expect((await json(malformed)).error.code).toBe('input.invalid');
+    const missing = await call(alice.token, 'GET', '/v1/requests/0000');
+    expect(missing.status).toBe(404);
+    expect((await call(alice.token, 'GET', '/v1/nothing')).status).toBe(404);
+    expect((await call(alice.token, 'GET', '/v1/requests?state=weird')).status).toBe(400);
+  });
+});
+
+describe('OpenAPI document', () => {
+  it('describes every route the app serves', async () => {
+    const fresh = await freshStore('sqlite');
+    try {
+      const app = appFor(fresh.store);
+      const served = app.routes
+        .filter((route) => route.method !== 'ALL')
+        .map((route) => `${route.method.toLowerCase()} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
+      const documented = Object.entries(openApiDocument.paths).flatMap(([path, item]) =>
+        Object.keys(item).map((method) => `${method} ${path}`),
+      );
+      expect(new Set(served)).toEqual(new Set(documented));
+      expect((await json(await app.request('/openapi.json'))).openapi).toBe('3.1.0');
+    } finally {
+      await fresh.cleanup();
+    }
+  });
+});
