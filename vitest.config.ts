@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 // Unit tests sit beside the code; end-to-end tests in test/e2e share one test cluster per run.
 export default defineConfig({
   test: {
+    // Unit tests first, then end-to-end files; two workers so a waiting file does not hold the run.
+    maxWorkers: 2,
     projects: [
       {
         test: {
@@ -10,6 +12,7 @@ export default defineConfig({
           include: ['src/**/*.test.ts', 'testcluster/**/*.test.ts'],
           globalSetup: ['test/support/unit-setup.ts'],
           testTimeout: 20_000,
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -20,7 +23,9 @@ export default defineConfig({
           testTimeout: 120_000,
           // A cold machine builds the control plane in the global setup (about 9 min on 2 cores).
           hookTimeout: 1_800_000,
-          fileParallelism: false,
+          // Serial files take a lock (serial.ts); *.parallel.test.ts files run beside them.
+          setupFiles: ['test/e2e/serial.ts'],
+          sequence: { groupOrder: 1 },
         },
       },
     ],

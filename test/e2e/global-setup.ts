@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { TestProject } from 'vitest/node';
 import { clusterDown, clusterUp } from '../../testcluster/cluster.js';
 
@@ -6,6 +7,8 @@ declare module 'vitest' {
     kubeconfig: string;
     /** False on GATEHOUSE_TEST_KUBECONFIG clusters, which do not carry the seeded pods. */
     seeded: boolean;
+    /** Unique per run: names the lock that keeps serial e2e files one at a time. */
+    runId: string;
   }
 }
 
@@ -14,6 +17,7 @@ declare module 'vitest' {
  * stops it at the end if this run started it. GATEHOUSE_TEST_KUBECONFIG uses another cluster.
  */
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
+  project.provide('runId', randomUUID());
   const external = process.env.GATEHOUSE_TEST_KUBECONFIG;
   if (external) {
     project.provide('kubeconfig', external);
