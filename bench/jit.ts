@@ -78,7 +78,11 @@ async function oneGrant(user: string): Promise<{ grant: number; revoke: number }
   const allowedAt = await until(user, true);
   // Access works a moment before the store records activation: wait for the recorded expiry.
   let expiresAt: string | undefined;
-  while (!(expiresAt = (await getRequest(store, request.id)).expiresAt)) await sleep(10);
+  for (;;) {
+    expiresAt = (await getRequest(store, request.id)).expiresAt;
+    if (expiresAt) break;
+    await sleep(10);
+  }
   const refusedAt = await until(user, false);
   return { grant: allowedAt - approvedAt, revoke: refusedAt - Date.parse(expiresAt) };
 }
