@@ -1,4 +1,10 @@
 export {
+  type AwsAuthChange,
+  type AwsAuthMapping,
+  addAwsAuthMapping,
+  removeAwsAuthMapping,
+} from './aws-auth.js';
+export {
   type AccessGrant,
   applyGrant,
   bindingName,

@@ -31,6 +31,23 @@ export const capabilityRoles: Record<string, { description: string; rules: objec
       { apiGroups: [''], resources: ['configmaps'], resourceNames: ['aws-auth'], verbs: ['get'] },
     ],
   },
+  access: {
+    description:
+      'Just-in-time access: manage the bindings it owns, per-request ServiceAccounts and their tokens, and its aws-auth entries',
+    rules: [
+      {
+        apiGroups: ['rbac.authorization.k8s.io'],
+        resources: ['rolebindings', 'clusterrolebindings'],
+        verbs: ['get', 'list', 'create', 'patch', 'delete'],
+      },
+      // Lets Gatehouse bind roles it does not hold itself; narrow with resourceNames to the roles your flows offer.
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'clusterroles'], verbs: ['bind'] },
+      { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'list', 'create', 'delete'] },
+      { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['aws-auth'], verbs: ['get', 'update'] },
+    ],
+  },
 };
 
 export function registerSetup(program: Command, run: Runner): void {
