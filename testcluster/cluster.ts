@@ -60,6 +60,18 @@ export async function clusterUp(root = cacheRoot()): Promise<ClusterUpResult> {
         kubectlBinary: await which('kubectl'),
         enableCRDs: ['Exec', 'Logs'],
       },
+      // EKS-style bearer tokens go to a token webhook, as on EKS; the e2e tests run the webhook.
+      componentsPatches: [
+        {
+          name: 'kube-apiserver',
+          extraArgs: [
+            { key: 'authentication-token-webhook-config-file', value: writeEksWebhookConfig(dir) },
+            { key: 'authentication-token-webhook-version', value: 'v1' },
+            // Short, so a mapping removed from aws-auth takes effect in seconds, as JIT expiry needs.
+            { key: 'authentication-token-webhook-cache-ttl', value: '1s' },
+          ],
+        },
+      ],
     }),
   );
   progress(`starting kube-apiserver v${versions.kubernetes}, etcd v${versions.etcd}, kwok v${versions.kwok}`);
@@ -92,6 +104,27 @@ export async function clusterUp(root = cacheRoot()): Promise<ClusterUpResult> {
   writeFileSync(join(dir, 'seeded'), new Date().toISOString());
   progress(`cluster ready in ${elapsed(start)}`);
   return { kubeconfig: kubeconfigPath(root), reused: false, seconds: (Date.now() - start) / 1000 };
+}
+
+/** Where the API server sends EKS tokens: the aws-iam-authenticator stand-in of test/support. */
+export const eksWebhookPort = 32759;
+
+function writeEksWebhookConfig(dir: string): string {
+  const path = join(dir, 'eks-token-webhook.yaml');
+  writeFileSync(
+    path,
+    toYaml({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [
+        { name: 'eks-authenticator', cluster: { server: `http://127.0.0.1:${eksWebhookPort}/authenticate` } },
+      ],
+      users: [{ name: 'kube-apiserver', user: {} }],
+      contexts: [{ name: 'webhook', context: { cluster: 'eks-authenticator', user: 'kube-apiserver' } }],
+      'current-context': 'webhook',
+    }),
+  );
+  return path;
 }
 
 /** Stops the cluster and every container process, and removes its state. */
@@ -129,6 +162,8 @@ function killComponents(pidsDir: string): void {
 async function isHealthy(root: string): Promise<boolean> {
   const dir = clusterDir(root);
   if (!existsSync(join(dir, 'seeded')) || !existsSync(kubeconfigPath(root))) return false;
+  // A cluster started before the EKS token webhook existed is started afresh.
+  if (!existsSync(join(dir, 'eks-token-webhook.yaml'))) return false;
   if (!containersAlive(join(dir, 'pods'))) return false;
   try {
     const client = new KubeClient(loadKubeconfig({ path: kubeconfigPath(root) }).config, { timeoutMs: 3000 });

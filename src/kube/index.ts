@@ -5,6 +5,13 @@ export {
   type SubjectAccessSpec,
   subjectCan,
 } from './access-review.js';
+export {
+  type BearerClusterOptions,
+  type BearerToken,
+  bearerKubeConfig,
+  renewingToken,
+  type TokenSource,
+} from './bearer.js';
 export { KubeClient, type KubeRequest } from './client.js';
 export { type ForbiddenFacts, parseForbidden } from './errors.js';
 export { type ExecOptions, type ExecResult, execInContainer } from './exec.js';

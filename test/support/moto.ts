@@ -1,5 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const wrapper = fileURLToPath(new URL('./moto-server.py', import.meta.url));
 
 export interface RunningMoto {
   readonly endpoint: string;
@@ -15,14 +18,22 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** moto's server (PyPI `moto[server]`) on a free local port: the AWS APIs for tests. */
-export async function startMoto(): Promise<RunningMoto> {
-  if (spawnSync('moto_server', ['--help'], { encoding: 'utf8' }).status !== 0) {
+/**
+ * moto's server (PyPI `moto[server]`) on a free local port: the AWS APIs for tests.
+ * `enforceIamAfter: n` makes moto check IAM policies after its first n calls (used to set up users).
+ */
+export async function startMoto(options: { readonly enforceIamAfter?: number } = {}): Promise<RunningMoto> {
+  if (spawnSync('python3', ['-c', 'import moto.server'], { encoding: 'utf8' }).status !== 0) {
     throw new Error("moto's server is not installed: the AWS tests need it (`pip install 'moto[server]'`)");
   }
   const port = await freePort();
-  const child: ChildProcess = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+  // moto's server plus one EKS test hook (see moto-server.py).
+  const child: ChildProcess = spawn('python3', [wrapper, '-H', '127.0.0.1', '-p', String(port)], {
     stdio: 'ignore',
+    env:
+      options.enforceIamAfter === undefined
+        ? process.env
+        : { ...process.env, INITIAL_NO_AUTH_ACTION_COUNT: String(options.enforceIamAfter) },
   });
   const endpoint = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 100; attempt++) {

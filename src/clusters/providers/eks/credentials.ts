@@ -1,0 +1,91 @@
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { awsError } from './errors.js';
+
+/** How Gatehouse reaches one AWS account: the default chain, then optionally a chain of roles. */
+export interface AwsAccountOptions {
+  /** Roles assumed in order (each from the previous one's credentials), e.g. hub → spoke. */
+  readonly roleArns?: readonly string[];
+  /** Sent with the last AssumeRole, as the trust policy requires (confused-deputy guard). */
+  readonly externalId?: string;
+  readonly sessionName?: string;
+  /** The region STS is called in (regional endpoints keep working when us-east-1 does not). */
+  readonly stsRegion?: string;
+  /** A local AWS endpoint (moto in tests). */
+  readonly endpoint?: string;
+  /** Base credentials; default: the AWS SDK default chain (env, profile, SSO, IMDS, web identity). */
+  readonly base?: AwsCredentialIdentityProvider;
+}
+
+/** Renew assumed credentials this long before they expire. */
+const renewMarginMs = 5 * 60_000;
+
+/** The AWS SDK default credential chain, loaded only when a cloud command needs it. */
+export async function defaultCredentials(): Promise<AwsCredentialIdentityProvider> {
+  const { defaultProvider } = await import('@aws-sdk/credential-provider-node');
+  return defaultProvider();
+}
+
+function memoize(provider: AwsCredentialIdentityProvider): AwsCredentialIdentityProvider {
+  let current: AwsCredentialIdentity | undefined;
+  let pending: Promise<AwsCredentialIdentity> | undefined;
+  return async () => {
+    const fresh =
+      current && (!current.expiration || current.expiration.getTime() - Date.now() > renewMarginMs);
+    if (fresh && current) return current;
+    pending ??= provider().finally(() => {
+      pending = undefined;
+    });
+    current = await pending;
+    return current;
+  };
+}
+
+async function assumeRole(
+  from: AwsCredentialIdentityProvider,
+  roleArn: string,
+  options: AwsAccountOptions & { readonly externalId: string | undefined },
+): Promise<AwsCredentialIdentity> {
+  const { STSClient, AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+  const sts = new STSClient({
+    region: options.stsRegion ?? 'us-east-1',
+    credentials: from,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  });
+  try {
+    const { Credentials } = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: roleArn,
+        RoleSessionName: options.sessionName ?? 'gatehouse',
+        ...(options.externalId ? { ExternalId: options.externalId } : {}),
+        DurationSeconds: 3600,
+      }),
+    );
+    if (!Credentials?.AccessKeyId || !Credentials.SecretAccessKey)
+      throw new Error('STS returned no credentials');
+    return {
+      accessKeyId: Credentials.AccessKeyId,
+      secretAccessKey: Credentials.SecretAccessKey,
+      ...(Credentials.SessionToken ? { sessionToken: Credentials.SessionToken } : {}),
+      ...(Credentials.Expiration ? { expiration: Credentials.Expiration } : {}),
+    };
+  } catch (error) {
+    throw awsError(error, `assuming role ${roleArn}`, 'sts:AssumeRole');
+  } finally {
+    sts.destroy();
+  }
+}
+
+/**
+ * Credentials for one account: the base chain, then each role in turn (the external ID goes with
+ * the last hop, the one the customer's trust policy guards). Renewed 5 minutes before expiry.
+ */
+export async function accountCredentials(options: AwsAccountOptions): Promise<AwsCredentialIdentityProvider> {
+  let provider = options.base ?? (await defaultCredentials());
+  const roles = options.roleArns ?? [];
+  roles.forEach((roleArn, index) => {
+    const from = provider;
+    const externalId = index === roles.length - 1 ? options.externalId : undefined;
+    provider = memoize(() => assumeRole(from, roleArn, { ...options, externalId }));
+  });
+  return provider;
+}

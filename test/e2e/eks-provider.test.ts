@@ -1,0 +1,319 @@
+import { readFileSync } from 'node:fs';
+import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
+import {
+  CreateAccessKeyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  IAMClient,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ClusterRef } from '../../src/clusters/index.js';
+import { EksProvider } from '../../src/clusters/providers/eks/index.js';
+import { type AppError, isAppError } from '../../src/errors.js';
+import { KubeClient, loadKubeconfig, whoAmI } from '../../src/kube/index.js';
+import { addAwsAuthMapping, removeAwsAuthMapping } from '../../src/provisioning/index.js';
+import type { Store } from '../../src/store/index.js';
+import { type AccessEntriesFake, startAccessEntriesFake } from '../support/eks-access-entries-fake.js';
+import { type EksAuthenticator, startEksAuthenticator } from '../support/eks-authenticator.js';
+import { waitFor } from '../support/jit.js';
+import { type RunningMoto, startMoto } from '../support/moto.js';
+import { freshStore } from '../support/stores.js';
+
+const admin = new KubeClient(loadKubeconfig({ path: inject('kubeconfig') }).config);
+const local = admin.kubeConfig.getCurrentCluster()!;
+const awsAuthPath = '/api/v1/namespaces/kube-system/configmaps/aws-auth';
+const account = '123456789012';
+const roleArn = `arn:aws:iam::${account}:role/gatehouse-reader`;
+const group = 'gatehouse:e2e-eks-readers';
+let moto: RunningMoto;
+let fake: AccessEntriesFake;
+let authenticator: EksAuthenticator;
+let provider: EksProvider;
+let store: Store;
+let cleanStore: () => Promise<void>;
+let originalAwsAuth: { metadata: { resourceVersion?: string }; data?: Record<string, string> };
+
+const failure = async (promise: Promise<unknown>): Promise<AppError> => {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (!isAppError(error)) throw new Error(`expected an AppError, got ${String(error)}`);
+  return error;
+};
+
+beforeAll(async () => {
+  moto = await startMoto();
+  fake = await startAccessEntriesFake(moto.endpoint);
+  authenticator = await startEksAuthenticator({
+    admin,
+    moto: moto.endpoint,
+    clusterId: 'local-test',
+    accessEntry: (principal) => {
+      const entry = fake.entries.get('local-test')?.get(principal);
+      return entry ? { username: entry.username, groups: entry.kubernetesGroups } : undefined;
+    },
+  });
+  ({ store, cleanup: cleanStore } = await freshStore('sqlite'));
+  originalAwsAuth = await admin.request({ path: awsAuthPath });
+  const base = {
+    endpoint: moto.endpoint,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  };
+  await new IAMClient({ ...base, region: 'us-east-1' }).send(
+    new CreateRoleCommand({
+      RoleName: 'gatehouse-reader',
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: `arn:aws:iam::${account}:root` },
+            Action: 'sts:AssumeRole',
+            Condition: { StringEquals: { 'sts:ExternalId': 'e2e-external-id' } },
+          },
+        ],
+      }),
+    }),
+  );
+  const ca = local.caData ?? readFileSync(local.caFile!).toString('base64');
+  await new EKSClient({ ...base, region: 'us-east-1' }).send(
+    new CreateClusterCommand({
+      name: 'local-test',
+      roleArn: `arn:aws:iam::${account}:role/eks-service`,
+      resourcesVpcConfig: { subnetIds: [] },
+      version: '1.36',
+      tags: {
+        'gatehouse.test/endpoint': local.server,
+        'gatehouse.test/ca': ca,
+        'gatehouse.test/authentication-mode': 'API_AND_CONFIG_MAP',
+      },
+    }),
+  );
+  await new EKSClient({ ...base, region: 'eu-west-1' }).send(
+    new CreateClusterCommand({
+      name: 'private-one',
+      roleArn: `arn:aws:iam::${account}:role/eks-service`,
+      resourcesVpcConfig: { subnetIds: [], endpointPublicAccess: false, endpointPrivateAccess: true },
+    }),
+  );
+  provider = new EksProvider({
+    name: 'e2e',
+    regions: ['us-east-1', 'eu-west-1', 'ap-southeast-2'],
+    account: { roleArns: [roleArn], externalId: 'e2e-external-id' },
+    endpoint: fake.endpoint,
+  });
+});
+
+afterAll(async () => {
+  const current = await admin.request<{ metadata: { resourceVersion: string } }>({ path: awsAuthPath });
+  await admin.request({
+    method: 'PUT',
+    path: awsAuthPath,
+    body: {
+      ...originalAwsAuth,
+      metadata: { ...originalAwsAuth.metadata, resourceVersion: current.metadata.resourceVersion },
+    },
+  });
+  await admin
+    .request({
+      method: 'DELETE',
+      path: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/e2e-eks-readers',
+    })
+    .catch(() => undefined);
+  await authenticator?.close();
+  await fake?.close();
+  moto?.stop();
+  await cleanStore?.();
+});
+
+const find = async (name: string): Promise<ClusterRef> => {
+  const listing = await provider.listClusters();
+  const ref = listing.clusters.find((cluster) => cluster.location?.cluster === name);
+  if (!ref) throw new Error(`${name} not listed: ${JSON.stringify(listing)}`);
+  return ref;
+};
+
+describe('EKS provider against moto and the test cluster', () => {
+  it('lists the clusters of every region through the assumed role, named by account and region', async () => {
+    const listing = await provider.listClusters();
+    expect(listing.errors).toEqual([]);
+    expect(listing.clusters.map((cluster) => cluster.name).sort()).toEqual([
+      `eks/${account}/eu-west-1/private-one`,
+      `eks/${account}/us-east-1/local-test`,
+    ]);
+    const ref = listing.clusters.find((cluster) => cluster.name.endsWith('local-test'))!;
+    expect(ref).toMatchObject({
+      provider: 'eks',
+      server: local.server,
+      location: { source: 'e2e', region: 'us-east-1' },
+    });
+  });
+
+  it('describes version, endpoint access and auth mode', async () => {
+    const privateOne = await provider.describe(await find('private-one'));
+    expect(privateOne.endpointAccess).toEqual({ public: false, private: true });
+    expect(privateOne.authMode).toBe('CONFIG_MAP');
+    const localTest = await provider.describe(await find('local-test'));
+    expect(localTest).toMatchObject({ version: '1.36', authMode: 'API_AND_CONFIG_MAP', status: 'ACTIVE' });
+  });
+
+  it('connects with an in-process token: refused while unmapped with the exact mapping to add, let in once aws-auth maps the role, refused again when the mapping goes', async () => {
+    const ref = await find('local-test');
+    const client = new KubeClient(await provider.connect(ref));
+    const listPods = () => client.request<{ items: unknown[] }>({ path: '/api/v1/namespaces/dev/pods' });
+    const refused = await failure(listPods());
+    expect(refused.code).toBe('auth.unauthorized');
+    const explained = await provider.explainFailure(ref, refused);
+    expect(explained.message).toContain(
+      `refused ${roleArn}: this role is not configured to authorize with this EKS cluster`,
+    );
+    expect(explained.fix).toContain(
+      `aws eks create-access-entry --cluster-name local-test --region us-east-1 --principal-arn ${roleArn}`,
+    );
+    expect(explained.fix).toContain(`rolearn: ${roleArn}`);
+    expect(authenticator.calls.at(-1), JSON.stringify(authenticator.calls)).toMatchObject({
+      arn: `arn:aws:sts::${account}:assumed-role/gatehouse-reader/gatehouse`,
+      authenticated: false,
+    });
+
+    await admin.request({
+      method: 'POST',
+      path: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+      body: {
+        metadata: { name: 'e2e-eks-readers' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+        subjects: [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: group }],
+      },
+    });
+    const options = { store, cluster: 'local-test', reason: 'e2e' };
+    await addAwsAuthMapping(
+      admin,
+      { arn: roleArn, username: 'reader:{{SessionName}}', groups: [group] },
+      options,
+    );
+    const canList = () =>
+      listPods().then(
+        () => true,
+        () => false,
+      );
+    await waitFor(canList, true, 5_000);
+    expect(await whoAmI(client)).toMatchObject({
+      username: 'reader:gatehouse',
+      groups: expect.arrayContaining([group]),
+    });
+    expect(await removeAwsAuthMapping(admin, roleArn, options)).toBe(true);
+    // The API server keeps a token it authenticated for 10 s before it asks the webhook again.
+    await waitFor(canList, false, 15_000);
+  });
+
+  it('provisions and reads access entries through the port; an entry lets the role in without aws-auth', async () => {
+    const ref = await find('local-test');
+    const entries = provider.accessEntries(ref);
+    await entries.createAccessEntry({
+      principalArn: roleArn,
+      username: 'entry-reader',
+      kubernetesGroups: [group],
+    });
+    await entries.associateAccessPolicy({
+      principalArn: roleArn,
+      policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
+      accessScope: { type: 'namespace', namespaces: ['dev'] },
+    });
+    const config = await entries.accessConfig();
+    expect(config.authenticationMode).toBe('API_AND_CONFIG_MAP');
+    expect(config.accessEntries).toEqual([
+      {
+        principalArn: roleArn,
+        type: 'STANDARD',
+        username: 'entry-reader',
+        kubernetesGroups: [group],
+        policies: [
+          {
+            policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
+            accessScope: { type: 'namespace', namespaces: ['dev'] },
+          },
+        ],
+      },
+    ]);
+    const client = new KubeClient(await provider.connect(ref));
+    await waitFor(
+      () =>
+        whoAmI(client).then(
+          (who) => who.username === 'entry-reader',
+          () => false,
+        ),
+      true,
+      5_000,
+    );
+    await entries.disassociateAccessPolicy({
+      principalArn: roleArn,
+      policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
+    });
+    await entries.deleteAccessEntry(roleArn);
+    expect((await entries.accessConfig()).accessEntries).toEqual([]);
+    const gone = await failure(entries.deleteAccessEntry(roleArn));
+    expect(gone.code).toBe('not-found');
+  });
+
+  it('explains a private endpoint it cannot reach', async () => {
+    const ref = await find('private-one');
+    const client = new KubeClient(await provider.connect(ref), { timeoutMs: 5_000 });
+    const unreachable = await failure(client.request({ path: '/api/v1/pods' }));
+    const explained = await provider.explainFailure(ref, unreachable);
+    expect(explained.code).toBe('cluster.unreachable');
+    expect(explained.message).toContain('is private');
+    expect(explained.fix).toContain("inside the cluster's VPC");
+  });
+
+  it('names the IAM action a role lacks, and the policy to attach', async () => {
+    const strict = await startMoto({ enforceIamAfter: 3 });
+    try {
+      const base = {
+        region: 'us-east-1',
+        endpoint: strict.endpoint,
+        credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+      };
+      const iam = new IAMClient(base);
+      await iam.send(new CreateUserCommand({ UserName: 'limited' }));
+      const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'limited' }));
+      await iam.send(
+        new PutUserPolicyCommand({
+          UserName: 'limited',
+          PolicyName: 'identity-only',
+          PolicyDocument: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Action: 'sts:GetCallerIdentity', Resource: '*' }],
+          }),
+        }),
+      );
+      const limited = new EksProvider({
+        name: 'limited',
+        regions: ['us-east-1'],
+        endpoint: strict.endpoint,
+        account: {
+          base: async () => ({
+            accessKeyId: AccessKey!.AccessKeyId!,
+            secretAccessKey: AccessKey!.SecretAccessKey!,
+          }),
+        },
+      });
+      const listing = await limited.listClusters();
+      expect(listing.clusters).toEqual([]);
+      expect(listing.errors).toHaveLength(1);
+      expect(listing.errors[0]!.message).toMatch(
+        /listing EKS clusters in us-east-1: AWS refused eks:ListClusters/,
+      );
+      expect(listing.errors[0]!.message).toContain('gatehouse setup aws');
+    } finally {
+      strict.stop();
+    }
+  });
+
+  it('names a mistyped region before calling AWS', () => {
+    expect(() => new EksProvider({ name: 'x', regions: ['us-east1'] })).toThrow(
+      /not an AWS region name: us-east1/,
+    );
+  });
+});
