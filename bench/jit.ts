@@ -22,7 +22,7 @@ const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-jit-'));
 const store = await openStore({ dataDir });
 const server = await startServer({
   store,
-  clientFor: () => admin,
+  clientFor: async () => admin,
   host: '127.0.0.1',
   port: 0,
   intervalMs: 1000,

@@ -7,13 +7,13 @@ import type { AccessFlow } from './flows.js';
  * names only never needs the cluster to accept a request).
  */
 export async function namespaceLabelsFor(
-  client: () => KubeClient,
+  client: () => Promise<KubeClient>,
   flow: AccessFlow,
   namespace: string | undefined,
 ): Promise<Readonly<Record<string, string>> | undefined> {
   if (!flow.namespaceSelector || !namespace) return undefined;
   try {
-    const object = await client().request<{ metadata: { labels?: Record<string, string> } }>({
+    const object = await (await client()).request<{ metadata: { labels?: Record<string, string> } }>({
       path: `/api/v1/namespaces/${encodeURIComponent(namespace)}`,
     });
     return object.metadata.labels ?? {};

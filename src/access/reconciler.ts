@@ -18,7 +18,7 @@ import { type AccessRequest, knownRequestIds, listRequests, targetOf, transition
 export interface ReconcileOptions {
   readonly store: Store;
   /** A client with Gatehouse's own credentials for a cluster name. */
-  readonly clientFor: (cluster: string) => KubeClient;
+  readonly clientFor: (cluster: string) => Promise<KubeClient>;
   readonly now?: () => Date;
   /** Pending requests older than this expire (default one hour). */
   readonly pendingTtlSeconds?: number;
@@ -119,7 +119,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   for (const { cluster } of clusters) {
     try {
       await reconcileCluster({
-        client: options.clientFor(cluster),
+        client: await options.clientFor(cluster),
         cluster,
         live: live.filter((request) => request.cluster === cluster),
         known,

@@ -5,6 +5,7 @@ import { registerAudit } from './commands/audit.js';
 import { registerClusters } from './commands/clusters.js';
 import { registerEvidence } from './commands/evidence.js';
 import { registerAcquire, registerTargets } from './commands/forensics.js';
+import { registerProviders } from './commands/providers.js';
 import { registerRbac } from './commands/rbac.js';
 import { registerServe } from './commands/serve.js';
 import { registerSetup } from './commands/setup.js';
@@ -51,6 +52,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
   registerTargets(program, run);
   registerAcquire(program, run);
   registerEvidence(program, run);
+  registerProviders(program, run);
   registerSetup(program, run);
   registerAccess(program, run);
   registerServe(program, run);

@@ -1,5 +1,18 @@
-export { type ClusterStatus, probeClusters } from './probe.js';
+export { type ClusterStatus, connectClient, probeClusters } from './probe.js';
 export { KubeconfigProvider } from './providers/kubeconfig/index.js';
+export {
+  addProvider,
+  isProviderClusterName,
+  listProviderClusters,
+  listProviders,
+  openProvider,
+  type ProviderEntry,
+  type ProviderSettings,
+  providerFactories,
+  type ResolvedCluster,
+  removeProvider,
+  resolveProviderCluster,
+} from './registry.js';
 export type {
   ClusterDescription,
   ClusterListing,

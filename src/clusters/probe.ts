@@ -9,17 +9,29 @@ export interface ClusterStatus {
   readonly error?: { readonly code: ErrorCode; readonly message: string };
 }
 
+/** A client for a provider's cluster whose failures the provider explains in its own terms. */
+export async function connectClient(
+  provider: ClusterProvider,
+  cluster: ClusterRef,
+  options: { readonly timeoutMs?: number } = {},
+): Promise<KubeClient> {
+  const explain = provider.explainFailure;
+  return new KubeClient(await provider.connect(cluster), {
+    ...options,
+    ...(explain ? { explain: (error: AppError) => explain.call(provider, cluster, error) } : {}),
+  });
+}
+
 /**
  * Checks every cluster in parallel with a short timeout. A cluster that answers 401/403 on
  * /version is reachable; its credentials are the problem, and the error says so.
  */
 export async function probeClusters(
-  provider: ClusterProvider,
-  clusters: readonly ClusterRef[],
+  clusters: readonly { readonly provider: ClusterProvider; readonly ref: ClusterRef }[],
   options: { readonly timeoutMs?: number } = {},
 ): Promise<ClusterStatus[]> {
   return await Promise.all(
-    clusters.map((cluster) => probeCluster(provider, cluster, options.timeoutMs ?? 3000)),
+    clusters.map(({ provider, ref }) => probeCluster(provider, ref, options.timeoutMs ?? 3000)),
   );
 }
 
@@ -29,7 +41,7 @@ async function probeCluster(
   timeoutMs: number,
 ): Promise<ClusterStatus> {
   try {
-    const client = new KubeClient(await provider.connect(cluster), { timeoutMs });
+    const client = await connectClient(provider, cluster, { timeoutMs });
     const version = await getServerVersion(client);
     return { cluster, reachable: true, version: version.gitVersion };
   } catch (error) {

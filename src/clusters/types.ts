@@ -1,4 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { AppError } from '../errors.js';
 import type { EksAccessConfig } from '../inventory/index.js';
 import type { AccessEntry } from '../rbac/index.js';
 
@@ -50,6 +51,8 @@ export interface ClusterProvider {
   describe(cluster: ClusterRef): Promise<ClusterDescription>;
   /** Optional: EKS access entries of a cluster. */
   readonly accessEntries?: (cluster: ClusterRef) => EksAccessEntriesPort;
+  /** Optional: restates a failure against the cluster in the cloud's terms (unmapped IAM role, private endpoint). */
+  readonly explainFailure?: (cluster: ClusterRef, error: AppError) => Promise<AppError>;
   /** Optional: run a command inside a private cluster through the cloud API (AKS command invoke). */
   readonly runCommand?: (cluster: ClusterRef) => RunCommandPort;
 }

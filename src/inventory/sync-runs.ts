@@ -28,6 +28,7 @@ export function countsOf(read: ClusterRead): Record<string, number> {
     roleBindings: read.roleBindings.length,
     clusterRoleBindings: read.clusterRoleBindings.length,
     awsAuth: read.awsAuth ? 1 : 0,
+    accessEntries: read.eks?.accessEntries.length ?? 0,
   };
 }
 

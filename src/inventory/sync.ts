@@ -1,6 +1,6 @@
 import type { KubeClient } from '../kube/index.js';
 import type { Store } from '../store/index.js';
-import { rbacResources, readCluster } from './read-cluster.js';
+import { type EksAccessPort, rbacResources, readCluster } from './read-cluster.js';
 import { countsOf, type SyncRun, saveSyncRun } from './sync-runs.js';
 
 /**
@@ -14,11 +14,11 @@ import { countsOf, type SyncRun, saveSyncRun } from './sync-runs.js';
 export async function syncCluster(
   store: Store,
   client: KubeClient,
-  options: { now?: () => Date } = {},
+  options: { now?: () => Date; eks?: EksAccessPort } = {},
 ): Promise<SyncRun> {
   const now = options.now ?? (() => new Date());
   const startedAt = now().toISOString();
-  const read = await readCluster(client);
+  const read = await readCluster(client, options.eks ? { eks: options.eks } : {});
   const rbacFailures = read.errors.filter((error) => rbacResources.has(error.resource)).length;
   const status =
     read.errors.length === 0 ? 'succeeded' : rbacFailures === rbacResources.size ? 'failed' : 'partial';

@@ -33,7 +33,16 @@ export class KubeClient {
   // client-node builds a new agent per call; reusing the first keeps TLS sessions alive.
   #agent: http.Agent | undefined;
 
-  constructor(config: KubeConfig, options: { readonly timeoutMs?: number } = {}) {
+  readonly #explain: ((error: AppError) => Promise<AppError>) | undefined;
+
+  /**
+   * `explain` lets a cloud provider restate a failure in its terms (an unmapped IAM role, a
+   * private endpoint) before the caller sees it.
+   */
+  constructor(
+    config: KubeConfig,
+    options: { readonly timeoutMs?: number; readonly explain?: (error: AppError) => Promise<AppError> } = {},
+  ) {
     const cluster = config.getCurrentCluster();
     if (!cluster) {
       throw new AppError('context.unknown', `context "${config.getCurrentContext()}" has no cluster`, {
@@ -44,6 +53,7 @@ export class KubeClient {
     this.context = config.getCurrentContext();
     this.server = cluster.server.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#explain = options.explain;
   }
 
   get kubeConfig(): KubeConfig {
@@ -57,6 +67,15 @@ export class KubeClient {
   }
 
   async requestText(request: KubeRequest): Promise<string> {
+    if (!this.#explain) return await this.#requestText(request);
+    try {
+      return await this.#requestText(request);
+    } catch (error) {
+      throw error instanceof AppError ? await this.#explain(error).catch(() => error) : error;
+    }
+  }
+
+  async #requestText(request: KubeRequest): Promise<string> {
     const method = request.method ?? 'GET';
     const url = new URL(this.server + request.path);
     for (const [key, value] of Object.entries(request.query ?? {})) {

@@ -27,7 +27,7 @@ import { authenticate, type TokenCaller } from './tokens.js';
 export interface AppOptions {
   readonly store: Store;
   /** Gatehouse's own client for a cluster name; throws `context.unknown` for clusters it does not know. */
-  readonly clientFor: (cluster: string) => KubeClient;
+  readonly clientFor: (cluster: string) => Promise<KubeClient>;
   /** Called after every change, so the reconciler acts at once instead of at its next tick. */
   readonly onChange?: () => void;
   /** What /healthz reports beside ok. */
@@ -205,7 +205,7 @@ function registerRequestRoutes(app: Hono<Env>, options: AppOptions, changed: <T>
     const request = await getRequest(store, c.req.param('id'));
     const issued = await issueCredential(
       store,
-      options.clientFor(request.cluster),
+      await options.clientFor(request.cluster),
       request.id,
       c.get('caller'),
     );

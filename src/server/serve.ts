@@ -18,7 +18,7 @@ function withResolvers(): { promise: Promise<void>; resolve: () => void } {
 
 export interface ServeOptions {
   readonly store: Store;
-  readonly clientFor: (cluster: string) => KubeClient;
+  readonly clientFor: (cluster: string) => Promise<KubeClient>;
   readonly host: string;
   readonly port: number;
   /** Longest wait between reconcile passes; passes also run after each change and at each expiry. */

@@ -6,6 +6,7 @@ import type {
   AwsAuthHistoryTable,
 } from './tables/access.js';
 import type { AuditEventsTable } from './tables/audit.js';
+import type { ClusterProvidersTable } from './tables/clusters.js';
 import type { SyncRunsTable, SyncSnapshotsTable } from './tables/inventory.js';
 import type { ApiTokensTable, NotificationCursorsTable } from './tables/server.js';
 
@@ -20,6 +21,7 @@ export interface Database {
   readonly api_tokens: ApiTokensTable;
   readonly notification_cursors: NotificationCursorsTable;
   readonly aws_auth_history: AwsAuthHistoryTable;
+  readonly cluster_providers: ClusterProvidersTable;
 }
 
 export type StoreDialect = 'sqlite' | 'postgres';

@@ -147,6 +147,21 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('api_tokens').execute();
     },
   },
+  '2026_11_22_0005_cluster_providers': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('cluster_providers')
+        .addColumn('name', 'varchar(100)', (column) => column.primaryKey())
+        .addColumn('kind', 'varchar(20)', (column) => column.notNull())
+        .addColumn('config', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('cluster_providers').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

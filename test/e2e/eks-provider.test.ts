@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
 import {
   CreateAccessKeyCommand,
@@ -14,6 +16,7 @@ import { type AppError, isAppError } from '../../src/errors.js';
 import { KubeClient, loadKubeconfig, whoAmI } from '../../src/kube/index.js';
 import { addAwsAuthMapping, removeAwsAuthMapping } from '../../src/provisioning/index.js';
 import type { Store } from '../../src/store/index.js';
+import { cli } from '../support/cli.js';
 import { type AccessEntriesFake, startAccessEntriesFake } from '../support/eks-access-entries-fake.js';
 import { type EksAuthenticator, startEksAuthenticator } from '../support/eks-authenticator.js';
 import { waitFor } from '../support/jit.js';
@@ -308,6 +311,94 @@ describe('EKS provider against moto and the test cluster', () => {
       expect(listing.errors[0]!.message).toContain('gatehouse setup aws');
     } finally {
       strict.stop();
+    }
+  });
+
+  it('from the CLI: add the account, see its clusters with the diagnosis, follow the fix, sync RBAC and access entries', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'gatehouse-eks-cli-'));
+    const env = { GATEHOUSE_HOME: home, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
+    const kubeconfig = inject('kubeconfig');
+    const name = `eks/${account}/us-east-1/local-test`;
+    try {
+      const added = await cli(
+        [
+          'providers',
+          'add',
+          'aws',
+          '--name',
+          'e2e',
+          '--regions',
+          'us-east-1,eu-west-1',
+          '--role-arn',
+          roleArn,
+          '--external-id',
+          'e2e-external-id',
+          '--endpoint',
+          fake.endpoint,
+        ],
+        env,
+      );
+      expect(added.stderr).toBe('');
+      expect(added.stdout).toContain('provider e2e added: 2 cluster(s) found');
+      const listed = await cli(['--kubeconfig', kubeconfig, 'clusters', 'list', '-o', 'json'], env);
+      const items = JSON.parse(listed.stdout).items as {
+        cluster: { name: string };
+        reachable: boolean;
+        error?: { message: string };
+      }[];
+      const eks = items.find((item) => item.cluster.name === name)!;
+      // The API server answered: the role is simply not mapped yet, and the problem says how to map it.
+      expect(eks.reachable).toBe(true);
+      expect(eks.error!.message).toContain('this role is not configured to authorize with this EKS cluster');
+      expect(items.some((item) => item.cluster.name === admin.context)).toBe(true);
+
+      // The fix, as printed: map the role to the user gatehouse, apply the inventory role.
+      const setup = await cli(['setup', 'rbac', 'inventory', '-o', 'json'], env);
+      for (const document of JSON.parse(setup.stdout) as { kind: string }[]) {
+        const plural = document.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings';
+        await admin
+          .request({ method: 'POST', path: `/apis/rbac.authorization.k8s.io/v1/${plural}`, body: document })
+          .catch(() => undefined);
+      }
+      await addAwsAuthMapping(
+        admin,
+        { arn: roleArn, username: 'gatehouse', groups: [] },
+        { store, cluster: 'local-test', reason: 'e2e' },
+      );
+      await provider
+        .accessEntries(await find('local-test'))
+        .createAccessEntry({
+          principalArn: `arn:aws:iam::${account}:role/auditor`,
+          kubernetesGroups: ['auditors'],
+        });
+      const client = new KubeClient(await provider.connect(await find('local-test')));
+      await waitFor(
+        () =>
+          whoAmI(client).then(
+            (who) => who.username === 'gatehouse',
+            () => false,
+          ),
+        true,
+        15_000,
+      );
+      const synced = await cli(['--context', name, 'rbac', 'sync', '-o', 'json'], env);
+      expect(synced.stderr).toBe('');
+      expect(synced.code).toBe(0);
+      const run = JSON.parse(synced.stdout) as { cluster: string; status: string };
+      // The access entry created through the port arrives in the snapshot beside aws-auth.
+      expect(run).toMatchObject({ cluster: name, status: 'succeeded', counts: { awsAuth: 1, accessEntries: 1 } });
+      const described = await cli(['clusters', 'describe', name, '-o', 'json'], env);
+      expect(JSON.parse(described.stdout)).toMatchObject({ authMode: 'API_AND_CONFIG_MAP', version: '1.36' });
+      expect((await cli(['providers', 'remove', 'e2e'], env)).code).toBe(0);
+      expect((await cli(['providers', 'list', '-o', 'json'], env)).stdout.trim()).toBe('[]');
+    } finally {
+      await removeAwsAuthMapping(admin, roleArn, { store, cluster: 'local-test', reason: 'e2e' });
+      fake.entries.get('local-test')?.clear();
+      for (const path of ['clusterrolebindings/gatehouse-inventory', 'clusterroles/gatehouse-inventory'])
+        await admin
+          .request({ method: 'DELETE', path: `/apis/rbac.authorization.k8s.io/v1/${path}` })
+          .catch(() => undefined);
+      rmSync(home, { recursive: true, force: true });
     }
   });
 

@@ -21,15 +21,16 @@ import {
 } from '../../access/index.js';
 import { appendAudit } from '../../audit/index.js';
 import { AppError, messageOf } from '../../errors.js';
-import { KubeClient, loadKubeconfig, whoAmI } from '../../kube/index.js';
+import { type KubeClient, loadKubeconfig, whoAmI } from '../../kube/index.js';
 import type { CommandContext, Runner } from '../context.js';
 import { render } from '../output.js';
 import { withStore } from './audit.js';
-import { clusterName, kubeClient } from './rbac-source.js';
+import { clusterClient } from './cluster-client.js';
+import { clusterName } from './rbac-source.js';
 
 /** The caller, as the cluster authenticates them: never a flag. */
 async function caller(context: CommandContext): Promise<Caller> {
-  const identity = await whoAmI(kubeClient(context));
+  const identity = await whoAmI(await clusterClient(context));
   if (!identity.username)
     throw new AppError('auth.unauthorized', 'the cluster did not say who you are', {
       fix: 'Use credentials the API server authenticates (not anonymous)',
@@ -226,7 +227,7 @@ export function registerAccess(program: Command, run: Runner): void {
         const who = await caller(context);
         const issued = await withStore(context, async (store) => {
           const request = await getRequest(store, id);
-          return await issueCredential(store, clientFor(context)(request.cluster), request.id, who);
+          return await issueCredential(store, await clientFor(context)(request.cluster), request.id, who);
         });
         if (flags.out) {
           writeFileSync(flags.out, issued.kubeconfig, { mode: 0o600 });
@@ -310,15 +311,18 @@ export function registerAccess(program: Command, run: Runner): void {
     );
 }
 
-/** Gatehouse's own client for a cluster name: the kubeconfig context of that name. */
-export function clientFor(context: CommandContext): (cluster: string) => KubeClient {
-  const clients = new Map<string, KubeClient>();
+/**
+ * Gatehouse's own client for a cluster name: a cloud cluster through its registered account, else
+ * the kubeconfig context of that name. Clients are kept, so cloud tokens are renewed, not re-minted.
+ */
+export function clientFor(context: CommandContext): (cluster: string) => Promise<KubeClient> {
+  const clients = new Map<string, Promise<KubeClient>>();
   return (cluster) => {
     let client = clients.get(cluster);
     if (!client) {
-      client = new KubeClient(
-        loadKubeconfig({ path: context.kubeconfig, context: cluster, env: context.env }).config,
-      );
+      client = clusterClient({ ...context, context: cluster });
+      // A failed lookup is not kept: the next pass tries again.
+      client.catch(() => clients.delete(cluster));
       clients.set(cluster, client);
     }
     return client;

@@ -1,29 +1,55 @@
 import type { Command } from 'commander';
-import { type ClusterStatus, KubeconfigProvider, probeClusters } from '../../clusters/index.js';
-import { AppError } from '../../errors.js';
+import {
+  type ClusterStatus,
+  KubeconfigProvider,
+  listProviderClusters,
+  listProviders,
+  probeClusters,
+  type ResolvedCluster,
+} from '../../clusters/index.js';
+import { AppError, isAppError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { render } from '../output.js';
+import { withStore } from './audit.js';
+import { resolveCluster } from './cluster-client.js';
 
 export interface ClustersListResult {
   readonly clusters: ClusterStatus[];
   readonly errors: readonly { readonly source: string; readonly message: string }[];
 }
 
-/** Every kubeconfig context (or only `--context`) with its server, reachability and version, probed in parallel. */
-export async function listClusters(context: CommandContext): Promise<ClustersListResult> {
+/** Kubeconfig contexts; a missing kubeconfig is an error only when no cloud account is registered either. */
+async function kubeconfigClusters(context: CommandContext, cloud: boolean) {
   const provider = new KubeconfigProvider({ path: context.kubeconfig, env: context.env });
-  const listing = await provider.listClusters();
-  const selected = context.context
-    ? listing.clusters.filter((cluster) => cluster.name === context.context)
-    : listing.clusters;
-  if (context.context && selected.length === 0) {
-    const known = listing.clusters.map((cluster) => cluster.name).join(', ');
-    throw new AppError('context.unknown', `context "${context.context}" is not in the kubeconfig`, {
-      fix: `Use one of: ${known || '(none)'}`,
-    });
+  try {
+    const listing = await provider.listClusters();
+    return { resolved: listing.clusters.map((ref) => ({ ref, provider })), errors: listing.errors };
+  } catch (error) {
+    if (!cloud || !isAppError(error)) throw error;
+    return { resolved: [], errors: [{ source: 'kubeconfig', message: error.describe() }] };
   }
-  const clusters = await probeClusters(provider, selected, { timeoutMs: context.config.probeTimeoutMs });
-  return { clusters, errors: listing.errors };
+}
+
+/**
+ * Every kubeconfig context and every cluster of the registered cloud accounts (or only
+ * `--context`), with server, reachability and version, probed in parallel.
+ */
+export async function listClusters(context: CommandContext): Promise<ClustersListResult> {
+  const cloud = await withStore(context, async (store) =>
+    (await listProviders(store)).length > 0 ? await listProviderClusters(store) : undefined,
+  );
+  const local = await kubeconfigClusters(context, cloud !== undefined);
+  const all: ResolvedCluster[] = [...local.resolved, ...(cloud?.resolved ?? [])];
+  const selected = context.context ? all.filter((item) => item.ref.name === context.context) : all;
+  if (context.context && selected.length === 0) {
+    const known = all.map((item) => item.ref.name).join(', ');
+    const message = cloud
+      ? `no cluster named "${context.context}" in the kubeconfig or the cloud accounts`
+      : `context "${context.context}" is not in the kubeconfig`;
+    throw new AppError('context.unknown', message, { fix: `Use one of: ${known || '(none)'}` });
+  }
+  const clusters = await probeClusters(selected, { timeoutMs: context.config.probeTimeoutMs });
+  return { clusters, errors: [...local.errors, ...(cloud?.errors ?? [])] };
 }
 
 export function registerClusters(
@@ -33,10 +59,11 @@ export function registerClusters(
   const clusters = program.command('clusters').description('Clusters Gatehouse can reach');
   clusters
     .command('list')
-    .description('List kubeconfig contexts with server, reachability and version')
+    .description('Kubeconfig contexts and cloud clusters, with server, reachability and version')
     .action(() =>
       run(async (context) => {
         const result = await listClusters(context);
+        for (const error of result.errors) context.stderr(`warning: ${error.source}: ${error.message}\n`);
         context.stdout(
           render(
             context.output,
@@ -48,7 +75,7 @@ export function registerClusters(
               { header: 'SERVER', value: (row) => row.cluster.server },
               { header: 'REACHABLE', value: (row) => (row.reachable ? 'yes' : 'no') },
               { header: 'VERSION', value: (row) => row.version ?? '' },
-              { header: 'PROBLEM', value: (row) => row.error?.message ?? '' },
+              { header: 'PROBLEM', value: (row) => row.error?.message.split('\n')[0] ?? '' },
             ],
             {
               apiVersion: 'gatehouse.dev/v1alpha1',
@@ -56,6 +83,42 @@ export function registerClusters(
               items: result.clusters,
               errors: result.errors,
             },
+          ),
+        );
+        return 0;
+      }),
+    );
+  clusters
+    .command('describe')
+    .argument('<name>', 'a name from gatehouse clusters list')
+    .description(
+      'Version, endpoint access (public/private) and authentication mode, as the provider reports them',
+    )
+    .action((name: string) =>
+      run(async (context) => {
+        const { provider, ref } = await resolveCluster({ ...context, context: name });
+        const description = await provider.describe(ref);
+        context.stdout(
+          render(
+            context.output,
+            [description],
+            [
+              { header: 'NAME', value: (row) => row.cluster.name },
+              { header: 'VERSION', value: (row) => row.version ?? '' },
+              { header: 'ENDPOINT', value: (row) => row.endpoint },
+              {
+                header: 'ACCESS',
+                value: (row) =>
+                  row.endpointAccess
+                    ? [row.endpointAccess.public ? 'public' : '', row.endpointAccess.private ? 'private' : '']
+                        .filter(Boolean)
+                        .join('+')
+                    : 'unknown',
+              },
+              { header: 'AUTH', value: (row) => row.authMode ?? '' },
+              { header: 'STATUS', value: (row) => row.status ?? '' },
+            ],
+            description,
           ),
         );
         return 0;

@@ -20,7 +20,8 @@ import type { CommandContext, Runner } from '../context.js';
 import { render } from '../output.js';
 import { ProgressBoard, stageBar } from '../progress.js';
 import { version } from '../version.js';
-import { defaultNamespace, kubeClient } from './rbac-source.js';
+import { clusterClient } from './cluster-client.js';
+import { defaultNamespace } from './rbac-source.js';
 
 export function evidenceRoot(context: CommandContext): string {
   return join(context.config.dataDir, 'evidence');
@@ -47,7 +48,7 @@ export function registerTargets(program: Command, run: Runner): void {
           const namespace = flags.allNamespaces
             ? undefined
             : (flags.namespace ?? defaultNamespace(context, {}));
-          const client = kubeClient(context);
+          const client = await clusterClient(context);
           const listed = await listTargets(client, {
             ...(namespace ? { namespace } : {}),
             ...(flags.selector ? { labelSelector: flags.selector } : {}),
@@ -127,7 +128,7 @@ export function registerAcquire(program: Command, run: Runner): void {
           throw new AppError('input.invalid', 'acquire needs a POD or -l SELECTOR', {
             fix: 'e.g. gatehouse acquire web-1 -n prod, or gatehouse acquire -l app=web -n prod',
           });
-        const client = kubeClient(context);
+        const client = await clusterClient(context);
         const namespace = flags.namespace ?? defaultNamespace(context, {});
         const profile = flags.profile ? loadProfile(flags.profile) : defaultProfile;
         const targets = flags.selector

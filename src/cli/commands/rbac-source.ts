@@ -1,6 +1,6 @@
 import { AppError } from '../../errors.js';
 import { manifestSource, type RbacSource, sourceWarnings, syncSource } from '../../inventory/index.js';
-import { KubeClient, loadKubeconfig, readKubeconfig } from '../../kube/index.js';
+import { loadKubeconfig, readKubeconfig } from '../../kube/index.js';
 import type { CommandContext } from '../context.js';
 import { withStore } from './audit.js';
 
@@ -43,9 +43,4 @@ export async function openSource(context: CommandContext, flags: SourceFlags): P
     : await withStore(context, (store) => syncSource(store, clusterName(context), flags.run));
   for (const warning of sourceWarnings(source)) context.stderr(`warning: ${warning}\n`);
   return source;
-}
-
-export function kubeClient(context: CommandContext): KubeClient {
-  const { config } = loadKubeconfig({ path: context.kubeconfig, context: context.context, env: context.env });
-  return new KubeClient(config);
 }

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { connectClient } from '../../clusters/index.js';
 import { AppError, type ErrorCode } from '../../errors.js';
 import { listSyncRuns, syncCluster, syncSource } from '../../inventory/index.js';
 import {
@@ -18,9 +19,10 @@ import {
 import type { Runner } from '../context.js';
 import { render } from '../output.js';
 import { withStore } from './audit.js';
+import { resolveCluster } from './cluster-client.js';
 import { registerAccessQueries } from './rbac-access.js';
 import { registerExport } from './rbac-export.js';
-import { clusterName, kubeClient, openSource, type SourceFlags } from './rbac-source.js';
+import { clusterName, openSource, type SourceFlags } from './rbac-source.js';
 
 const severities: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
 
@@ -30,11 +32,14 @@ export function registerRbac(program: Command, run: Runner): void {
     .description('Access governance: who can do what, from synced clusters or manifests');
   rbac
     .command('sync')
-    .description('Read identities, RBAC and aws-auth of --context and store the run')
+    .description('Read identities, RBAC, aws-auth and (EKS) access entries of --context and store the run')
     .action(() =>
       run(async (context) => {
-        const client = kubeClient(context);
-        const syncRun = await withStore(context, (store) => syncCluster(store, client));
+        const { provider, ref } = await resolveCluster(context);
+        const client = await connectClient(provider, ref);
+        // EKS clusters add their access entries and auth mode through the provider's port.
+        const eks = provider.accessEntries?.(ref);
+        const syncRun = await withStore(context, (store) => syncCluster(store, client, eks ? { eks } : {}));
         const counts = Object.entries(syncRun.counts).map(([kind, count]) => ({ kind, count }));
         context.stdout(
           render(

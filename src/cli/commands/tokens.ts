@@ -1,13 +1,9 @@
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { parseDuration } from '../../access/index.js';
 import { createToken, listTokens, revokeToken } from '../../server/index.js';
-import type { Runner } from '../context.js';
+import { localActor, type Runner } from '../context.js';
 import { render } from '../output.js';
 import { withStore } from './audit.js';
-
-/** Local CLI actions on the store are done by whoever can open it: named by their OS account. */
-const localActor = () => `local:${userInfo().username}`;
 
 export function registerTokens(program: Command, run: Runner): void {
   const tokens = program

@@ -1,0 +1,188 @@
+import { appendAudit } from '../audit/index.js';
+import { AppError } from '../errors.js';
+import type { Store } from '../store/index.js';
+import type { ClusterListing, ClusterProvider, ClusterRef } from './types.js';
+
+/** Settings of one cloud account, by kind. Never credentials: those come from each cloud's own chain. */
+export type ProviderSettings =
+  | {
+      readonly kind: 'aws';
+      readonly regions: readonly string[];
+      readonly roleArns?: readonly string[];
+      readonly externalId?: string;
+      readonly endpoint?: string;
+    }
+  | {
+      readonly kind: 'azure';
+      readonly subscriptions: readonly string[];
+      readonly resourceGroup?: string;
+      readonly admin?: boolean;
+      readonly endpoint?: string;
+    }
+  | {
+      readonly kind: 'gcp';
+      readonly projects: readonly string[];
+      readonly location?: string;
+      readonly endpoint?: string;
+    };
+
+export interface ProviderEntry {
+  readonly name: string;
+  readonly settings: ProviderSettings;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
+
+type Factory = (entry: ProviderEntry) => Promise<ClusterProvider>;
+
+/** How each kind becomes a provider; the cloud code is imported only when that kind is used. */
+export const providerFactories = new Map<ProviderSettings['kind'], Factory>([
+  [
+    'aws',
+    async ({ name, settings }) => {
+      if (settings.kind !== 'aws') throw new Error('unreachable');
+      const { EksProvider } = await import('./providers/eks/index.js');
+      return new EksProvider({
+        name,
+        regions: settings.regions,
+        account: {
+          ...(settings.roleArns ? { roleArns: settings.roleArns } : {}),
+          ...(settings.externalId ? { externalId: settings.externalId } : {}),
+        },
+        ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+      });
+    },
+  ],
+]);
+
+const namePattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** Registers a cloud account; the name is how `providers remove` and cluster refs point back to it. */
+export async function addProvider(
+  store: Store,
+  entry: { readonly name: string; readonly settings: ProviderSettings },
+  actor: string,
+): Promise<ProviderEntry> {
+  if (!namePattern.test(entry.name))
+    throw new AppError('input.invalid', `provider name "${entry.name}" is not allowed`, {
+      fix: 'Use lower-case letters, digits and dashes, e.g. prod-account',
+    });
+  if (!providerFactories.has(entry.settings.kind))
+    throw new AppError('input.invalid', `unknown provider kind "${entry.settings.kind}"`, {
+      fix: `Use one of ${[...providerFactories.keys()].join(', ')}`,
+    });
+  // Building the provider checks the settings (region names, …) before anything is stored.
+  const record = { ...entry, createdAt: new Date().toISOString(), createdBy: actor };
+  await openProvider(record);
+  const existing = await store.db
+    .selectFrom('cluster_providers')
+    .select('name')
+    .where('name', '=', entry.name)
+    .executeTakeFirst();
+  if (existing)
+    throw new AppError('conflict', `a provider named "${entry.name}" already exists`, {
+      fix: `Remove it first (gatehouse providers remove ${entry.name}) or pick another name`,
+    });
+  await store.db
+    .insertInto('cluster_providers')
+    .values({
+      name: record.name,
+      kind: record.settings.kind,
+      config: JSON.stringify(record.settings),
+      created_at: record.createdAt,
+      created_by: actor,
+    })
+    .execute();
+  await appendAudit(store, {
+    actor,
+    action: 'clusters.provider.add',
+    target: record.name,
+    outcome: 'succeeded',
+    details: { settings: record.settings },
+  });
+  return record;
+}
+
+export async function listProviders(store: Store): Promise<ProviderEntry[]> {
+  const rows = await store.db.selectFrom('cluster_providers').selectAll().orderBy('name').execute();
+  return rows.map((row) => ({
+    name: row.name,
+    settings: JSON.parse(row.config) as ProviderSettings,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+  }));
+}
+
+export async function removeProvider(store: Store, name: string, actor: string): Promise<void> {
+  const result = await store.db.deleteFrom('cluster_providers').where('name', '=', name).executeTakeFirst();
+  if (Number(result.numDeletedRows) === 0)
+    throw new AppError('not-found', `no provider named "${name}"`, { fix: 'See gatehouse providers list' });
+  await appendAudit(store, { actor, action: 'clusters.provider.remove', target: name, outcome: 'succeeded' });
+}
+
+export async function openProvider(entry: ProviderEntry): Promise<ClusterProvider> {
+  const factory = providerFactories.get(entry.settings.kind);
+  if (!factory)
+    throw new AppError(
+      'config.invalid',
+      `provider "${entry.name}" has unknown kind "${entry.settings.kind}"`,
+      {
+        fix: `Remove it (gatehouse providers remove ${entry.name}) and add it again`,
+      },
+    );
+  return await factory(entry);
+}
+
+/** A cluster a provider listed, with the provider that can connect to it. */
+export interface ResolvedCluster {
+  readonly ref: ClusterRef;
+  readonly provider: ClusterProvider;
+}
+
+/** Every registered provider's clusters, listed in parallel; one failing account is an error entry. */
+export async function listProviderClusters(
+  store: Store,
+): Promise<ClusterListing & { readonly resolved: readonly ResolvedCluster[] }> {
+  const entries = await listProviders(store);
+  const results = await Promise.allSettled(
+    entries.map(async (entry) => {
+      const provider = await openProvider(entry);
+      return { provider, listing: await provider.listClusters() };
+    }),
+  );
+  const resolved: ResolvedCluster[] = [];
+  const errors: { source: string; message: string }[] = [];
+  results.forEach((result, index) => {
+    if (result.status === 'rejected') {
+      const reason = result.reason as unknown;
+      errors.push({
+        source: `provider ${entries[index]!.name}`,
+        message: reason instanceof AppError ? reason.describe() : String(reason),
+      });
+      return;
+    }
+    for (const ref of result.value.listing.clusters) resolved.push({ ref, provider: result.value.provider });
+    errors.push(...result.value.listing.errors);
+  });
+  return { clusters: resolved.map((item) => item.ref), errors, resolved };
+}
+
+/** Cloud cluster names start with their kind: `eks/…`, `aks/…`, `gke/…`. */
+export function isProviderClusterName(name: string): boolean {
+  return /^(eks|aks|gke)\//.test(name);
+}
+
+/** Finds a provider cluster by the name `clusters list` shows. */
+export async function resolveProviderCluster(store: Store, name: string): Promise<ResolvedCluster> {
+  const listing = await listProviderClusters(store);
+  const found = listing.resolved.find((item) => item.ref.name === name);
+  if (found) return found;
+  const problems = listing.errors.map((error) => `${error.source}: ${error.message}`).join('; ');
+  throw new AppError(
+    'context.unknown',
+    `no registered provider lists a cluster named "${name}"${problems ? ` (${problems})` : ''}`,
+    {
+      fix: 'See gatehouse clusters list for the names, or add the account with gatehouse providers add',
+    },
+  );
+}
