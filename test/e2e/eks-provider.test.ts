@@ -7,6 +7,7 @@ import {
   CreateRoleCommand,
   CreateUserCommand,
   IAMClient,
+  PutRolePolicyCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -270,8 +271,9 @@ describe('EKS provider against moto and the test cluster', () => {
     expect(explained.fix).toContain("inside the cluster's VPC");
   });
 
-  it('names the IAM action a role lacks, and the policy to attach', async () => {
-    const strict = await startMoto({ enforceIamAfter: 3 });
+  it('lists clusters with exactly the policy `setup aws` prints, and names the IAM action a role lacks', async () => {
+    // moto checks IAM policies after the 10 set-up calls below.
+    const strict = await startMoto({ enforceIamAfter: 10 });
     try {
       const base = {
         region: 'us-east-1',
@@ -279,36 +281,89 @@ describe('EKS provider against moto and the test cluster', () => {
         credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
       };
       const iam = new IAMClient(base);
-      await iam.send(new CreateUserCommand({ UserName: 'limited' }));
-      const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'limited' }));
-      await iam.send(
-        new PutUserPolicyCommand({
-          UserName: 'limited',
-          PolicyName: 'identity-only',
-          PolicyDocument: JSON.stringify({
-            Version: '2012-10-17',
-            Statement: [{ Effect: 'Allow', Action: 'sts:GetCallerIdentity', Resource: '*' }],
+      const user = async (name: string, actions: string[]) => {
+        await iam.send(new CreateUserCommand({ UserName: name }));
+        const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+        await iam.send(
+          new PutUserPolicyCommand({
+            UserName: name,
+            PolicyName: 'own',
+            PolicyDocument: JSON.stringify({
+              Version: '2012-10-17',
+              Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }],
+            }),
           }),
+        );
+        return async () => ({
+          accessKeyId: AccessKey!.AccessKeyId!,
+          secretAccessKey: AccessKey!.SecretAccessKey!,
+        });
+      };
+      const limited = await user('limited', ['sts:GetCallerIdentity']);
+      const runner = await user('runner', ['sts:AssumeRole']);
+      const setup = JSON.parse(
+        (
+          await cli([
+            'setup',
+            'aws',
+            '--for',
+            'inventory',
+            '--external-id',
+            'ext-1',
+            '--trusted-principal',
+            `arn:aws:iam::${account}:user/runner`,
+            '-o',
+            'json',
+          ])
+        ).stdout,
+      ) as { roleName: string; policy: object; trustPolicy: object };
+      await iam.send(
+        new CreateRoleCommand({
+          RoleName: setup.roleName,
+          AssumeRolePolicyDocument: JSON.stringify(setup.trustPolicy),
         }),
       );
-      const limited = new EksProvider({
-        name: 'limited',
+      await iam.send(
+        new PutRolePolicyCommand({
+          RoleName: setup.roleName,
+          PolicyName: 'gatehouse',
+          PolicyDocument: JSON.stringify(setup.policy),
+        }),
+      );
+      await new EKSClient(base).send(
+        new CreateClusterCommand({
+          name: 'strict-one',
+          roleArn: `arn:aws:iam::${account}:role/eks-service`,
+          resourcesVpcConfig: { subnetIds: [] },
+        }),
+      );
+
+      const granted = new EksProvider({
+        name: 'granted',
         regions: ['us-east-1'],
         endpoint: strict.endpoint,
         account: {
-          base: async () => ({
-            accessKeyId: AccessKey!.AccessKeyId!,
-            secretAccessKey: AccessKey!.SecretAccessKey!,
-          }),
+          base: runner,
+          roleArns: [`arn:aws:iam::${account}:role/${setup.roleName}`],
+          externalId: 'ext-1',
         },
       });
-      const listing = await limited.listClusters();
-      expect(listing.clusters).toEqual([]);
-      expect(listing.errors).toHaveLength(1);
-      expect(listing.errors[0]!.message).toMatch(
+      const allowed = await granted.listClusters();
+      expect(allowed.errors).toEqual([]);
+      expect(allowed.clusters.map((cluster) => cluster.location?.cluster)).toEqual(['strict-one']);
+
+      const refused = await new EksProvider({
+        name: 'limited',
+        regions: ['us-east-1'],
+        endpoint: strict.endpoint,
+        account: { base: limited },
+      }).listClusters();
+      expect(refused.clusters).toEqual([]);
+      expect(refused.errors).toHaveLength(1);
+      expect(refused.errors[0]!.message).toMatch(
         /listing EKS clusters in us-east-1: AWS refused eks:ListClusters/,
       );
-      expect(listing.errors[0]!.message).toContain('gatehouse setup aws');
+      expect(refused.errors[0]!.message).toContain('gatehouse setup aws');
     } finally {
       strict.stop();
     }
@@ -365,12 +420,10 @@ describe('EKS provider against moto and the test cluster', () => {
         { arn: roleArn, username: 'gatehouse', groups: [] },
         { store, cluster: 'local-test', reason: 'e2e' },
       );
-      await provider
-        .accessEntries(await find('local-test'))
-        .createAccessEntry({
-          principalArn: `arn:aws:iam::${account}:role/auditor`,
-          kubernetesGroups: ['auditors'],
-        });
+      await provider.accessEntries(await find('local-test')).createAccessEntry({
+        principalArn: `arn:aws:iam::${account}:role/auditor`,
+        kubernetesGroups: ['auditors'],
+      });
       const client = new KubeClient(await provider.connect(await find('local-test')));
       await waitFor(
         () =>
@@ -386,7 +439,11 @@ describe('EKS provider against moto and the test cluster', () => {
       expect(synced.code).toBe(0);
       const run = JSON.parse(synced.stdout) as { cluster: string; status: string };
       // The access entry created through the port arrives in the snapshot beside aws-auth.
-      expect(run).toMatchObject({ cluster: name, status: 'succeeded', counts: { awsAuth: 1, accessEntries: 1 } });
+      expect(run).toMatchObject({
+        cluster: name,
+        status: 'succeeded',
+        counts: { awsAuth: 1, accessEntries: 1 },
+      });
       const described = await cli(['clusters', 'describe', name, '-o', 'json'], env);
       expect(JSON.parse(described.stdout)).toMatchObject({ authMode: 'API_AND_CONFIG_MAP', version: '1.36' });
       expect((await cli(['providers', 'remove', 'e2e'], env)).code).toBe(0);

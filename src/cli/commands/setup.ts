@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
+import { eksMappingInstructions } from '../../clusters/providers/eks/index.js';
 import { AppError } from '../../errors.js';
 import type { Runner } from '../context.js';
+import { registerCloudSetup } from './setup-cloud.js';
 
 const managed = { 'app.kubernetes.io/managed-by': 'gatehouse' };
 
@@ -50,6 +52,34 @@ export const capabilityRoles: Record<string, { description: string; rules: objec
   },
 };
 
+/** The ClusterRole and ClusterRoleBinding of one capability, for the user (and group) Gatehouse runs as. */
+export function rbacDocuments(capability: string, user: string): object[] {
+  const role = capabilityRoles[capability];
+  if (!role)
+    throw new AppError('input.invalid', `unknown capability "${capability}"`, {
+      fix: `Use one of ${Object.keys(capabilityRoles).join(', ')}`,
+    });
+  const name = `gatehouse-${capability}`;
+  return [
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name, labels: managed, annotations: { 'gatehouse.dev/purpose': role.description } },
+      rules: role.rules,
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name, labels: managed },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects: [
+        { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: user },
+        { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: `gatehouse:${capability}` },
+      ],
+    },
+  ];
+}
+
 export function registerSetup(program: Command, run: Runner): void {
   const setup = program.command('setup').description('Print what Gatehouse needs granted, least privilege');
   setup
@@ -64,53 +94,25 @@ export function registerSetup(program: Command, run: Runner): void {
     .description('ClusterRole and ClusterRoleBinding for a capability, and the EKS identity mapping')
     .action((capability: string, flags: { user: string; roleArn?: string; cluster: string }) =>
       run(async (context) => {
-        const role = capabilityRoles[capability];
-        if (!role)
-          throw new AppError('input.invalid', `unknown capability "${capability}"`, {
-            fix: `Use one of ${Object.keys(capabilityRoles).join(', ')}`,
-          });
-        const name = `gatehouse-${capability}`;
-        const group = `gatehouse:${capability}`;
-        const documents = [
-          {
-            apiVersion: 'rbac.authorization.k8s.io/v1',
-            kind: 'ClusterRole',
-            metadata: { name, labels: managed, annotations: { 'gatehouse.dev/purpose': role.description } },
-            rules: role.rules,
-          },
-          {
-            apiVersion: 'rbac.authorization.k8s.io/v1',
-            kind: 'ClusterRoleBinding',
-            metadata: { name, labels: managed },
-            roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-            subjects: [
-              { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: flags.user },
-              { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: group },
-            ],
-          },
-        ];
+        const documents = rbacDocuments(capability, flags.user);
         context.stdout(
           context.output === 'json'
             ? `${JSON.stringify(documents, null, 2)}\n`
             : documents.map((document) => toYaml(document)).join('---\n'),
         );
         if (flags.roleArn && context.output !== 'json') {
+          const lines = eksMappingInstructions({
+            principalArn: flags.roleArn,
+            cluster: flags.cluster,
+            username: flags.user,
+            groups: [`gatehouse:${capability}`],
+          });
           context.stdout(
-            [
-              '',
-              '# EKS: map the IAM role to that user and group. Either add this to kube-system/aws-auth mapRoles:',
-              `#   - rolearn: ${flags.roleArn}`,
-              `#     username: ${flags.user}`,
-              `#     groups: [${group}]`,
-              '# or run:',
-              `#   eksctl create iamidentitymapping --cluster ${flags.cluster} --arn ${flags.roleArn} --username ${flags.user} --group ${group}`,
-              '# or, with access entries (API auth mode):',
-              `#   aws eks create-access-entry --cluster-name ${flags.cluster} --principal-arn ${flags.roleArn} --username ${flags.user} --kubernetes-groups ${group}`,
-              '',
-            ].join('\n'),
+            `\n# EKS: map the IAM role to that user and group:\n${lines.map((line) => `#   ${line}`).join('\n')}\n`,
           );
         }
         return 0;
       }),
     );
+  registerCloudSetup(setup, run);
 }
