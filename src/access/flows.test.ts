@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { namespaceAllowed, parseDuration, parseFlowFile } from './flows.js';
+import {
+  accessPolicyArn,
+  namespaceAllowed,
+  parseDuration,
+  parseFlowFile,
+  parseRoleReference,
+  principalArnFor,
+} from './flows.js';
 
 const flow = (spec: string) => `kind: AccessFlow\nmetadata: {name: f}\nspec:\n${spec}`;
 const base =
@@ -70,7 +77,42 @@ describe('namespace selectors and credential mode', () => {
     expect(base('  namespaces: [x]\n').mode).toBe('binding');
     const flow = base('  namespaces: [x]\n  mode: credential\n');
     expect(flow).toMatchObject({ mode: 'credential', credentialNamespace: 'gatehouse-access' });
-    expect(() => base('  namespaces: [x]\n  mode: token\n')).toThrow('mode: must be binding or credential');
+    expect(() => base('  namespaces: [x]\n  mode: token\n')).toThrow(
+      'mode: must be one of binding, credential, aws-auth, access-entry',
+    );
     expect(() => base('  namespaces: [x]\n  credentialNamespace: Not_OK\n')).toThrow('credentialNamespace');
+  });
+
+  it('EKS modes: access policies only in access-entry mode, a principal template naming the requester', () => {
+    const eks = (spec: string) => parseFlowFile(flow(spec), 'f.yaml')[0]!;
+    const plain =
+      '  requesters: {groups: [devs]}\n  namespaces: [dev-*]\n  roles: [{kind: ClusterRole, name: edit}]\n  approvers: {groups: [leads]}\n  maxDuration: 4h\n';
+    const entry = eks(
+      "  requesters: {groups: [devs]}\n  namespaces: [dev]\n  roles: [{kind: AccessPolicy, name: AmazonEKSEditPolicy}]\n  approvers: {users: [lead]}\n  maxDuration: 1h\n  mode: access-entry\n  eks: {principalArn: 'arn:aws:iam::111122223333:role/oncall-{user}'}\n",
+    );
+    expect(principalArnFor(entry, 'alice')).toBe('arn:aws:iam::111122223333:role/oncall-alice');
+    expect(() => principalArnFor(entry, 'bob smith')).toThrow('not an IAM role or user ARN');
+    expect(accessPolicyArn('AmazonEKSEditPolicy')).toBe(
+      'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy',
+    );
+    expect(() =>
+      eks(plain + '  mode: access-entry\n  eks: {principalArn: "arn:aws:iam::111122223333:role/x-{user}"}\n'),
+    ).toThrow('AccessPolicy roles go with mode access-entry');
+    expect(() => eks(plain + '  mode: aws-auth\n')).toThrow('eks.principalArn: is required in mode aws-auth');
+    expect(() =>
+      eks(plain + '  mode: aws-auth\n  eks: {principalArn: "arn:aws:iam::111122223333:role/shared"}\n'),
+    ).toThrow('must be an IAM ARN containing {user}');
+    expect(() => eks(plain + '  eks: {principalArn: "arn:aws:iam::111122223333:role/x-{user}"}\n')).toThrow(
+      'applies only to modes aws-auth and access-entry',
+    );
+  });
+
+  it('reads role references as kubectl-like KIND/NAME', () => {
+    expect(parseRoleReference('edit')).toEqual({ kind: 'ClusterRole', name: 'edit' });
+    expect(parseRoleReference('AccessPolicy/AmazonEKSViewPolicy')).toEqual({
+      kind: 'AccessPolicy',
+      name: 'AmazonEKSViewPolicy',
+    });
+    expect(() => parseRoleReference('Group/x')).toThrow('"Group/x" is not a role');
   });
 });

@@ -9,7 +9,8 @@ export interface Principals {
 }
 
 export interface FlowRole {
-  readonly kind: 'Role' | 'ClusterRole';
+  /** AccessPolicy: an EKS access policy (e.g. AmazonEKSEditPolicy), access-entry mode only. */
+  readonly kind: 'Role' | 'ClusterRole' | 'AccessPolicy';
   readonly name: string;
   /** `namespace` (a RoleBinding in each chosen namespace) or `cluster` (a ClusterRoleBinding). */
   readonly scope: 'namespace' | 'cluster';
@@ -38,10 +39,51 @@ export interface AccessFlow {
    * ServiceAccount is bound and the requester gets a kubeconfig with a token that expires with
    * the grant, so the API server refuses it even if Gatehouse is down.
    */
-  readonly mode: 'binding' | 'credential';
+  readonly mode: AccessMode;
   /** Where credential-mode ServiceAccounts live. */
   readonly credentialNamespace: string;
+  /**
+   * EKS modes: the requester's IAM principal, `{user}` standing for the authenticated user name
+   * (e.g. `arn:aws:iam::111122223333:role/oncall-{user}`), so nobody can name someone else's.
+   */
+  readonly principalArnTemplate: string | undefined;
 }
+
+/**
+ * How a grant is made. `binding` and `credential` work on any cluster; on EKS, `aws-auth` maps the
+ * requester's IAM principal in aws-auth (and binds the role to it) for the grant's length, and
+ * `access-entry` gives the principal an access entry with an EKS access policy.
+ */
+export type AccessMode = 'binding' | 'credential' | 'aws-auth' | 'access-entry';
+const modes: readonly AccessMode[] = ['binding', 'credential', 'aws-auth', 'access-entry'];
+
+/** `ClusterRole/NAME`, `Role/NAME`, `AccessPolicy/NAME` (EKS) or `NAME` (a ClusterRole). */
+export function parseRoleReference(text: string): { kind: FlowRole['kind']; name: string } {
+  const [kind, name] = text.includes('/') ? text.split('/', 2) : ['ClusterRole', text];
+  if ((kind !== 'Role' && kind !== 'ClusterRole' && kind !== 'AccessPolicy') || !name)
+    throw new AppError('input.invalid', `"${text}" is not a role`, {
+      fix: 'Write ClusterRole/NAME, Role/NAME, AccessPolicy/NAME (EKS) or NAME (a ClusterRole)',
+    });
+  return { kind, name };
+}
+
+/** The ARN of an EKS access policy named in a flow. */
+export function accessPolicyArn(name: string): string {
+  return name.startsWith('arn:') ? name : `arn:aws:eks::aws:cluster-access-policy/${name}`;
+}
+
+/** The requester's IAM principal in an EKS mode, from the flow's template and the authenticated user. */
+export function principalArnFor(flow: AccessFlow, user: string): string | undefined {
+  if (!flow.principalArnTemplate) return undefined;
+  const arn = flow.principalArnTemplate.replaceAll('{user}', user);
+  if (!iamPrincipalPattern.test(arn))
+    throw new AppError('input.invalid', `user ${user} gives "${arn}", which is not an IAM role or user ARN`, {
+      fix: `Fix eks.principalArn of flow ${flow.name}, or use a user name IAM allows ([A-Za-z0-9+=,.@_-])`,
+    });
+  return arn;
+}
+
+const iamPrincipalPattern = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@/-]+$/;
 
 /**
  * The API server issues no token shorter than 10 minutes and accepts one up to 60 s after its
@@ -117,6 +159,7 @@ export function parseFlow(document: unknown, origin: string): AccessFlow {
     'namespaceSelector',
     'mode',
     'credentialNamespace',
+    'eks',
   ];
   for (const key of Object.keys(spec))
     if (!known.includes(key)) fail(`${where}.${key}`, 'unknown field', `Known fields: ${known.join(', ')}`);
@@ -127,8 +170,10 @@ export function parseFlow(document: unknown, origin: string): AccessFlow {
     Array.isArray(spec.roles) ? spec.roles : fail(`${where}.roles`, 'must be a non-empty list')
   ).map((role: Record<string, unknown>, index: number) => {
     const at = `${where}.roles[${index}]`;
-    if (role?.kind !== 'Role' && role?.kind !== 'ClusterRole')
-      fail(`${at}.kind`, 'must be Role or ClusterRole');
+    if (role?.kind !== 'Role' && role?.kind !== 'ClusterRole' && role?.kind !== 'AccessPolicy')
+      fail(`${at}.kind`, 'must be Role, ClusterRole or AccessPolicy');
+    if ((role.kind === 'AccessPolicy') !== (spec.mode === 'access-entry'))
+      fail(`${at}.kind`, 'AccessPolicy roles go with mode access-entry, and that mode offers only them');
     if (typeof role.name !== 'string' || role.name === '') fail(`${at}.name`, 'is required');
     const scope = role.scope ?? 'namespace';
     if (scope !== 'namespace' && scope !== 'cluster') fail(`${at}.scope`, 'must be namespace or cluster');
@@ -149,8 +194,9 @@ export function parseFlow(document: unknown, origin: string): AccessFlow {
   const namespaceSelector = selector(spec.namespaceSelector, `${where}.namespaceSelector`);
   if (roles.some((role) => role.scope === 'namespace') && namespaces.length === 0 && !namespaceSelector)
     fail(`${where}.namespaces`, 'namespaces or namespaceSelector is required for namespace-scoped roles');
-  const mode = spec.mode ?? 'binding';
-  if (mode !== 'binding' && mode !== 'credential') fail(`${where}.mode`, 'must be binding or credential');
+  const mode = (spec.mode ?? 'binding') as AccessMode;
+  if (!modes.includes(mode)) fail(`${where}.mode`, `must be one of ${modes.join(', ')}`);
+  const principalArnTemplate = eksPrincipal(spec.eks, mode, `${where}.eks`);
   const credentialNamespace = spec.credentialNamespace ?? 'gatehouse-access';
   if (
     typeof credentialNamespace !== 'string' ||
@@ -175,7 +221,32 @@ export function parseFlow(document: unknown, origin: string): AccessFlow {
     breakGlass: principals(spec.breakGlass, `${where}.breakGlass`),
     mode,
     credentialNamespace,
+    principalArnTemplate,
   };
+}
+
+function eksPrincipal(value: unknown, mode: AccessMode, where: string): string | undefined {
+  const eksMode = mode === 'aws-auth' || mode === 'access-entry';
+  if (value === undefined) {
+    if (eksMode)
+      fail(
+        `${where}.principalArn`,
+        `is required in mode ${mode} (e.g. arn:aws:iam::111122223333:role/oncall-{user})`,
+      );
+    return undefined;
+  }
+  if (!eksMode) fail(where, 'applies only to modes aws-auth and access-entry');
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) if (key !== 'principalArn') fail(`${where}.${key}`, 'unknown field');
+  const template = record.principalArn;
+  if (typeof template !== 'string' || !template.includes('{user}'))
+    fail(
+      `${where}.principalArn`,
+      'must be an IAM ARN containing {user}, so each requester gets only their own principal',
+    );
+  if (!iamPrincipalPattern.test(template.replaceAll('{user}', 'user')))
+    fail(`${where}.principalArn`, 'is not an IAM role or user ARN');
+  return template;
 }
 
 /** All AccessFlow documents of a YAML file. */

@@ -3,6 +3,8 @@ export { decide, extend, revoke } from './decisions.js';
 export { getFlow, listFlows, saveFlows } from './flow-store.js';
 export {
   type AccessFlow,
+  type AccessMode,
+  accessPolicyArn,
   credentialMarginSeconds,
   type FlowRole,
   matches,
@@ -12,6 +14,8 @@ export {
   parseDuration,
   parseFlow,
   parseFlowFile,
+  parseRoleReference,
+  principalArnFor,
 } from './flows.js';
 export { namespaceLabelsFor } from './namespace-labels.js';
 export { grantOf, type ReconcileOptions, type ReconcileReport, reconcile } from './reconciler.js';

@@ -1,8 +1,10 @@
 import { appendAudit } from '../audit/index.js';
-import { isAppError, messageOf } from '../errors.js';
+import type { EksAccessEntriesPort } from '../clusters/index.js';
+import { AppError, isAppError, messageOf } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
 import {
   type AccessGrant,
+  addAwsAuthMapping,
   applyGrant,
   ensureServiceAccount,
   grantKey,
@@ -13,12 +15,15 @@ import {
 } from '../provisioning/index.js';
 import { parseServiceAccountUser } from '../rbac/index.js';
 import type { Store } from '../store/index.js';
+import { reconcileAccessEntries, removeAwsAuthLeftovers } from './eks-grants.js';
 import { type AccessRequest, knownRequestIds, listRequests, targetOf, transition } from './requests.js';
 
 export interface ReconcileOptions {
   readonly store: Store;
   /** A client with Gatehouse's own credentials for a cluster name. */
   readonly clientFor: (cluster: string) => Promise<KubeClient>;
+  /** EKS access entries of a cluster, for access-entry mode (undefined: not an EKS cluster Gatehouse knows). */
+  readonly accessEntriesFor?: (cluster: string) => Promise<EksAccessEntriesPort | undefined>;
   readonly now?: () => Date;
   /** Pending requests older than this expire (default one hour). */
   readonly pendingTtlSeconds?: number;
@@ -36,10 +41,14 @@ export interface ReconcileReport {
 
 /** The binding that gives a request's requester its role. */
 export function grantOf(request: AccessRequest): AccessGrant {
+  const roleKind = request.role.kind;
+  if (roleKind === 'AccessPolicy')
+    throw new Error(`request ${request.id}: an access policy is not a binding`);
+  const roleRef = { kind: roleKind, name: request.role.name };
   if (request.credential)
     return {
       subject: { kind: 'ServiceAccount', ...request.credential },
-      roleRef: request.role,
+      roleRef,
       namespace: request.namespace,
     };
   const account = parseServiceAccountUser(request.requester);
@@ -47,7 +56,7 @@ export function grantOf(request: AccessRequest): AccessGrant {
     subject: account
       ? { kind: 'ServiceAccount', name: account.name, namespace: account.namespace }
       : { kind: 'User', name: request.requester },
-    roleRef: request.role,
+    roleRef,
     namespace: request.namespace,
   };
 }
@@ -117,12 +126,22 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   const clusters = await store.db.selectFrom('access_requests').select('cluster').distinct().execute();
   const known = await knownRequestIds(store);
   for (const { cluster } of clusters) {
+    const ofCluster = live.filter((request) => request.cluster === cluster);
     try {
       await reconcileCluster({
         client: await options.clientFor(cluster),
         cluster,
-        live: live.filter((request) => request.cluster === cluster),
+        live: ofCluster.filter((request) => request.mode !== 'access-entry'),
         known,
+        now,
+        report,
+        audit,
+        store,
+      });
+      await reconcileAccessEntries({
+        port: () => portFor(options, cluster),
+        cluster,
+        live: ofCluster.filter((request) => request.mode === 'access-entry'),
         now,
         report,
         audit,
@@ -140,7 +159,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   return report;
 }
 
-interface ClusterPass {
+export interface ClusterPass {
   readonly client: KubeClient;
   readonly cluster: string;
   readonly live: readonly AccessRequest[];
@@ -187,9 +206,17 @@ async function reconcileCluster({
       .sort()
       .at(-1)!;
     try {
-      for (const request of requests)
+      for (const request of requests) {
         if (request.credential)
           await ensureServiceAccount(client, { ...request.credential, requestId: request.id });
+        // aws-auth mode: the requester's IAM principal authenticates as the requester for the grant's length.
+        if (request.mode === 'aws-auth' && request.principalArn)
+          await addAwsAuthMapping(
+            client,
+            { arn: request.principalArn, username: request.requester, groups: [] },
+            { store, cluster, reason: `access request ${request.id}` },
+          );
+      }
       const outcome = await applyGrant(client, grant, {
         requestIds: requests.map((request) => request.id),
         expiresAt,
@@ -201,24 +228,49 @@ async function reconcileCluster({
         await audit('access.grant', request, 'failed', { error: messageOf(error) });
       continue;
     }
-    for (const request of requests.filter((candidate) => candidate.state === 'approved')) {
-      const expires = new Date(now.getTime() + request.durationSeconds * 1000).toISOString();
-      if (
-        await transition(
-          store,
-          request.id,
-          ['approved'],
-          'active',
-          { activated_at: now.toISOString(), expires_at: expires },
-          now,
-        )
-      ) {
-        report.activated.push(request.id);
-        await audit('access.grant', request, 'succeeded', { expiresAt: expires });
-      }
-    }
+    await activate(store, requests, now, report, audit);
   }
   await removeLeftovers({ client, cluster, live, known, now, report, audit, store, desired });
+  await removeAwsAuthLeftovers({ client, cluster, live, store, now, report });
+}
+
+/** Starts the clock of approved requests whose access now holds: the duration counts from here. */
+export async function activate(
+  store: Store,
+  requests: readonly AccessRequest[],
+  now: Date,
+  report: { activated: string[] },
+  audit: ClusterPass['audit'],
+): Promise<void> {
+  for (const request of requests.filter((candidate) => candidate.state === 'approved')) {
+    const expires = new Date(now.getTime() + request.durationSeconds * 1000).toISOString();
+    if (
+      await transition(
+        store,
+        request.id,
+        ['approved'],
+        'active',
+        { activated_at: now.toISOString(), expires_at: expires },
+        now,
+      )
+    ) {
+      report.activated.push(request.id);
+      await audit('access.grant', request, 'succeeded', { expiresAt: expires });
+    }
+  }
+}
+
+async function portFor(options: ReconcileOptions, cluster: string): Promise<EksAccessEntriesPort> {
+  const port = await options.accessEntriesFor?.(cluster);
+  if (!port)
+    throw new AppError(
+      'input.invalid',
+      `cluster ${cluster} has access-entry requests but is not an EKS cluster of a registered AWS account`,
+      {
+        fix: 'Add the account with gatehouse providers add aws, and request on its eks/… cluster name',
+      },
+    );
+  return port;
 }
 
 /** Removes owned bindings no live request needs, and ServiceAccounts of requests that ended. */

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { appendAudit } from '../audit/index.js';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
-import { type AccessFlow, matches, minimumCredentialGrantSeconds, namespaceAllowed } from './flows.js';
+import {
+  type AccessFlow,
+  type AccessMode,
+  type FlowRole,
+  matches,
+  minimumCredentialGrantSeconds,
+  namespaceAllowed,
+  principalArnFor,
+} from './flows.js';
 
 export type RequestState =
   | 'pending'
@@ -26,12 +34,15 @@ export interface AccessRequest {
   readonly cluster: string;
   readonly requester: string;
   readonly requesterGroups: readonly string[];
-  readonly role: { readonly kind: 'Role' | 'ClusterRole'; readonly name: string };
+  readonly role: { readonly kind: FlowRole['kind']; readonly name: string };
   /** undefined for a cluster-wide grant. */
   readonly namespace: string | undefined;
   readonly durationSeconds: number;
   readonly reason: string;
   readonly breakGlass: boolean;
+  readonly mode: AccessMode;
+  /** EKS modes: the requester's IAM principal. */
+  readonly principalArn: string | undefined;
   readonly state: RequestState;
   readonly createdAt: string;
   readonly activatedAt: string | undefined;
@@ -50,7 +61,7 @@ export function credentialAccountName(id: string): string {
 export interface NewRequest {
   readonly flow: AccessFlow;
   readonly cluster: string;
-  readonly role: { readonly kind: 'Role' | 'ClusterRole'; readonly name: string };
+  readonly role: { readonly kind: FlowRole['kind']; readonly name: string };
   readonly namespace: string | undefined;
   readonly durationSeconds: number;
   readonly reason: string;
@@ -146,6 +157,7 @@ export async function createRequest(
       fix: 'Add --reason "what you need to do and why" (5 characters at least)',
     });
   }
+  const principalArn = principalArnFor(flow, caller.user);
   const autoApproved = matches(flow.autoApprove, caller.user, caller.groups);
   const state: RequestState = breakGlass || autoApproved ? 'approved' : 'pending';
   const at = now.toISOString();
@@ -172,6 +184,7 @@ export async function createRequest(
       updated_at: at,
       mode: flow.mode,
       credential_namespace: flow.mode === 'credential' ? flow.credentialNamespace : null,
+      principal_arn: principalArn ?? null,
     })
     .execute();
   const target = targetOf({ cluster: input.cluster, namespace: input.namespace, role: input.role });
@@ -229,11 +242,13 @@ function toRequest(row: Row, approvers: readonly string[]): AccessRequest {
     cluster: row.cluster,
     requester: row.requester,
     requesterGroups: JSON.parse(row.requester_groups) as string[],
-    role: { kind: row.role_kind as 'Role' | 'ClusterRole', name: row.role_name },
+    role: { kind: row.role_kind as FlowRole['kind'], name: row.role_name },
     namespace: row.namespace || undefined,
     durationSeconds: Number(row.duration_seconds),
     reason: row.reason,
     breakGlass: Number(row.break_glass) === 1,
+    mode: row.mode as AccessMode,
+    principalArn: row.principal_arn ?? undefined,
     state: row.state as RequestState,
     createdAt: row.created_at,
     activatedAt: row.activated_at ?? undefined,

@@ -60,6 +60,8 @@ export interface ClusterProvider {
 /** EKS access entries: read for inventory, write for provisioning (issue: JIT on EKS). */
 export interface EksAccessEntriesPort {
   accessConfig(): Promise<EksAccessConfig>;
+  /** One principal's entry with its associated policies; undefined when it has none. */
+  accessEntry(principalArn: string): Promise<AccessEntry | undefined>;
   createAccessEntry(entry: {
     readonly principalArn: string;
     readonly username?: string;

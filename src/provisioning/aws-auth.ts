@@ -183,3 +183,8 @@ export async function removeAwsAuthMapping(
     );
   });
 }
+
+/** The IAM principals Gatehouse has mapped in aws-auth (from its ownership annotation). */
+export async function ownedAwsAuthMappings(client: KubeClient): Promise<string[]> {
+  return owned(await read(client));
+}

@@ -2,6 +2,7 @@ export {
   type AwsAuthChange,
   type AwsAuthMapping,
   addAwsAuthMapping,
+  ownedAwsAuthMappings,
   removeAwsAuthMapping,
 } from './aws-auth.js';
 export {

@@ -12,6 +12,7 @@ import {
   namespaceLabelsFor,
   parseDuration,
   parseFlowFile,
+  parseRoleReference,
   type RequestState,
   revoke,
   saveFlows,
@@ -70,15 +71,6 @@ function text(body: Record<string, unknown>, field: string, required = true): st
       fix: `Set "${field}"`,
     });
   return value;
-}
-
-function role(value: string): { kind: 'Role' | 'ClusterRole'; name: string } {
-  const [kind, name] = value.includes('/') ? value.split('/', 2) : ['ClusterRole', value];
-  if ((kind !== 'Role' && kind !== 'ClusterRole') || !name)
-    throw new AppError('input.invalid', `"${value}" is not a role`, {
-      fix: 'Write ClusterRole/NAME or Role/NAME',
-    });
-  return { kind, name };
 }
 
 /**
@@ -180,7 +172,7 @@ function registerRequestRoutes(app: Hono<Env>, options: AppOptions, changed: <T>
     const request = await createRequest(store, c.get('caller'), {
       flow,
       cluster,
-      role: role(text(body, 'role')!),
+      role: parseRoleReference(text(body, 'role')!),
       namespace,
       durationSeconds: parseDuration(text(body, 'duration')!, 'duration'),
       reason: typeof body.reason === 'string' ? body.reason : '',

@@ -67,7 +67,7 @@ export const openApiDocument = {
           requesterGroups: { type: 'array', items: { type: 'string' } },
           role: {
             type: 'object',
-            properties: { kind: { enum: ['Role', 'ClusterRole'] }, name: { type: 'string' } },
+            properties: { kind: { enum: ['Role', 'ClusterRole', 'AccessPolicy'] }, name: { type: 'string' } },
           },
           namespace: { type: 'string', description: 'absent for cluster-wide access' },
           durationSeconds: { type: 'integer' },
@@ -103,7 +103,10 @@ export const openApiDocument = {
         properties: {
           flow: { type: 'string' },
           cluster: { type: 'string' },
-          role: { type: 'string', description: 'ClusterRole/NAME, Role/NAME or NAME (a ClusterRole)' },
+          role: {
+            type: 'string',
+            description: 'ClusterRole/NAME, Role/NAME, AccessPolicy/NAME (EKS) or NAME (a ClusterRole)',
+          },
           namespace: { type: 'string' },
           duration: { type: 'string', description: 'from activation: 30m, 2h, 1d' },
           reason: { type: 'string' },

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { reconcile } from '../access/index.js';
+import type { EksAccessEntriesPort } from '../clusters/index.js';
 import { isAppError, messageOf } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
 import { deliver, sinkLabel, type WebhookSink } from '../notifications/index.js';
@@ -19,6 +20,7 @@ function withResolvers(): { promise: Promise<void>; resolve: () => void } {
 export interface ServeOptions {
   readonly store: Store;
   readonly clientFor: (cluster: string) => Promise<KubeClient>;
+  readonly accessEntriesFor?: (cluster: string) => Promise<EksAccessEntriesPort | undefined>;
   readonly host: string;
   readonly port: number;
   /** Longest wait between reconcile passes; passes also run after each change and at each expiry. */
@@ -59,6 +61,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       const report = await reconcile({
         store,
         clientFor: options.clientFor,
+        ...(options.accessEntriesFor ? { accessEntriesFor: options.accessEntriesFor } : {}),
         ...(options.pendingTtlSeconds ? { pendingTtlSeconds: options.pendingTtlSeconds } : {}),
       });
       lastPass = { at: new Date().toISOString(), errors: report.errors.length };

@@ -4,6 +4,7 @@ import type {
   AccessFlowsTable,
   AccessRequestsTable,
   AwsAuthHistoryTable,
+  EksAccessGrantsTable,
 } from './tables/access.js';
 import type { AuditEventsTable } from './tables/audit.js';
 import type { ClusterProvidersTable } from './tables/clusters.js';
@@ -22,6 +23,7 @@ export interface Database {
   readonly notification_cursors: NotificationCursorsTable;
   readonly aws_auth_history: AwsAuthHistoryTable;
   readonly cluster_providers: ClusterProvidersTable;
+  readonly eks_access_grants: EksAccessGrantsTable;
 }
 
 export type StoreDialect = 'sqlite' | 'postgres';

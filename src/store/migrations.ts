@@ -162,6 +162,25 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('cluster_providers').execute();
     },
   },
+  '2026_11_22_0006_eks_access': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('access_requests').addColumn('principal_arn', 'text').execute();
+      await db.schema
+        .createTable('eks_access_grants')
+        .addColumn('cluster', 'varchar(300)', (column) => column.notNull())
+        .addColumn('principal_arn', 'varchar(300)', (column) => column.notNull())
+        .addColumn('policy_arn', 'varchar(300)', (column) => column.notNull())
+        .addColumn('created_entry', 'integer', (column) => column.notNull())
+        .addColumn('scope', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'varchar(40)', (column) => column.notNull())
+        .addPrimaryKeyConstraint('eks_access_grants_pk', ['cluster', 'principal_arn', 'policy_arn'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('eks_access_grants').execute();
+      await db.schema.alterTable('access_requests').dropColumn('principal_arn').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

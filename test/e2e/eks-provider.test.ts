@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateClusterCommand, EKSClient } from '@aws-sdk/client-eks';
@@ -18,25 +18,23 @@ import { KubeClient, loadKubeconfig, whoAmI } from '../../src/kube/index.js';
 import { addAwsAuthMapping, removeAwsAuthMapping } from '../../src/provisioning/index.js';
 import type { Store } from '../../src/store/index.js';
 import { cli } from '../support/cli.js';
-import { type AccessEntriesFake, startAccessEntriesFake } from '../support/eks-access-entries-fake.js';
-import { type EksAuthenticator, startEksAuthenticator } from '../support/eks-authenticator.js';
+import { account, type EksWorld, startEksWorld } from '../support/eks.js';
+import type { AccessEntriesFake } from '../support/eks-access-entries-fake.js';
+import type { EksAuthenticator } from '../support/eks-authenticator.js';
 import { waitFor } from '../support/jit.js';
-import { type RunningMoto, startMoto } from '../support/moto.js';
+import { startMoto } from '../support/moto.js';
 import { freshStore } from '../support/stores.js';
 
 const admin = new KubeClient(loadKubeconfig({ path: inject('kubeconfig') }).config);
 const local = admin.kubeConfig.getCurrentCluster()!;
-const awsAuthPath = '/api/v1/namespaces/kube-system/configmaps/aws-auth';
-const account = '123456789012';
 const roleArn = `arn:aws:iam::${account}:role/gatehouse-reader`;
 const group = 'gatehouse:e2e-eks-readers';
-let moto: RunningMoto;
 let fake: AccessEntriesFake;
 let authenticator: EksAuthenticator;
 let provider: EksProvider;
 let store: Store;
 let cleanStore: () => Promise<void>;
-let originalAwsAuth: { metadata: { resourceVersion?: string }; data?: Record<string, string> };
+let world: EksWorld;
 
 const failure = async (promise: Promise<unknown>): Promise<AppError> => {
   const error = await promise.then(
@@ -48,60 +46,25 @@ const failure = async (promise: Promise<unknown>): Promise<AppError> => {
 };
 
 beforeAll(async () => {
-  moto = await startMoto();
-  fake = await startAccessEntriesFake(moto.endpoint);
-  authenticator = await startEksAuthenticator({
-    admin,
-    moto: moto.endpoint,
-    clusterId: 'local-test',
-    accessEntry: (principal) => {
-      const entry = fake.entries.get('local-test')?.get(principal);
-      return entry ? { username: entry.username, groups: entry.kubernetesGroups } : undefined;
-    },
-  });
+  world = await startEksWorld(admin);
+  ({ fake, authenticator } = world);
   ({ store, cleanup: cleanStore } = await freshStore('sqlite'));
-  originalAwsAuth = await admin.request({ path: awsAuthPath });
-  const base = {
-    endpoint: moto.endpoint,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
-  };
-  await new IAMClient({ ...base, region: 'us-east-1' }).send(
-    new CreateRoleCommand({
-      RoleName: 'gatehouse-reader',
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { AWS: `arn:aws:iam::${account}:root` },
-            Action: 'sts:AssumeRole',
-            Condition: { StringEquals: { 'sts:ExternalId': 'e2e-external-id' } },
-          },
-        ],
-      }),
-    }),
-  );
-  const ca = local.caData ?? readFileSync(local.caFile!).toString('base64');
-  await new EKSClient({ ...base, region: 'us-east-1' }).send(
-    new CreateClusterCommand({
-      name: 'local-test',
-      roleArn: `arn:aws:iam::${account}:role/eks-service`,
-      resourcesVpcConfig: { subnetIds: [] },
-      version: '1.36',
-      tags: {
-        'gatehouse.test/endpoint': local.server,
-        'gatehouse.test/ca': ca,
-        'gatehouse.test/authentication-mode': 'API_AND_CONFIG_MAP',
+  await world.createRole('gatehouse-reader', {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${account}:root` },
+        Action: 'sts:AssumeRole',
+        Condition: { StringEquals: { 'sts:ExternalId': 'e2e-external-id' } },
       },
-    }),
-  );
-  await new EKSClient({ ...base, region: 'eu-west-1' }).send(
-    new CreateClusterCommand({
-      name: 'private-one',
-      roleArn: `arn:aws:iam::${account}:role/eks-service`,
-      resourcesVpcConfig: { subnetIds: [], endpointPublicAccess: false, endpointPrivateAccess: true },
-    }),
-  );
+    ],
+  });
+  await world.createCluster('local-test', 'us-east-1', {
+    local: true,
+    authenticationMode: 'API_AND_CONFIG_MAP',
+  });
+  await world.createCluster('private-one', 'eu-west-1', { private: true });
   provider = new EksProvider({
     name: 'e2e',
     regions: ['us-east-1', 'eu-west-1', 'ap-southeast-2'],
@@ -111,24 +74,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  const current = await admin.request<{ metadata: { resourceVersion: string } }>({ path: awsAuthPath });
-  await admin.request({
-    method: 'PUT',
-    path: awsAuthPath,
-    body: {
-      ...originalAwsAuth,
-      metadata: { ...originalAwsAuth.metadata, resourceVersion: current.metadata.resourceVersion },
-    },
-  });
   await admin
     .request({
       method: 'DELETE',
       path: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/e2e-eks-readers',
     })
     .catch(() => undefined);
-  await authenticator?.close();
-  await fake?.close();
-  moto?.stop();
+  await world?.close();
   await cleanStore?.();
 });
 

@@ -14,18 +14,20 @@ import {
   namespaceLabelsFor,
   parseDuration,
   parseFlowFile,
+  parseRoleReference,
   type RequestState,
   reconcile,
   revoke,
   saveFlows,
 } from '../../access/index.js';
 import { appendAudit } from '../../audit/index.js';
+import type { EksAccessEntriesPort } from '../../clusters/index.js';
 import { AppError, messageOf } from '../../errors.js';
 import { type KubeClient, loadKubeconfig, whoAmI } from '../../kube/index.js';
 import type { CommandContext, Runner } from '../context.js';
 import { render } from '../output.js';
 import { withStore } from './audit.js';
-import { clusterClient } from './cluster-client.js';
+import { clusterClient, resolveCluster } from './cluster-client.js';
 import { clusterName } from './rbac-source.js';
 
 /** The caller, as the cluster authenticates them: never a flag. */
@@ -36,15 +38,6 @@ async function caller(context: CommandContext): Promise<Caller> {
       fix: 'Use credentials the API server authenticates (not anonymous)',
     });
   return { user: identity.username, groups: identity.groups };
-}
-
-function parseRole(text: string): { kind: 'Role' | 'ClusterRole'; name: string } {
-  const [kind, name] = text.includes('/') ? text.split('/', 2) : ['ClusterRole', text];
-  if ((kind !== 'Role' && kind !== 'ClusterRole') || !name)
-    throw new AppError('input.invalid', `"${text}" is not a role`, {
-      fix: 'Write ClusterRole/NAME, Role/NAME or NAME (a ClusterRole)',
-    });
-  return { kind, name };
 }
 
 const columns = [
@@ -160,7 +153,7 @@ export function registerAccess(program: Command, run: Runner): void {
             return await createRequest(store, who, {
               flow,
               cluster,
-              role: parseRole(flags.role),
+              role: parseRoleReference(flags.role),
               namespace: flags.namespace,
               durationSeconds: parseDuration(flags.for, '--for'),
               reason: flags.reason,
@@ -287,7 +280,7 @@ export function registerAccess(program: Command, run: Runner): void {
     .action(() =>
       run(async (context) => {
         const report = await withStore(context, (store) =>
-          reconcile({ store, clientFor: clientFor(context) }),
+          reconcile({ store, clientFor: clientFor(context), accessEntriesFor: accessEntriesFor(context) }),
         );
         context.stdout(
           render(
@@ -309,6 +302,16 @@ export function registerAccess(program: Command, run: Runner): void {
         return report.errors.length > 0 ? 1 : 0;
       }),
     );
+}
+
+/** The EKS access entries port of a cloud cluster name (undefined for other clusters). */
+export function accessEntriesFor(
+  context: CommandContext,
+): (cluster: string) => Promise<EksAccessEntriesPort | undefined> {
+  return async (cluster) => {
+    const { provider, ref } = await resolveCluster({ ...context, context: cluster });
+    return provider.accessEntries?.(ref);
+  };
 }
 
 /**

@@ -5,7 +5,7 @@ import { parseWebhook, type WebhookSink } from '../../notifications/index.js';
 import { startServer } from '../../server/index.js';
 import { openStore } from '../../store/index.js';
 import type { Runner } from '../context.js';
-import { clientFor } from './access.js';
+import { accessEntriesFor, clientFor } from './access.js';
 
 interface ServeFlags {
   readonly listen: string;
@@ -74,6 +74,7 @@ export function registerServe(program: Command, run: Runner): void {
         const server = await startServer({
           store,
           clientFor: clientFor(context),
+          accessEntriesFor: accessEntriesFor(context),
           host,
           port,
           intervalMs,

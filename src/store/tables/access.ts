@@ -31,6 +31,20 @@ export interface AccessRequestsTable {
   readonly mode: string;
   /** Namespace of the per-request ServiceAccount (credential mode). */
   readonly credential_namespace: string | null;
+  /** access-entry and aws-auth modes: the requester's IAM principal, from the flow's template. */
+  readonly principal_arn: string | null;
+}
+
+/** EKS access policy associations Gatehouse made, so it removes only what it added. */
+export interface EksAccessGrantsTable {
+  readonly cluster: string;
+  readonly principal_arn: string;
+  readonly policy_arn: string;
+  /** 1 when Gatehouse created the access entry itself (and deletes it with its last association). */
+  readonly created_entry: number;
+  /** JSON access scope last associated. */
+  readonly scope: string;
+  readonly updated_at: string;
 }
 
 export interface AccessDecisionsTable {

@@ -1,4 +1,5 @@
 import type { EKSClient, AccessEntry as SdkAccessEntry } from '@aws-sdk/client-eks';
+import { isAppError } from '../../../errors.js';
 import type { EksAccessConfig } from '../../../inventory/index.js';
 import type { AccessEntry, AccessPolicyAssociation } from '../../../rbac/index.js';
 import type { EksAccessEntriesPort } from '../../types.js';
@@ -58,6 +59,15 @@ export class EksAccessEntries implements EksAccessEntriesPort {
     const arns = await this.#principals();
     const accessEntries = await inBatches(arns, parallelReads, (arn) => this.#entry(arn));
     return { authenticationMode, accessEntries };
+  }
+
+  async accessEntry(principalArn: string): Promise<AccessEntry | undefined> {
+    try {
+      return await this.#entry(principalArn);
+    } catch (error) {
+      if (isAppError(error) && error.code === 'not-found') return undefined;
+      throw error;
+    }
   }
 
   async #principals(): Promise<string[]> {
