@@ -53,6 +53,31 @@ export const providerFactories = new Map<ProviderSettings['kind'], Factory>([
       });
     },
   ],
+  [
+    'azure',
+    async ({ settings }) => {
+      if (settings.kind !== 'azure') throw new Error('unreachable');
+      const { AksProvider } = await import('./providers/aks/index.js');
+      return new AksProvider({
+        subscriptions: settings.subscriptions,
+        ...(settings.resourceGroup ? { resourceGroup: settings.resourceGroup } : {}),
+        ...(settings.admin ? { admin: true } : {}),
+        ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+      });
+    },
+  ],
+  [
+    'gcp',
+    async ({ settings }) => {
+      if (settings.kind !== 'gcp') throw new Error('unreachable');
+      const { GkeProvider } = await import('./providers/gke/index.js');
+      return new GkeProvider({
+        projects: settings.projects,
+        ...(settings.location ? { location: settings.location } : {}),
+        ...(settings.endpoint ? { apiEndpoint: settings.endpoint } : {}),
+      });
+    },
+  ],
 ]);
 
 const namePattern = /^[a-z0-9][a-z0-9-]{0,62}$/;

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
+import { azureRoleDefinition } from '../../clusters/providers/aks/index.js';
 import {
   awsSetupDocuments,
   type Capability,
   eksMappingInstructions,
 } from '../../clusters/providers/eks/index.js';
+import { gcpRoles } from '../../clusters/providers/gke/index.js';
 import { AppError } from '../../errors.js';
 import type { CommandContext, Runner } from '../context.js';
 import { rbacDocuments } from './setup.js';
@@ -94,7 +96,107 @@ function awsSetup(context: CommandContext, flags: AwsFlags): number {
   return 0;
 }
 
+function gcpSetup(context: CommandContext, flags: { for: string; project: string; member?: string }): number {
+  const capability = capabilityOf(flags.for);
+  const roles = gcpRoles({
+    for: capability,
+    project: flags.project,
+    ...(flags.member ? { member: flags.member } : {}),
+  });
+  // GKE authenticates a Google identity to Kubernetes as its email address.
+  const member = flags.member ?? `serviceAccount:gatehouse@${flags.project}.iam.gserviceaccount.com`;
+  const rbac = rbacDocuments(capability, member.replace(/^(serviceAccount|user|group):/, ''));
+  const document = { apiVersion: 'gatehouse.dev/v1alpha1', kind: 'GcpSetup', ...roles, kubernetesRbac: rbac };
+  print(context, document, () =>
+    [
+      `# Gatehouse on Google Cloud, least privilege for ${capability} in ${flags.project}`,
+      '',
+      '## 1. the custom role (or, broader, the predefined role)',
+      JSON.stringify(roles.customRole, null, 2),
+      ...roles.predefinedRoles.map((role) => `# predefined alternative: ${role.role}: ${role.why}`),
+      '',
+      '## 2. create and bind it',
+      ...roles.commands,
+      ...roles.notes.map((note) => `# ${note}`),
+      '',
+      '## 3. in each cluster: what Gatehouse may do (kubectl apply -f -)',
+      rbac.map((item) => toYaml(item)).join('---\n'),
+    ].join('\n'),
+  );
+  return 0;
+}
+
+interface AzureFlags {
+  readonly for: string;
+  readonly subscription: string;
+  readonly resourceGroup?: string;
+  readonly admin?: boolean;
+  readonly principal?: string;
+}
+
+function azureSetup(context: CommandContext, flags: AzureFlags): number {
+  const capability = capabilityOf(flags.for);
+  const role = azureRoleDefinition({
+    for: capability,
+    subscription: flags.subscription,
+    ...(flags.resourceGroup ? { resourceGroup: flags.resourceGroup } : {}),
+    ...(flags.admin ? { admin: true } : {}),
+  });
+  const scope = `/subscriptions/${flags.subscription}${flags.resourceGroup ? `/resourceGroups/${flags.resourceGroup}` : ''}`;
+  const assignee = flags.principal ?? 'GATEHOUSE_PRINCIPAL_ID';
+  const commands = [
+    'az role definition create --role-definition @gatehouse-role.json',
+    `az role assignment create --assignee ${assignee} --role "${(role as { Name: string }).Name}" --scope ${scope}`,
+    `gatehouse providers add azure --subscriptions ${flags.subscription}${flags.resourceGroup ? ` --resource-group ${flags.resourceGroup}` : ''}`,
+  ];
+  // With Entra ID clusters the identity reaches Kubernetes by its object ID; local-account clusters need no mapping.
+  const rbac = rbacDocuments(capability, assignee);
+  const document = {
+    apiVersion: 'gatehouse.dev/v1alpha1',
+    kind: 'AzureSetup',
+    capability,
+    roleDefinition: role,
+    commands,
+    kubernetesRbac: rbac,
+  };
+  print(context, document, () =>
+    [
+      `# Gatehouse on Azure, least privilege for ${capability}`,
+      '',
+      '## 1. gatehouse-role.json: the custom role definition',
+      JSON.stringify(role, null, 2),
+      '',
+      '## 2. create it, assign it to the identity Gatehouse runs as, register the subscription',
+      ...commands,
+      '',
+      '## 3. in each cluster (Entra ID clusters: the identity is named by its object ID): kubectl apply -f -',
+      rbac.map((item) => toYaml(item)).join('---\n'),
+    ].join('\n'),
+  );
+  return 0;
+}
+
 export function registerCloudSetup(setup: Command, run: Runner): void {
+  setup
+    .command('azure')
+    .description('Azure custom role definition, az commands and in-cluster RBAC for one capability')
+    .requiredOption('--for <capability>', capabilities.join(' | '))
+    .requiredOption('--subscription <id>', 'the subscription whose AKS clusters Gatehouse reads')
+    .option('--resource-group <name>', 'scope the role to one resource group')
+    .option('--admin', 'also allow cluster admin credentials (local accounts)')
+    .option('--principal <objectId>', 'object ID of the identity Gatehouse runs as')
+    .action((flags: AzureFlags) => run(async (context) => azureSetup(context, flags)));
+  setup
+    .command('gcp')
+    .description(
+      'Custom IAM role (or predefined role), gcloud commands and in-cluster RBAC for one capability',
+    )
+    .requiredOption('--for <capability>', capabilities.join(' | '))
+    .requiredOption('--project <id>', 'the project whose clusters Gatehouse reads')
+    .option('--member <member>', 'who Gatehouse runs as: serviceAccount:…, user:… or group:…')
+    .action((flags: { for: string; project: string; member?: string }) =>
+      run(async (context) => gcpSetup(context, flags)),
+    );
   setup
     .command('aws')
     .description(

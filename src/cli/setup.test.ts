@@ -1,0 +1,113 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cli } from '../../test/support/cli.js';
+
+const env = () => ({ GATEHOUSE_HOME: mkdtempSync(join(tmpdir(), 'gatehouse-setup-')) });
+
+describe('gatehouse setup for clouds', () => {
+  it('aws: a trust policy bound to a fresh random external ID, and access policies limited to the offered ones', async () => {
+    const first = JSON.parse((await cli(['setup', 'aws', '--for', 'access', '-o', 'json'], env())).stdout);
+    const second = JSON.parse((await cli(['setup', 'aws', '--for', 'access', '-o', 'json'], env())).stdout);
+    expect(first.externalId).toMatch(/^[0-9a-f]{32}$/);
+    expect(first.externalId).not.toBe(second.externalId);
+    expect(first.trustPolicy.Statement[0].Condition.StringEquals['sts:ExternalId']).toBe(first.externalId);
+    const associate = first.policy.Statement.find(
+      (statement: { Sid: string }) => statement.Sid === 'AssociateOfferedPolicies',
+    );
+    expect(associate.Condition.StringEquals['eks:policyArn']).toEqual([
+      'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
+      'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy',
+    ]);
+    expect(first.kubernetesRbac[0].metadata.name).toBe('gatehouse-access');
+  });
+
+  it('aws: forensics asks AWS only where clusters are', async () => {
+    const yaml = await cli(['setup', 'aws', '--for', 'forensics', '--external-id', 'x', '-o', 'yaml'], env());
+    expect(yaml.stdout).toContain('kind: AwsSetup');
+    const json = await cli(['setup', 'aws', '--for', 'forensics', '--external-id', 'x', '-o', 'json'], env());
+    const setup = JSON.parse(json.stdout);
+    expect(setup.policy.Statement.flatMap((statement: { Action: string[] }) => statement.Action)).toEqual([
+      'eks:ListClusters',
+      'eks:DescribeCluster',
+    ]);
+  });
+
+  it('gcp: binds the custom role to the member and the in-cluster role to its email', async () => {
+    const setup = JSON.parse(
+      (
+        await cli(
+          [
+            'setup',
+            'gcp',
+            '--for',
+            'inventory',
+            '--project',
+            'acme-prod',
+            '--member',
+            'serviceAccount:ops@acme-prod.iam.gserviceaccount.com',
+            '-o',
+            'json',
+          ],
+          env(),
+        )
+      ).stdout,
+    );
+    expect(setup.customRole.includedPermissions).toContain('container.clusters.list');
+    expect(setup.commands.join('\n')).toContain(
+      '--member=serviceAccount:ops@acme-prod.iam.gserviceaccount.com',
+    );
+    expect(setup.kubernetesRbac[1].subjects[0].name).toBe('ops@acme-prod.iam.gserviceaccount.com');
+  });
+
+  it('azure: a custom role scoped to the resource group, with run command only for forensics', async () => {
+    const forensics = JSON.parse(
+      (
+        await cli(
+          [
+            'setup',
+            'azure',
+            '--for',
+            'forensics',
+            '--subscription',
+            '00000000-0000-0000-0000-000000000001',
+            '--resource-group',
+            'prod',
+            '-o',
+            'json',
+          ],
+          env(),
+        )
+      ).stdout,
+    );
+    expect(forensics.roleDefinition.AssignableScopes).toEqual([
+      '/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/prod',
+    ]);
+    expect(forensics.roleDefinition.Actions.join(' ')).toContain('runCommand');
+    const inventory = JSON.parse(
+      (
+        await cli(
+          [
+            'setup',
+            'azure',
+            '--for',
+            'inventory',
+            '--subscription',
+            '00000000-0000-0000-0000-000000000001',
+            '-o',
+            'json',
+          ],
+          env(),
+        )
+      ).stdout,
+    );
+    expect(inventory.roleDefinition.Actions.join(' ')).not.toContain('runCommand');
+  });
+
+  it('names an unknown capability and the ones that exist', async () => {
+    const run = await cli(['setup', 'aws', '--for', 'everything'], env());
+    expect(run.code).not.toBe(0);
+    expect(run.stderr).toContain('unknown capability "everything". Use --for forensics|inventory|access');
+  });
+});
