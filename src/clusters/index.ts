@@ -13,6 +13,7 @@ export {
   removeProvider,
   resolveProviderCluster,
 } from './registry.js';
+export { RunCommandTransport, shellQuote } from './run-command-transport.js';
 export type {
   ClusterDescription,
   ClusterListing,

@@ -76,7 +76,7 @@ export async function acquireContainer(options: AcquireOptions): Promise<Acquisi
   };
   writeFileSync(join(root, 'acquisition.log'), '', { mode: 0o600 });
   log(
-    `START ${method} acquisition of ${target.namespace}/${target.pod}/${target.container} by ${options.operator} as ${identity?.username ?? 'unknown'}`,
+    `START ${method} acquisition of ${target.namespace}/${target.pod}/${target.container} by ${options.operator} as ${identity?.username ?? 'unknown'}${options.client.transport ? ` through ${options.client.transport.name}` : ''}`,
   );
   options.onProgress?.('api', 0);
   const apiItems = await collectApiItems(options.client, root, target, log);
@@ -135,6 +135,7 @@ export async function acquireContainer(options: AcquireOptions): Promise<Acquisi
       imageDigest: target.imageDigest,
     },
     method,
+    ...(options.client.transport ? { transport: options.client.transport.name } : {}),
     ...(debugContainer ? { ephemeralContainer: debugContainer } : {}),
     gatehouseVersion: options.gatehouseVersion,
     collector: { profile: options.profile.name, sha256: collector.sha256 },

@@ -4,6 +4,17 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { AppError } from '../errors.js';
 import { networkError, type RequestSubject, statusError, timeoutError } from './errors.js';
 
+/**
+ * Another way to reach the API server than HTTPS from this machine: AKS run command, for a
+ * private cluster. Every request and exec goes through it.
+ */
+export interface KubeTransport {
+  /** What the transport is, for logs and errors (e.g. "AKS run command"). */
+  readonly name: string;
+  request(request: KubeRequest): Promise<string>;
+  exec(options: import('./exec.js').ExecOptions): Promise<import('./exec.js').ExecResult>;
+}
+
 export interface KubeRequest {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** API path, e.g. `/api/v1/namespaces`. */
@@ -41,7 +52,11 @@ export class KubeClient {
    */
   constructor(
     config: KubeConfig,
-    options: { readonly timeoutMs?: number; readonly explain?: (error: AppError) => Promise<AppError> } = {},
+    options: {
+      readonly timeoutMs?: number;
+      readonly explain?: (error: AppError) => Promise<AppError>;
+      readonly transport?: KubeTransport;
+    } = {},
   ) {
     const cluster = config.getCurrentCluster();
     if (!cluster) {
@@ -54,7 +69,11 @@ export class KubeClient {
     this.server = cluster.server.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? 30_000;
     this.#explain = options.explain;
+    this.transport = options.transport;
   }
+
+  /** Set when requests do not go over HTTPS from here (see {@link KubeTransport}). */
+  readonly transport: KubeTransport | undefined;
 
   get kubeConfig(): KubeConfig {
     return this.#config;
@@ -76,6 +95,7 @@ export class KubeClient {
   }
 
   async #requestText(request: KubeRequest): Promise<string> {
+    if (this.transport) return await this.transport.request(request);
     const method = request.method ?? 'GET';
     const url = new URL(this.server + request.path);
     for (const [key, value] of Object.entries(request.query ?? {})) {

@@ -29,6 +29,7 @@ export interface ExecResult {
  * output. No stdin is sent: every command must run to completion on its arguments alone.
  */
 export async function execInContainer(client: KubeClient, options: ExecOptions): Promise<ExecResult> {
+  if (client.transport) return await client.transport.exec(options);
   const exec = new Exec(client.kubeConfig);
   return await new Promise<ExecResult>((resolve, reject) => {
     let settled = false;

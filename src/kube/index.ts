@@ -12,7 +12,7 @@ export {
   renewingToken,
   type TokenSource,
 } from './bearer.js';
-export { KubeClient, type KubeRequest } from './client.js';
+export { KubeClient, type KubeRequest, type KubeTransport } from './client.js';
 export { type ForbiddenFacts, parseForbidden } from './errors.js';
 export { type ExecOptions, type ExecResult, execInContainer } from './exec.js';
 export { type KubeIdentity, whoAmI } from './identity.js';

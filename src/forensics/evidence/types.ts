@@ -48,6 +48,8 @@ export interface CustodyRecord {
     readonly imageDigest: string;
   };
   readonly method: AcquisitionMethod;
+  /** How the API server was reached when not directly over HTTPS, e.g. "AKS run command" (private clusters). */
+  readonly transport?: string;
   /** The debug container added for the ephemeral method (it stays in the pod spec). */
   readonly ephemeralContainer?: { readonly name: string; readonly image: string };
   readonly gatehouseVersion: string;
