@@ -14,6 +14,8 @@ const requesterUser = 'system:serviceaccount:dev:jit-requester';
 const cluster = admin.context;
 let requester = '';
 let approver = '';
+/** Gatehouse's own kubeconfig: only what `gatehouse setup rbac access` grants. */
+let reconciler = '';
 
 const as = (config: string, ...args: string[]) => cli(['--kubeconfig', config, ...args], env);
 const idOf = (stdout: string) => JSON.parse(stdout).id as string;
@@ -28,7 +30,7 @@ async function canEditDeployments(): Promise<boolean> {
 }
 
 beforeAll(async () => {
-  for (const name of ['jit-requester', 'jit-approver']) {
+  for (const name of ['jit-requester', 'jit-approver', 'jit-gatehouse']) {
     await admin
       .request({
         method: 'POST',
@@ -46,6 +48,28 @@ beforeAll(async () => {
     admin.kubeConfig,
     await serviceAccountToken(admin, 'dev', 'jit-approver'),
     'jit-approver',
+  );
+  const setup = await cli([
+    'setup',
+    'rbac',
+    'access',
+    '--user',
+    'system:serviceaccount:dev:jit-gatehouse',
+    '-o',
+    'json',
+  ]);
+  for (const document of JSON.parse(setup.stdout) as { kind: string; metadata: { name: string } }[]) {
+    const plural = document.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings';
+    const path = `/apis/rbac.authorization.k8s.io/v1/${plural}`;
+    await admin
+      .request({ method: 'DELETE', path: `${path}/${document.metadata.name}` })
+      .catch(() => undefined);
+    await admin.request({ method: 'POST', path, body: document });
+  }
+  reconciler = tokenKubeconfig(
+    admin.kubeConfig,
+    await serviceAccountToken(admin, 'dev', 'jit-gatehouse'),
+    cluster,
   );
   const flow = join(tmpdir(), `gatehouse-flow-${process.pid}.yaml`);
   writeFileSync(
@@ -65,6 +89,16 @@ spec:
 });
 
 describe('just-in-time access against the real apiserver (checked with SubjectAccessReview)', () => {
+  it('reconciles with no more than the access role printed by setup rbac (least privilege)', async () => {
+    const cannot = await subjectCan(admin, {
+      user: 'system:serviceaccount:dev:jit-gatehouse',
+      groups: ['system:serviceaccounts', 'system:authenticated'],
+      resourceAttributes: { namespace: 'payments', verb: 'create', group: 'apps', resource: 'deployments' },
+    });
+    expect(cannot.allowed).toBe(false);
+    expect((await as(reconciler, 'access', 'reconcile')).code).toBe(0);
+  });
+
   it('grants only after approval, refuses self-approval, keeps overlapping grants, and ends access on time', async () => {
     expect(await canEditDeployments()).toBe(false);
     const request = async (duration: string) =>
@@ -96,7 +130,7 @@ describe('just-in-time access against the real apiserver (checked with SubjectAc
     const self = await as(requester, 'access', 'approve', first);
     expect(self.code).toBe(4);
     expect(self.stderr).toContain('cannot approve it');
-    expect((await as(kubeconfig, 'access', 'reconcile')).code).toBe(0);
+    expect((await as(reconciler, 'access', 'reconcile')).code).toBe(0);
     expect(await canEditDeployments()).toBe(false);
 
     expect(JSON.parse((await as(approver, 'access', 'approve', first, '-o', 'json')).stdout).state).toBe(
@@ -104,7 +138,7 @@ describe('just-in-time access against the real apiserver (checked with SubjectAc
     );
     expect(await canEditDeployments()).toBe(false);
     const granted = Date.now();
-    expect((await as(kubeconfig, 'access', 'reconcile')).code).toBe(0);
+    expect((await as(reconciler, 'access', 'reconcile')).code).toBe(0);
     expect(await canEditDeployments()).toBe(true);
     const shown = JSON.parse((await as(kubeconfig, 'access', 'show', first, '-o', 'json')).stdout);
     expect(shown.state).toBe('active');
@@ -113,9 +147,9 @@ describe('just-in-time access against the real apiserver (checked with SubjectAc
 
     const second = await request('1h');
     await as(approver, 'access', 'approve', second);
-    await as(kubeconfig, 'access', 'reconcile');
+    await as(reconciler, 'access', 'reconcile');
     await sleep(Math.max(0, granted + 6500 - Date.now()));
-    const afterFirst = JSON.parse((await as(kubeconfig, 'access', 'reconcile', '-o', 'json')).stdout);
+    const afterFirst = JSON.parse((await as(reconciler, 'access', 'reconcile', '-o', 'json')).stdout);
     expect(afterFirst.expired).toEqual([first]);
     expect(await canEditDeployments()).toBe(true);
 
@@ -123,7 +157,7 @@ describe('just-in-time access against the real apiserver (checked with SubjectAc
       'revoked',
     );
     const revokedAt = Date.now();
-    await as(kubeconfig, 'access', 'reconcile');
+    await as(reconciler, 'access', 'reconcile');
     expect(await canEditDeployments()).toBe(false);
     expect(Date.now() - revokedAt).toBeLessThan(2000);
   });
