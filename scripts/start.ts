@@ -26,6 +26,7 @@ async function start(): Promise<number> {
       'Next:',
       `  npx gatehouse ${[...global, 'clusters', 'list', '-o', 'json'].join(' ')}`,
       '  npx gatehouse audit verify',
+      '  npx gatehouse setup aws --for inventory     # then: npx gatehouse providers add aws …',
       '  npx gatehouse --help',
       '',
     ].join('\n'),

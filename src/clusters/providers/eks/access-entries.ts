@@ -3,6 +3,7 @@ import { isAppError } from '../../../errors.js';
 import type { EksAccessConfig } from '../../../inventory/index.js';
 import type { AccessEntry, AccessPolicyAssociation } from '../../../rbac/index.js';
 import type { EksAccessEntriesPort } from '../../types.js';
+import { settledInBatches } from './batches.js';
 import { awsError } from './errors.js';
 
 /** Access entries are read this many at a time: enough to be quick, few enough to stay under EKS throttling. */
@@ -57,7 +58,11 @@ export class EksAccessEntries implements EksAccessEntriesPort {
     // A CONFIG_MAP cluster has no access entries API to ask.
     if (authenticationMode === 'CONFIG_MAP') return { authenticationMode, accessEntries: [] };
     const arns = await this.#principals();
-    const accessEntries = await inBatches(arns, parallelReads, (arn) => this.#entry(arn));
+    const results = await settledInBatches(arns, (arn) => this.#entry(arn));
+    const failed = results.find((result) => result.status === 'rejected');
+    // An inventory missing one principal would under-report access: the whole read fails instead.
+    if (failed) throw failed.reason;
+    const accessEntries = results.map((result) => (result as PromiseFulfilledResult<AccessEntry>).value);
     return { authenticationMode, accessEntries };
   }
 

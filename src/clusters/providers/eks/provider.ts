@@ -11,6 +11,7 @@ import type {
   EksAccessEntriesPort,
 } from '../../types.js';
 import { EksAccessEntries } from './access-entries.js';
+import { settledInBatches } from './batches.js';
 import { type AwsAccountOptions, accountCredentials } from './credentials.js';
 import { explainEksFailure } from './diagnose.js';
 import { awsError } from './errors.js';
@@ -107,7 +108,7 @@ export class EksProvider implements ClusterProvider {
       names.push(...(page.clusters ?? []));
       nextToken = page.nextToken;
     } while (nextToken);
-    const described = await Promise.allSettled(names.map((name) => this.#describeCluster(region, name)));
+    const described = await settledInBatches(names, (name) => this.#describeCluster(region, name));
     const clusters: ClusterRef[] = [];
     const errors: { source: string; message: string }[] = [];
     described.forEach((result, index) => {
