@@ -16,6 +16,8 @@ export interface GatehouseConfig {
   readonly output: OutputFormat;
   /** Timeout of reachability probes, milliseconds. */
   readonly probeTimeoutMs: number;
+  /** A `gatehouse serve` URL: access commands then act through its API, with GATEHOUSE_TOKEN. */
+  readonly server: string | undefined;
   /** The file the settings came from, if any. */
   readonly file: string | undefined;
 }
@@ -26,9 +28,10 @@ interface FileSettings {
   readonly context?: string;
   readonly output?: string;
   readonly probeTimeoutMs?: number;
+  readonly server?: string;
 }
 
-const knownKeys = new Set(['databaseUrl', 'kubeconfig', 'context', 'output', 'probeTimeoutMs']);
+const knownKeys = new Set(['databaseUrl', 'kubeconfig', 'context', 'output', 'probeTimeoutMs', 'server']);
 
 /**
  * Settings come from, in rising precedence: defaults, the config file
@@ -49,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatehouseConfi
     context: env.GATEHOUSE_CONTEXT ?? settings.context,
     output: parseOutputFormat(output, env.GATEHOUSE_OUTPUT ? 'GATEHOUSE_OUTPUT' : `${file}: output`),
     probeTimeoutMs: settings.probeTimeoutMs ?? 3000,
+    server: env.GATEHOUSE_SERVER ?? settings.server,
     file: existsSync(file) ? file : undefined,
   };
 }
@@ -94,7 +98,7 @@ function readSettings(file: string): FileSettings {
       });
     }
   }
-  for (const key of ['databaseUrl', 'kubeconfig', 'context', 'output'] as const) {
+  for (const key of ['databaseUrl', 'kubeconfig', 'context', 'output', 'server'] as const) {
     if (record[key] !== undefined && typeof record[key] !== 'string') {
       throw new AppError('config.invalid', `config file ${file}: "${key}" must be a string`, {
         fix: `Quote the value of ${key}`,

@@ -83,6 +83,70 @@ async function requestEdit(
 }
 
 describe('gatehouse serve against the real apiserver (checked with SubjectAccessReview)', () => {
+  it('lets the CLI act through the server: whoever the API token names requests and approves, no cluster identity needed', async () => {
+    const server = await serve();
+    const api = apiClient(server.url);
+    await api(tokens.admin, 'PUT', '/v1/flows', flows);
+    // No kubeconfig at all: the requester may have no standing access to any cluster.
+    const remote = (token: string, ...args: string[]) =>
+      cli([...args, '-o', 'json'], {
+        GATEHOUSE_HOME: env.GATEHOUSE_HOME,
+        GATEHOUSE_SERVER: server.url,
+        GATEHOUSE_TOKEN: token,
+        KUBECONFIG: '/nonexistent',
+      });
+    const missingCluster = await remote(
+      tokens.alice,
+      'access',
+      'request',
+      '--flow',
+      'labelled',
+      '--role',
+      'edit',
+      '-n',
+      'jit-serve',
+      '--for',
+      '1h',
+      '--reason',
+      'incident 4712',
+    );
+    expect(missingCluster.stderr).toContain('Add --cluster NAME');
+    const requested = await remote(
+      tokens.alice,
+      'access',
+      'request',
+      '--flow',
+      'labelled',
+      '--role',
+      'edit',
+      '-n',
+      'jit-serve',
+      '--for',
+      '1h',
+      '--reason',
+      'incident 4712',
+      '--cluster',
+      cluster,
+    );
+    expect(requested.stderr).toBe('');
+    const { id, requester } = JSON.parse(requested.stdout) as { id: string; requester: string };
+    expect(requester).toBe(alice);
+    const self = await remote(tokens.alice, 'access', 'approve', id);
+    expect(self.code).toBe(4);
+    expect(self.stderr).toContain('Gatehouse server:');
+    expect(JSON.parse((await remote(tokens.bob, 'access', 'approve', id)).stdout).state).toBe('approved');
+    await waitFor(canEdit, true, 5000);
+    expect(JSON.parse((await remote(tokens.alice, 'access', 'revoke', id)).stdout).state).toBe('revoked');
+    await waitFor(canEdit, false, 5000);
+    const listed = JSON.parse((await remote(tokens.bob, 'access', 'list', '--state', 'revoked')).stdout) as {
+      id: string;
+    }[];
+    expect(listed.map((request) => request.id)).toContain(id);
+    const unauthenticated = await remote('gth_not-a-token', 'access', 'list');
+    expect(unauthenticated.code).toBe(4);
+    await server.kill9();
+  });
+
   it('grants after approval, revokes within 2 s of expiry, and notifies the webhook of each step', async () => {
     const hook = await webhookReceiver();
     try {

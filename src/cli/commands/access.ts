@@ -26,6 +26,7 @@ import { AppError, messageOf } from '../../errors.js';
 import { type KubeClient, loadKubeconfig, whoAmI } from '../../kube/index.js';
 import type { CommandContext, Runner } from '../context.js';
 import { render } from '../output.js';
+import { remoteAccess } from './access-remote.js';
 import { withStore } from './audit.js';
 import { clusterClient, resolveCluster } from './cluster-client.js';
 import { clusterName } from './rbac-source.js';
@@ -62,7 +63,9 @@ const show = (context: CommandContext, request: AccessRequest) =>
 export function registerAccess(program: Command, run: Runner): void {
   const access = program
     .command('access')
-    .description('Just-in-time access: flows, requests, approvals, expiry');
+    .description(
+      'Just-in-time access: flows, requests, approvals, expiry (through a Gatehouse server when GATEHOUSE_SERVER and GATEHOUSE_TOKEN are set)',
+    );
   const flows = access.command('flows').description('Access flows (policy as YAML)');
   flows
     .command('apply')
@@ -146,6 +149,24 @@ export function registerAccess(program: Command, run: Runner): void {
         breakGlass?: boolean;
       }) =>
         run(async (context) => {
+          const remote = remoteAccess(context);
+          if (remote) {
+            if (!flags.cluster)
+              throw new AppError('input.invalid', 'through a Gatehouse server, say which cluster', {
+                fix: 'Add --cluster NAME (as in gatehouse clusters list)',
+              });
+            const body = {
+              flow: flags.flow,
+              cluster: flags.cluster,
+              role: flags.role,
+              duration: flags.for,
+              reason: flags.reason,
+              breakGlass: flags.breakGlass === true,
+              ...(flags.namespace ? { namespace: flags.namespace } : {}),
+            };
+            show(context, await remote.create(body));
+            return 0;
+          }
           const who = await caller(context);
           const cluster = flags.cluster ?? clusterName(context);
           const request = await withStore(context, async (store) => {
@@ -176,8 +197,12 @@ export function registerAccess(program: Command, run: Runner): void {
       .description(`${verb === 'approve' ? 'Approve' : 'Deny'} a pending request (never your own)`)
       .action((id: string) =>
         run(async (context) => {
-          const who = await caller(context);
-          show(context, await withStore(context, (store) => decide(store, id, who, verb)));
+          const remote = remoteAccess(context);
+          if (remote) show(context, await remote.act(id, verb));
+          else {
+            const who = await caller(context);
+            show(context, await withStore(context, (store) => decide(store, id, who, verb)));
+          }
           return 0;
         }),
       );
@@ -188,8 +213,12 @@ export function registerAccess(program: Command, run: Runner): void {
     .description('End access now (requester or approver); a pending request is cancelled')
     .action((id: string) =>
       run(async (context) => {
-        const who = await caller(context);
-        show(context, await withStore(context, (store) => revoke(store, id, who)));
+        const remote = remoteAccess(context);
+        if (remote) show(context, await remote.act(id, 'revoke'));
+        else {
+          const who = await caller(context);
+          show(context, await withStore(context, (store) => revoke(store, id, who)));
+        }
         return 0;
       }),
     );
@@ -200,11 +229,13 @@ export function registerAccess(program: Command, run: Runner): void {
     .description('Extend active access (approvers), within the flow maximum')
     .action((id: string, flags: { for: string }) =>
       run(async (context) => {
-        const who = await caller(context);
-        show(
-          context,
-          await withStore(context, (store) => extend(store, id, who, parseDuration(flags.for, '--for'))),
-        );
+        const remote = remoteAccess(context);
+        if (remote) show(context, await remote.extend(id, flags.for));
+        else {
+          const who = await caller(context);
+          const seconds = parseDuration(flags.for, '--for');
+          show(context, await withStore(context, (store) => extend(store, id, who, seconds)));
+        }
         return 0;
       }),
     );
@@ -217,11 +248,14 @@ export function registerAccess(program: Command, run: Runner): void {
     )
     .action((id: string, flags: { out?: string }) =>
       run(async (context) => {
-        const who = await caller(context);
-        const issued = await withStore(context, async (store) => {
-          const request = await getRequest(store, id);
-          return await issueCredential(store, await clientFor(context)(request.cluster), request.id, who);
-        });
+        const remote = remoteAccess(context);
+        const issued = remote
+          ? await remote.credential(id)
+          : await withStore(context, async (store) => {
+              const who = await caller(context);
+              const request = await getRequest(store, id);
+              return await issueCredential(store, await clientFor(context)(request.cluster), request.id, who);
+            });
         if (flags.out) {
           writeFileSync(flags.out, issued.kubeconfig, { mode: 0o600 });
           context.stderr(
@@ -257,7 +291,10 @@ export function registerAccess(program: Command, run: Runner): void {
             fix: `Use one of ${states.join(', ')}`,
           });
         }
-        const list = await withStore(context, (store) => listRequests(store, flags.state));
+        const remote = remoteAccess(context);
+        const list = remote
+          ? await remote.list(flags.state)
+          : await withStore(context, (store) => listRequests(store, flags.state));
         context.stdout(render(context.output, list, columns, list));
         return 0;
       }),
@@ -268,7 +305,11 @@ export function registerAccess(program: Command, run: Runner): void {
     .description('One request, with its approvals')
     .action((id: string) =>
       run(async (context) => {
-        show(context, await withStore(context, (store) => getRequest(store, id)));
+        const remote = remoteAccess(context);
+        show(
+          context,
+          remote ? await remote.show(id) : await withStore(context, (store) => getRequest(store, id)),
+        );
         return 0;
       }),
     );
