@@ -96,13 +96,13 @@ describe('namespace selectors and credential mode', () => {
       'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy',
     );
     expect(() =>
-      eks(plain + '  mode: access-entry\n  eks: {principalArn: "arn:aws:iam::111122223333:role/x-{user}"}\n'),
+      eks(`${plain}  mode: access-entry\n  eks: {principalArn: "arn:aws:iam::111122223333:role/x-{user}"}\n`),
     ).toThrow('AccessPolicy roles go with mode access-entry');
-    expect(() => eks(plain + '  mode: aws-auth\n')).toThrow('eks.principalArn: is required in mode aws-auth');
+    expect(() => eks(`${plain}  mode: aws-auth\n`)).toThrow('eks.principalArn: is required in mode aws-auth');
     expect(() =>
-      eks(plain + '  mode: aws-auth\n  eks: {principalArn: "arn:aws:iam::111122223333:role/shared"}\n'),
+      eks(`${plain}  mode: aws-auth\n  eks: {principalArn: "arn:aws:iam::111122223333:role/shared"}\n`),
     ).toThrow('must be an IAM ARN containing {user}');
-    expect(() => eks(plain + '  eks: {principalArn: "arn:aws:iam::111122223333:role/x-{user}"}\n')).toThrow(
+    expect(() => eks(`${plain}  eks: {principalArn: "arn:aws:iam::111122223333:role/x-{user}"}\n`)).toThrow(
       'applies only to modes aws-auth and access-entry',
     );
   });

@@ -32,7 +32,12 @@ function bashPort(kubectl: string): RunCommandPort {
 const collect = () => {
   const chunks: Buffer[] = [];
   return {
-    stream: new Writable({ write: (chunk: Buffer, _encoding, done) => (chunks.push(chunk), done()) }),
+    stream: new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        chunks.push(chunk);
+        done();
+      },
+    }),
     bytes: () => Buffer.concat(chunks),
   };
 };

@@ -23,7 +23,7 @@ import {
 import { appendAudit } from '../../audit/index.js';
 import type { EksAccessEntriesPort } from '../../clusters/index.js';
 import { AppError, messageOf } from '../../errors.js';
-import { type KubeClient, loadKubeconfig, whoAmI } from '../../kube/index.js';
+import { type KubeClient, whoAmI } from '../../kube/index.js';
 import type { CommandContext, Runner } from '../context.js';
 import { render } from '../output.js';
 import { remoteAccess } from './access-remote.js';

@@ -6,20 +6,6 @@ import type { EksAccessEntriesPort } from '../../types.js';
 import { settledInBatches } from './batches.js';
 import { awsError } from './errors.js';
 
-/** Access entries are read this many at a time: enough to be quick, few enough to stay under EKS throttling. */
-const parallelReads = 8;
-
-async function inBatches<T, R>(
-  items: readonly T[],
-  size: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = [];
-  for (let start = 0; start < items.length; start += size)
-    results.push(...(await Promise.all(items.slice(start, start + size).map(work))));
-  return results;
-}
-
 /** The EKS access entries API of one cluster, as the RBAC and JIT capabilities use it. */
 export class EksAccessEntries implements EksAccessEntriesPort {
   readonly #client: () => Promise<EKSClient>;
