@@ -35,11 +35,7 @@ interface EntriesPass extends Pick<ClusterPass, 'cluster' | 'now' | 'report' | '
  */
 export async function reconcileAccessEntries(pass: EntriesPass): Promise<void> {
   const { store, cluster } = pass;
-  const records = await store.db
-    .selectFrom('eks_access_grants')
-    .selectAll()
-    .where('cluster', '=', cluster)
-    .execute();
+  const records = await rowsOf(store, cluster);
   if (pass.live.length === 0 && records.length === 0) return;
   const port = await pass.port();
   const desired = new Map<string, AccessRequest[]>();
@@ -50,7 +46,7 @@ export async function reconcileAccessEntries(pass: EntriesPass): Promise<void> {
   for (const [key, requests] of desired) {
     const [principalArn, policyArn] = JSON.parse(key) as [string, string];
     try {
-      await associate(pass, port, { principalArn, policyArn, scope: unionScope(requests), records });
+      await associate(pass, port, { principalArn, policyArn, scope: unionScope(requests) });
       await activate(store, requests, pass.now, pass.report, pass.audit);
     } catch (error) {
       pass.report.errors.push({ cluster, message: isAppError(error) ? error.describe() : messageOf(error) });
@@ -60,29 +56,34 @@ export async function reconcileAccessEntries(pass: EntriesPass): Promise<void> {
   }
   for (const record of records) {
     if (desired.has(JSON.stringify([record.principal_arn, record.policy_arn]))) continue;
-    await disassociate(pass, port, record, records);
+    try {
+      await disassociate(pass, port, record);
+    } catch (error) {
+      // One failed revocation must not hold up the others; the record stays, so the next pass retries.
+      pass.report.errors.push({ cluster, message: isAppError(error) ? error.describe() : messageOf(error) });
+    }
   }
+}
+
+type GrantRow = Awaited<ReturnType<typeof rowsOf>>[number];
+
+function rowsOf(store: Store, cluster: string, principalArn?: string) {
+  let query = store.db.selectFrom('eks_access_grants').selectAll().where('cluster', '=', cluster);
+  if (principalArn) query = query.where('principal_arn', '=', principalArn);
+  return query.execute();
 }
 
 async function associate(
   pass: EntriesPass,
   port: EksAccessEntriesPort,
-  target: {
-    principalArn: string;
-    policyArn: string;
-    scope: Scope;
-    records: readonly { principal_arn: string; policy_arn: string; scope: string; created_entry: number }[];
-  },
+  target: { principalArn: string; policyArn: string; scope: Scope },
 ): Promise<void> {
   const { store, cluster, now } = pass;
-  const record = target.records.find(
-    (candidate) =>
-      candidate.principal_arn === target.principalArn && candidate.policy_arn === target.policyArn,
-  );
-  if (record && sameScope(JSON.parse(record.scope) as Scope, target.scope)) return;
-  let createdEntry = target.records.some(
-    (candidate) => candidate.principal_arn === target.principalArn && candidate.created_entry === 1,
-  );
+  // Read now, not at the start of the pass: earlier steps of this pass may have changed them.
+  const mine = await rowsOf(store, cluster, target.principalArn);
+  const record = mine.find((candidate) => candidate.policy_arn === target.policyArn);
+  if (record?.applied === 1 && sameScope(JSON.parse(record.scope) as Scope, target.scope)) return;
+  let createdEntry = mine.some((candidate) => candidate.created_entry === 1);
   if (!record) {
     const entry = await port.accessEntry(target.principalArn);
     if (entry?.policies.some((policy) => policy.policyArn === target.policyArn))
@@ -98,57 +99,55 @@ async function associate(
       createdEntry = true;
     }
   }
-  // Recorded before the call: if the call dies half-way, the next pass still knows to clean up.
+  // Recorded as owed before the call and as applied after it: a call that fails is made again next pass.
   const values = {
     cluster,
     principal_arn: target.principalArn,
     policy_arn: target.policyArn,
     created_entry: createdEntry ? 1 : 0,
     scope: JSON.stringify(target.scope),
+    applied: 0,
     updated_at: now.toISOString(),
   };
-  if (record)
-    await store.db
+  const update = (changes: Partial<typeof values>) =>
+    store.db
       .updateTable('eks_access_grants')
-      .set(values)
+      .set(changes)
       .where('cluster', '=', cluster)
       .where('principal_arn', '=', target.principalArn)
       .where('policy_arn', '=', target.policyArn)
       .execute();
+  if (record) await update(values);
   else await store.db.insertInto('eks_access_grants').values(values).execute();
   await port.associateAccessPolicy({
     principalArn: target.principalArn,
     policyArn: target.policyArn,
     accessScope: target.scope,
   });
+  await update({ applied: 1 });
   pass.report.applied.push(`AccessPolicy/${target.principalArn}/${target.policyArn}`);
 }
 
-async function disassociate(
-  pass: EntriesPass,
-  port: EksAccessEntriesPort,
-  record: { principal_arn: string; policy_arn: string; created_entry: number },
-  records: readonly { principal_arn: string; policy_arn: string }[],
-): Promise<void> {
+async function disassociate(pass: EntriesPass, port: EksAccessEntriesPort, record: GrantRow): Promise<void> {
   const { store, cluster, now } = pass;
   try {
     await port.disassociateAccessPolicy({ principalArn: record.principal_arn, policyArn: record.policy_arn });
   } catch (error) {
     if (!(isAppError(error) && error.code === 'not-found')) throw error;
   }
-  const others = records.filter(
-    (other) => other.principal_arn === record.principal_arn && other.policy_arn !== record.policy_arn,
-  );
-  if (record.created_entry === 1 && others.length === 0)
-    await port.deleteAccessEntry(record.principal_arn).catch((error: unknown) => {
-      if (!(isAppError(error) && error.code === 'not-found')) throw error;
-    });
   await store.db
     .deleteFrom('eks_access_grants')
     .where('cluster', '=', cluster)
     .where('principal_arn', '=', record.principal_arn)
     .where('policy_arn', '=', record.policy_arn)
     .execute();
+  // The entry goes with the last association Gatehouse holds on it, counted now (grants added this pass included).
+  const remaining = await rowsOf(store, cluster, record.principal_arn);
+  const deleteEntry = record.created_entry === 1 && remaining.length === 0;
+  if (deleteEntry)
+    await port.deleteAccessEntry(record.principal_arn).catch((error: unknown) => {
+      if (!(isAppError(error) && error.code === 'not-found')) throw error;
+    });
   pass.report.removed.push(`AccessPolicy/${record.principal_arn}/${record.policy_arn}`);
   await appendAudit(
     store,
@@ -157,10 +156,7 @@ async function disassociate(
       action: 'access.revoke-access-policy',
       target: `${cluster}/${record.principal_arn}`,
       outcome: 'succeeded',
-      details: {
-        policyArn: record.policy_arn,
-        entryDeleted: record.created_entry === 1 && others.length === 0,
-      },
+      details: { policyArn: record.policy_arn, entryDeleted: deleteEntry },
     },
     () => now,
   );

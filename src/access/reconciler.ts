@@ -123,34 +123,43 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     }
   }
   const live = await listRequests(store, ['approved', 'active']);
-  const clusters = await store.db.selectFrom('access_requests').select('cluster').distinct().execute();
+  const modes = await store.db.selectFrom('access_requests').select(['cluster', 'mode']).distinct().execute();
   const known = await knownRequestIds(store);
-  for (const { cluster } of clusters) {
+  const failed = (cluster: string, error: unknown) =>
+    report.errors.push({ cluster, message: isAppError(error) ? error.describe() : messageOf(error) });
+  for (const cluster of new Set(modes.map((row) => row.cluster))) {
     const ofCluster = live.filter((request) => request.cluster === cluster);
-    try {
-      await reconcileCluster({
-        client: await options.clientFor(cluster),
-        cluster,
-        live: ofCluster.filter((request) => request.mode !== 'access-entry'),
-        known,
-        now,
-        report,
-        audit,
-        store,
-      });
-      await reconcileAccessEntries({
-        port: () => portFor(options, cluster),
-        cluster,
-        live: ofCluster.filter((request) => request.mode === 'access-entry'),
-        now,
-        report,
-        audit,
-        store,
-      });
-    } catch (error) {
-      const message = isAppError(error) ? error.describe() : messageOf(error);
-      report.errors.push({ cluster, message });
-    }
+    const ofModes = new Set(modes.filter((row) => row.cluster === cluster).map((row) => row.mode));
+    // Bindings need the Kubernetes API; access entries only the AWS API: one failing never holds up the other.
+    if ([...ofModes].some((mode) => mode !== 'access-entry'))
+      try {
+        await reconcileCluster({
+          client: await options.clientFor(cluster),
+          cluster,
+          live: ofCluster.filter((request) => request.mode !== 'access-entry'),
+          known,
+          now,
+          report,
+          audit,
+          store,
+        });
+      } catch (error) {
+        failed(cluster, error);
+      }
+    if (ofModes.has('access-entry'))
+      try {
+        await reconcileAccessEntries({
+          port: () => portFor(options, cluster),
+          cluster,
+          live: ofCluster.filter((request) => request.mode === 'access-entry'),
+          now,
+          report,
+          audit,
+          store,
+        });
+      } catch (error) {
+        failed(cluster, error);
+      }
   }
   report.nextExpiresAt = (await listRequests(store, 'active'))
     .map((request) => request.expiresAt)

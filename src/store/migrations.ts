@@ -167,11 +167,12 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('access_requests').addColumn('principal_arn', 'text').execute();
       await db.schema
         .createTable('eks_access_grants')
-        .addColumn('cluster', 'varchar(300)', (column) => column.notNull())
-        .addColumn('principal_arn', 'varchar(300)', (column) => column.notNull())
-        .addColumn('policy_arn', 'varchar(300)', (column) => column.notNull())
+        .addColumn('cluster', 'varchar(400)', (column) => column.notNull())
+        .addColumn('principal_arn', 'varchar(2048)', (column) => column.notNull())
+        .addColumn('policy_arn', 'varchar(2048)', (column) => column.notNull())
         .addColumn('created_entry', 'integer', (column) => column.notNull())
         .addColumn('scope', 'text', (column) => column.notNull())
+        .addColumn('applied', 'integer', (column) => column.notNull())
         .addColumn('updated_at', 'varchar(40)', (column) => column.notNull())
         .addPrimaryKeyConstraint('eks_access_grants_pk', ['cluster', 'principal_arn', 'policy_arn'])
         .execute();

@@ -42,8 +42,10 @@ export interface EksAccessGrantsTable {
   readonly policy_arn: string;
   /** 1 when Gatehouse created the access entry itself (and deletes it with its last association). */
   readonly created_entry: number;
-  /** JSON access scope last associated. */
+  /** JSON access scope wanted. */
   readonly scope: string;
+  /** 1 once EKS confirmed the association with that scope; 0 while a call is owed (retried next pass). */
+  readonly applied: number;
   readonly updated_at: string;
 }
 
