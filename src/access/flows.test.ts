@@ -91,7 +91,8 @@ describe('namespace selectors and credential mode', () => {
       "  requesters: {groups: [devs]}\n  namespaces: [dev]\n  roles: [{kind: AccessPolicy, name: AmazonEKSEditPolicy}]\n  approvers: {users: [lead]}\n  maxDuration: 1h\n  mode: access-entry\n  eks: {principalArn: 'arn:aws:iam::111122223333:role/oncall-{user}'}\n",
     );
     expect(principalArnFor(entry, 'alice')).toBe('arn:aws:iam::111122223333:role/oncall-alice');
-    expect(() => principalArnFor(entry, 'bob smith')).toThrow('not an IAM role or user ARN');
+    expect(() => principalArnFor(entry, 'bob smith')).toThrow('cannot be part of an IAM principal name');
+    expect(() => principalArnFor(entry, 'ops/alice')).toThrow('cannot be part of an IAM principal name');
     expect(accessPolicyArn('AmazonEKSEditPolicy')).toBe(
       'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy',
     );
@@ -114,5 +115,11 @@ describe('namespace selectors and credential mode', () => {
       name: 'AmazonEKSViewPolicy',
     });
     expect(() => parseRoleReference('Group/x')).toThrow('"Group/x" is not a role');
+    expect(
+      parseRoleReference('AccessPolicy/arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy'),
+    ).toEqual({
+      kind: 'AccessPolicy',
+      name: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
+    });
   });
 });

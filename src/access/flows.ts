@@ -59,7 +59,9 @@ const modes: readonly AccessMode[] = ['binding', 'credential', 'aws-auth', 'acce
 
 /** `ClusterRole/NAME`, `Role/NAME`, `AccessPolicy/NAME` (EKS) or `NAME` (a ClusterRole). */
 export function parseRoleReference(text: string): { kind: FlowRole['kind']; name: string } {
-  const [kind, name] = text.includes('/') ? text.split('/', 2) : ['ClusterRole', text];
+  const slash = text.indexOf('/');
+  // Only the first slash separates: an access policy may be named by its full ARN.
+  const [kind, name] = slash >= 0 ? [text.slice(0, slash), text.slice(slash + 1)] : ['ClusterRole', text];
   if ((kind !== 'Role' && kind !== 'ClusterRole' && kind !== 'AccessPolicy') || !name)
     throw new AppError('input.invalid', `"${text}" is not a role`, {
       fix: 'Write ClusterRole/NAME, Role/NAME, AccessPolicy/NAME (EKS) or NAME (a ClusterRole)',
@@ -75,6 +77,11 @@ export function accessPolicyArn(name: string): string {
 /** The requester's IAM principal in an EKS mode, from the flow's template and the authenticated user. */
 export function principalArnFor(flow: AccessFlow, user: string): string | undefined {
   if (!flow.principalArnTemplate) return undefined;
+  // A slash would turn the name into an IAM path, naming another principal.
+  if (!/^[\w+=,.@-]+$/.test(user))
+    throw new AppError('input.invalid', `user name "${user}" cannot be part of an IAM principal name`, {
+      fix: `Flow ${flow.name} maps users to IAM principals; IAM names allow only letters, digits and +=,.@_-`,
+    });
   const arn = flow.principalArnTemplate.replaceAll('{user}', user);
   if (!iamPrincipalPattern.test(arn))
     throw new AppError('input.invalid', `user ${user} gives "${arn}", which is not an IAM role or user ARN`, {
@@ -246,6 +253,9 @@ function eksPrincipal(value: unknown, mode: AccessMode, where: string): string |
     );
   if (!iamPrincipalPattern.test(template.replaceAll('{user}', 'user')))
     fail(`${where}.principalArn`, 'is not an IAM role or user ARN');
+  // aws-auth matches roles without their path (the authenticator drops it), so a path could never match.
+  if (mode === 'aws-auth' && /:role\/.*\//.test(template))
+    fail(`${where}.principalArn`, 'aws-auth maps roles without a path: write arn:aws:iam::ACCOUNT:role/NAME');
   return template;
 }
 

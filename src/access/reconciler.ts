@@ -294,7 +294,17 @@ async function removeLeftovers({
   desired,
 }: ClusterPass & { readonly desired: ReadonlyMap<string, unknown> }): Promise<void> {
   const liveIds = new Set(live.map((request) => request.id));
-  for (const account of await listOwnedServiceAccounts(client)) {
+  const credentialNamespaces = await store.db
+    .selectFrom('access_requests')
+    .select('credential_namespace')
+    .distinct()
+    .where('cluster', '=', cluster)
+    .where('mode', '=', 'credential')
+    .execute();
+  const namespaces = credentialNamespaces.flatMap((row) =>
+    row.credential_namespace ? [row.credential_namespace] : [],
+  );
+  for (const account of await listOwnedServiceAccounts(client, namespaces)) {
     if (liveIds.has(account.requestId) || !known.has(account.requestId)) continue;
     await removeServiceAccount(client, account);
     report.removed.push(`ServiceAccount/${account.namespace}/${account.name}`);

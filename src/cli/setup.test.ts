@@ -8,19 +8,77 @@ const env = () => ({ GATEHOUSE_HOME: mkdtempSync(join(tmpdir(), 'gatehouse-setup
 
 describe('gatehouse setup for clouds', () => {
   it('aws: a trust policy bound to a fresh random external ID, and access policies limited to the offered ones', async () => {
-    const first = JSON.parse((await cli(['setup', 'aws', '--for', 'access', '-o', 'json'], env())).stdout);
-    const second = JSON.parse((await cli(['setup', 'aws', '--for', 'access', '-o', 'json'], env())).stdout);
+    const first = JSON.parse(
+      (
+        await cli(
+          [
+            'setup',
+            'aws',
+            '--for',
+            'access',
+            '--bindable',
+            'edit',
+            '--principal-pattern',
+            'arn:aws:iam::111122223333:role/oncall-*',
+            '-o',
+            'json',
+          ],
+          env(),
+        )
+      ).stdout,
+    );
+    const second = JSON.parse(
+      (
+        await cli(
+          [
+            'setup',
+            'aws',
+            '--for',
+            'access',
+            '--bindable',
+            'edit',
+            '--principal-pattern',
+            'arn:aws:iam::111122223333:role/oncall-*',
+            '-o',
+            'json',
+          ],
+          env(),
+        )
+      ).stdout,
+    );
     expect(first.externalId).toMatch(/^[0-9a-f]{32}$/);
     expect(first.externalId).not.toBe(second.externalId);
     expect(first.trustPolicy.Statement[0].Condition.StringEquals['sts:ExternalId']).toBe(first.externalId);
     const associate = first.policy.Statement.find(
       (statement: { Sid: string }) => statement.Sid === 'AssociateOfferedPolicies',
     );
+    expect(associate.Condition.ArnLike['eks:principalArn']).toEqual([
+      'arn:aws:iam::111122223333:role/oncall-*',
+    ]);
+    const create = first.policy.Statement.find(
+      (statement: { Sid: string }) => statement.Sid === 'CreateRequesterEntries',
+    );
+    expect(create.Condition).toMatchObject({
+      StringEquals: { 'eks:accessEntryType': 'STANDARD' },
+      Null: { 'eks:kubernetesGroups': 'true', 'eks:username': 'true' },
+    });
     expect(associate.Condition.StringEquals['eks:policyArn']).toEqual([
       'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
       'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy',
     ]);
     expect(first.kubernetesRbac[0].metadata.name).toBe('gatehouse-access');
+    // bind only on the roles offered, ServiceAccount rights only in the credential namespace.
+    expect(first.kubernetesRbac[0].rules).toContainEqual({
+      apiGroups: ['rbac.authorization.k8s.io'],
+      resources: ['roles', 'clusterroles'],
+      verbs: ['bind'],
+      resourceNames: ['edit'],
+    });
+    expect(JSON.stringify(first.kubernetesRbac[0].rules)).not.toContain('serviceaccounts');
+    expect(first.kubernetesRbac[2]).toMatchObject({
+      kind: 'Role',
+      metadata: { namespace: 'gatehouse-access' },
+    });
   });
 
   it('aws: forensics asks AWS only where clusters are', async () => {
@@ -103,6 +161,12 @@ describe('gatehouse setup for clouds', () => {
       ).stdout,
     );
     expect(inventory.roleDefinition.Actions.join(' ')).not.toContain('runCommand');
+  });
+
+  it('access: refuses to print an unbounded bind right when no roles are named', async () => {
+    const run = await cli(['setup', 'rbac', 'access'], env());
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('pass --bindable ROLE');
   });
 
   it('names an unknown capability and the ones that exist', async () => {

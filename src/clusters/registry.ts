@@ -200,8 +200,12 @@ export function isProviderClusterName(name: string): boolean {
 /** Finds a provider cluster by the name `clusters list` shows. */
 export async function resolveProviderCluster(store: Store, name: string): Promise<ResolvedCluster> {
   const listing = await listProviderClusters(store);
-  const found = listing.resolved.find((item) => item.ref.name === name);
-  if (found) return found;
+  const found = listing.resolved.filter((item) => item.ref.name === name);
+  if (found.length > 1)
+    throw new AppError('conflict', `${found.length} registered providers list a cluster named "${name}"`, {
+      fix: 'The same account is registered twice: remove one with gatehouse providers remove',
+    });
+  if (found[0]) return found[0];
   const problems = listing.errors.map((error) => `${error.source}: ${error.message}`).join('; ');
   throw new AppError(
     'context.unknown',

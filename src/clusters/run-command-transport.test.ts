@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { RunCommandTransport, shellQuote } from './run-command-transport.js';
+import { mergePatch, RunCommandTransport, shellQuote } from './run-command-transport.js';
 import type { RunCommandPort } from './types.js';
 
 /** Runs the command in bash with a `kubectl` stand-in on PATH, as the aks-command pod would run it. */
@@ -76,7 +76,18 @@ describe('the API through run command', () => {
       code: 'auth.forbidden',
     });
     await expect(
-      new RunCommandTransport(ok).request({ method: 'PATCH', path: '/api/v1/pods' }),
+      new RunCommandTransport(ok).request({ method: 'PATCH', patchType: 'strategic', path: '/api/v1/pods' }),
     ).rejects.toThrow('PATCH is not available through run command');
+  });
+
+  it('applies merge patches as RFC 7386 says', () => {
+    expect(
+      mergePatch({ a: 1, b: { c: 2, d: 3 }, e: [1] }, { b: { c: null, x: 1 }, e: [2], f: 'new' }),
+    ).toEqual({
+      a: 1,
+      b: { d: 3, x: 1 },
+      e: [2],
+      f: 'new',
+    });
   });
 });

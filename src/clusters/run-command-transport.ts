@@ -43,6 +43,20 @@ function kubectlError(logs: string, what: string): AppError {
   }
 }
 
+/** RFC 7386 JSON merge patch: objects merge key by key, null deletes, anything else replaces. */
+export function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const result: Record<string, unknown> =
+    typeof target === 'object' && target !== null && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  return result;
+}
+
 /**
  * The Kubernetes API through a cloud run-command port (AKS command invoke), for clusters whose
  * API server this machine cannot reach. Reads become `kubectl get --raw`, writes `kubectl
@@ -60,13 +74,27 @@ export class RunCommandTransport implements KubeTransport {
   }
 
   async request(request: KubeRequest): Promise<string> {
+    // kubectl has no raw PATCH: a merge patch is applied here and written back with the
+    // resourceVersion read, so a concurrent change makes the write fail (409) instead of being lost.
+    if (request.method === 'PATCH' && (request.patchType ?? 'merge') === 'merge') {
+      const current = JSON.parse(await this.request({ path: request.path })) as unknown;
+      return await this.request({
+        method: 'PUT',
+        path: request.path,
+        body: mergePatch(current, request.body),
+      });
+    }
     const method = request.method ?? 'GET';
     const path = shellQuote(pathOf(request));
     const verb = { GET: 'get', POST: 'create', PUT: 'replace', PATCH: undefined, DELETE: 'delete' }[method];
     if (!verb)
-      throw new AppError('input.invalid', `${method} is not available through run command`, {
-        fix: 'Run this from a machine that reaches the API server',
-      });
+      throw new AppError(
+        'input.invalid',
+        `a ${request.patchType ?? ''} ${method} is not available through run command`,
+        {
+          fix: 'Run this from a machine that reaches the API server (the ephemeral acquisition method needs it)',
+        },
+      );
     const files: Record<string, Uint8Array> =
       request.body === undefined ? {} : { 'body.json': Buffer.from(JSON.stringify(request.body)) };
     const result = await this.#framed(

@@ -3,7 +3,6 @@ import { isMap, isSeq, parseDocument, type YAMLMap } from 'yaml';
 import { AppError, isAppError } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
 import type { Store } from '../store/index.js';
-import { managedBy } from './bindings.js';
 
 /** One IAM principal mapped onto a Kubernetes user and groups in kube-system/aws-auth. */
 export interface AwsAuthMapping {
@@ -97,13 +96,7 @@ async function change(
         })
         .execute();
     try {
-      if (current) await client.request({ method: 'PUT', path, body: next });
-      else
-        await client.request({
-          method: 'POST',
-          path: '/api/v1/namespaces/kube-system/configmaps',
-          body: next,
-        });
+      await client.request({ method: 'PUT', path, body: next });
       return true;
     } catch (error) {
       // Someone else wrote aws-auth between our read and write: read again and redo the edit.
@@ -139,11 +132,13 @@ export async function addAwsAuthMapping(
 ): Promise<boolean> {
   const key = keyOf(mapping.arn);
   return await change(client, options, (current) => {
-    const base: ConfigMap = current ?? {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'aws-auth', namespace: 'kube-system', labels: { ...managedBy } },
-    };
+    // Creating aws-auth would take a create right on every ConfigMap of kube-system; EKS clusters that
+    // authenticate through aws-auth have one, and the others should use access entries.
+    if (!current)
+      throw new AppError('not-found', 'kube-system/aws-auth does not exist in this cluster', {
+        fix: 'Use an access-entry flow on clusters without aws-auth (authentication mode API), or create aws-auth first',
+      });
+    const base: ConfigMap = current;
     const mine = owned(current);
     const data = { ...(base.data ?? {}) };
     const text = editEntries(data[key], key, (items) => {

@@ -77,11 +77,21 @@ export async function ensureServiceAccount(
 }
 
 /** Every ServiceAccount Gatehouse created for a request. */
-export async function listOwnedServiceAccounts(client: KubeClient): Promise<AccessServiceAccount[]> {
-  const { items } = await listAll<ServiceAccountObject>(client, {
-    path: '/api/v1/serviceaccounts',
-    labelSelector: 'app.kubernetes.io/managed-by=gatehouse',
-  });
+export async function listOwnedServiceAccounts(
+  client: KubeClient,
+  namespaces: readonly string[],
+): Promise<AccessServiceAccount[]> {
+  // Per namespace: Gatehouse's role covers ServiceAccounts only in its credential namespaces.
+  const items: ServiceAccountObject[] = [];
+  for (const namespace of namespaces)
+    items.push(
+      ...(
+        await listAll<ServiceAccountObject>(client, {
+          path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/serviceaccounts`,
+          labelSelector: 'app.kubernetes.io/managed-by=gatehouse',
+        })
+      ).items,
+    );
   return items
     .filter((item) => item.metadata.annotations?.[requestAnnotation] && item.metadata.namespace)
     .map((item) => ({

@@ -29,6 +29,12 @@ async function canEditDeployments(): Promise<boolean> {
   return (await subjectCan(admin, spec)).allowed;
 }
 
+async function ensureNamespace(name: string): Promise<void> {
+  await admin
+    .request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name } } })
+    .catch(() => undefined);
+}
+
 beforeAll(async () => {
   for (const name of ['jit-requester', 'jit-approver', 'jit-gatehouse']) {
     await admin
@@ -55,12 +61,25 @@ beforeAll(async () => {
     'access',
     '--user',
     'system:serviceaccount:dev:jit-gatehouse',
+    '--bindable',
+    'edit',
     '-o',
     'json',
   ]);
-  for (const document of JSON.parse(setup.stdout) as { kind: string; metadata: { name: string } }[]) {
-    const plural = document.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings';
-    const path = `/apis/rbac.authorization.k8s.io/v1/${plural}`;
+  type Document = {
+    kind: 'ClusterRole' | 'ClusterRoleBinding' | 'Role' | 'RoleBinding';
+    metadata: { name: string; namespace?: string };
+  };
+  const plurals = {
+    ClusterRole: 'clusterroles',
+    ClusterRoleBinding: 'clusterrolebindings',
+    Role: 'roles',
+    RoleBinding: 'rolebindings',
+  };
+  for (const document of JSON.parse(setup.stdout) as Document[]) {
+    const namespace = document.metadata.namespace;
+    if (namespace) await ensureNamespace(namespace);
+    const path = `/apis/rbac.authorization.k8s.io/v1/${namespace ? `namespaces/${namespace}/` : ''}${plurals[document.kind]}`;
     await admin
       .request({ method: 'DELETE', path: `${path}/${document.metadata.name}` })
       .catch(() => undefined);

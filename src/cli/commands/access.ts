@@ -21,7 +21,7 @@ import {
   saveFlows,
 } from '../../access/index.js';
 import { appendAudit } from '../../audit/index.js';
-import type { EksAccessEntriesPort } from '../../clusters/index.js';
+import { type EksAccessEntriesPort, isProviderClusterName } from '../../clusters/index.js';
 import { AppError, messageOf } from '../../errors.js';
 import { type KubeClient, whoAmI } from '../../kube/index.js';
 import type { CommandContext, Runner } from '../context.js';
@@ -33,6 +33,15 @@ import { clusterName } from './rbac-source.js';
 
 /** The caller, as the cluster authenticates them: never a flag. */
 async function caller(context: CommandContext): Promise<Caller> {
+  // On a cloud cluster name the client would carry Gatehouse's own cloud identity, not the person's.
+  if (context.context && isProviderClusterName(context.context))
+    throw new AppError(
+      'input.invalid',
+      `${context.context} is reached with Gatehouse's own credentials, which cannot say who you are`,
+      {
+        fix: 'Act through a Gatehouse server (GATEHOUSE_SERVER and GATEHOUSE_TOKEN), or with a kubeconfig context of your own; name the cluster with --cluster',
+      },
+    );
   const identity = await whoAmI(await clusterClient(context));
   if (!identity.username)
     throw new AppError('auth.unauthorized', 'the cluster did not say who you are', {
@@ -349,9 +358,18 @@ export function registerAccess(program: Command, run: Runner): void {
 export function accessEntriesFor(
   context: CommandContext,
 ): (cluster: string) => Promise<EksAccessEntriesPort | undefined> {
-  return async (cluster) => {
-    const { provider, ref } = await resolveCluster({ ...context, context: cluster });
-    return provider.accessEntries?.(ref);
+  // Resolved once per cluster: a serve loop must not list every cloud account on every pass.
+  const ports = new Map<string, Promise<EksAccessEntriesPort | undefined>>();
+  return (cluster) => {
+    let port = ports.get(cluster);
+    if (!port) {
+      port = resolveCluster({ ...context, context: cluster }).then(({ provider, ref }) =>
+        provider.accessEntries?.(ref),
+      );
+      port.catch(() => ports.delete(cluster));
+      ports.set(cluster, port);
+    }
+    return port;
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
+import { listFlows } from '../../access/index.js';
 import { azureRoleDefinition } from '../../clusters/providers/aks/index.js';
 import {
   awsSetupDocuments,
@@ -10,7 +11,30 @@ import {
 import { gcpRoles } from '../../clusters/providers/gke/index.js';
 import { AppError } from '../../errors.js';
 import type { CommandContext, Runner } from '../context.js';
-import { rbacDocuments } from './setup.js';
+import { withStore } from './audit.js';
+import { bindableRoles, rbacDocuments } from './setup.js';
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** The IAM principals the access policy may grant to: --principal-pattern, else the flows' templates. */
+async function principalPatterns(
+  context: CommandContext,
+  flags: { for: string; principalPattern: string[] },
+): Promise<string[]> {
+  if (flags.for !== 'access' || flags.principalPattern.length > 0) return flags.principalPattern;
+  const flows = await withStore(context, listFlows);
+  return flows.flatMap((flow) =>
+    flow.principalArnTemplate ? [flow.principalArnTemplate.replaceAll('{user}', '*')] : [],
+  );
+}
+
+/** The access role needs the bindable roles; other capabilities bind nothing. */
+async function accessBindable(
+  context: CommandContext,
+  flags: { for: string; bindable: string[] },
+): Promise<string[]> {
+  return flags.for === 'access' ? await bindableRoles(context, flags.bindable) : [];
+}
 
 const capabilities: readonly Capability[] = ['forensics', 'inventory', 'access'];
 
@@ -30,6 +54,8 @@ function print(context: CommandContext, document: Record<string, unknown>, walkT
 
 interface AwsFlags {
   readonly for: string;
+  readonly principalPattern?: readonly string[];
+  readonly bindable?: readonly string[];
   readonly externalId?: string;
   readonly trustedPrincipal?: string;
   readonly roleName?: string;
@@ -46,6 +72,7 @@ function awsSetup(context: CommandContext, flags: AwsFlags): number {
     externalId,
     ...(flags.trustedPrincipal ? { trustedPrincipal: flags.trustedPrincipal } : {}),
     ...(flags.accessPolicy?.length ? { accessPolicies: flags.accessPolicy } : {}),
+    ...(capability === 'access' ? { principalPatterns: flags.principalPattern ?? [] } : {}),
   });
   const roleArn = `arn:aws:iam::ACCOUNT_ID:role/${roleName}`;
   const commands = [
@@ -60,7 +87,7 @@ function awsSetup(context: CommandContext, flags: AwsFlags): number {
     username: 'gatehouse',
     groups: [],
   });
-  const rbac = rbacDocuments(capability, 'gatehouse');
+  const rbac = rbacDocuments(capability, 'gatehouse', { bindable: flags.bindable ?? [] });
   const document = {
     apiVersion: 'gatehouse.dev/v1alpha1',
     kind: 'AwsSetup',
@@ -96,7 +123,10 @@ function awsSetup(context: CommandContext, flags: AwsFlags): number {
   return 0;
 }
 
-function gcpSetup(context: CommandContext, flags: { for: string; project: string; member?: string }): number {
+function gcpSetup(
+  context: CommandContext,
+  flags: { for: string; project: string; member?: string; bindable?: readonly string[] },
+): number {
   const capability = capabilityOf(flags.for);
   const roles = gcpRoles({
     for: capability,
@@ -105,7 +135,9 @@ function gcpSetup(context: CommandContext, flags: { for: string; project: string
   });
   // GKE authenticates a Google identity to Kubernetes as its email address.
   const member = flags.member ?? `serviceAccount:gatehouse@${flags.project}.iam.gserviceaccount.com`;
-  const rbac = rbacDocuments(capability, member.replace(/^(serviceAccount|user|group):/, ''));
+  const rbac = rbacDocuments(capability, member.replace(/^(serviceAccount|user|group):/, ''), {
+    bindable: flags.bindable ?? [],
+  });
   const document = { apiVersion: 'gatehouse.dev/v1alpha1', kind: 'GcpSetup', ...roles, kubernetesRbac: rbac };
   print(context, document, () =>
     [
@@ -128,6 +160,8 @@ function gcpSetup(context: CommandContext, flags: { for: string; project: string
 
 interface AzureFlags {
   readonly for: string;
+  readonly private?: boolean;
+  readonly bindable?: readonly string[];
   readonly subscription: string;
   readonly resourceGroup?: string;
   readonly admin?: boolean;
@@ -141,6 +175,7 @@ function azureSetup(context: CommandContext, flags: AzureFlags): number {
     subscription: flags.subscription,
     ...(flags.resourceGroup ? { resourceGroup: flags.resourceGroup } : {}),
     ...(flags.admin ? { admin: true } : {}),
+    ...(flags.private ? { privateClusters: true } : {}),
   });
   const scope = `/subscriptions/${flags.subscription}${flags.resourceGroup ? `/resourceGroups/${flags.resourceGroup}` : ''}`;
   const assignee = flags.principal ?? 'GATEHOUSE_PRINCIPAL_ID';
@@ -150,7 +185,7 @@ function azureSetup(context: CommandContext, flags: AzureFlags): number {
     `gatehouse providers add azure --subscriptions ${flags.subscription}${flags.resourceGroup ? ` --resource-group ${flags.resourceGroup}` : ''}`,
   ];
   // With Entra ID clusters the identity reaches Kubernetes by its object ID; local-account clusters need no mapping.
-  const rbac = rbacDocuments(capability, assignee);
+  const rbac = rbacDocuments(capability, assignee, { bindable: flags.bindable ?? [] });
   const document = {
     apiVersion: 'gatehouse.dev/v1alpha1',
     kind: 'AzureSetup',
@@ -184,8 +219,19 @@ export function registerCloudSetup(setup: Command, run: Runner): void {
     .requiredOption('--subscription <id>', 'the subscription whose AKS clusters Gatehouse reads')
     .option('--resource-group <name>', 'scope the role to one resource group')
     .option('--admin', 'also allow cluster admin credentials (local accounts)')
+    .option('--private', 'private clusters: allow run command, through which Gatehouse then reaches them')
     .option('--principal <objectId>', 'object ID of the identity Gatehouse runs as')
-    .action((flags: AzureFlags) => run(async (context) => azureSetup(context, flags)));
+    .option(
+      '--bindable <role>',
+      'access: a role Gatehouse may bind (repeatable; default: the roles of the stored flows)',
+      collect,
+      [],
+    )
+    .action((flags: AzureFlags & { bindable: string[] }) =>
+      run(async (context) =>
+        azureSetup(context, { ...flags, bindable: await accessBindable(context, flags) }),
+      ),
+    );
   setup
     .command('gcp')
     .description(
@@ -194,8 +240,14 @@ export function registerCloudSetup(setup: Command, run: Runner): void {
     .requiredOption('--for <capability>', capabilities.join(' | '))
     .requiredOption('--project <id>', 'the project whose clusters Gatehouse reads')
     .option('--member <member>', 'who Gatehouse runs as: serviceAccount:…, user:… or group:…')
-    .action((flags: { for: string; project: string; member?: string }) =>
-      run(async (context) => gcpSetup(context, flags)),
+    .option(
+      '--bindable <role>',
+      'access: a role Gatehouse may bind (repeatable; default: the roles of the stored flows)',
+      collect,
+      [],
+    )
+    .action((flags: { for: string; project: string; member?: string; bindable: string[] }) =>
+      run(async (context) => gcpSetup(context, { ...flags, bindable: await accessBindable(context, flags) })),
     );
   setup
     .command('aws')
@@ -211,5 +263,25 @@ export function registerCloudSetup(setup: Command, run: Runner): void {
       'access: an EKS access policy Gatehouse may associate (repeatable)',
       (value: string, previous: string[] = []) => [...previous, value],
     )
-    .action((flags: AwsFlags) => run(async (context) => awsSetup(context, flags)));
+    .option(
+      '--bindable <role>',
+      'access: a role Gatehouse may bind (repeatable; default: the roles of the stored flows)',
+      collect,
+      [],
+    )
+    .option(
+      '--principal-pattern <arn>',
+      'access: IAM principals Gatehouse may grant to, with * (repeatable; default: from the stored flows)',
+      collect,
+      [],
+    )
+    .action((flags: AwsFlags & { bindable: string[]; principalPattern: string[] }) =>
+      run(async (context) =>
+        awsSetup(context, {
+          ...flags,
+          bindable: await accessBindable(context, flags),
+          principalPattern: await principalPatterns(context, flags),
+        }),
+      ),
+    );
 }

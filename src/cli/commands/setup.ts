@@ -1,11 +1,14 @@
 import type { Command } from 'commander';
 import { stringify as toYaml } from 'yaml';
+import { listFlows } from '../../access/index.js';
 import { eksMappingInstructions } from '../../clusters/providers/eks/index.js';
 import { AppError } from '../../errors.js';
-import type { Runner } from '../context.js';
+import type { CommandContext, Runner } from '../context.js';
+import { withStore } from './audit.js';
 import { registerCloudSetup } from './setup-cloud.js';
 
 const managed = { 'app.kubernetes.io/managed-by': 'gatehouse' };
+const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** The least-privilege in-cluster RBAC each capability asks for. */
 export const capabilityRoles: Record<string, { description: string; rules: object[] }> = {
@@ -42,42 +45,97 @@ export const capabilityRoles: Record<string, { description: string; rules: objec
         resources: ['rolebindings', 'clusterrolebindings'],
         verbs: ['get', 'list', 'create', 'patch', 'delete'],
       },
-      // Lets Gatehouse bind roles it does not hold itself; narrow with resourceNames to the roles your flows offer.
-      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'clusterroles'], verbs: ['bind'] },
-      { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'list', 'create', 'delete'] },
-      { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
       { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
       { apiGroups: [''], resources: ['configmaps'], resourceNames: ['aws-auth'], verbs: ['get', 'update'] },
     ],
   },
 };
 
-/** The ClusterRole and ClusterRoleBinding of one capability, for the user (and group) Gatehouse runs as. */
-export function rbacDocuments(capability: string, user: string): object[] {
+export interface RbacOptions {
+  /** access: the only roles Gatehouse may bind (what the flows offer); bind on others stays refused. */
+  readonly bindable?: readonly string[];
+  /** access: where credential-mode ServiceAccounts live; their rights are confined to it. */
+  readonly credentialNamespace?: string;
+}
+
+const rbacGroup = 'rbac.authorization.k8s.io';
+
+/**
+ * The RBAC of one capability for the user (and group) Gatehouse runs as. For access, `bind` is
+ * limited to the roles the flows offer (so Gatehouse cannot hand out cluster-admin), and the
+ * ServiceAccount rights live in a Role of the credential namespace only.
+ */
+export function rbacDocuments(capability: string, user: string, options: RbacOptions = {}): object[] {
   const role = capabilityRoles[capability];
   if (!role)
     throw new AppError('input.invalid', `unknown capability "${capability}"`, {
       fix: `Use one of ${Object.keys(capabilityRoles).join(', ')}`,
     });
   const name = `gatehouse-${capability}`;
-  return [
+  const subjects = [
+    { kind: 'User', apiGroup: rbacGroup, name: user },
+    { kind: 'Group', apiGroup: rbacGroup, name: `gatehouse:${capability}` },
+  ];
+  const access = capability === 'access';
+  if (access && !options.bindable?.length)
+    throw new AppError('input.invalid', 'the access role must name the roles Gatehouse may bind', {
+      fix: 'Apply your flows first (gatehouse access flows apply -f FILE), or pass --bindable ROLE for each role the flows offer',
+    });
+  const bind = access
+    ? [
+        {
+          apiGroups: [rbacGroup],
+          resources: ['roles', 'clusterroles'],
+          verbs: ['bind'],
+          resourceNames: [...new Set(options.bindable)].sort(),
+        },
+      ]
+    : [];
+  const documents: object[] = [
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
+      apiVersion: `${rbacGroup}/v1`,
       kind: 'ClusterRole',
       metadata: { name, labels: managed, annotations: { 'gatehouse.dev/purpose': role.description } },
-      rules: role.rules,
+      rules: [...role.rules, ...bind],
     },
     {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
+      apiVersion: `${rbacGroup}/v1`,
       kind: 'ClusterRoleBinding',
       metadata: { name, labels: managed },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
-      subjects: [
-        { kind: 'User', apiGroup: 'rbac.authorization.k8s.io', name: user },
-        { kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: `gatehouse:${capability}` },
-      ],
+      roleRef: { apiGroup: rbacGroup, kind: 'ClusterRole', name },
+      subjects,
     },
   ];
+  if (!access) return documents;
+  const namespace = options.credentialNamespace ?? 'gatehouse-access';
+  return [
+    ...documents,
+    {
+      apiVersion: `${rbacGroup}/v1`,
+      kind: 'Role',
+      metadata: { name: `${name}-credentials`, namespace, labels: managed },
+      rules: [
+        { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'list', 'create', 'delete'] },
+        { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
+      ],
+    },
+    {
+      apiVersion: `${rbacGroup}/v1`,
+      kind: 'RoleBinding',
+      metadata: { name: `${name}-credentials`, namespace, labels: managed },
+      roleRef: { apiGroup: rbacGroup, kind: 'Role', name: `${name}-credentials` },
+      subjects,
+    },
+  ];
+}
+
+/** Roles the access role may bind: --bindable, else every role the stored flows offer. */
+export async function bindableRoles(context: CommandContext, bindable: readonly string[]): Promise<string[]> {
+  if (bindable.length > 0) return [...bindable];
+  const flows = await withStore(context, listFlows);
+  return flows.flatMap((flow) =>
+    flow.roles.filter((role) => role.kind !== 'AccessPolicy').map((role) => role.name),
+  );
 }
 
 export function registerSetup(program: Command, run: Runner): void {
@@ -91,28 +149,52 @@ export function registerSetup(program: Command, run: Runner): void {
       'EKS: the IAM role Gatehouse uses (prints the aws-auth entry and eksctl command)',
     )
     .option('--cluster <name>', 'EKS cluster name for the eksctl command', 'CLUSTER')
+    .option(
+      '--bindable <role>',
+      'access: a role Gatehouse may bind (repeatable; default: the roles of the stored flows)',
+      collect,
+      [],
+    )
+    .option(
+      '--credential-namespace <ns>',
+      'access: namespace of credential-mode ServiceAccounts',
+      'gatehouse-access',
+    )
     .description('ClusterRole and ClusterRoleBinding for a capability, and the EKS identity mapping')
-    .action((capability: string, flags: { user: string; roleArn?: string; cluster: string }) =>
-      run(async (context) => {
-        const documents = rbacDocuments(capability, flags.user);
-        context.stdout(
-          context.output === 'json'
-            ? `${JSON.stringify(documents, null, 2)}\n`
-            : documents.map((document) => toYaml(document)).join('---\n'),
-        );
-        if (flags.roleArn && context.output !== 'json') {
-          const lines = eksMappingInstructions({
-            principalArn: flags.roleArn,
-            cluster: flags.cluster,
-            username: flags.user,
-            groups: [`gatehouse:${capability}`],
+    .action(
+      (
+        capability: string,
+        flags: {
+          user: string;
+          roleArn?: string;
+          cluster: string;
+          bindable: string[];
+          credentialNamespace: string;
+        },
+      ) =>
+        run(async (context) => {
+          const documents = rbacDocuments(capability, flags.user, {
+            bindable: capability === 'access' ? await bindableRoles(context, flags.bindable) : [],
+            credentialNamespace: flags.credentialNamespace,
           });
           context.stdout(
-            `\n# EKS: map the IAM role to that user and group:\n${lines.map((line) => `#   ${line}`).join('\n')}\n`,
+            context.output === 'json'
+              ? `${JSON.stringify(documents, null, 2)}\n`
+              : documents.map((document) => toYaml(document)).join('---\n'),
           );
-        }
-        return 0;
-      }),
+          if (flags.roleArn && context.output !== 'json') {
+            const lines = eksMappingInstructions({
+              principalArn: flags.roleArn,
+              cluster: flags.cluster,
+              username: flags.user,
+              groups: [`gatehouse:${capability}`],
+            });
+            context.stdout(
+              `\n# EKS: map the IAM role to that user and group:\n${lines.map((line) => `#   ${line}`).join('\n')}\n`,
+            );
+          }
+          return 0;
+        }),
     );
   registerCloudSetup(setup, run);
 }

@@ -10,6 +10,8 @@ export interface AzureRoleOptions {
   readonly resourceGroup?: string;
   /** Also allow the cluster admin credentials, for a provider configured with `admin: true`. */
   readonly admin?: boolean;
+  /** Private clusters: every capability then reaches the API server through run command. */
+  readonly privateClusters?: boolean;
 }
 
 const clusters = 'Microsoft.ContainerService/managedClusters';
@@ -38,6 +40,8 @@ const capabilities: Record<
     actions: [read, userCredential, `${clusters}/runCommand/action`, `${clusters}/commandResults/read`],
   },
 };
+
+const runCommand = [`${clusters}/runCommand/action`, `${clusters}/commandResults/read`];
 
 const subscriptionPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // ARM's rule: up to 90 letters, digits, underscores, hyphens, periods and parentheses, not ending in a period.
@@ -78,7 +82,13 @@ export function azureRoleDefinition(options: AzureRoleOptions): object {
     Name: `Gatehouse AKS ${options.for}${options.admin ? ' (admin)' : ''}`,
     IsCustom: true,
     Description: `Lets Gatehouse ${capability.purpose}${options.admin ? ', using the cluster admin credentials' : ''}.`,
-    Actions: [...capability.actions, ...(options.admin ? [adminCredential] : [])],
+    Actions: [
+      ...new Set([
+        ...capability.actions,
+        ...(options.admin ? [adminCredential] : []),
+        ...(options.privateClusters ? runCommand : []),
+      ]),
+    ],
     NotActions: [],
     DataActions: [],
     NotDataActions: [],

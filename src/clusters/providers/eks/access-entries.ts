@@ -121,7 +121,6 @@ export class EksAccessEntries implements EksAccessEntriesPort {
           ...(entry.username ? { username: entry.username } : {}),
           ...(entry.kubernetesGroups ? { kubernetesGroups: [...entry.kubernetesGroups] } : {}),
           ...(entry.type ? { type: entry.type } : {}),
-          tags: { 'managed-by': 'gatehouse' },
         }),
     );
     return toEntry(accessEntry ?? { principalArn: entry.principalArn }, []);

@@ -16,8 +16,8 @@ export interface AwsAccountOptions {
   readonly base?: AwsCredentialIdentityProvider;
 }
 
-/** Renew assumed credentials this long before they expire. */
-const renewMarginMs = 5 * 60_000;
+/** Renew assumed credentials this long before they expire: longer than an EKS token lives, so a token never outlives its signer. */
+const renewMarginMs = 16 * 60_000;
 
 /** The AWS SDK default credential chain, loaded only when a cloud command needs it. */
 export async function defaultCredentials(): Promise<AwsCredentialIdentityProvider> {

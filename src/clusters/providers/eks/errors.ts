@@ -51,7 +51,10 @@ export function awsError(error: unknown, doing: string, calling?: string): AppEr
     return new AppError('auth.forbidden', `${doing}: AWS refused${action ? ` ${action}` : ''}: ${message}`, {
       ...base,
       details: { aws: name, ...(action ? { action } : {}) },
-      fix: `Attach the policy printed by \`gatehouse setup aws\`${action ? `, which allows ${action},` : ''} to the role Gatehouse uses`,
+      fix:
+        action === 'eks:AssociateAccessPolicy'
+          ? 'The role may associate only the access policies it was set up with: rerun `gatehouse setup aws --for access --access-policy ARN` for each policy your flows offer, and update the role'
+          : `Attach the policy printed by \`gatehouse setup aws\`${action ? `, which allows ${action},` : ''} to the role Gatehouse uses`,
     });
   }
   if (missing.has(name) || failure.$metadata?.httpStatusCode === 404)

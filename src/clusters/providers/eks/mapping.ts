@@ -24,13 +24,13 @@ export function eksMappingInstructions(request: EksMappingRequest): string[] {
   const groups = request.groups;
   const user = /:user\//.test(request.principalArn);
   const accessEntry = [
-    `aws eks create-access-entry --cluster-name ${request.cluster}${region} --principal-arn ${request.principalArn} --username ${request.username} --kubernetes-groups ${groups.join(' ')}`,
+    `aws eks create-access-entry --cluster-name ${request.cluster}${region} --principal-arn ${request.principalArn} --username ${request.username}${groups.length ? ` --kubernetes-groups ${groups.join(' ')}` : ''}`,
   ];
   const awsAuth = [
     `kube-system/aws-auth ${user ? 'mapUsers' : 'mapRoles'}:`,
     `  - ${user ? 'userarn' : 'rolearn'}: ${request.principalArn}`,
     `    username: ${request.username}`,
-    `    groups: [${groups.join(', ')}]`,
+    ...(groups.length ? [`    groups: [${groups.join(', ')}]`] : []),
     `or: eksctl create iamidentitymapping --cluster ${request.cluster}${region} --arn ${request.principalArn} --username ${request.username}${groups.map((group) => ` --group ${group}`).join('')}`,
   ];
   switch (request.authenticationMode) {

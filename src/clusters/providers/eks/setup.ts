@@ -1,3 +1,5 @@
+import { AppError } from '../../../errors.js';
+
 export type Capability = 'forensics' | 'inventory' | 'access';
 
 export interface AwsSetupOptions {
@@ -7,6 +9,8 @@ export interface AwsSetupOptions {
   readonly externalId: string;
   /** Access: the only EKS access policies Gatehouse may associate (default: view and edit). */
   readonly accessPolicies?: readonly string[];
+  /** Access: the IAM principals Gatehouse may give access entries to (ARN patterns with *). */
+  readonly principalPatterns?: readonly string[];
 }
 
 const read = ['eks:ListClusters', 'eks:DescribeCluster'];
@@ -24,15 +28,38 @@ function statements(options: AwsSetupOptions): object[] {
       return [discover];
     case 'inventory':
       return [discover, { Sid: 'ReadAccessEntries', Effect: 'Allow', Action: readEntries, Resource: '*' }];
-    case 'access':
+    case 'access': {
+      const principals = { ArnLike: { 'eks:principalArn': options.principalPatterns ?? [] } };
+      if (!options.principalPatterns?.length)
+        throw new AppError(
+          'input.invalid',
+          'the access policy must name the IAM principals Gatehouse may grant to',
+          {
+            fix: 'Apply your flows first (their eks.principalArn), or pass --principal-pattern arn:aws:iam::ACCOUNT:role/oncall-*',
+          },
+        );
       return [
         discover,
         { Sid: 'ReadAccessEntries', Effect: 'Allow', Action: readEntries, Resource: '*' },
         {
-          Sid: 'ManageAccessEntries',
+          // Plain STANDARD entries for the requesters' principals only: no Kubernetes groups, no
+          // username, no node entries, so an entry alone grants nothing beyond its access policy.
+          Sid: 'CreateRequesterEntries',
           Effect: 'Allow',
-          Action: ['eks:CreateAccessEntry', 'eks:DeleteAccessEntry', 'eks:TagResource'],
+          Action: 'eks:CreateAccessEntry',
           Resource: '*',
+          Condition: {
+            ...principals,
+            StringEquals: { 'eks:accessEntryType': 'STANDARD' },
+            Null: { 'eks:kubernetesGroups': 'true', 'eks:username': 'true' },
+          },
+        },
+        {
+          Sid: 'DeleteRequesterEntries',
+          Effect: 'Allow',
+          Action: 'eks:DeleteAccessEntry',
+          Resource: '*',
+          Condition: principals,
         },
         {
           // Only the listed access policies: Gatehouse cannot hand out cluster-admin through AWS.
@@ -40,9 +67,13 @@ function statements(options: AwsSetupOptions): object[] {
           Effect: 'Allow',
           Action: ['eks:AssociateAccessPolicy', 'eks:DisassociateAccessPolicy'],
           Resource: '*',
-          Condition: { StringEquals: { 'eks:policyArn': options.accessPolicies ?? defaultAccessPolicies } },
+          Condition: {
+            ...principals,
+            StringEquals: { 'eks:policyArn': options.accessPolicies ?? defaultAccessPolicies },
+          },
         },
       ];
+    }
     default: {
       const never: never = options.for;
       throw new Error(`unknown capability ${String(never)}`);

@@ -57,6 +57,18 @@ describe('EKS token', () => {
     expect(signature(a.token)).not.toBe(signature(b.token));
   });
 
+  it('ends no later than a minute before the credentials that signed it', async () => {
+    const now = new Date('2026-11-22T10:00:00Z');
+    const expiring = { ...credentials, expiration: new Date('2026-11-22T10:05:00Z') };
+    const { expiresAt } = await eksToken({
+      cluster: 'prod',
+      region: 'eu-west-1',
+      credentials: async () => expiring,
+      now,
+    });
+    expect(expiresAt.toISOString()).toBe('2026-11-22T10:04:00.000Z');
+  });
+
   it('uses the China partition host for cn- regions', async () => {
     const { token } = await eksToken({ cluster: 'c', region: 'cn-north-1', credentials });
     expect(verify(token, 'c', new Date()).hostname).toBe('sts.cn-north-1.amazonaws.com.cn');

@@ -61,10 +61,12 @@ export function stsHost(region: string): string {
  */
 export async function eksToken(options: EksTokenOptions): Promise<EksToken> {
   const now = options.now ?? new Date();
+  const credentials =
+    typeof options.credentials === 'function' ? await options.credentials() : options.credentials;
   const signer = new SignatureV4({
     service: 'sts',
     region: options.region,
-    credentials: options.credentials,
+    credentials,
     sha256: NodeSha256,
   });
   const hostname = stsHost(options.region);
@@ -85,8 +87,12 @@ export async function eksToken(options: EksTokenOptions): Promise<EksToken> {
     for (const item of Array.isArray(value) ? value : [value]) if (item !== null) query.append(key, item);
   }
   const url = `https://${hostname}/?${query.toString()}`;
+  // STS refuses a URL signed by credentials that have expired: the token cannot outlive its signer.
+  const signerEnds = credentials.expiration
+    ? credentials.expiration.getTime() - 60_000
+    : Number.POSITIVE_INFINITY;
   return {
     token: tokenPrefix + Buffer.from(url).toString('base64url'),
-    expiresAt: new Date(now.getTime() + usableMs),
+    expiresAt: new Date(Math.min(now.getTime() + usableMs, signerEnds)),
   };
 }
