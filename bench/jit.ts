@@ -2,13 +2,14 @@
  * `npm run bench:jit`: on the test cluster, with `gatehouse serve` running in-process over a fresh
  * SQLite store, measures for many grants (1) grant latency: approve over the HTTP API → the API server allows the
  * requester (SubjectAccessReview), and (2) revocation lag: expiry → the API server refuses.
- * Grants run in waves of parallel requests. Prints figures; asserts nothing.
+ * Grants run in waves of parallel requests. Then (3) the time of one reconcile pass with a large
+ * history of ended requests in the store (BENCH_HISTORY, default 20,000). Prints figures; asserts nothing.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createRequest, getRequest, parseFlowFile, saveFlows } from '../src/access/index.js';
+import { createRequest, getRequest, parseFlowFile, reconcile, saveFlows } from '../src/access/index.js';
 import { KubeClient, loadKubeconfig, subjectCan } from '../src/kube/index.js';
 import { createToken, startServer } from '../src/server/index.js';
 import { openStore } from '../src/store/index.js';
@@ -103,5 +104,26 @@ process.stdout.write(
   `just-in-time access, ${waves} waves of ${perWave} parallel grants (3 s each), reconcile interval 1 s\n${line('grant latency (approve → allowed)', grants)}\n${line('revocation lag (expiry → refused)', revokes)}\n`,
 );
 await server.close();
+
+// A year of history: ended requests must not slow the pass that runs every second.
+const historySize = Number(process.env.BENCH_HISTORY ?? 20_000);
+const template = await store.db.selectFrom('access_requests').selectAll().limit(1).executeTakeFirstOrThrow();
+for (let start = 0; start < historySize; start += 500) {
+  const rows = Array.from({ length: Math.min(500, historySize - start) }, (_, index) => ({
+    ...template,
+    id: `bench-history-${start + index}`,
+    state: 'expired',
+  }));
+  await store.db.insertInto('access_requests').values(rows).execute();
+}
+const passes: number[] = [];
+for (let pass = 0; pass < 10; pass++) {
+  const started = performance.now();
+  await reconcile({ store, clientFor: async () => admin });
+  passes.push(Math.round(performance.now() - started));
+}
+process.stdout.write(
+  `${line(`reconcile pass with ${historySize} ended requests in history (SQLite)`, passes)}\n`,
+);
 await store.close();
 rmSync(dataDir, { recursive: true, force: true });

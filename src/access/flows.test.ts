@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  type AccessFlow,
   accessPolicyArn,
+  matches,
   namespaceAllowed,
   parseDuration,
   parseFlowFile,
@@ -121,5 +125,29 @@ describe('namespace selectors and credential mode', () => {
       kind: 'AccessPolicy',
       name: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
     });
+  });
+});
+
+describe('the example flows shipped in examples/flows.yaml', () => {
+  it('parse, and mean what their comments say', () => {
+    const file = fileURLToPath(new URL('../../examples/flows.yaml', import.meta.url));
+    const flows = parseFlowFile(readFileSync(file, 'utf8'), file);
+    expect(flows.map((flow) => [flow.name, flow.mode])).toEqual([
+      ['payments-oncall', 'binding'],
+      ['data-view', 'binding'],
+      ['audit-readonly', 'credential'],
+      ['eks-payments-edit', 'access-entry'],
+    ]);
+    const [oncall, data, audit, eks] = flows as [AccessFlow, AccessFlow, AccessFlow, AccessFlow];
+    expect(oncall.maxDurationSeconds).toBe(4 * 3600);
+    expect(namespaceAllowed(oncall, 'payments-eu')).toBe(true);
+    expect(namespaceAllowed(oncall, 'billing')).toBe(false);
+    expect(matches(oncall.breakGlass, 'alice@example.com', [])).toBe(true);
+    expect(namespaceAllowed(data, 'lake', { team: 'data' })).toBe(true);
+    expect(namespaceAllowed(data, 'lake', { team: 'data', environment: 'restricted' })).toBe(false);
+    expect(matches(data.autoApprove, 'x', ['contractors'])).toBe(false);
+    expect(data.approvers.required).toBe(2);
+    expect(audit.roles).toEqual([{ kind: 'ClusterRole', name: 'view', scope: 'cluster' }]);
+    expect(principalArnFor(eks, 'bob')).toBe('arn:aws:iam::111122223333:role/oncall-bob');
   });
 });

@@ -124,7 +124,6 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   }
   const live = await listRequests(store, ['approved', 'active']);
   const modes = await store.db.selectFrom('access_requests').select(['cluster', 'mode']).distinct().execute();
-  const known = await knownRequestIds(store);
   const failed = (cluster: string, error: unknown) =>
     report.errors.push({ cluster, message: isAppError(error) ? error.describe() : messageOf(error) });
   for (const cluster of new Set(modes.map((row) => row.cluster))) {
@@ -137,7 +136,6 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
           client: await options.clientFor(cluster),
           cluster,
           live: ofCluster.filter((request) => request.mode !== 'access-entry'),
-          known,
           now,
           report,
           audit,
@@ -172,8 +170,6 @@ export interface ClusterPass {
   readonly client: KubeClient;
   readonly cluster: string;
   readonly live: readonly AccessRequest[];
-  /** Every request id this store knows: bindings of other Gatehouse stores are left alone. */
-  readonly known: ReadonlySet<string>;
   readonly now: Date;
   readonly report: {
     activated: string[];
@@ -194,7 +190,6 @@ async function reconcileCluster({
   client,
   cluster,
   live,
-  known,
   now,
   report,
   audit,
@@ -239,7 +234,7 @@ async function reconcileCluster({
     }
     await activate(store, requests, now, report, audit);
   }
-  await removeLeftovers({ client, cluster, live, known, now, report, audit, store, desired });
+  await removeLeftovers({ client, cluster, live, now, report, audit, store, desired });
   await removeAwsAuthLeftovers({ client, cluster, live, store, now, report });
 }
 
@@ -287,7 +282,6 @@ async function removeLeftovers({
   client,
   cluster,
   live,
-  known,
   now,
   report,
   store,
@@ -304,7 +298,14 @@ async function removeLeftovers({
   const namespaces = credentialNamespaces.flatMap((row) =>
     row.credential_namespace ? [row.credential_namespace] : [],
   );
-  for (const account of await listOwnedServiceAccounts(client, namespaces)) {
+  const accounts = await listOwnedServiceAccounts(client, namespaces);
+  const bindings = await listOwnedBindings(client);
+  // Bindings of requests this store does not know belong to another Gatehouse store: left alone.
+  const known = await knownRequestIds(store, [
+    ...accounts.map((account) => account.requestId),
+    ...bindings.flatMap((binding) => binding.requestIds),
+  ]);
+  for (const account of accounts) {
     if (liveIds.has(account.requestId) || !known.has(account.requestId)) continue;
     await removeServiceAccount(client, account);
     report.removed.push(`ServiceAccount/${account.namespace}/${account.name}`);
@@ -320,7 +321,7 @@ async function removeLeftovers({
       () => now,
     );
   }
-  for (const binding of await listOwnedBindings(client)) {
+  for (const binding of bindings) {
     if (desired.has(binding.grantKey)) continue;
     if (binding.requestIds.length === 0 || !binding.requestIds.every((id) => known.has(id))) continue;
     await removeOwnedBinding(client, binding);

@@ -299,10 +299,22 @@ export async function listRequests(
   return rows.map((row) => toRequest(row, approvals.get(row.id) ?? []));
 }
 
-/** Every request id the store knows (bindings of requests it does not know belong to another store). */
-export async function knownRequestIds(store: Store): Promise<Set<string>> {
-  const rows = await store.db.selectFrom('access_requests').select('id').execute();
-  return new Set(rows.map((row) => row.id));
+/**
+ * Which of these request ids the store knows (bindings of requests it does not know belong to
+ * another store). Only the ids asked about are read, so history does not slow the reconciler.
+ */
+export async function knownRequestIds(store: Store, ids: Iterable<string>): Promise<Set<string>> {
+  const wanted = [...new Set(ids)];
+  const known = new Set<string>();
+  for (let start = 0; start < wanted.length; start += 5000) {
+    const rows = await store.db
+      .selectFrom('access_requests')
+      .select('id')
+      .where('id', 'in', wanted.slice(start, start + 5000))
+      .execute();
+    for (const row of rows) known.add(row.id);
+  }
+  return known;
 }
 
 /** Moves a request from one state to another only if it is still in the expected one. */

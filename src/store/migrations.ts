@@ -182,6 +182,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('access_requests').dropColumn('principal_arn').execute();
     },
   },
+  '2026_11_23_0007_access_requests_cluster_mode': {
+    async up(db: Kysely<unknown>) {
+      // The reconciler asks every second which clusters have requests of which mode: an index
+      // answers that without reading the whole history.
+      await db.schema
+        .createIndex('access_requests_cluster_mode')
+        .on('access_requests')
+        .columns(['cluster', 'mode', 'credential_namespace'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('access_requests_cluster_mode').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

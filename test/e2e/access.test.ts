@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { KubeClient, loadKubeconfig, subjectCan } from '../../src/kube/index.js';
+import { applyGrant, listOwnedBindings, removeOwnedBinding } from '../../src/provisioning/index.js';
 import { cli } from '../support/cli.js';
 import { serviceAccountToken, tokenKubeconfig } from '../support/kubectl.js';
 
@@ -179,6 +180,26 @@ describe('just-in-time access against the real apiserver (checked with SubjectAc
     await as(reconciler, 'access', 'reconcile');
     expect(await canEditDeployments()).toBe(false);
     expect(Date.now() - revokedAt).toBeLessThan(2000);
+  });
+
+  it('leaves alone the bindings of requests another Gatehouse store made', async () => {
+    const grant = {
+      subject: { kind: 'User' as const, name: 'carol' },
+      roleRef: { kind: 'ClusterRole' as const, name: 'view' },
+      namespace: 'payments',
+    };
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    await applyGrant(admin, grant, { requestIds: ['0f0f0f0f-other-store'], expiresAt });
+    const others = async () =>
+      (await listOwnedBindings(admin)).filter((binding) =>
+        binding.requestIds.includes('0f0f0f0f-other-store'),
+      );
+    expect(await others()).toHaveLength(1);
+    const pass = JSON.parse((await as(reconciler, 'access', 'reconcile', '-o', 'json')).stdout);
+    expect(pass.errors).toEqual([]);
+    const [kept] = await others();
+    expect(kept).toBeDefined();
+    await removeOwnedBinding(admin, kept!);
   });
 
   it('rejects an invalid flow with the field and the reason', async () => {
