@@ -119,7 +119,7 @@ export const openApiDocument = {
   paths: {
     '/healthz': {
       get: {
-        summary: 'Liveness and reconciler status',
+        summary: 'Liveness, the replica name, and whether this replica runs the reconciler or stands by',
         security: [],
         responses: { '200': { description: 'ok' } },
       },

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { serve } from '@hono/node-server';
 import { reconcile } from '../access/index.js';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
@@ -7,6 +8,7 @@ import type { KubeClient } from '../kube/index.js';
 import { deliver, sinkLabel, type WebhookSink } from '../notifications/index.js';
 import type { Store } from '../store/index.js';
 import { createApp } from './app.js';
+import { Lease } from './lease.js';
 import { PassLoop } from './loop.js';
 
 function withResolvers(): { promise: Promise<void>; resolve: () => void } {
@@ -28,10 +30,18 @@ export interface ServeOptions {
   readonly pendingTtlSeconds?: number;
   readonly webhooks: readonly WebhookSink[];
   readonly log: (line: string) => void;
+  /**
+   * This replica's name for the reconciler lease (default: the host name). Replicas over one
+   * database take turns: one runs the reconciler and webhooks, the others serve the API and stand
+   * by. A restart under the same name takes the lease back at once.
+   */
+  readonly replicaId?: string;
 }
 
 export interface RunningServer {
   readonly url: string;
+  /** Whether this replica runs the reconciler now (it holds the lease). */
+  leader(): boolean;
   /** Resolves after the first reconcile pass: overdue access is gone by then. */
   readonly firstPass: Promise<void>;
   close(): Promise<void>;
@@ -56,8 +66,36 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const logOnChange = onChangeLogger(log);
   let lastPass: { at: string; errors: number } | undefined;
   const { promise: firstPass, resolve: resolveFirst } = withResolvers();
+  const replica = options.replicaId ?? hostname();
+  // Lapses only when the holder stops renewing (dead or cut off from the store): a heartbeat renews it.
+  // Short, so a replacement under a new name (a rescheduled pod) takes over within 5 s of start.
+  const leaseTtlMs = Math.max(4000, 4 * options.intervalMs);
+  const lease = new Lease(store, { name: 'reconciler', holder: replica, ttlMs: leaseTtlMs });
+  const takeLease = async (): Promise<boolean> => {
+    const held = await lease.acquire();
+    logOnChange(
+      'lease',
+      held
+        ? `replica ${replica} runs the reconciler and webhook delivery`
+        : `replica ${replica} stands by: ${(await lease.holder()) ?? 'another replica'} runs the reconciler`,
+    );
+    return held;
+  };
+  const heartbeat = setInterval(
+    () => {
+      const was = lease.held();
+      takeLease().then(
+        (held) => {
+          if (held && !was) reconciler.kick();
+        },
+        (error: unknown) => logOnChange('lease', `reconciler lease: ${messageOf(error)}`),
+      );
+    },
+    Math.max(1000, Math.floor(leaseTtlMs / 4)),
+  );
   const reconciler = new PassLoop(async () => {
     try {
+      if (!(await takeLease())) return undefined;
       const report = await reconcile({
         store,
         clientFor: options.clientFor,
@@ -86,6 +124,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   }, options.intervalMs);
   const notifier = new PassLoop(
     async () => {
+      if (!lease.held()) return undefined;
       for (const sink of options.webhooks) {
         const report = await deliver(store, sink).catch((error: unknown) => ({
           delivered: 0,
@@ -101,7 +140,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     store,
     clientFor: options.clientFor,
     onChange: () => reconciler.kick(),
-    health: () => ({ lastReconcile: lastPass ?? null }),
+    health: () => ({
+      replica,
+      reconciler: lease.held() ? 'running' : 'standby',
+      lastReconcile: lastPass ?? null,
+    }),
     log,
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
@@ -116,10 +159,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   return {
     url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
     firstPass,
+    leader: () => lease.held(),
     close: async () => {
+      clearInterval(heartbeat);
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await reconciler.stop();
       await notifier.stop();
+      // Another replica takes over at once instead of after the lease's TTL.
+      await lease.release().catch(() => undefined);
     },
   };
 }

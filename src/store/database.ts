@@ -9,7 +9,7 @@ import type {
 import type { AuditEventsTable } from './tables/audit.js';
 import type { ClusterProvidersTable } from './tables/clusters.js';
 import type { SyncRunsTable, SyncSnapshotsTable } from './tables/inventory.js';
-import type { ApiTokensTable, NotificationCursorsTable } from './tables/server.js';
+import type { ApiTokensTable, LeasesTable, NotificationCursorsTable } from './tables/server.js';
 
 /** Every table of the store, assembled from the capabilities' table types. */
 export interface Database {
@@ -24,6 +24,7 @@ export interface Database {
   readonly aws_auth_history: AwsAuthHistoryTable;
   readonly cluster_providers: ClusterProvidersTable;
   readonly eks_access_grants: EksAccessGrantsTable;
+  readonly leases: LeasesTable;
 }
 
 export type StoreDialect = 'sqlite' | 'postgres';

@@ -196,6 +196,20 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropIndex('access_requests_cluster_mode').execute();
     },
   },
+  '2026_11_23_0008_leases': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('leases')
+        .addColumn('name', 'varchar(100)', (column) => column.primaryKey())
+        .addColumn('holder', 'varchar(300)', (column) => column.notNull())
+        .addColumn('expires_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('updated_at', 'varchar(40)', (column) => column.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('leases').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

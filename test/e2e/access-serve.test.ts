@@ -186,7 +186,7 @@ describe('gatehouse serve against the real apiserver (checked with SubjectAccess
   });
 
   it('revokes within 5 s of restart what expired while the server was killed with SIGKILL', async () => {
-    const first = await serve();
+    const first = await serve('--replica-id', 'pod-a');
     const api = apiClient(first.url);
     await api(tokens.admin, 'PUT', '/v1/flows', flows);
     const id = (await requestEdit(api, 'labelled', '4s')).body.request.id as string;
@@ -197,7 +197,8 @@ describe('gatehouse serve against the real apiserver (checked with SubjectAccess
     await new Promise((resolve) => setTimeout(resolve, Date.parse(expiresAt) - Date.now() + 1500));
     // Nothing ran at expiry: the binding is still there, which is what a restart must repair.
     expect(await canEdit()).toBe(true);
-    const second = await serve();
+    // Restarted under another name, as a rescheduled pod is: the dead replica's lease never blocks it.
+    const second = await serve('--replica-id', 'pod-b');
     const revokedAt = await waitFor(canEdit, false, 10_000);
     expect(revokedAt - second.spawnedAt).toBeLessThan(5000);
     expect((await apiClient(second.url)(tokens.bob, 'GET', `/v1/requests/${id}`)).body.request.state).toBe(

@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { parseDuration } from '../../access/index.js';
 import { AppError } from '../../errors.js';
@@ -13,6 +14,7 @@ interface ServeFlags {
   readonly webhook: string[];
   readonly webhookFormat: string;
   readonly pendingTtl: string;
+  readonly replicaId?: string;
 }
 
 function parseListen(text: string): { host: string; port: number } {
@@ -53,6 +55,10 @@ export function registerServe(program: Command, run: Runner): void {
     )
     .option('--webhook-format <format>', 'slack (text + blocks) or json (the audit event)', 'slack')
     .option('--pending-ttl <duration>', 'pending requests expire after this long', '1h')
+    .option(
+      '--replica-id <name>',
+      "this replica's name when several serve one database: one runs the reconciler, the others stand by (default: GATEHOUSE_REPLICA_ID, else the host name)",
+    )
     .action((flags: ServeFlags) =>
       run(async (context) => {
         if (flags.webhookFormat !== 'slack' && flags.webhookFormat !== 'json')
@@ -81,12 +87,13 @@ export function registerServe(program: Command, run: Runner): void {
           pendingTtlSeconds: parseDuration(flags.pendingTtl, '--pending-ttl'),
           webhooks,
           log,
+          replicaId: flags.replicaId ?? context.env.GATEHOUSE_REPLICA_ID ?? hostname(),
         });
         log(
           `gatehouse serve: API on ${server.url} (OpenAPI at ${server.url}/openapi.json), store ${store.location}, ${webhooks.length} webhook(s)`,
         );
         await server.firstPass;
-        log('first reconcile pass done');
+        if (server.leader()) log('first reconcile pass done');
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);
           process.once('SIGTERM', resolve);

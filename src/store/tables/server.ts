@@ -20,3 +20,11 @@ export interface NotificationCursorsTable {
   readonly seq: number | string;
   readonly updated_at: string;
 }
+
+/** Work only one `gatehouse serve` replica does at a time (the reconciler), and who does it until when. */
+export interface LeasesTable {
+  readonly name: string;
+  readonly holder: string;
+  readonly expires_at: string;
+  readonly updated_at: string;
+}
