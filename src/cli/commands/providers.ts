@@ -69,20 +69,28 @@ export function registerProviders(program: Command, run: Runner): void {
     .description(
       'Azure subscriptions: AKS clusters, through DefaultAzureCredential (az login, environment, managed identity)',
     )
-    .requiredOption('--subscriptions <list>', 'subscription IDs, comma-separated', list)
+    .option(
+      '--subscriptions <list>',
+      'subscription IDs, comma-separated (default: every subscription the credential can see, looked up at each listing)',
+      list,
+    )
     .option('--resource-group <name>', 'only this resource group')
     .option('--admin', 'use cluster admin credentials instead of user credentials')
-    .option('--name <name>', 'name of this provider (default azure-<first subscription>)')
+    .option('--name <name>', 'name of this provider (default azure-<first subscription>, or azure)')
     .option('--endpoint <url>', 'Azure Resource Manager endpoint override')
-    .action((flags: AddFlags & { subscriptions: string[]; resourceGroup?: string; admin?: boolean }) =>
+    .action((flags: AddFlags & { subscriptions?: string[]; resourceGroup?: string; admin?: boolean }) =>
       run((context) =>
-        add(context, flags.name ?? `azure-${flags.subscriptions[0]!.slice(0, 8)}`, {
-          kind: 'azure',
-          subscriptions: flags.subscriptions,
-          ...(flags.resourceGroup ? { resourceGroup: flags.resourceGroup } : {}),
-          ...(flags.admin ? { admin: true } : {}),
-          ...(flags.endpoint ? { endpoint: flags.endpoint } : {}),
-        }),
+        add(
+          context,
+          flags.name ?? (flags.subscriptions?.[0] ? `azure-${flags.subscriptions[0]!.slice(0, 8)}` : 'azure'),
+          {
+            kind: 'azure',
+            subscriptions: flags.subscriptions ?? [],
+            ...(flags.resourceGroup ? { resourceGroup: flags.resourceGroup } : {}),
+            ...(flags.admin ? { admin: true } : {}),
+            ...(flags.endpoint ? { endpoint: flags.endpoint } : {}),
+          },
+        ),
       ),
     );
   addCommand
@@ -138,7 +146,7 @@ function scopeOf(settings: ProviderSettings): string {
     case 'aws':
       return `${settings.regions.join(',')}${settings.roleArns ? ` via ${settings.roleArns.join(' → ')}` : ''}`;
     case 'azure':
-      return `${settings.subscriptions.join(',')}${settings.resourceGroup ? `/${settings.resourceGroup}` : ''}`;
+      return `${settings.subscriptions.join(',') || 'every visible subscription'}${settings.resourceGroup ? `/${settings.resourceGroup}` : ''}`;
     case 'gcp':
       return `${settings.projects.join(',')}${settings.location ? `/${settings.location}` : ''}`;
     default: {

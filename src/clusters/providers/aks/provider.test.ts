@@ -165,6 +165,24 @@ describe('AKS provider against recorded ARM responses', () => {
     });
   });
 
+  it('lists every subscription the credential sees when none is given, and says which it skipped', async () => {
+    const listing = await provider({ subscriptions: [] }).listClusters();
+    expect(listing.clusters.map((cluster) => cluster.name)).toEqual([
+      `aks/${subscriptionA}/rg-web/web`,
+      `aks/${subscriptionA}/rg-secure/vault`,
+      `aks/${subscriptionA}/rg-prod/prod`,
+    ]);
+    expect(listing.errors.map((error) => error.source)).toEqual([
+      'aks subscriptions',
+      `aks ${subscriptionB}`,
+    ]);
+    expect(listing.errors[0]?.message).toBe(
+      'skipped disabled or deleted subscription(s) 9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+    );
+    const discovery = arm.received.find((request) => request.line === 'GET /subscriptions');
+    expect(discovery?.authorization).toBe(`Bearer recorded-token.${arm.origin()}/.default`);
+  });
+
   it('describes a private Entra ID cluster with Azure RBAC', async () => {
     const description = await provider().describe(ref(subscriptionA, 'rg-secure', 'vault'));
     expect(description).toMatchObject({

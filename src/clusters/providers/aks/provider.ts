@@ -33,19 +33,38 @@ export class AksProvider implements ClusterProvider {
   readonly #azure: AzureSession;
 
   constructor(options: AksProviderOptions) {
-    if (options.subscriptions.length === 0)
-      throw new AppError('input.invalid', 'no Azure subscription given', {
-        fix: 'Pass one or more subscription IDs (az account list --query [].id shows yours)',
-      });
     this.options = options;
     this.#azure = new AzureSession(options);
   }
 
   async listClusters(): Promise<ClusterListing> {
-    const { subscriptions } = this.options;
-    const results = await Promise.allSettled(subscriptions.map((subscription) => this.#list(subscription)));
     const clusters: ClusterRef[] = [];
     const errors: { source: string; message: string }[] = [];
+    let subscriptions = this.options.subscriptions;
+    if (subscriptions.length === 0) {
+      try {
+        const visible = await this.#azure.visibleSubscriptions();
+        subscriptions = visible.usable;
+        if (visible.unusable.length > 0)
+          errors.push({
+            source: 'aks subscriptions',
+            message: `skipped disabled or deleted subscription(s) ${visible.unusable.join(', ')}`,
+          });
+        if (subscriptions.length === 0)
+          errors.push({
+            source: 'aks subscriptions',
+            message:
+              'the Azure credential sees no enabled subscription. Fix: give its identity a role on the subscriptions (gatehouse setup azure --for inventory), or pass --subscriptions',
+          });
+      } catch (error) {
+        errors.push({
+          source: 'aks subscriptions',
+          message: describeError(azureError(error, 'listing the Azure subscriptions the credential can see')),
+        });
+        return { clusters, errors };
+      }
+    }
+    const results = await Promise.allSettled(subscriptions.map((subscription) => this.#list(subscription)));
     results.forEach((result, index) => {
       if (result.status === 'fulfilled') clusters.push(...result.value);
       else errors.push({ source: `aks ${subscriptions[index]}`, message: describeError(result.reason) });

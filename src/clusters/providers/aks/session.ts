@@ -2,7 +2,10 @@ import type { ContainerServiceClient } from '@azure/arm-containerservice';
 import type { TokenCredential } from '@azure/identity';
 
 export interface AksProviderOptions {
-  /** Subscription IDs whose managed clusters Gatehouse lists, each on its own (one failing is an error entry). */
+  /**
+   * Subscription IDs whose managed clusters Gatehouse lists, each on its own (one failing is an
+   * error entry). Empty: every subscription the credential can see, looked up at each listing.
+   */
   readonly subscriptions: readonly string[];
   /** List only this resource group's clusters in every subscription. */
   readonly resourceGroup?: string;
@@ -42,6 +45,23 @@ export class AzureSession {
     return this.#credential;
   }
 
+  /**
+   * The subscriptions the credential can see (ARM lists those where it has any role). Disabled and
+   * deleted ones are returned apart: their clusters cannot be listed.
+   */
+  async visibleSubscriptions(): Promise<{ usable: string[]; unusable: string[] }> {
+    const { SubscriptionClient } = await import('@azure/arm-resources-subscriptions');
+    const client = new SubscriptionClient(await this.credential(), this.#clientOptions());
+    const usable: string[] = [];
+    const unusable: string[] = [];
+    for await (const subscription of client.subscriptions.list()) {
+      if (!subscription.subscriptionId) continue;
+      const state = subscription.state ?? 'Enabled';
+      (state === 'Disabled' || state === 'Deleted' ? unusable : usable).push(subscription.subscriptionId);
+    }
+    return { usable, unusable };
+  }
+
   client(subscription: string): Promise<ContainerServiceClient> {
     let client = this.#clients.get(subscription);
     if (!client) {
@@ -53,12 +73,16 @@ export class AzureSession {
 
   async #create(subscription: string): Promise<ContainerServiceClient> {
     const { ContainerServiceClient } = await import('@azure/arm-containerservice');
+    return new ContainerServiceClient(await this.credential(), subscription, this.#clientOptions());
+  }
+
+  #clientOptions() {
     const { endpoint, endpointCa } = this.#options;
-    return new ContainerServiceClient(await this.credential(), subscription, {
+    return {
       userAgentOptions: { userAgentPrefix: 'gatehouse' },
       // A sovereign cloud's ARM accepts tokens for its own audience, not management.azure.com's.
       ...(endpoint ? { endpoint, credentials: { scopes: [`${new URL(endpoint).origin}/.default`] } } : {}),
       ...(endpointCa ? { tlsOptions: { ca: endpointCa } } : {}),
-    });
+    };
   }
 }
