@@ -74,3 +74,33 @@ describe.each(dialects)('several serve replicas over one %s store', (dialect) =>
     expect((standby === 'a' ? a : b).leader()).toBe(true);
   });
 });
+
+describe('serve on an address it cannot have', () => {
+  it('says the address is taken and how to choose another, and leaves nothing running', async () => {
+    const fresh = await freshStore('sqlite');
+    const options = {
+      store: fresh.store,
+      clientFor: async () => {
+        throw new AppError('internal', 'no cluster in this test');
+      },
+      host: '127.0.0.1',
+      port: 0,
+      intervalMs: 1000,
+      webhooks: [],
+      log: () => undefined,
+    };
+    const first = await startServer(options);
+    try {
+      const port = Number(new URL(first.url).port);
+      const second = startServer({ ...options, port, replicaId: 'second' });
+      await expect(second).rejects.toThrow(`127.0.0.1:${port} is already in use by another process`);
+      await expect(second).rejects.toMatchObject({
+        code: 'conflict',
+        fix: expect.stringContaining('--listen'),
+      });
+    } finally {
+      await first.close();
+      await fresh.cleanup();
+    }
+  });
+});

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { serve } from '@hono/node-server';
 import { reconcile } from '../access/index.js';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
-import { isAppError, messageOf } from '../errors.js';
+import { AppError, isAppError, messageOf } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
 import { deliver, sinkLabel, type WebhookSink } from '../notifications/index.js';
 import type { Store } from '../store/index.js';
@@ -57,6 +57,27 @@ function onChangeLogger(log: (line: string) => void): (key: string, line: string
   };
 }
 
+/** Why the API could not listen, and what to do about it. */
+function listenError(error: NodeJS.ErrnoException, where: { host: string; port: number }): unknown {
+  const address = `${where.host}:${where.port}`;
+  if (error.code === 'EADDRINUSE')
+    return new AppError('conflict', `${address} is already in use by another process`, {
+      fix: 'Stop that process, or pick another address with --listen HOST:PORT',
+      cause: error,
+    });
+  if (error.code === 'EACCES')
+    return new AppError('auth.forbidden', `not allowed to listen on ${address}`, {
+      fix: 'Use a port above 1023, or grant the process the right to bind low ports',
+      cause: error,
+    });
+  if (error.code === 'EADDRNOTAVAIL')
+    return new AppError('input.invalid', `${where.host} is not an address of this machine`, {
+      fix: 'Use --listen 127.0.0.1:PORT, 0.0.0.0:PORT or an address of one of its interfaces',
+      cause: error,
+    });
+  return error;
+}
+
 /**
  * `gatehouse serve`: the HTTP API, the reconciler (at start, then continuously) and webhook
  * delivery, over one store. Stateless apart from the store, so a restart loses nothing.
@@ -81,18 +102,6 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     );
     return held;
   };
-  const heartbeat = setInterval(
-    () => {
-      const was = lease.held();
-      takeLease().then(
-        (held) => {
-          if (held && !was) reconciler.kick();
-        },
-        (error: unknown) => logOnChange('lease', `reconciler lease: ${messageOf(error)}`),
-      );
-    },
-    Math.max(1000, Math.floor(leaseTtlMs / 4)),
-  );
   const reconciler = new PassLoop(async () => {
     try {
       if (!(await takeLease())) return undefined;
@@ -151,11 +160,24 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     const started = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () =>
       resolve(started),
     );
-    started.once('error', reject);
+    started.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, options)));
   });
   const address = server.address() as AddressInfo;
   reconciler.kick();
   if (options.webhooks.length > 0) notifier.kick();
+  // Renews the lease even while a long pass runs; started only once the API listens.
+  const heartbeat = setInterval(
+    () => {
+      const was = lease.held();
+      takeLease().then(
+        (held) => {
+          if (held && !was) reconciler.kick();
+        },
+        (error: unknown) => logOnChange('lease', `reconciler lease: ${messageOf(error)}`),
+      );
+    },
+    Math.max(1000, Math.floor(leaseTtlMs / 4)),
+  );
   return {
     url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
     firstPass,
