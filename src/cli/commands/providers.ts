@@ -96,19 +96,26 @@ export function registerProviders(program: Command, run: Runner): void {
   addCommand
     .command('gcp')
     .description('Google Cloud projects: GKE clusters, through Application Default Credentials')
-    .requiredOption('--projects <list>', 'project IDs, comma-separated', list)
+    .option(
+      '--projects <list>',
+      'project IDs, comma-separated (default: the project Application Default Credentials name)',
+      list,
+    )
     .option('--location <location>', 'only this region or zone (default: all)')
     .option('--name <name>', 'name of this provider (default gcp-<first project>)')
     .option('--endpoint <url>', 'GKE API endpoint override')
-    .action((flags: AddFlags & { projects: string[]; location?: string }) =>
-      run((context) =>
-        add(context, flags.name ?? `gcp-${flags.projects[0]}`, {
+    .action((flags: AddFlags & { projects?: string[]; location?: string }) =>
+      run(async (context) => {
+        const projects = flags.projects?.length
+          ? flags.projects
+          : [await (await import('../../clusters/providers/gke/index.js')).defaultProjectId()];
+        return add(context, flags.name ?? `gcp-${projects[0]}`, {
           kind: 'gcp',
-          projects: flags.projects,
+          projects,
           ...(flags.location ? { location: flags.location } : {}),
           ...(flags.endpoint ? { endpoint: flags.endpoint } : {}),
-        }),
-      ),
+        });
+      }),
     );
   providers
     .command('list')

@@ -89,3 +89,16 @@ export function authFailure(error: unknown): AppError {
     fix: adcFix,
   });
 }
+
+/**
+ * The project Application Default Credentials name (GOOGLE_CLOUD_PROJECT, the key file's project,
+ * gcloud's configured project, or the metadata server), for `providers add gcp` without --projects.
+ */
+export async function defaultProjectId(): Promise<string> {
+  const { GoogleAuth } = await import('google-auth-library');
+  const project = await new GoogleAuth().getProjectId().catch(() => undefined);
+  if (project) return project;
+  throw new AppError('input.invalid', 'no GCP project given, and Application Default Credentials name none', {
+    fix: 'Pass --projects with project IDs (e.g. --projects acme-prod,acme-staging), or set GOOGLE_CLOUD_PROJECT, or run `gcloud config set project ID`',
+  });
+}

@@ -1,5 +1,6 @@
 export {
   applicationDefaultCredentials,
+  defaultProjectId,
   type GcpAccessToken,
   type GcpAuthPort,
   googleScopes,
