@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialects, freshStore } from '../../test/support/stores.js';
-import { decide } from './decisions.js';
+import { listAudit } from '../audit/index.js';
+import { decide, extend, revoke } from './decisions.js';
 import { saveFlows } from './flow-store.js';
 import { parseFlowFile } from './flows.js';
-import { createRequest } from './requests.js';
+import { createRequest, getRequest, transition } from './requests.js';
 
 const [flow] = parseFlowFile(
   'kind: AccessFlow\nmetadata: {name: two}\nspec:\n  requesters: {users: [rita]}\n  namespaces: [prod]\n  roles: [{kind: ClusterRole, name: edit}]\n  approvers: {users: [ann, bob], required: 2}\n  maxDuration: 1h\n',
@@ -33,8 +34,137 @@ describe.each(dialects)('approvals on %s', (dialect) => {
     );
     expect((await decide(store, request.id, { user: 'ann', groups: [] }, 'approve')).state).toBe('pending');
     await expect(decide(store, request.id, { user: 'ann', groups: [] }, 'approve')).rejects.toThrow(
-      'ann already approved',
+      'ann already decided',
     );
     expect((await decide(store, request.id, { user: 'bob', groups: [] }, 'approve')).state).toBe('approved');
+  });
+
+  async function pendingRequest() {
+    const fresh = await freshStore(dialect);
+    cleanup = fresh.cleanup;
+    const { store } = fresh;
+    await saveFlows(store, [flow!], 'admin');
+    const request = await createRequest(
+      store,
+      { user: 'rita', groups: [] },
+      {
+        flow: flow!,
+        cluster: 'c',
+        role: { kind: 'ClusterRole', name: 'edit' },
+        namespace: 'prod',
+        durationSeconds: 600,
+        reason: 'incident 1',
+      },
+    );
+    return { store, request };
+  }
+  const ann = { user: 'ann', groups: [] };
+  const bob = { user: 'bob', groups: [] };
+  const rita = { user: 'rita', groups: [] };
+
+  it('counts two approvals made at the same moment: the request is approved, not left pending', async () => {
+    const { store, request: first } = await pendingRequest();
+    const requests = [first];
+    for (let index = 0; index < 7; index++)
+      requests.push(
+        await createRequest(store, rita, {
+          flow: flow!,
+          cluster: 'c',
+          role: { kind: 'ClusterRole', name: 'edit' },
+          namespace: 'prod',
+          durationSeconds: 600,
+          reason: `incident ${index}`,
+        }),
+      );
+    await Promise.all(
+      requests.flatMap((request) => [
+        decide(store, request.id, ann, 'approve'),
+        decide(store, request.id, bob, 'approve'),
+      ]),
+    );
+    for (const request of requests) {
+      const after = await getRequest(store, request.id);
+      expect(after.state).toBe('approved');
+      expect([...after.approvals].sort()).toEqual(['ann', 'bob']);
+    }
+  });
+
+  it('answers a double submit with a conflict, and records the approval once', async () => {
+    const { store, request } = await pendingRequest();
+    const results = await Promise.allSettled([
+      decide(store, request.id, ann, 'approve'),
+      decide(store, request.id, ann, 'approve'),
+    ]);
+    expect(results.map((result) => result.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const failure = results.find((result) => result.status === 'rejected') as PromiseRejectedResult;
+    expect(failure.reason).toMatchObject({ code: 'conflict' });
+    expect((await getRequest(store, request.id)).approvals).toEqual(['ann']);
+    const approvals = (await listAudit(store, {})).filter((event) => event.action === 'access.approve');
+    expect(approvals).toHaveLength(1);
+  });
+
+  it('audits what happened when a cancel meets an approval: never "cancelled" for access that was granted', async () => {
+    const oneApprover = parseFlowFile(
+      'kind: AccessFlow\nmetadata: {name: two}\nspec:\n  requesters: {users: [rita]}\n  namespaces: [prod]\n  roles: [{kind: ClusterRole, name: edit}]\n  approvers: {users: [ann]}\n  maxDuration: 1h\n',
+      'test',
+    );
+    for (let round = 0; round < 5; round++) {
+      const { store, request } = await pendingRequest();
+      await saveFlows(store, oneApprover, 'admin');
+      await Promise.allSettled([decide(store, request.id, ann, 'approve'), revoke(store, request.id, rita)]);
+      const { state } = await getRequest(store, request.id);
+      const actions = (await listAudit(store, {}))
+        .filter((event) => event.outcome === 'succeeded' && event.action !== 'access.request')
+        .map((event) => event.action)
+        // Both audit after their change commits, so the two entries may land in either order.
+        .sort();
+      if (state === 'cancelled') expect(actions).toEqual(['access.cancel']);
+      else
+        expect({ state, actions }).toEqual({
+          state: 'revoked',
+          actions: ['access.approve', 'access.revoke'],
+        });
+      await cleanup?.();
+      cleanup = undefined;
+    }
+  });
+
+  it('refuses a decision on a request that ended meanwhile, without recording it', async () => {
+    const { store, request } = await pendingRequest();
+    await revoke(store, request.id, rita);
+    await expect(decide(store, request.id, ann, 'approve')).rejects.toMatchObject({ code: 'conflict' });
+    expect((await getRequest(store, request.id)).approvals).toEqual([]);
+  });
+
+  it('lets an extension and the expiry of the same deadline not both win', async () => {
+    const { store, request } = await pendingRequest();
+    const now = new Date();
+    const expiresAt = new Date(now.getTime() + 600_000).toISOString();
+    await transition(
+      store,
+      request.id,
+      ['pending'],
+      'active',
+      { activated_at: now.toISOString(), expires_at: expiresAt },
+      now,
+    );
+    // Two approvers extend at once: each extension reported done is in the expiry, none is lost.
+    for (let round = 0; round < 6; round++) {
+      const before = (await getRequest(store, request.id)).expiresAt!;
+      const results = await Promise.allSettled([
+        extend(store, request.id, ann, 60),
+        extend(store, request.id, bob, 60),
+      ]);
+      const done = results.filter((result) => result.status === 'fulfilled').length;
+      for (const result of results)
+        if (result.status === 'rejected') expect(result.reason).toMatchObject({ code: 'conflict' });
+      const after = (await getRequest(store, request.id)).expiresAt!;
+      expect(Date.parse(after) - Date.parse(before)).toBe(done * 60_000);
+    }
+    // An expiry decided on the old deadline does not end the extended access.
+    expect(
+      await transition(store, request.id, ['active'], 'expired', { ended_at: expiresAt }, now, expiresAt),
+    ).toBe(false);
+    expect((await getRequest(store, request.id)).state).toBe('active');
   });
 });

@@ -75,31 +75,55 @@ export async function decide(
       fix: `Approvers: users ${flow.approvers.users.join(', ') || '-'}, groups ${flow.approvers.groups.join(', ') || '-'}`,
     });
   }
-  if (request.approvals.includes(caller.user)) {
-    throw new AppError('conflict', `${caller.user} already approved ${request.id}`, {
-      fix: `Another approver must decide: ${flow.approvers.required} distinct approvals are needed`,
-    });
-  }
-  // Count distinct approvers in the store after this decision, so concurrent approvers both count.
-  const approvals = await store.db.transaction().execute(async (tx) => {
+  // One transaction per decision, serialised on the request's row: the conditional update locks
+  // it (PostgreSQL) or the database (SQLite), so concurrent approvers each see the other's vote and
+  // a request cancelled meanwhile takes no decision.
+  const outcome = await store.db.transaction().execute(async (tx) => {
+    const held = await tx
+      .updateTable('access_requests')
+      .set({ updated_at: now.toISOString() })
+      .where('id', '=', request.id)
+      .where('state', '=', 'pending')
+      .executeTakeFirst();
+    if (Number(held.numUpdatedRows) !== 1) return 'not-pending' as const;
+    const earlier = await tx
+      .selectFrom('access_decisions')
+      .select(['approver', 'decision'])
+      .where('request_id', '=', request.id)
+      .execute();
+    if (earlier.some((row) => row.approver === caller.user)) return 'decided-before' as const;
     await tx
       .insertInto('access_decisions')
       .values({ request_id: request.id, approver: caller.user, decision, at: now.toISOString() })
       .execute();
-    const rows = await tx
-      .selectFrom('access_decisions')
-      .select('approver')
-      .where('request_id', '=', request.id)
-      .where('decision', '=', 'approve')
-      .execute();
-    return new Set(rows.map((row) => row.approver)).size;
+    const approvals = new Set([
+      ...earlier.filter((row) => row.decision === 'approve').map((row) => row.approver),
+      ...(decision === 'approve' ? [caller.user] : []),
+    ]).size;
+    const to = decision === 'deny' ? 'denied' : approvals >= flow.approvers.required ? 'approved' : undefined;
+    if (to)
+      await tx
+        .updateTable('access_requests')
+        .set({
+          state: to,
+          updated_at: now.toISOString(),
+          ...(to === 'denied' ? { ended_at: now.toISOString() } : {}),
+        })
+        .where('id', '=', request.id)
+        .execute();
+    return 'decided' as const;
   });
+  if (outcome === 'not-pending')
+    throw notIn(
+      await getRequest(store, request.id),
+      ['pending'],
+      decision === 'approve' ? 'approved' : 'denied',
+    );
+  if (outcome === 'decided-before')
+    throw new AppError('conflict', `${caller.user} already decided on ${request.id}`, {
+      fix: `Another approver must decide: ${flow.approvers.required} distinct approvals are needed`,
+    });
   await audit(store, caller, `access.${decision}`, request, now);
-  if (decision === 'deny') {
-    await transition(store, request.id, ['pending'], 'denied', { ended_at: now.toISOString() }, now);
-  } else if (approvals >= flow.approvers.required) {
-    await transition(store, request.id, ['pending'], 'approved', {}, now);
-  }
   return await getRequest(store, request.id);
 }
 
@@ -117,23 +141,14 @@ export async function revoke(
       fix: 'The requester or an approver of the flow can revoke it',
     });
   }
-  if (request.state === 'pending') {
-    await transition(store, request.id, ['pending'], 'cancelled', { ended_at: now.toISOString() }, now);
+  // Each change is conditional, and the audit names the one that happened: a request approved
+  // while its cancel was on the way is revoked, not reported cancelled.
+  const ended = { ended_at: now.toISOString() };
+  if (await transition(store, request.id, ['pending'], 'cancelled', ended, now))
     await audit(store, caller, 'access.cancel', request, now);
-  } else if (
-    !(await transition(
-      store,
-      request.id,
-      ['approved', 'active'],
-      'revoked',
-      { ended_at: now.toISOString() },
-      now,
-    ))
-  ) {
-    throw notIn(request, ['pending', 'approved', 'active'], 'revoked');
-  } else {
+  else if (await transition(store, request.id, ['approved', 'active'], 'revoked', ended, now))
     await audit(store, caller, 'access.revoke', request, now);
-  }
+  else throw notIn(await getRequest(store, request.id), ['pending', 'approved', 'active'], 'revoked');
   return await getRequest(store, request.id);
 }
 
@@ -162,12 +177,18 @@ export async function extend(
       { fix: 'Extend by less, or make a new request' },
     );
   }
-  await store.db
+  // Only the expiry read above is extended: if the request expired or was extended meanwhile, say so.
+  const changed = await store.db
     .updateTable('access_requests')
     .set({ expires_at: expiresAt.toISOString(), updated_at: now.toISOString() })
     .where('id', '=', request.id)
     .where('state', '=', 'active')
-    .execute();
+    .where('expires_at', '=', request.expiresAt)
+    .executeTakeFirst();
+  if (Number(changed.numUpdatedRows) !== 1)
+    throw new AppError('conflict', `request ${request.id} changed while it was being extended`, {
+      fix: `Look at it again (gatehouse access show ${request.id.slice(0, 8)}) and extend it if it is still active`,
+    });
   await audit(store, caller, 'access.extend', request, now, { seconds, expiresAt: expiresAt.toISOString() });
   return await getRequest(store, request.id);
 }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dialects, freshStore } from '../../test/support/stores.js';
+import { listAudit } from '../audit/index.js';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
 import { AppError } from '../errors.js';
 import type { AccessEntry } from '../rbac/index.js';
@@ -8,7 +9,7 @@ import { decide } from './decisions.js';
 import { saveFlows } from './flow-store.js';
 import { parseFlowFile } from './flows.js';
 import { reconcile } from './reconciler.js';
-import { createRequest } from './requests.js';
+import { createRequest, getRequest } from './requests.js';
 
 const principal = 'arn:aws:iam::111122223333:role/oncall-alice';
 const policy = (name: string) => `arn:aws:eks::aws:cluster-access-policy/${name}`;
@@ -17,8 +18,10 @@ const policy = (name: string) => `arn:aws:eks::aws:cluster-access-policy/${name}
 function memoryPort() {
   const entries = new Map<string, AccessEntry>();
   const failNext = new Set<string>();
+  const failAlways = new Set<string>();
   const fail = (operation: string) => {
-    if (failNext.delete(operation)) throw new AppError('internal', `${operation} throttled`);
+    if (failNext.delete(operation) || failAlways.has(operation))
+      throw new AppError('internal', `${operation} throttled`);
   };
   const port: EksAccessEntriesPort = {
     accessConfig: async () => ({ authenticationMode: 'API', accessEntries: [...entries.values()] }),
@@ -56,7 +59,7 @@ function memoryPort() {
         });
     },
   };
-  return { port, entries, failNext };
+  return { port, entries, failNext, failAlways };
 }
 
 const flows = `kind: AccessFlow
@@ -139,6 +142,28 @@ describe.each(dialects)('EKS access-entry grants on %s', (dialect) => {
     expect(policies()).toEqual([
       { policyArn: policy('AmazonEKSViewPolicy'), accessScope: { type: 'namespace', namespaces: ['a'] } },
     ]);
+  });
+
+  it('reports a grant that keeps failing once per cause, and ends it after the pending time-to-live', async () => {
+    const id = await grant('AmazonEKSViewPolicy', 'a', 600);
+    memory.failAlways.add('associate');
+    for (const second of [0, 1, 2, 3]) expect((await pass(second)).errors).toHaveLength(1);
+    const failures = async () =>
+      (await listAudit(store)).filter((event) => event.outcome === 'failed').map((event) => event.action);
+    expect(await failures()).toEqual(['access.grant']);
+    expect(await getRequest(store, id)).toMatchObject({
+      state: 'approved',
+      lastError: 'associate throttled',
+    });
+    await pass(3599);
+    expect((await getRequest(store, id)).state).toBe('approved');
+    await pass(3601);
+    expect(await getRequest(store, id)).toMatchObject({ state: 'failed', endedAt: at(3601).toISOString() });
+    expect(await failures()).toEqual(['access.grant', 'access.fail']);
+    // Ended means ended: nothing is granted once the cause goes away.
+    memory.failAlways.clear();
+    expect((await pass(3602)).activated).toEqual([]);
+    expect(policies()).toBeUndefined();
   });
 
   it('keeps the entry when one policy ends in the pass that adds another, and deletes it after the last', async () => {

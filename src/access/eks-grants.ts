@@ -5,7 +5,7 @@ import type { KubeClient } from '../kube/index.js';
 import { ownedAwsAuthMappings, removeAwsAuthMapping } from '../provisioning/index.js';
 import type { Store } from '../store/index.js';
 import { accessPolicyArn } from './flows.js';
-import { activate, type ClusterPass } from './reconciler.js';
+import { activate, type ClusterPass, grantFailed } from './reconciler.js';
 import type { AccessRequest } from './requests.js';
 
 type Scope = { readonly type: 'cluster' | 'namespace'; readonly namespaces?: readonly string[] };
@@ -49,9 +49,7 @@ export async function reconcileAccessEntries(pass: EntriesPass): Promise<void> {
       await associate(pass, port, { principalArn, policyArn, scope: unionScope(requests) });
       await activate(store, requests, pass.now, pass.report, pass.audit);
     } catch (error) {
-      pass.report.errors.push({ cluster, message: isAppError(error) ? error.describe() : messageOf(error) });
-      for (const request of requests.filter((candidate) => candidate.state === 'approved'))
-        await pass.audit('access.grant', request, 'failed', { error: messageOf(error) });
+      await grantFailed(pass, requests, error);
     }
   }
   for (const record of records) {

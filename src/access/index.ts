@@ -1,3 +1,4 @@
+export { type ClusterAccess, checkRequestCluster } from './cluster-check.js';
 export { type IssuedCredential, issueCredential } from './credentials.js';
 export { decide, extend, revoke } from './decisions.js';
 export { getFlow, listFlows, saveFlows } from './flow-store.js';
@@ -28,4 +29,5 @@ export {
   listRequests,
   type NewRequest,
   type RequestState,
+  requestStates,
 } from './requests.js';

@@ -1,6 +1,6 @@
 import { appendAudit } from '../audit/index.js';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
-import { AppError, isAppError, messageOf } from '../errors.js';
+import { isAppError, messageOf } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
 import {
   type AccessGrant,
@@ -15,6 +15,7 @@ import {
 } from '../provisioning/index.js';
 import { parseServiceAccountUser } from '../rbac/index.js';
 import type { Store } from '../store/index.js';
+import { notEksError } from './cluster-check.js';
 import { reconcileAccessEntries, removeAwsAuthLeftovers } from './eks-grants.js';
 import { type AccessRequest, knownRequestIds, listRequests, targetOf, transition } from './requests.js';
 
@@ -96,8 +97,8 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
       },
       () => now,
     );
-  for (const request of await listRequests(store, ['pending', 'active'])) {
-    const ttl = (options.pendingTtlSeconds ?? 3600) * 1000;
+  const ttl = (options.pendingTtlSeconds ?? 3600) * 1000;
+  for (const request of await listRequests(store, ['pending', 'approved', 'active'])) {
     if (
       request.state === 'pending' &&
       now.getTime() - Date.parse(request.createdAt) > ttl &&
@@ -112,11 +113,27 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     ) {
       await audit('access.pending-expire', request);
     }
+    // Approved access that could not be put in place within the time-to-live is given up, loudly.
+    if (
+      request.state === 'approved' &&
+      now.getTime() - Date.parse(request.updatedAt) > ttl &&
+      (await transition(store, request.id, ['approved'], 'failed', { ended_at: now.toISOString() }, now))
+    ) {
+      await audit('access.fail', request, 'failed', { error: request.lastError ?? 'not granted in time' });
+    }
     if (
       request.state === 'active' &&
       request.expiresAt &&
       Date.parse(request.expiresAt) <= now.getTime() &&
-      (await transition(store, request.id, ['active'], 'expired', { ended_at: request.expiresAt }, now))
+      (await transition(
+        store,
+        request.id,
+        ['active'],
+        'expired',
+        { ended_at: request.expiresAt },
+        now,
+        request.expiresAt,
+      ))
     ) {
       report.expired.push(request.id);
       await audit('access.expire', request);
@@ -227,15 +244,43 @@ async function reconcileCluster({
       });
       if (outcome !== 'unchanged') report.applied.push(key);
     } catch (error) {
-      report.errors.push({ cluster, message: isAppError(error) ? error.describe() : messageOf(error) });
-      for (const request of requests.filter((candidate) => candidate.state === 'approved'))
-        await audit('access.grant', request, 'failed', { error: messageOf(error) });
+      await grantFailed({ cluster, report, audit, store }, requests, error);
       continue;
     }
     await activate(store, requests, now, report, audit);
   }
-  await removeLeftovers({ client, cluster, live, now, report, audit, store, desired });
-  await removeAwsAuthLeftovers({ client, cluster, live, store, now, report });
+  // Removals run even when granting failed, and one kind failing never holds up the other.
+  for (const removal of [
+    () => removeLeftovers({ client, cluster, live, now, report, audit, store, desired }),
+    () => removeAwsAuthLeftovers({ client, cluster, live, store, now, report }),
+  ])
+    await removal().catch((error: unknown) =>
+      report.errors.push({ cluster, message: isAppError(error) ? error.describe() : messageOf(error) }),
+    );
+}
+
+/**
+ * Records why approved access could not be put in place. The audit log and webhooks hear of it
+ * once per cause, not on every pass; the pending time-to-live ends requests that never get it.
+ */
+export async function grantFailed(
+  pass: Pick<ClusterPass, 'cluster' | 'report' | 'audit' | 'store'>,
+  requests: readonly AccessRequest[],
+  error: unknown,
+): Promise<void> {
+  const message = isAppError(error) ? error.describe() : messageOf(error);
+  pass.report.errors.push({ cluster: pass.cluster, message });
+  for (const request of requests) {
+    if (request.state !== 'approved' || request.lastError === message) continue;
+    const changed = await pass.store.db
+      .updateTable('access_requests')
+      .set({ last_error: message })
+      .where('id', '=', request.id)
+      .where('state', '=', 'approved')
+      .executeTakeFirst();
+    if (Number(changed.numUpdatedRows) === 1)
+      await pass.audit('access.grant', request, 'failed', { error: messageOf(error) });
+  }
 }
 
 /** Starts the clock of approved requests whose access now holds: the duration counts from here. */
@@ -254,7 +299,7 @@ export async function activate(
         request.id,
         ['approved'],
         'active',
-        { activated_at: now.toISOString(), expires_at: expires },
+        { activated_at: now.toISOString(), expires_at: expires, last_error: null },
         now,
       )
     ) {
@@ -266,14 +311,7 @@ export async function activate(
 
 async function portFor(options: ReconcileOptions, cluster: string): Promise<EksAccessEntriesPort> {
   const port = await options.accessEntriesFor?.(cluster);
-  if (!port)
-    throw new AppError(
-      'input.invalid',
-      `cluster ${cluster} has access-entry requests but is not an EKS cluster of a registered AWS account`,
-      {
-        fix: 'Add the account with gatehouse providers add aws, and request on its eks/… cluster name',
-      },
-    );
+  if (!port) throw notEksError(cluster);
   return port;
 }
 
@@ -298,7 +336,20 @@ async function removeLeftovers({
   const namespaces = credentialNamespaces.flatMap((row) =>
     row.credential_namespace ? [row.credential_namespace] : [],
   );
-  const accounts = await listOwnedServiceAccounts(client, namespaces);
+  const failed = (step: string, error: unknown) =>
+    report.errors.push({
+      cluster,
+      message: `${step}: ${isAppError(error) ? error.describe() : messageOf(error)}`,
+    });
+  // Each step fails on its own: a namespace Gatehouse may not read never holds up removing bindings.
+  const accounts = [];
+  for (const namespace of namespaces)
+    accounts.push(
+      ...(await listOwnedServiceAccounts(client, [namespace]).catch((error: unknown) => {
+        failed(`listing request ServiceAccounts in ${namespace}`, error);
+        return [];
+      })),
+    );
   const bindings = await listOwnedBindings(client);
   // Bindings of requests this store does not know belong to another Gatehouse store: left alone.
   const known = await knownRequestIds(store, [
@@ -307,7 +358,12 @@ async function removeLeftovers({
   ]);
   for (const account of accounts) {
     if (liveIds.has(account.requestId) || !known.has(account.requestId)) continue;
-    await removeServiceAccount(client, account);
+    try {
+      await removeServiceAccount(client, account);
+    } catch (error) {
+      failed(`removing ServiceAccount ${account.namespace}/${account.name}`, error);
+      continue;
+    }
     report.removed.push(`ServiceAccount/${account.namespace}/${account.name}`);
     await appendAudit(
       store,
@@ -324,7 +380,15 @@ async function removeLeftovers({
   for (const binding of bindings) {
     if (desired.has(binding.grantKey)) continue;
     if (binding.requestIds.length === 0 || !binding.requestIds.every((id) => known.has(id))) continue;
-    await removeOwnedBinding(client, binding);
+    try {
+      await removeOwnedBinding(client, binding);
+    } catch (error) {
+      failed(
+        `removing ${binding.kind} ${binding.namespace ? `${binding.namespace}/` : ''}${binding.name}`,
+        error,
+      );
+      continue;
+    }
     report.removed.push(`${binding.kind}/${binding.namespace ? `${binding.namespace}/` : ''}${binding.name}`);
     await appendAudit(
       store,

@@ -12,15 +12,23 @@ import {
   principalArnFor,
 } from './flows.js';
 
-export type RequestState =
-  | 'pending'
-  | 'approved'
-  | 'active'
-  | 'expired'
-  | 'revoked'
-  | 'denied'
-  | 'cancelled'
-  | 'pending-expired';
+/**
+ * Every state a request can be in. `failed`: approved, but the access could not be put in place
+ * before the pending time-to-live ran out (the last error is kept on the request).
+ */
+export const requestStates = [
+  'pending',
+  'approved',
+  'active',
+  'expired',
+  'revoked',
+  'denied',
+  'cancelled',
+  'pending-expired',
+  'failed',
+] as const;
+
+export type RequestState = (typeof requestStates)[number];
 
 /** The authenticated caller: never taken from flags, always from the platform's authentication. */
 export interface Caller {
@@ -51,6 +59,10 @@ export interface AccessRequest {
   readonly approvals: readonly string[];
   /** Credential mode: the per-request ServiceAccount that holds the role. */
   readonly credential: { readonly namespace: string; readonly name: string } | undefined;
+  /** The last error met putting this access in place, while it is not in place. */
+  readonly lastError: string | undefined;
+  /** The last change of state (or of the expiry): for an approved request, when it was approved. */
+  readonly updatedAt: string;
 }
 
 /** The per-request ServiceAccount's name: stable, short, and found from the request id alone. */
@@ -68,7 +80,15 @@ export interface NewRequest {
   readonly breakGlass?: boolean;
   /** Labels of the namespace, read from the cluster, when the flow selects namespaces by label. */
   readonly namespaceLabels?: Readonly<Record<string, string>>;
+  /**
+   * Resolves the cluster as the reconciler will (see `checkRequestCluster`), before anything is
+   * stored. Every front door passes it; only tests of the request rules leave it out.
+   */
+  readonly checkCluster?: (mode: AccessMode) => Promise<void>;
 }
+
+/** A Kubernetes namespace name (RFC 1123 label): nothing else may reach a binding or a chat message. */
+const namespacePattern = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** How audit entries name an access: cluster/namespace/Kind/name. */
 export function targetOf(request: Pick<AccessRequest, 'cluster' | 'namespace' | 'role'>): string {
@@ -118,6 +138,11 @@ export async function createRequest(
       { fix: `Roles of this flow: ${flow.roles.map((r) => `${r.kind}/${r.name}`).join(', ')}` },
     );
   }
+  if (input.namespace !== undefined && !namespacePattern.test(input.namespace)) {
+    throw new AppError('input.invalid', `"${input.namespace}" is not a namespace name`, {
+      fix: 'A namespace name is up to 63 lowercase letters, digits and "-", starting and ending with a letter or digit',
+    });
+  }
   if (
     role.scope === 'namespace' &&
     (!input.namespace || !namespaceAllowed(flow, input.namespace, input.namespaceLabels))
@@ -158,6 +183,7 @@ export async function createRequest(
     });
   }
   const principalArn = principalArnFor(flow, caller.user);
+  await input.checkCluster?.(flow.mode);
   const autoApproved = matches(flow.autoApprove, caller.user, caller.groups);
   const state: RequestState = breakGlass || autoApproved ? 'approved' : 'pending';
   const at = now.toISOString();
@@ -259,6 +285,8 @@ function toRequest(row: Row, approvers: readonly string[]): AccessRequest {
       row.mode === 'credential' && row.credential_namespace
         ? { namespace: row.credential_namespace, name: credentialAccountName(row.id) }
         : undefined,
+    lastError: row.last_error ?? undefined,
+    updatedAt: row.updated_at,
   };
 }
 
@@ -323,14 +351,17 @@ export async function transition(
   id: string,
   from: readonly RequestState[],
   to: RequestState,
-  changes: Partial<{ activated_at: string; expires_at: string; ended_at: string }>,
+  changes: Partial<{ activated_at: string; expires_at: string; ended_at: string; last_error: null }>,
   now: Date,
+  /** Only if the expiry is still this one (an extension made meanwhile wins). */
+  expiresAt?: string,
 ): Promise<boolean> {
-  const result = await store.db
+  let query = store.db
     .updateTable('access_requests')
     .set({ state: to, updated_at: now.toISOString(), ...changes })
     .where('id', '=', id)
-    .where('state', 'in', [...from])
-    .executeTakeFirst();
+    .where('state', 'in', [...from]);
+  if (expiresAt !== undefined) query = query.where('expires_at', '=', expiresAt);
+  const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }

@@ -1,30 +1,51 @@
 import type { AuditEvent } from '../audit/index.js';
 
-/** Audit actions people want to hear about, and how each reads in a chat message. */
+/**
+ * Audit actions people want to hear about, and how each reads in a chat message. Every value that
+ * came from outside (names, reasons, errors) goes through `clip`.
+ */
 const phrases: Readonly<Record<string, (event: AuditEvent) => string>> = {
   'access.request': (event) =>
-    `${event.actor} requested ${access(event)} for ${minutes(event.details.durationSeconds)}: "${clip(event.details.reason)}"`,
-  'access.approve': (event) => `${event.actor} approved ${access(event)}`,
-  'access.deny': (event) => `${event.actor} denied ${access(event)}`,
+    `${actor(event)} requested ${access(event)} for ${minutes(event.details.durationSeconds)}: "${clip(event.details.reason)}"`,
+  'access.approve': (event) => `${actor(event)} approved ${access(event)}`,
+  'access.deny': (event) => `${actor(event)} denied ${access(event)}`,
   'access.auto-approve': (event) => `${access(event)} was approved automatically by its flow`,
   'access.break-glass': (event) =>
-    `:rotating_light: BREAK-GLASS: ${event.actor} self-activated ${access(event)} without approval`,
+    `:rotating_light: BREAK-GLASS: ${actor(event)} self-activated ${access(event)} without approval`,
   'access.grant': (event) =>
     event.outcome === 'failed'
       ? `:warning: granting ${access(event)} FAILED: ${clip(event.details.error)}`
-      : `${access(event)} is active until ${event.details.expiresAt}`,
-  'access.expire': (event) => `${access(event)} expired and was removed`,
-  'access.revoke': (event) => `${event.actor} revoked ${access(event)}`,
-  'access.cancel': (event) => `${event.actor} cancelled the request for ${access(event)}`,
-  'access.extend': (event) => `${event.actor} extended ${access(event)} until ${event.details.expiresAt}`,
+      : `${access(event)} is active until ${clip(event.details.expiresAt)}`,
+  'access.fail': (event) =>
+    `:warning: ${access(event)} was approved but could not be granted in time; the request ended: ${clip(event.details.error)}`,
+  // Expiry is the decision; the removal messages below confirm the cluster no longer grants it.
+  'access.expire': (event) => `${access(event)} expired; its removal from the cluster follows`,
+  'access.revoke': (event) => `${actor(event)} revoked ${access(event)}`,
+  'access.cancel': (event) => `${actor(event)} cancelled the request for ${access(event)}`,
+  'access.extend': (event) =>
+    `${actor(event)} extended ${access(event)} until ${clip(event.details.expiresAt)}`,
   'access.pending-expire': (event) => `the request for ${access(event)} expired before anyone decided`,
+  'access.revoke-binding': (event) => `removed binding ${removed(event)}`,
+  'access.revoke-credential': (event) => `removed the request credential ${removed(event)}`,
+  'access.revoke-aws-auth': (event) => `removed the aws-auth mapping ${removed(event)}`,
+  'access.revoke-access-policy': (event) =>
+    `removed ${clip(event.details.policyArn)} from ${removed(event)}`,
 };
+
+function actor(event: AuditEvent): string {
+  return clip(event.actor);
+}
 
 function access(event: AuditEvent): string {
   const [cluster, namespace, kind, ...name] = event.target.split('/');
-  const where = namespace === '*' ? 'cluster-wide' : `in ${namespace}`;
-  const id = typeof event.details.id === 'string' ? ` (request ${event.details.id.slice(0, 8)})` : '';
-  return `${kind}/${name.join('/')} ${where} on ${cluster}${id}`;
+  const where = namespace === '*' ? 'cluster-wide' : `in ${clip(namespace)}`;
+  const id = typeof event.details.id === 'string' ? ` (request ${clip(event.details.id.slice(0, 8))})` : '';
+  return `${clip(kind)}/${clip(name.join('/'))} ${where} on ${clip(cluster)}${id}`;
+}
+
+/** Removal targets are cluster/namespace/name paths or IAM ARNs: shown whole. */
+function removed(event: AuditEvent): string {
+  return clip(event.target);
 }
 
 function minutes(value: unknown): string {
@@ -32,7 +53,7 @@ function minutes(value: unknown): string {
   return seconds >= 3600 && seconds % 3600 === 0 ? `${seconds / 3600} h` : `${Math.round(seconds / 60)} min`;
 }
 
-/** Text that came from users goes to chat: keep it short and free of Slack control sequences. */
+/** Text from outside goes to chat: kept short and free of Slack control sequences (<…>, &). */
 function clip(value: unknown): string {
   const text = String(value ?? '').replace(
     /[<>&]/g,

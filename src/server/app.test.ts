@@ -1,6 +1,8 @@
+import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialects, freshStore } from '../../test/support/stores.js';
 import { AppError } from '../errors.js';
+import { KubeClient } from '../kube/index.js';
 import type { Store } from '../store/index.js';
 import { createApp } from './app.js';
 import { openApiDocument } from './openapi.js';
@@ -19,11 +21,22 @@ spec:
 // biome-ignore lint/suspicious/noExplicitAny: API answers are checked field by field below.
 const json = async (response: Response): Promise<any> => await response.json();
 
+const prodConfig = new KubeConfig();
+prodConfig.loadFromOptions({
+  clusters: [{ name: 'prod', server: 'https://127.0.0.1:1' }],
+  users: [{ name: 'prod' }],
+  contexts: [{ name: 'prod', cluster: 'prod', user: 'prod' }],
+  currentContext: 'prod',
+});
+const prodClient = new KubeClient(prodConfig);
+
 function appFor(store: Store, changes: string[] = []) {
   return createApp({
     store,
-    clientFor: (cluster) => {
-      throw new AppError('context.unknown', `no cluster ${cluster}`);
+    // Only 'prod' is a cluster; its client is never called by these routes.
+    clientFor: async (cluster) => {
+      if (cluster === 'prod') return prodClient;
+      throw new AppError('context.unknown', `no cluster ${cluster}`, { fix: 'Use gatehouse clusters list' });
     },
     onChange: () => changes.push('change'),
   });
@@ -147,6 +160,31 @@ describe.each(dialects)('HTTP API on %s', (dialect) => {
       ]),
     );
     expect((await json(await call(bob.token, 'GET', '/v1/audit/verify'))).ok).toBe(true);
+  });
+
+  it('refuses a request for a cluster Gatehouse cannot reach or a namespace that is no name, storing nothing', async () => {
+    const { admin, alice, call, store } = await setup();
+    await call(admin.token, 'PUT', '/v1/flows', flowYaml, 'application/yaml');
+    const ask = (fields: Record<string, string>) =>
+      call(alice.token, 'POST', '/v1/requests', {
+        flow: 'oncall',
+        cluster: 'prod',
+        role: 'ClusterRole/edit',
+        namespace: 'payments',
+        duration: '1h',
+        reason: 'incident 4711',
+        ...fields,
+      });
+    const unknown = await ask({ cluster: 'nowhere' });
+    expect(unknown.status).toBe(400);
+    expect((await json(unknown)).error.message).toContain('cluster nowhere: no cluster nowhere');
+    for (const namespace of ['payments/../kube-system', 'Payments', 'pay<!here>', `${'a'.repeat(64)}`]) {
+      const bad = await ask({ namespace });
+      expect(bad.status).toBe(400);
+      expect((await json(bad)).error.message).toContain('is not a namespace name');
+    }
+    expect(await store.db.selectFrom('access_requests').selectAll().execute()).toEqual([]);
+    expect((await ask({})).status).toBe(201);
   });
 
   it('answers malformed bodies and unknown routes with a JSON error', async () => {

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import {
   type AccessRequest,
+  checkRequestCluster,
   createRequest,
   decide,
   extend,
@@ -14,10 +15,12 @@ import {
   parseFlowFile,
   parseRoleReference,
   type RequestState,
+  requestStates,
   revoke,
   saveFlows,
 } from '../access/index.js';
 import { appendAudit, listAudit, verifyAudit } from '../audit/index.js';
+import type { EksAccessEntriesPort } from '../clusters/index.js';
 import { AppError, isAppError, messageOf } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
 import type { Store } from '../store/index.js';
@@ -29,6 +32,8 @@ export interface AppOptions {
   readonly store: Store;
   /** Gatehouse's own client for a cluster name; throws `context.unknown` for clusters it does not know. */
   readonly clientFor: (cluster: string) => Promise<KubeClient>;
+  /** The EKS access entries port of a cluster (access-entry flows); as the reconciler gets it. */
+  readonly accessEntriesFor?: (cluster: string) => Promise<EksAccessEntriesPort | undefined>;
   /** Called after every change, so the reconciler acts at once instead of at its next tick. */
   readonly onChange?: () => void;
   /** What /healthz reports beside ok. */
@@ -39,16 +44,7 @@ export interface AppOptions {
 
 type Env = { Variables: { caller: TokenCaller } };
 
-const states: readonly RequestState[] = [
-  'pending',
-  'approved',
-  'active',
-  'expired',
-  'revoked',
-  'denied',
-  'cancelled',
-  'pending-expired',
-];
+const states: readonly RequestState[] = requestStates;
 
 async function jsonBody(request: { json(): Promise<unknown> }): Promise<Record<string, unknown>> {
   try {
@@ -178,6 +174,7 @@ function registerRequestRoutes(app: Hono<Env>, options: AppOptions, changed: <T>
       reason: typeof body.reason === 'string' ? body.reason : '',
       breakGlass: body.breakGlass === true,
       namespaceLabels: await namespaceLabelsFor(() => options.clientFor(cluster), flow, namespace),
+      checkCluster: (mode) => checkRequestCluster(options, cluster, mode),
     });
     return c.json(changed(one(request)), 201);
   });

@@ -1,3 +1,5 @@
+import { requestStates } from '../access/index.js';
+
 const error = {
   description: 'Error: code, what went wrong, and the fix',
   content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
@@ -73,22 +75,16 @@ export const openApiDocument = {
           durationSeconds: { type: 'integer' },
           reason: { type: 'string' },
           breakGlass: { type: 'boolean' },
-          state: {
-            enum: [
-              'pending',
-              'approved',
-              'active',
-              'expired',
-              'revoked',
-              'denied',
-              'cancelled',
-              'pending-expired',
-            ],
-          },
+          state: { enum: [...requestStates] },
           createdAt: { type: 'string', format: 'date-time' },
           activatedAt: { type: 'string', format: 'date-time' },
           expiresAt: { type: 'string', format: 'date-time' },
           endedAt: { type: 'string', format: 'date-time' },
+          updatedAt: { type: 'string', format: 'date-time', description: 'last change of state or expiry' },
+          lastError: {
+            type: 'string',
+            description: 'approved but not yet in place: why the last attempt to grant it failed',
+          },
           approvals: { type: 'array', items: { type: 'string' } },
           credential: {
             type: 'object',

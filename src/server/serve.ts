@@ -148,6 +148,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const app = createApp({
     store,
     clientFor: options.clientFor,
+    ...(options.accessEntriesFor ? { accessEntriesFor: options.accessEntriesFor } : {}),
     onChange: () => reconciler.kick(),
     health: () => ({
       replica,

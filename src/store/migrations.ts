@@ -210,6 +210,14 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('leases').execute();
     },
   },
+  '2026_11_23_0009_access_requests_last_error': {
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('access_requests').addColumn('last_error', 'text').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('access_requests').dropColumn('last_error').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

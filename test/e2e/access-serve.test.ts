@@ -170,13 +170,14 @@ describe('gatehouse serve against the real apiserver (checked with SubjectAccess
       const { expiresAt } = (await api(tokens.bob, 'GET', `/v1/requests/${id}`)).body.request;
       const revokedAt = await waitFor(canEdit, false, 20_000);
       expect(revokedAt - Date.parse(expiresAt)).toBeLessThan(2000);
-      await waitFor(async () => hook.bodies.some((body) => body.text.includes('expired')), true, 10_000);
+      await waitFor(async () => hook.bodies.some((body) => body.text.includes('removed binding')), true, 10_000);
       const texts = hook.bodies.map((body) => body.text).join('\n');
       for (const phrase of [
         `${alice} requested ClusterRole/edit in jit-serve`,
         'jit-serve-bob approved',
         'is active until',
-        'expired and was removed',
+        'expired; its removal from the cluster follows',
+        `removed binding ${cluster}/jit-serve/`,
       ])
         expect(texts).toContain(phrase);
       await server.stop();

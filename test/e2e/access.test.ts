@@ -267,4 +267,64 @@ describe('just-in-time access against the real apiserver (checked with SubjectAc
       expect(events).toContain(action);
     expect((await cli(['audit', 'verify'], env)).code).toBe(0);
   });
+
+  it('still removes expired access when one credential namespace is beyond its rights, and says what it could not do', async () => {
+    // A credential flow whose namespace `setup rbac access` never granted: listing its
+    // ServiceAccounts is forbidden on every pass, which must not hold up removing bindings.
+    const flow = join(tmpdir(), `gatehouse-flow-elsewhere-${process.pid}.yaml`);
+    writeFileSync(
+      flow,
+      `kind: AccessFlow
+metadata: {name: elsewhere}
+spec:
+  requesters: {users: ["${requesterUser}"]}
+  namespaces: [payments]
+  roles: [{kind: ClusterRole, name: edit}]
+  approvers: {users: ["system:serviceaccount:dev:jit-approver"]}
+  maxDuration: 1h
+  mode: credential
+  credentialNamespace: jit-not-granted
+`,
+    );
+    expect((await as(kubeconfig, 'access', 'flows', 'apply', '-f', flow)).code).toBe(0);
+    const ask = async (flowName: string, duration: string) =>
+      idOf(
+        (
+          await as(
+            requester,
+            'access',
+            'request',
+            '--flow',
+            flowName,
+            '--role',
+            'edit',
+            '-n',
+            'payments',
+            '--for',
+            duration,
+            '--reason',
+            'incident 4712',
+            '--cluster',
+            cluster,
+            '-o',
+            'json',
+          )
+        ).stdout,
+      );
+    const elsewhere = await ask('elsewhere', '15m');
+    const id = await ask('payments-oncall', '3s');
+    await as(approver, 'access', 'approve', id);
+    await as(reconciler, 'access', 'reconcile');
+    expect(await canEditDeployments()).toBe(true);
+    await sleep(3500);
+    const pass = await as(reconciler, 'access', 'reconcile', '-o', 'json');
+    expect(JSON.parse(pass.stdout).expired).toEqual([id]);
+    expect(await canEditDeployments()).toBe(false);
+    // The pass says what it could not do, and exits non-zero for it.
+    expect(pass.code).toBe(1);
+    expect(JSON.parse(pass.stdout).errors[0].message).toContain(
+      'listing request ServiceAccounts in jit-not-granted',
+    );
+    await as(requester, 'access', 'revoke', elsewhere);
+  });
 });

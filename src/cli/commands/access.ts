@@ -17,6 +17,7 @@ import {
   parseRoleReference,
   type RequestState,
   reconcile,
+  requestStates,
   revoke,
   saveFlows,
 } from '../../access/index.js';
@@ -61,13 +62,21 @@ const columns = [
   },
   {
     header: 'EXPIRES',
-    value: (row: AccessRequest) => row.expiresAt ?? `${row.durationSeconds / 60} min once active`,
+    value: (row: AccessRequest) =>
+      row.expiresAt ??
+      (row.state === 'pending' || row.state === 'approved'
+        ? `${row.durationSeconds / 60} min once active`
+        : '-'),
   },
   { header: 'FLOW', value: (row: AccessRequest) => row.flow },
 ];
 
-const show = (context: CommandContext, request: AccessRequest) =>
+function show(context: CommandContext, request: AccessRequest): void {
   context.stdout(render(context.output, [request], columns, request));
+  // Approved but not in place: say why, so nobody waits on access that is not coming.
+  if (request.lastError && (request.state === 'approved' || request.state === 'failed'))
+    context.stderr(`note: access is not in place: ${request.lastError}\n`);
+}
 
 export function registerAccess(program: Command, run: Runner): void {
   const access = program
@@ -193,6 +202,9 @@ export function registerAccess(program: Command, run: Runner): void {
                 flow,
                 flags.namespace,
               ),
+              // No cluster check here: this kubeconfig is the caller's, not the reconciler's, so it
+              // may name clusters differently. `serve` checks with its own clients; a request for a
+              // cluster the reconciler cannot reach ends as failed after the pending time-to-live.
             });
           });
           show(context, request);
@@ -285,16 +297,7 @@ export function registerAccess(program: Command, run: Runner): void {
     .description('Requests, newest first')
     .action((flags: { state?: RequestState }) =>
       run(async (context) => {
-        const states = [
-          'pending',
-          'approved',
-          'active',
-          'expired',
-          'revoked',
-          'denied',
-          'cancelled',
-          'pending-expired',
-        ];
+        const states: readonly string[] = requestStates;
         if (flags.state && !states.includes(flags.state)) {
           throw new AppError('input.invalid', `unknown state "${flags.state}"`, {
             fix: `Use one of ${states.join(', ')}`,

@@ -33,6 +33,8 @@ export interface AccessRequestsTable {
   readonly credential_namespace: string | null;
   /** access-entry and aws-auth modes: the requester's IAM principal, from the flow's template. */
   readonly principal_arn: string | null;
+  /** The last error met granting an approved request (so a failing grant is reported once per cause). */
+  readonly last_error: string | null;
 }
 
 /** EKS access policy associations Gatehouse made, so it removes only what it added. */
