@@ -46,6 +46,12 @@ describe('chat messages', () => {
     expect(slackPayload(removal).text).toContain('removed binding prod/payments/gatehouse-edit-1a2b');
   });
 
+  it('tells the channel when someone changes an access flow', () => {
+    const change = event({ action: 'access.flow-apply', actor: 'root', target: 'payments-oncall' });
+    expect(isNotifiable(change)).toBe(true);
+    expect(slackPayload(change).text).toContain('root applied access flow payments-oncall');
+  });
+
   it('names a request that was approved but never granted, with the cause', () => {
     const text = slackPayload(
       event({

@@ -25,11 +25,12 @@ const phrases: Readonly<Record<string, (event: AuditEvent) => string>> = {
   'access.extend': (event) =>
     `${actor(event)} extended ${access(event)} until ${clip(event.details.expiresAt)}`,
   'access.pending-expire': (event) => `the request for ${access(event)} expired before anyone decided`,
+  // Policy changes are privileged: who may get access, and who approves it, changed.
+  'access.flow-apply': (event) => `${actor(event)} applied access flow ${clip(event.target)}`,
   'access.revoke-binding': (event) => `removed binding ${removed(event)}`,
   'access.revoke-credential': (event) => `removed the request credential ${removed(event)}`,
   'access.revoke-aws-auth': (event) => `removed the aws-auth mapping ${removed(event)}`,
-  'access.revoke-access-policy': (event) =>
-    `removed ${clip(event.details.policyArn)} from ${removed(event)}`,
+  'access.revoke-access-policy': (event) => `removed ${clip(event.details.policyArn)} from ${removed(event)}`,
 };
 
 function actor(event: AuditEvent): string {

@@ -119,7 +119,7 @@ describe.each(dialects)('HTTP API on %s', (dialect) => {
   });
 
   it('takes requester and approver from the token, refuses self-approval, and audits every step', async () => {
-    const { admin, alice, bob, call, changes } = await setup();
+    const { admin, alice, bob, call, changes, store } = await setup();
     await call(admin.token, 'PUT', '/v1/flows', flowYaml, 'application/yaml');
     const created = await call(alice.token, 'POST', '/v1/requests', {
       flow: 'oncall',
@@ -138,6 +138,14 @@ describe.each(dialects)('HTTP API on %s', (dialect) => {
     const approved = await call(bob.token, 'POST', `/v1/requests/${request.id.slice(0, 8)}/approve`);
     expect((await json(approved)).request).toMatchObject({ state: 'approved', approvals: ['bob'] });
     expect(changes.length).toBeGreaterThanOrEqual(2);
+    // Requests are seen by their requester, the flow's approvers and admins; to anyone else they do not exist.
+    const eve = await createToken(store, { user: 'eve', createdBy: 'test' });
+    expect((await json(await call(eve.token, 'GET', '/v1/requests'))).items).toEqual([]);
+    expect((await call(eve.token, 'GET', `/v1/requests/${request.id}`)).status).toBe(404);
+    for (const token of [alice.token, bob.token, admin.token]) {
+      expect((await json(await call(token, 'GET', '/v1/requests'))).items).toHaveLength(1);
+      expect((await call(token, 'GET', `/v1/requests/${request.id}`)).status).toBe(200);
+    }
     const outOfFlow = await call(alice.token, 'POST', '/v1/requests', {
       flow: 'oncall',
       cluster: 'prod',
@@ -148,7 +156,9 @@ describe.each(dialects)('HTTP API on %s', (dialect) => {
     });
     expect(outOfFlow.status).toBe(400);
     expect((await json(outOfFlow)).error.fix).toContain('payments');
-    const audit = await json(await call(bob.token, 'GET', '/v1/audit?after=0&limit=100'));
+    expect((await call(bob.token, 'GET', '/v1/audit?after=0&limit=100')).status).toBe(403);
+    expect((await call(bob.token, 'GET', '/v1/audit/verify')).status).toBe(403);
+    const audit = await json(await call(admin.token, 'GET', '/v1/audit?after=0&limit=100'));
     const actions = audit.items.map(
       (event: { action: string; outcome: string }) => `${event.action}:${event.outcome}`,
     );
@@ -159,7 +169,7 @@ describe.each(dialects)('HTTP API on %s', (dialect) => {
         'access.approve:succeeded',
       ]),
     );
-    expect((await json(await call(bob.token, 'GET', '/v1/audit/verify'))).ok).toBe(true);
+    expect((await json(await call(admin.token, 'GET', '/v1/audit/verify'))).ok).toBe(true);
   });
 
   it('refuses a request for a cluster Gatehouse cannot reach or a namespace that is no name, storing nothing', async () => {

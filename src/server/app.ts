@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono, type Next } from 'hono';
 import {
   type AccessRequest,
   checkRequestCluster,
@@ -10,6 +10,7 @@ import {
   issueCredential,
   listFlows,
   listRequests,
+  matches,
   namespaceLabelsFor,
   parseDuration,
   parseFlowFile,
@@ -136,6 +137,9 @@ export function createApp(options: AppOptions): Hono<Env> {
     return c.json({ applied: flows.map((flow) => flow.name) });
   });
   registerRequestRoutes(app, options, changed);
+  // The audit log names every user, cluster and reason: for admin tokens only.
+  app.use('/v1/audit/*', adminOnly('read the audit log'));
+  app.use('/v1/audit', adminOnly('read the audit log'));
   app.get('/v1/audit', async (c) => {
     const after = Number(c.req.query('after') ?? '0');
     const limit = Math.min(Number(c.req.query('limit') ?? '500'), 5000);
@@ -149,6 +153,30 @@ export function createApp(options: AppOptions): Hono<Env> {
   return app;
 }
 
+function adminOnly(doing: string) {
+  return async (c: Context<Env>, next: Next) => {
+    const caller = c.get('caller');
+    if (!caller.admin)
+      throw new AppError('auth.forbidden', `${caller.user} may not ${doing}`, {
+        fix: 'Use a token created with gatehouse tokens create --admin',
+      });
+    await next();
+  };
+}
+
+/** Who may see a request: admin tokens, its requester, and the approvers of its flow. */
+async function visibleTo(store: Store, caller: TokenCaller): Promise<(request: AccessRequest) => boolean> {
+  if (caller.admin) return () => true;
+  const flows = new Map((await listFlows(store)).map((flow) => [flow.name, flow]));
+  return (request) => {
+    const flow = flows.get(request.flow);
+    return (
+      request.requester === caller.user ||
+      (flow !== undefined && matches(flow.approvers, caller.user, caller.groups))
+    );
+  };
+}
+
 function registerRequestRoutes(app: Hono<Env>, options: AppOptions, changed: <T>(value: T) => T): void {
   const { store } = options;
   const one = (request: AccessRequest) => ({ request });
@@ -158,7 +186,8 @@ function registerRequestRoutes(app: Hono<Env>, options: AppOptions, changed: <T>
       throw new AppError('input.invalid', `unknown state "${state}"`, {
         fix: `Use one of ${states.join(', ')}`,
       });
-    return c.json({ items: await listRequests(store, state) });
+    const visible = await visibleTo(store, c.get('caller'));
+    return c.json({ items: (await listRequests(store, state)).filter(visible) });
   });
   app.post('/v1/requests', async (c) => {
     const body = await jsonBody(c.req);
@@ -178,7 +207,15 @@ function registerRequestRoutes(app: Hono<Env>, options: AppOptions, changed: <T>
     });
     return c.json(changed(one(request)), 201);
   });
-  app.get('/v1/requests/:id', async (c) => c.json(one(await getRequest(store, c.req.param('id')))));
+  app.get('/v1/requests/:id', async (c) => {
+    const request = await getRequest(store, c.req.param('id'));
+    // Someone else's request reads as absent: its existence is not theirs to learn.
+    if (!(await visibleTo(store, c.get('caller')))(request))
+      throw new AppError('not-found', `no access request ${c.req.param('id')}`, {
+        fix: 'List the requests you can see with `gatehouse access list`',
+      });
+    return c.json(one(request));
+  });
   for (const verb of ['approve', 'deny'] as const)
     app.post(`/v1/requests/:id/${verb}`, async (c) =>
       c.json(changed(one(await decide(store, c.req.param('id'), c.get('caller'), verb)))),

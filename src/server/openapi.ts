@@ -142,7 +142,8 @@ export const openApiDocument = {
     },
     '/v1/requests': {
       get: {
-        summary: 'Requests, newest first',
+        summary:
+          'Requests the caller may see (their own, those they approve; all for admin tokens), newest first',
         parameters: [{ name: 'state', in: 'query', schema: { type: 'string' } }],
         responses: { '200': { description: '{ items: AccessRequest[] }' }, ...errors },
       },
@@ -197,7 +198,7 @@ export const openApiDocument = {
     },
     '/v1/audit': {
       get: {
-        summary: 'Audit events in chain order',
+        summary: 'Audit events in chain order (admin tokens only)',
         parameters: [
           { name: 'after', in: 'query', schema: { type: 'integer' } },
           { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 5000 } },
@@ -207,8 +208,8 @@ export const openApiDocument = {
     },
     '/v1/audit/verify': {
       get: {
-        summary: 'Re-hash the audit chain',
-        responses: { '200': { description: 'ChainReport' }, '401': error },
+        summary: 'Re-hash the audit chain (admin tokens only)',
+        responses: { '200': { description: 'ChainReport' }, '401': error, '403': error },
       },
     },
   },
