@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialects, freshStore } from '../../test/support/stores.js';
 import { listAudit } from '../audit/index.js';
+import type { Store } from '../store/index.js';
 import { decide, extend, revoke } from './decisions.js';
 import { saveFlows } from './flow-store.js';
 import { parseFlowFile } from './flows.js';
@@ -15,67 +16,38 @@ describe.each(dialects)('approvals on %s', (dialect) => {
   let cleanup: (() => Promise<void>) | undefined;
   afterEach(async () => cleanup?.());
 
-  it('needs two distinct approvers: approving twice counts once', async () => {
-    const fresh = await freshStore(dialect);
-    cleanup = fresh.cleanup;
-    const { store } = fresh;
-    await saveFlows(store, [flow!], 'admin');
-    const request = await createRequest(
-      store,
-      { user: 'rita', groups: [] },
-      {
-        flow: flow!,
-        cluster: 'c',
-        role: { kind: 'ClusterRole', name: 'edit' },
-        namespace: 'prod',
-        durationSeconds: 600,
-        reason: 'incident 1',
-      },
-    );
-    expect((await decide(store, request.id, { user: 'ann', groups: [] }, 'approve')).state).toBe('pending');
-    await expect(decide(store, request.id, { user: 'ann', groups: [] }, 'approve')).rejects.toThrow(
-      'ann already decided',
-    );
-    expect((await decide(store, request.id, { user: 'bob', groups: [] }, 'approve')).state).toBe('approved');
-  });
-
   async function pendingRequest() {
     const fresh = await freshStore(dialect);
     cleanup = fresh.cleanup;
     const { store } = fresh;
     await saveFlows(store, [flow!], 'admin');
-    const request = await createRequest(
-      store,
-      { user: 'rita', groups: [] },
-      {
-        flow: flow!,
-        cluster: 'c',
-        role: { kind: 'ClusterRole', name: 'edit' },
-        namespace: 'prod',
-        durationSeconds: 600,
-        reason: 'incident 1',
-      },
-    );
+    const request = await ask(store);
     return { store, request };
   }
+  const ask = (store: Store) =>
+    createRequest(store, rita, {
+      flow: flow!,
+      cluster: 'c',
+      role: { kind: 'ClusterRole', name: 'edit' },
+      namespace: 'prod',
+      durationSeconds: 600,
+      reason: 'incident 1',
+    });
   const ann = { user: 'ann', groups: [] };
   const bob = { user: 'bob', groups: [] };
   const rita = { user: 'rita', groups: [] };
 
+  it('needs two distinct approvers: approving twice counts once', async () => {
+    const { store, request } = await pendingRequest();
+    expect((await decide(store, request.id, ann, 'approve')).state).toBe('pending');
+    await expect(decide(store, request.id, ann, 'approve')).rejects.toThrow('ann already decided');
+    expect((await decide(store, request.id, bob, 'approve')).state).toBe('approved');
+  });
+
   it('counts two approvals made at the same moment: the request is approved, not left pending', async () => {
     const { store, request: first } = await pendingRequest();
     const requests = [first];
-    for (let index = 0; index < 7; index++)
-      requests.push(
-        await createRequest(store, rita, {
-          flow: flow!,
-          cluster: 'c',
-          role: { kind: 'ClusterRole', name: 'edit' },
-          namespace: 'prod',
-          durationSeconds: 600,
-          reason: `incident ${index}`,
-        }),
-      );
+    for (let index = 0; index < 7; index++) requests.push(await ask(store));
     await Promise.all(
       requests.flatMap((request) => [
         decide(store, request.id, ann, 'approve'),

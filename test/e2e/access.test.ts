@@ -21,6 +21,24 @@ let reconciler = '';
 const as = (config: string, ...args: string[]) => cli(['--kubeconfig', config, ...args], env);
 const idOf = (stdout: string) => JSON.parse(stdout).id as string;
 
+/** The requester asks for edit in payments through a flow; the request id. */
+async function ask(flow: string, duration: string): Promise<string> {
+  const args = ['--flow', flow, '--role', 'edit', '-n', 'payments', '--for', duration];
+  const run = await as(
+    requester,
+    'access',
+    'request',
+    ...args,
+    '--reason',
+    'incident 4711',
+    '--cluster',
+    cluster,
+    '-o',
+    'json',
+  );
+  return idOf(run.stdout);
+}
+
 async function canEditDeployments(): Promise<boolean> {
   const spec = {
     user: requesterUser,
@@ -121,30 +139,7 @@ describe('just-in-time access against the real apiserver (checked with SubjectAc
 
   it('grants only after approval, refuses self-approval, keeps overlapping grants, and ends access on time', async () => {
     expect(await canEditDeployments()).toBe(false);
-    const request = async (duration: string) =>
-      idOf(
-        (
-          await as(
-            requester,
-            'access',
-            'request',
-            '--flow',
-            'payments-oncall',
-            '--role',
-            'edit',
-            '-n',
-            'payments',
-            '--for',
-            duration,
-            '--reason',
-            'incident 4711',
-            '--cluster',
-            cluster,
-            '-o',
-            'json',
-          )
-        ).stdout,
-      );
+    const request = (duration: string) => ask('payments-oncall', duration);
     const first = await request('6s');
 
     const self = await as(requester, 'access', 'approve', first);
@@ -287,30 +282,6 @@ spec:
 `,
     );
     expect((await as(kubeconfig, 'access', 'flows', 'apply', '-f', flow)).code).toBe(0);
-    const ask = async (flowName: string, duration: string) =>
-      idOf(
-        (
-          await as(
-            requester,
-            'access',
-            'request',
-            '--flow',
-            flowName,
-            '--role',
-            'edit',
-            '-n',
-            'payments',
-            '--for',
-            duration,
-            '--reason',
-            'incident 4712',
-            '--cluster',
-            cluster,
-            '-o',
-            'json',
-          )
-        ).stdout,
-      );
     const elsewhere = await ask('elsewhere', '15m');
     const id = await ask('payments-oncall', '3s');
     await as(approver, 'access', 'approve', id);
