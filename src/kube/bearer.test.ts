@@ -1,6 +1,8 @@
 import type https from 'node:https';
 import { describe, expect, it } from 'vitest';
+import { AppError } from '../errors.js';
 import { bearerKubeConfig, renewingToken } from './bearer.js';
+import { KubeClient } from './client.js';
 
 describe('renewing bearer tokens', () => {
   it('reuses a token until a minute before it ends, then fetches one new token for parallel callers', async () => {
@@ -37,5 +39,25 @@ describe('renewing bearer tokens', () => {
     expect((first.headers as Record<string, string>).Authorization).toBe('Bearer token-1');
     expect((second.headers as Record<string, string>).Authorization).toBe('Bearer token-2');
     expect(config.getCurrentCluster()?.server).toBe('https://example.eks.amazonaws.com');
+  });
+
+  it("keeps a token source's own error and fix instead of blaming an exec plugin", async () => {
+    const config = bearerKubeConfig({
+      name: 'eks/111122223333/eu-west-1/prod',
+      server: 'https://127.0.0.1:1',
+      caData: Buffer.from('not a real CA').toString('base64'),
+      tokens: async () => {
+        throw new AppError('auth.unauthorized', 'the AWS credentials have expired', {
+          fix: 'Renew them (aws sso login)',
+        });
+      },
+    });
+    const failure = await new KubeClient(config)
+      .request({ path: '/version' })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(AppError);
+    expect((failure as AppError).fix).toBe('Renew them (aws sso login)');
+    expect((failure as AppError).message).toContain('the AWS credentials have expired');
+    expect((failure as AppError).message).toContain('eks/111122223333/eu-west-1/prod');
   });
 });

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { AppError } from '../errors.js';
+import { AppError, isAppError, withContext } from '../errors.js';
 import { networkError, type RequestSubject, statusError, timeoutError } from './errors.js';
 
 /**
@@ -122,6 +122,9 @@ export class KubeClient {
           },
         );
       }
+      // A cloud token source already says what is wrong and how to fix it (expired AWS credentials,
+      // a refused AssumeRole): keep that, adding only which context it was for.
+      if (isAppError(error)) throw withContext(error, `getting credentials for context "${this.context}"`);
       throw new AppError(
         'auth.unauthorized',
         `cannot get credentials for context "${this.context}": ${String(error)}`,

@@ -38,7 +38,7 @@ export function deniedAction(message: string): string | undefined {
 
 function forbiddenFix(action: string | undefined): string {
   const allows = action ? `, which allows ${action},` : '';
-  return `Create Gatehouse's Azure custom role${allows} from azureRoleDefinition (\`gatehouse setup azure <capability>\`) with \`az role definition create --role-definition @role.json\`, then assign it to the identity Gatehouse uses: \`az role assignment create --assignee <principal> --role <role name> --scope /subscriptions/<subscription>\``;
+  return `Run \`gatehouse setup azure --for <capability> --subscription <subscription id>\` and follow its steps: it prints Gatehouse's custom role${allows} and the az commands that create it and assign it to the identity Gatehouse uses`;
 }
 
 /**

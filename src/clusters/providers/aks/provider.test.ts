@@ -288,8 +288,8 @@ describe('AKS provider errors', () => {
     expect(error.details.action).toBe(
       'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action',
     );
-    expect(error.fix).toMatch(/azureRoleDefinition.*allows|allows.*azureRoleDefinition/);
-    expect(error.fix).toMatch(/az role assignment create/);
+    expect(error.fix).toContain('gatehouse setup azure --for <capability> --subscription <subscription id>');
+    expect(error.fix).toContain('which allows Microsoft.ContainerService/managedClusters/listClusterUserCredential/action');
   });
 
   it('reports a cluster ARM does not know as not found', async () => {

@@ -77,7 +77,8 @@ async function assumeRole(
 
 /**
  * Credentials for one account: the base chain, then each role in turn (the external ID goes with
- * the last hop, the one the customer's trust policy guards). Renewed 5 minutes before expiry.
+ * the last hop, the one the customer's trust policy guards). Renewed 16 minutes before expiry, so
+ * an EKS token (valid 15 minutes) is never signed with credentials about to lapse.
  */
 export async function accountCredentials(options: AwsAccountOptions): Promise<AwsCredentialIdentityProvider> {
   let provider = options.base ?? (await defaultCredentials());

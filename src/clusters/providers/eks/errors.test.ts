@@ -32,6 +32,19 @@ describe('AWS errors', () => {
     expect(error.fix).toContain('gatehouse setup aws');
   });
 
+  it('points a refused AssumeRole at the trust policy and the external ID', () => {
+    const message =
+      'User: arn:aws:iam::1:user/ci is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::2:role/gatehouse-inventory';
+    const error = awsError(
+      Object.assign(new Error(message), { name: 'AccessDenied', ...metadata }),
+      'assuming arn:aws:iam::2:role/gatehouse-inventory',
+    );
+    expect(error.details.action).toBe('sts:AssumeRole');
+    expect(error.fix).toContain('trust policy');
+    expect(error.fix).toContain('external ID');
+    expect(error.fix).toContain('gatehouse setup aws --for <capability>');
+  });
+
   it('calls a failed DNS lookup an unreachable endpoint and points at the region name', () => {
     const error = awsError(
       Object.assign(new Error('getaddrinfo ENOTFOUND eks.xx-nowhere-1.amazonaws.com'), {

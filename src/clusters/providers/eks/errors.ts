@@ -52,9 +52,11 @@ export function awsError(error: unknown, doing: string, calling?: string): AppEr
       ...base,
       details: { aws: name, ...(action ? { action } : {}) },
       fix:
-        action === 'eks:AssociateAccessPolicy'
-          ? 'The role may associate only the access policies it was set up with: rerun `gatehouse setup aws --for access --access-policy ARN` for each policy your flows offer, and update the role'
-          : `Attach the policy printed by \`gatehouse setup aws\`${action ? `, which allows ${action},` : ''} to the role Gatehouse uses`,
+        action === 'sts:AssumeRole'
+          ? "The role's trust policy does not let the caller assume it, or the external ID differs: update the trust policy to the one `gatehouse setup aws --for <capability>` prints (it names the trusted principal and the external ID), and give the same --external-id to `gatehouse providers add aws`"
+          : action === 'eks:AssociateAccessPolicy'
+            ? 'The role may associate only the access policies it was set up with: rerun `gatehouse setup aws --for access --access-policy ARN` for each policy your flows offer, and update the role'
+            : `Attach the policy printed by \`gatehouse setup aws\`${action ? `, which allows ${action},` : ''} to the role Gatehouse uses`,
     });
   }
   if (missing.has(name) || failure.$metadata?.httpStatusCode === 404)
