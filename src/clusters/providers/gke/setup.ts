@@ -26,11 +26,12 @@ export interface GcpRolesDocument {
 const permissionReasons: Record<string, string> = {
   'container.clusters.list': 'find the clusters of the project (gatehouse clusters list)',
   'container.clusters.get': 'read endpoint, CA certificate, endpoint access and auth settings of a cluster',
-  'container.clusters.connect': "reach the control plane through the cluster's DNS-based endpoint",
-  'resourcemanager.projects.getIamPolicy':
-    'read project IAM bindings: on GKE, IAM roles such as roles/container.developer grant rights inside every cluster',
-  'iam.roles.get': 'expand custom roles found in those bindings into their permissions',
 };
+
+// Gatehouse connects to the control plane's IP endpoint, which needs no Google Cloud permission
+// beyond get (what it may do there is RBAC). container.clusters.connect guards only the
+// DNS-based endpoint, which Gatehouse does not use, so no purpose asks for it.
+const clusterReads = ['container.clusters.list', 'container.clusters.get'];
 
 const purposes: Record<
   GcpPurpose,
@@ -38,34 +39,26 @@ const purposes: Record<
 > = {
   inventory: {
     title: 'Gatehouse inventory',
-    description: 'List GKE clusters and read their configuration and the IAM bindings that reach into them',
-    permissions: [
-      'container.clusters.list',
-      'container.clusters.get',
-      'resourcemanager.projects.getIamPolicy',
-      'iam.roles.get',
-    ],
+    description: 'List GKE clusters and read their configuration, to read identities and RBAC inside them',
+    permissions: clusterReads,
   },
   forensics: {
     title: 'Gatehouse forensics',
     description: 'Find a GKE cluster and connect to its control plane to acquire evidence',
-    permissions: ['container.clusters.list', 'container.clusters.get', 'container.clusters.connect'],
+    permissions: clusterReads,
   },
   access: {
     title: 'Gatehouse access',
     description: 'Find a GKE cluster and connect to its control plane to manage just-in-time RBAC bindings',
-    permissions: ['container.clusters.list', 'container.clusters.get', 'container.clusters.connect'],
+    permissions: clusterReads,
     note: 'People granted just-in-time access need container.clusters.get themselves (roles/container.clusterViewer) to fetch cluster credentials with gcloud.',
   },
 };
 
 const predefined: Record<GcpPurpose, { role: string; why: string }[]> = {
-  inventory: [
-    { role: 'roles/container.clusterViewer', why: 'list and get clusters' },
-    { role: 'roles/iam.securityReviewer', why: 'read IAM policies (much broader: every resource)' },
-  ],
-  forensics: [{ role: 'roles/container.clusterViewer', why: 'list, get and connect to clusters' }],
-  access: [{ role: 'roles/container.clusterViewer', why: 'list, get and connect to clusters' }],
+  inventory: [{ role: 'roles/container.clusterViewer', why: 'list and get clusters' }],
+  forensics: [{ role: 'roles/container.clusterViewer', why: 'list and get clusters' }],
+  access: [{ role: 'roles/container.clusterViewer', why: 'list and get clusters' }],
 };
 
 /**
