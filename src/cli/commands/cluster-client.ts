@@ -1,5 +1,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import {
+  type ClusterProvider,
+  type ClusterRef,
   connectClient,
   isProviderClusterName,
   KubeconfigProvider,
@@ -7,6 +9,7 @@ import {
   RunCommandTransport,
   resolveProviderCluster,
 } from '../../clusters/index.js';
+import { isAppError } from '../../errors.js';
 import { KubeClient } from '../../kube/index.js';
 import type { CommandContext } from '../context.js';
 import { withStore } from './audit.js';
@@ -31,21 +34,35 @@ export async function resolveCluster(context: CommandContext): Promise<ResolvedC
 }
 
 /**
- * A client for the command's cluster; cloud clusters get fresh tokens and cloud-aware errors. A
- * private AKS cluster is reached through run command, and the user is told it will be slower.
+ * A client for the command's cluster; cloud clusters get fresh tokens and cloud-aware errors.
  */
 export async function clusterClient(context: CommandContext): Promise<KubeClient> {
   const { provider, ref } = await resolveCluster(context);
-  if (provider.runCommand && (await provider.describe(ref)).endpointAccess?.public === false) {
-    context.stderr(
-      `note: the API server of ${ref.name} is private; going through AKS run command (a pod in namespace aks-command, tens of seconds per call)\n`,
+  return await reachCluster(provider, ref, (line) => context.stderr(`${line}\n`));
+}
+
+/**
+ * Connects directly when this machine reaches the API server. When it cannot and the provider
+ * has run command (a private AKS cluster seen from outside its network), every call goes through
+ * run command instead, and the user is told it will be slower.
+ */
+export async function reachCluster(
+  provider: ClusterProvider,
+  ref: ClusterRef,
+  note: (line: string) => void,
+): Promise<KubeClient> {
+  try {
+    return await connectClient(provider, ref);
+  } catch (error) {
+    if (!provider.runCommand || !(isAppError(error) && error.code === 'cluster.unreachable')) throw error;
+    note(
+      `note: the API server of ${ref.name} is private and out of reach from here; going through AKS run command (a pod in namespace aks-command, tens of seconds per call)`,
     );
     return runCommandClient(ref, new RunCommandTransport(provider.runCommand(ref)));
   }
-  return await connectClient(provider, ref);
 }
 
-function runCommandClient(ref: ResolvedCluster['ref'], transport: RunCommandTransport): KubeClient {
+function runCommandClient(ref: ClusterRef, transport: RunCommandTransport): KubeClient {
   const config = new KubeConfig();
   config.loadFromOptions({
     clusters: [{ name: ref.name, server: ref.server, skipTLSVerify: false }],

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { connectClient } from '../../clusters/index.js';
 import { AppError, type ErrorCode } from '../../errors.js';
 import { listSyncRuns, syncCluster, syncSource } from '../../inventory/index.js';
 import {
@@ -19,7 +18,7 @@ import {
 import type { Runner } from '../context.js';
 import { render } from '../output.js';
 import { withStore } from './audit.js';
-import { resolveCluster } from './cluster-client.js';
+import { reachCluster, resolveCluster } from './cluster-client.js';
 import { registerAccessQueries } from './rbac-access.js';
 import { registerExport } from './rbac-export.js';
 import { clusterName, openSource, type SourceFlags } from './rbac-source.js';
@@ -36,7 +35,8 @@ export function registerRbac(program: Command, run: Runner): void {
     .action(() =>
       run(async (context) => {
         const { provider, ref } = await resolveCluster(context);
-        const client = await connectClient(provider, ref);
+        // Private AKS clusters out of reach are read through run command, like every other command.
+        const client = await reachCluster(provider, ref, (line) => context.stderr(`${line}\n`));
         // EKS clusters add their access entries and auth mode through the provider's port.
         const eks = provider.accessEntries?.(ref);
         const syncRun = await withStore(context, (store) => syncCluster(store, client, eks ? { eks } : {}));

@@ -27,7 +27,7 @@ export function privateEndpointError(cluster: string, server: string, cause?: un
     'cluster.unreachable',
     `the API server of AKS cluster ${cluster} is private (${server}) and this machine cannot reach it`,
     {
-      fix: "Run Gatehouse inside the cluster's virtual network (or a peered network, VPN or private endpoint), or use the provider's runCommand (AKS command invoke: a pod in namespace aks-command, tens of seconds per command)",
+      fix: "Run Gatehouse inside the cluster's virtual network (or a peered network, VPN or private endpoint), or add run command to Gatehouse's Azure role (`gatehouse setup azure --for <capability> --subscription <id> --private`): Gatehouse then goes through AKS run command by itself (a pod in namespace aks-command, tens of seconds per call)",
       ...(cause === undefined ? {} : { cause }),
       details: { server },
     },

@@ -222,7 +222,7 @@ describe('AKS provider against recorded ARM responses', () => {
     const error = await failure(provider().connect(ref(subscriptionA, 'rg-secure', 'vault')));
     expect(error.code).toBe('cluster.unreachable');
     expect(error.message).toMatch(/AKS cluster vault is private/);
-    expect(error.fix).toMatch(/runCommand/);
+    expect(error.fix).toContain('gatehouse setup azure --for <capability> --subscription <id> --private');
     const explained = await provider().explainFailure(
       ref(subscriptionA, 'rg-secure', 'vault'),
       new AppError('cluster.timeout', 'GET /version timed out'),
@@ -289,7 +289,9 @@ describe('AKS provider errors', () => {
       'Microsoft.ContainerService/managedClusters/listClusterUserCredential/action',
     );
     expect(error.fix).toContain('gatehouse setup azure --for <capability> --subscription <subscription id>');
-    expect(error.fix).toContain('which allows Microsoft.ContainerService/managedClusters/listClusterUserCredential/action');
+    expect(error.fix).toContain(
+      'which allows Microsoft.ContainerService/managedClusters/listClusterUserCredential/action',
+    );
   });
 
   it('reports a cluster ARM does not know as not found', async () => {

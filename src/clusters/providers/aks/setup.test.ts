@@ -24,8 +24,8 @@ function role(options: Parameters<typeof azureRoleDefinition>[0]): RoleDefinitio
 }
 
 describe('Azure role definition', () => {
-  it('lets forensics run commands and read their results, and nothing broader', () => {
-    const definition = role({ for: 'forensics', subscription });
+  it('allows run command only for private clusters, to every capability, and nothing broader', () => {
+    const definition = role({ for: 'forensics', subscription, privateClusters: true });
     expect(definition).toMatchObject({
       Name: 'Gatehouse AKS forensics',
       IsCustom: true,
@@ -38,10 +38,13 @@ describe('Azure role definition', () => {
       'Microsoft.ContainerService/managedClusters/commandResults/read',
     ]);
     expect(definition.AssignableScopes).toEqual([`/subscriptions/${subscription}`]);
+    expect(definition.Description).toContain('run command');
+    for (const capability of ['inventory', 'access'] as const)
+      expect(role({ for: capability, subscription, privateClusters: true }).Actions).toContain(runCommand);
   });
 
-  it('gives inventory and access only cluster reads and user credentials: bindings are written with Kubernetes RBAC', () => {
-    for (const capability of ['inventory', 'access'] as const) {
+  it('gives every capability only cluster reads and user credentials without --private: the rest is Kubernetes RBAC', () => {
+    for (const capability of ['forensics', 'inventory', 'access'] as const) {
       const definition = role({ for: capability, subscription });
       expect(definition.Actions).toEqual(readAndUserCredential);
       expect(definition.Description).not.toBe('');

@@ -10,7 +10,10 @@ export interface AzureRoleOptions {
   readonly resourceGroup?: string;
   /** Also allow the cluster admin credentials, for a provider configured with `admin: true`. */
   readonly admin?: boolean;
-  /** Private clusters: every capability then reaches the API server through run command. */
+  /**
+   * Private clusters this machine cannot reach: allow run command, through which every capability
+   * then reaches the API server (Gatehouse tries a direct connection first).
+   */
   readonly privateClusters?: boolean;
 }
 
@@ -35,9 +38,8 @@ const capabilities: Record<
     actions: [read, userCredential],
   },
   forensics: {
-    purpose:
-      'find AKS clusters, fetch a kubeconfig, and run the collector through AKS run command when the API server is private',
-    actions: [read, userCredential, `${clusters}/runCommand/action`, `${clusters}/commandResults/read`],
+    purpose: 'find AKS clusters and fetch a kubeconfig to acquire evidence from their containers',
+    actions: [read, userCredential],
   },
 };
 
@@ -81,7 +83,7 @@ export function azureRoleDefinition(options: AzureRoleOptions): object {
   return {
     Name: `Gatehouse AKS ${options.for}${options.admin ? ' (admin)' : ''}`,
     IsCustom: true,
-    Description: `Lets Gatehouse ${capability.purpose}${options.admin ? ', using the cluster admin credentials' : ''}.`,
+    Description: `Lets Gatehouse ${capability.purpose}${options.admin ? ', using the cluster admin credentials' : ''}${options.privateClusters ? ', going through AKS run command when the API server is private' : ''}.`,
     Actions: [
       ...new Set([
         ...capability.actions,
