@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { isAppError } from '../../../errors.js';
 import { awsError } from './errors.js';
 
 /** How Gatehouse reaches one AWS account: the default chain, then optionally a chain of roles. */
@@ -10,6 +11,8 @@ export interface AwsAccountOptions {
   readonly sessionName?: string;
   /** The region STS is called in (regional endpoints keep working when us-east-1 does not). */
   readonly stsRegion?: string;
+  /** Without stsRegion: regions to try in turn, the first that answers being used (default us-east-1). */
+  readonly stsRegions?: readonly string[];
   /** A local AWS endpoint (moto in tests). */
   readonly endpoint?: string;
   /** Base credentials; default: the AWS SDK default chain (env, profile, SSO, IMDS, web identity). */
@@ -40,14 +43,56 @@ function memoize(provider: AwsCredentialIdentityProvider): AwsCredentialIdentity
   };
 }
 
+/**
+ * Runs `attempt` in each region in turn until one answers. A refusal (AccessDenied: the trust
+ * policy or external ID) is the same in every region and ends the search at once; anything else
+ * (a region not enabled for the account, an unreachable endpoint) moves on to the next region.
+ * When all fail, the first region's error is the one reported.
+ */
+export async function inFirstRegionThatAnswers<T>(
+  regions: readonly string[],
+  attempt: (region: string) => Promise<T>,
+): Promise<T> {
+  let first: unknown;
+  for (const region of regions) {
+    try {
+      return await attempt(region);
+    } catch (error) {
+      if (isAppError(error) && error.code === 'auth.forbidden') throw error;
+      first ??= error;
+    }
+  }
+  throw first;
+}
+
+/** Where STS is called: the configured region, else AWS_REGION, then the account's regions in order. */
+export function stsRegionsOf(options: AwsAccountOptions, env: NodeJS.ProcessEnv = process.env): string[] {
+  if (options.stsRegion) return [options.stsRegion];
+  const regions = [env.AWS_REGION, ...(options.stsRegions ?? [])].filter(
+    (region): region is string => typeof region === 'string' && region !== '',
+  );
+  return regions.length > 0 ? [...new Set(regions)] : ['us-east-1'];
+}
+
 async function assumeRole(
+  from: AwsCredentialIdentityProvider,
+  roleArn: string,
+  options: AwsAccountOptions & { readonly externalId: string | undefined },
+): Promise<AwsCredentialIdentity> {
+  return await inFirstRegionThatAnswers(stsRegionsOf(options), (region) =>
+    assumeRoleIn(region, from, roleArn, options),
+  );
+}
+
+async function assumeRoleIn(
+  region: string,
   from: AwsCredentialIdentityProvider,
   roleArn: string,
   options: AwsAccountOptions & { readonly externalId: string | undefined },
 ): Promise<AwsCredentialIdentity> {
   const { STSClient, AssumeRoleCommand } = await import('@aws-sdk/client-sts');
   const sts = new STSClient({
-    region: options.stsRegion ?? 'us-east-1',
+    region,
     credentials: from,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
   });
@@ -69,7 +114,7 @@ async function assumeRole(
       ...(Credentials.Expiration ? { expiration: Credentials.Expiration } : {}),
     };
   } catch (error) {
-    throw awsError(error, `assuming role ${roleArn}`, 'sts:AssumeRole');
+    throw awsError(error, `assuming role ${roleArn} (STS in ${region})`, 'sts:AssumeRole');
   } finally {
     sts.destroy();
   }

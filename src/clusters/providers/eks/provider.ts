@@ -57,7 +57,8 @@ export class EksProvider implements ClusterProvider {
     this.#credentials ??= accountCredentials({
       ...this.options.account,
       ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
-      stsRegion: this.options.account?.stsRegion ?? this.options.regions[0],
+      // One region that is not enabled or not reachable must not hide the others.
+      stsRegions: this.options.regions,
     });
     return this.#credentials;
   }
