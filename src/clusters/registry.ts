@@ -138,11 +138,82 @@ export async function listProviders(store: Store): Promise<ProviderEntry[]> {
   }));
 }
 
-export async function removeProvider(store: Store, name: string, actor: string): Promise<void> {
-  const result = await store.db.deleteFrom('cluster_providers').where('name', '=', name).executeTakeFirst();
-  if (Number(result.numDeletedRows) === 0)
+/**
+ * Whether a cloud cluster name may be one this provider lists, judged from its settings alone
+ * (no cloud call) and erring towards yes: an AWS account on the default chain may own any
+ * eks/…/REGION/… name in its regions.
+ */
+export function mayList(settings: ProviderSettings, cluster: string): boolean {
+  const [kind, scope = '', where = ''] = cluster.split('/');
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  switch (settings.kind) {
+    case 'aws': {
+      const account = settings.roleArns?.at(-1)?.split(':')[4];
+      return kind === 'eks' && settings.regions.includes(where) && (!account || account === scope);
+    }
+    case 'azure':
+      return (
+        kind === 'aks' &&
+        (settings.subscriptions.length === 0 || settings.subscriptions.some((id) => same(id, scope))) &&
+        (!settings.resourceGroup || same(settings.resourceGroup, where))
+      );
+    case 'gcp':
+      return (
+        kind === 'gke' &&
+        (settings.projects.length === 0 || settings.projects.includes(scope)) &&
+        (!settings.location || settings.location === where)
+      );
+  }
+}
+
+/**
+ * Forgets a provider. While just-in-time access on its clusters is live (approved or active
+ * requests, EKS associations not yet taken back), removing it would strand that access: the
+ * reconciler could no longer reach the clusters to end it. That is refused unless `force`.
+ */
+export async function removeProvider(
+  store: Store,
+  name: string,
+  actor: string,
+  options: { readonly force?: boolean } = {},
+): Promise<void> {
+  const entry = (await listProviders(store)).find((candidate) => candidate.name === name);
+  if (!entry)
     throw new AppError('not-found', `no provider named "${name}"`, { fix: 'See gatehouse providers list' });
-  await appendAudit(store, { actor, action: 'clusters.provider.remove', target: name, outcome: 'succeeded' });
+  const requests = await store.db
+    .selectFrom('access_requests')
+    .select(['id', 'cluster'])
+    .where('state', 'in', ['approved', 'active'])
+    .execute();
+  const associations = await store.db.selectFrom('eks_access_grants').select('cluster').distinct().execute();
+  const stranded = {
+    requests: requests.filter((row) => mayList(entry.settings, row.cluster)).map((row) => row.id),
+    clusters: [
+      ...new Set(
+        [...requests, ...associations]
+          .map((row) => row.cluster)
+          .filter((cluster) => mayList(entry.settings, cluster)),
+      ),
+    ].sort(),
+  };
+  if (stranded.clusters.length > 0 && !options.force) {
+    const ids = stranded.requests.map((id) => id.slice(0, 8));
+    throw new AppError(
+      'conflict',
+      `just-in-time access is live on ${stranded.clusters.join(', ')} through provider ${name}${ids.length ? ` (requests ${ids.join(', ')})` : ''}; without the provider Gatehouse could not take it back`,
+      {
+        fix: `Revoke it first (gatehouse access revoke ID) and let the reconciler remove it, or pass --force to remove the provider and leave that access in place`,
+      },
+    );
+  }
+  await store.db.deleteFrom('cluster_providers').where('name', '=', name).execute();
+  await appendAudit(store, {
+    actor,
+    action: 'clusters.provider.remove',
+    target: name,
+    outcome: 'succeeded',
+    ...(options.force && stranded.clusters.length > 0 ? { details: { forced: true, stranded } } : {}),
+  });
 }
 
 export async function openProvider(entry: ProviderEntry): Promise<ClusterProvider> {

@@ -139,9 +139,15 @@ export function registerProviders(program: Command, run: Runner): void {
     .command('remove')
     .argument('<name>')
     .description('Forget a cloud account (nothing in the cloud changes)')
-    .action((name: string) =>
+    .option(
+      '--force',
+      'remove it even while just-in-time access on its clusters is live (that access then stays)',
+    )
+    .action((name: string, flags: { force?: boolean }) =>
       run(async (context) => {
-        await withStore(context, (store) => removeProvider(store, name, localActor()));
+        await withStore(context, (store) =>
+          removeProvider(store, name, localActor(), { force: flags.force === true }),
+        );
         context.stdout(`provider ${name} removed\n`);
         return 0;
       }),
