@@ -170,7 +170,11 @@ describe('gatehouse serve against the real apiserver (checked with SubjectAccess
       const { expiresAt } = (await api(tokens.bob, 'GET', `/v1/requests/${id}`)).body.request;
       const revokedAt = await waitFor(canEdit, false, 20_000);
       expect(revokedAt - Date.parse(expiresAt)).toBeLessThan(2000);
-      await waitFor(async () => hook.bodies.some((body) => body.text.includes('removed binding')), true, 10_000);
+      await waitFor(
+        async () => hook.bodies.some((body) => body.text.includes('removed binding')),
+        true,
+        10_000,
+      );
       const texts = hook.bodies.map((body) => body.text).join('\n');
       for (const phrase of [
         `${alice} requested ClusterRole/edit in jit-serve`,
