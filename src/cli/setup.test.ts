@@ -119,7 +119,7 @@ describe('gatehouse setup for clouds', () => {
     expect(setup.kubernetesRbac[1].subjects[0].name).toBe('ops@acme-prod.iam.gserviceaccount.com');
   });
 
-  it('azure: a custom role scoped to the resource group, with run command only for forensics', async () => {
+  it('azure: a custom role scoped to the resource group, with run command only for --private', async () => {
     const forensics = JSON.parse(
       (
         await cli(
@@ -132,6 +132,7 @@ describe('gatehouse setup for clouds', () => {
             '00000000-0000-0000-0000-000000000001',
             '--resource-group',
             'prod',
+            '--private',
             '-o',
             'json',
           ],

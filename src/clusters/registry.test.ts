@@ -78,4 +78,27 @@ describe.each(dialects)('removing a provider on %s', (dialect) => {
       .at(-1);
     expect(removal?.details).toMatchObject({ forced: true, stranded: { requests: [second.id] } });
   });
+
+  it('refuses while an EKS access association is not yet taken back, even after its request ended', async () => {
+    const fresh = await freshStore(dialect);
+    cleanup = fresh.cleanup;
+    const { store } = fresh;
+    await addProvider(store, { name: 'prod', settings: { kind: 'aws', regions: ['eu-west-1'] } }, 'admin');
+    await store.db
+      .insertInto('eks_access_grants')
+      .values({
+        cluster: 'eks/111122223333/eu-west-1/prod',
+        principal_arn: 'arn:aws:iam::111122223333:role/alice',
+        policy_arn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy',
+        created_entry: 1,
+        scope: '{"type":"namespace","namespaces":["payments"]}',
+        applied: 1,
+        updated_at: new Date().toISOString(),
+      })
+      .execute();
+    const refused = await removeProvider(store, 'prod', 'admin').catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'conflict' });
+    expect((refused as Error).message).toContain('eks/111122223333/eu-west-1/prod');
+    expect((await listProviders(store)).map((entry) => entry.name)).toEqual(['prod']);
+  });
 });
