@@ -77,6 +77,11 @@ export function withContext(error: unknown, doing: string): AppError {
   return new AppError('internal', `${doing}: ${messageOf(error)}`, { cause: error });
 }
 
+/** Any failure as the one line a user sees: an AppError's cause and fix, else its message. */
+export function describeError(error: unknown): string {
+  return isAppError(error) ? error.describe() : messageOf(error);
+}
+
 export function messageOf(error: unknown): string {
   if (error instanceof Error) return error.message;
   return String(error);

@@ -1,6 +1,6 @@
 import { appendAudit } from '../audit/index.js';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
-import { AppError, isAppError, messageOf } from '../errors.js';
+import { AppError, describeError, isAppError } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
 import { ownedAwsAuthMappings, removeAwsAuthMapping } from '../provisioning/index.js';
 import type { Store } from '../store/index.js';
@@ -58,7 +58,7 @@ export async function reconcileAccessEntries(pass: EntriesPass): Promise<void> {
       await disassociate(pass, port, record);
     } catch (error) {
       // One failed revocation must not hold up the others; the record stays, so the next pass retries.
-      pass.report.errors.push({ cluster, message: isAppError(error) ? error.describe() : messageOf(error) });
+      pass.report.errors.push({ cluster, message: describeError(error) });
     }
   }
 }

@@ -28,6 +28,7 @@ export {
   getRequest,
   listRequests,
   type NewRequest,
+  parseRequestState,
   type RequestState,
   requestStates,
 } from './requests.js';

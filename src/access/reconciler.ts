@@ -1,6 +1,6 @@
 import { appendAudit } from '../audit/index.js';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
-import { isAppError, messageOf } from '../errors.js';
+import { describeError, messageOf } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
 import {
   type AccessGrant,
@@ -142,7 +142,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   const live = await listRequests(store, ['approved', 'active']);
   const modes = await store.db.selectFrom('access_requests').select(['cluster', 'mode']).distinct().execute();
   const failed = (cluster: string, error: unknown) =>
-    report.errors.push({ cluster, message: isAppError(error) ? error.describe() : messageOf(error) });
+    report.errors.push({ cluster, message: describeError(error) });
   for (const cluster of new Set(modes.map((row) => row.cluster))) {
     const ofCluster = live.filter((request) => request.cluster === cluster);
     const ofModes = new Set(modes.filter((row) => row.cluster === cluster).map((row) => row.mode));
@@ -254,9 +254,7 @@ async function reconcileCluster({
     () => removeLeftovers({ client, cluster, live, now, report, audit, store, desired }),
     () => removeAwsAuthLeftovers({ client, cluster, live, store, now, report }),
   ])
-    await removal().catch((error: unknown) =>
-      report.errors.push({ cluster, message: isAppError(error) ? error.describe() : messageOf(error) }),
-    );
+    await removal().catch((error: unknown) => report.errors.push({ cluster, message: describeError(error) }));
 }
 
 /**
@@ -268,7 +266,7 @@ export async function grantFailed(
   requests: readonly AccessRequest[],
   error: unknown,
 ): Promise<void> {
-  const message = isAppError(error) ? error.describe() : messageOf(error);
+  const message = describeError(error);
   pass.report.errors.push({ cluster: pass.cluster, message });
   for (const request of requests) {
     if (request.state !== 'approved' || request.lastError === message) continue;
@@ -339,7 +337,7 @@ async function removeLeftovers({
   const failed = (step: string, error: unknown) =>
     report.errors.push({
       cluster,
-      message: `${step}: ${isAppError(error) ? error.describe() : messageOf(error)}`,
+      message: `${step}: ${describeError(error)}`,
     });
   // Each step fails on its own: a namespace Gatehouse may not read never holds up removing bindings.
   const accounts = [];

@@ -30,6 +30,17 @@ export const requestStates = [
 
 export type RequestState = (typeof requestStates)[number];
 
+/** A state filter as a user typed it (undefined: no filter); an unknown one names the valid ones. */
+export function parseRequestState(value: string | undefined): RequestState | undefined {
+  if (value === undefined || value === '') return undefined;
+  const state = requestStates.find((candidate) => candidate === value);
+  if (!state)
+    throw new AppError('input.invalid', `unknown state "${value}"`, {
+      fix: `Use one of ${requestStates.join(', ')}`,
+    });
+  return state;
+}
+
 /** The authenticated caller: never taken from flags, always from the platform's authentication. */
 export interface Caller {
   readonly user: string;

@@ -1,5 +1,5 @@
 import { appendAudit } from '../audit/index.js';
-import { AppError } from '../errors.js';
+import { AppError, describeError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { ClusterListing, ClusterProvider, ClusterRef } from './types.js';
 
@@ -253,7 +253,7 @@ export async function listProviderClusters(
       const reason = result.reason as unknown;
       errors.push({
         source: `provider ${entries[index]!.name}`,
-        message: reason instanceof AppError ? reason.describe() : String(reason),
+        message: describeError(reason),
       });
       return;
     }

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { isAppError, messageOf } from '../errors.js';
+import { describeError } from '../errors.js';
 import { readCluster } from '../inventory/index.js';
 import type { KubeClient } from '../kube/index.js';
 import { effectivePermissions, identityOf, RbacIndex } from '../rbac/index.js';
@@ -46,7 +46,7 @@ export async function collectApiItems(
         size: Buffer.byteLength(text),
       });
     } catch (error) {
-      const reason = isAppError(error) ? error.describe() : messageOf(error);
+      const reason = describeError(error);
       log(`UNAVAILABLE ${source}: ${reason}`);
       items.push({
         path: '',

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { serve } from '@hono/node-server';
 import { reconcile } from '../access/index.js';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
-import { AppError, isAppError, messageOf } from '../errors.js';
+import { AppError, describeError, messageOf } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
 import { deliver, sinkLabel, type WebhookSink } from '../notifications/index.js';
 import type { Store } from '../store/index.js';
@@ -122,10 +122,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       notifier.kick();
       return report.nextExpiresAt ? new Date(report.nextExpiresAt) : undefined;
     } catch (error) {
-      logOnChange(
-        'reconcile',
-        `reconcile failed: ${isAppError(error) ? error.describe() : messageOf(error)}`,
-      );
+      logOnChange('reconcile', `reconcile failed: ${describeError(error)}`);
       return undefined;
     } finally {
       resolveFirst();

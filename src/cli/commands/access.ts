@@ -14,8 +14,8 @@ import {
   namespaceLabelsFor,
   parseDuration,
   parseFlowFile,
+  parseRequestState,
   parseRoleReference,
-  type RequestState,
   reconcile,
   requestStates,
   revoke,
@@ -290,23 +290,15 @@ export function registerAccess(program: Command, run: Runner): void {
     );
   access
     .command('list')
-    .option(
-      '--state <state>',
-      'pending, approved, active, expired, revoked, denied, cancelled, pending-expired',
-    )
+    .option('--state <state>', requestStates.join(', '))
     .description('Requests, newest first')
-    .action((flags: { state?: RequestState }) =>
+    .action((flags: { state?: string }) =>
       run(async (context) => {
-        const states: readonly string[] = requestStates;
-        if (flags.state && !states.includes(flags.state)) {
-          throw new AppError('input.invalid', `unknown state "${flags.state}"`, {
-            fix: `Use one of ${states.join(', ')}`,
-          });
-        }
+        const state = parseRequestState(flags.state);
         const remote = remoteAccess(context);
         const list = remote
-          ? await remote.list(flags.state)
-          : await withStore(context, (store) => listRequests(store, flags.state));
+          ? await remote.list(state)
+          : await withStore(context, (store) => listRequests(store, state));
         context.stdout(render(context.output, list, columns, list));
         return 0;
       }),

@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { appendAudit } from '../../audit/index.js';
-import { AppError, isAppError, messageOf } from '../../errors.js';
+import { AppError, describeError, messageOf } from '../../errors.js';
 import {
   type Acquisition,
   acquireContainer,
@@ -182,7 +182,7 @@ export function registerAcquire(program: Command, run: Runner): void {
               if (targets.length === 1) throw error;
               return {
                 label,
-                error: isAppError(error) ? error.describe() : messageOf(error),
+                error: describeError(error),
                 seconds: (Date.now() - started) / 1000,
               };
             }

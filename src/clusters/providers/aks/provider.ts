@@ -1,6 +1,6 @@
 import type { ManagedCluster } from '@azure/arm-containerservice';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { AppError } from '../../../errors.js';
+import { AppError, describeError } from '../../../errors.js';
 import type {
   ClusterDescription,
   ClusterListing,
@@ -174,8 +174,4 @@ export class AksProvider implements ClusterProvider {
     if (!description?.endpointAccess?.private || description.endpointAccess.public) return error;
     return privateEndpointError(locate(ref).cluster, description.endpoint, error);
   }
-}
-
-function describeError(error: unknown): string {
-  return error instanceof AppError ? error.describe() : String(error);
 }

@@ -1,7 +1,7 @@
 import type { Cluster, EKSClient } from '@aws-sdk/client-eks';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
-import { AppError } from '../../../errors.js';
+import { AppError, describeError } from '../../../errors.js';
 import { bearerKubeConfig } from '../../../kube/index.js';
 import type {
   ClusterDescription,
@@ -200,8 +200,4 @@ export function locate(ref: ClusterRef): { region: string; cluster: string; acco
       fix: 'Pick a cluster from gatehouse clusters list',
     });
   return { region, cluster, account: ref.location?.account ?? '' };
-}
-
-function describeError(error: unknown): string {
-  return error instanceof AppError ? error.describe() : String(error);
 }

@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { AppError } from '../../../errors.js';
+import { AppError, describeError } from '../../../errors.js';
 import { bearerKubeConfig } from '../../../kube/index.js';
 import type { ClusterListing, ClusterProvider, ClusterRef } from '../../types.js';
 import { type GkeApi, gkeApi } from './api.js';
@@ -148,8 +148,4 @@ export class GkeProvider implements ClusterProvider {
   async close(): Promise<void> {
     await this.#api.close();
   }
-}
-
-function describeError(error: unknown): string {
-  return error instanceof AppError ? error.describe() : String(error);
 }
