@@ -1,4 +1,5 @@
-import type { Kysely, Migration, MigrationProvider } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely/migration';
 
 // Migrations are portable: no dialect-only types or defaults; ids and timestamps come from app code.
 const migrations: Record<string, Migration> = {

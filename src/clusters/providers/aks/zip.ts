@@ -1,19 +1,12 @@
+import { crc32 as zlibCrc32 } from 'node:zlib';
 import { AppError } from '../../../errors.js';
 
 // A stored (uncompressed) ZIP, as `az aks command invoke --file` sends: enough for the command pod
 // to unpack its files, and small enough to write here instead of adding a dependency.
 
-const crcTable = Array.from({ length: 256 }, (_, byte) => {
-  let value = byte;
-  for (let bit = 0; bit < 8; bit++) value = value & 1 ? 0xedb88320 ^ (value >>> 1) : value >>> 1;
-  return value >>> 0;
-});
-
-/** CRC-32 (IEEE), written out because node:zlib has crc32 only from Node 20.15. */
+/** CRC-32 (IEEE), as ZIP headers carry it. */
 export function crc32(data: Uint8Array): number {
-  let crc = 0xffffffff;
-  for (const byte of data) crc = crcTable[(crc ^ byte) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
+  return zlibCrc32(data);
 }
 
 const utf8Names = 0x0800;

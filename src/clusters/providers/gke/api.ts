@@ -35,16 +35,22 @@ export function gkeApi(options: GkeApiOptions): GkeApi {
     );
     return client;
   };
+  // google-gax 5 retries a failing auth client as UNAVAILABLE and reports DEADLINE_EXCEEDED, which
+  // would hide "no credentials" behind a timeout: ask for the token first, outside its retries.
+  const ready = async (): Promise<ClusterManagerClient> => {
+    await accessToken(options.auth);
+    return await get();
+  };
   return {
     async listClusters(project, location) {
-      const [response] = await (await get()).listClusters(
+      const [response] = await (await ready()).listClusters(
         { parent: `projects/${project}/locations/${location}` },
         callOptions,
       );
       return { clusters: response.clusters ?? [], missingZones: response.missingZones ?? [] };
     },
     async getCluster(project, location, name) {
-      const [cluster] = await (await get()).getCluster(
+      const [cluster] = await (await ready()).getCluster(
         { name: `projects/${project}/locations/${location}/clusters/${name}` },
         callOptions,
       );
