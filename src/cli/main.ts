@@ -1,15 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { AppError, exitCodeFor, isAppError, messageOf } from '../errors.js';
-import { registerAccess } from './commands/access.js';
-import { registerAudit } from './commands/audit.js';
-import { registerClusters } from './commands/clusters.js';
-import { registerEvidence } from './commands/evidence.js';
-import { registerAcquire, registerTargets } from './commands/forensics.js';
-import { registerProviders } from './commands/providers.js';
-import { registerRbac } from './commands/rbac.js';
-import { registerServe } from './commands/serve.js';
-import { registerSetup } from './commands/setup.js';
-import { registerTokens } from './commands/tokens.js';
+import { commandNamed, commandTable } from './command-table.js';
 import { type CommandContext, commandContext, type GlobalFlags, type Io } from './context.js';
 import { version } from './version.js';
 
@@ -46,17 +37,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       exitCode = reportError(error, flags.debug === true, io);
     }
   };
-  registerClusters(program, run);
-  registerAudit(program, run);
-  registerRbac(program, run);
-  registerTargets(program, run);
-  registerAcquire(program, run);
-  registerEvidence(program, run);
-  registerProviders(program, run);
-  registerSetup(program, run);
-  registerAccess(program, run);
-  registerServe(program, run);
-  registerTokens(program, run);
+  const named = commandNamed(argv);
+  if (named) (await named.load())(program, run);
+  else {
+    // No command (or an unknown one): list them all without loading any.
+    for (const entry of commandTable) program.command(entry.name).description(entry.summary);
+  }
   try {
     await program.parseAsync([...argv], { from: 'user' });
   } catch (error) {

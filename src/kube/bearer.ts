@@ -1,4 +1,5 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { clientNode } from './client-node.js';
 
 /** A short-lived bearer token and when it stops being usable. */
 export interface BearerToken {
@@ -50,7 +51,7 @@ export function renewingToken(
  */
 export function bearerKubeConfig(options: BearerClusterOptions): KubeConfig {
   const token = renewingToken(options.tokens, options);
-  const config = new KubeConfig();
+  const config = new (clientNode().KubeConfig)();
   config.loadFromOptions({
     clusters: [
       {

@@ -1,7 +1,8 @@
 import type { Writable } from 'node:stream';
-import { Exec, type V1Status } from '@kubernetes/client-node';
+import type { V1Status } from '@kubernetes/client-node';
 import { AppError, messageOf } from '../errors.js';
 import type { KubeClient } from './client.js';
+import { clientNode } from './client-node.js';
 import { parseForbidden } from './errors.js';
 
 export interface ExecOptions {
@@ -30,7 +31,7 @@ export interface ExecResult {
  */
 export async function execInContainer(client: KubeClient, options: ExecOptions): Promise<ExecResult> {
   if (client.transport) return await client.transport.exec(options);
-  const exec = new Exec(client.kubeConfig);
+  const exec = new (clientNode().Exec)(client.kubeConfig);
   return await new Promise<ExecResult>((resolve, reject) => {
     let settled = false;
     const finish = (result: ExecResult) => {

@@ -13,6 +13,7 @@ export {
   type TokenSource,
 } from './bearer.js';
 export { KubeClient, type KubeRequest, type KubeTransport } from './client.js';
+export { clientNode } from './client-node.js';
 export { type ForbiddenFacts, parseForbidden } from './errors.js';
 export { type ExecOptions, type ExecResult, execInContainer } from './exec.js';
 export { type KubeIdentity, whoAmI } from './identity.js';

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { AppError, messageOf } from '../errors.js';
+import { clientNode } from './client-node.js';
 
 export interface KubeconfigSource {
   /** `--kubeconfig`; wins over KUBECONFIG and ~/.kube/config, as in kubectl. */
@@ -123,7 +124,7 @@ export function parseKubeconfigText(text: string, origin: string): KubeConfig {
   if (document === null || typeof document !== 'object' || Array.isArray(document)) {
     throw new AppError('kubeconfig.malformed', `kubeconfig ${origin} is not a YAML mapping`, { fix });
   }
-  const config = new KubeConfig();
+  const config = new (clientNode().KubeConfig)();
   try {
     // Our YAML check ran first; client-node's loader adds the structural checks (names, servers).
     config.loadFromString(text);
@@ -144,7 +145,7 @@ function mergeKubeconfigs(configs: readonly KubeConfig[]): KubeConfig {
   const [first, ...rest] = configs;
   if (!first) throw new AppError('internal', 'no kubeconfig to merge');
   for (const next of rest) {
-    const merged = new KubeConfig();
+    const merged = new (clientNode().KubeConfig)();
     merged.loadFromOptions({
       clusters: uniqueByName([...first.getClusters(), ...next.getClusters()]),
       users: uniqueByName([...first.getUsers(), ...next.getUsers()]),

@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { listAudit, verifyAudit } from '../../audit/index.js';
-import { openStore, type Store } from '../../store/index.js';
+import type { Store } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
 import { render } from '../output.js';
 
 export async function withStore<T>(context: CommandContext, work: (store: Store) => Promise<T>): Promise<T> {
+  // Loaded here, not at the top: commands that never open the store (offline queries) skip it.
+  const { openStore } = await import('../../store/index.js');
   const store = await openStore({ url: context.config.databaseUrl, dataDir: context.config.dataDir });
   try {
     return await work(store);

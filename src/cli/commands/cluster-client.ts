@@ -1,4 +1,3 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import {
   type ClusterProvider,
   type ClusterRef,
@@ -10,7 +9,7 @@ import {
   resolveProviderCluster,
 } from '../../clusters/index.js';
 import { isAppError } from '../../errors.js';
-import { KubeClient } from '../../kube/index.js';
+import { clientNode, KubeClient } from '../../kube/index.js';
 import type { CommandContext } from '../context.js';
 import { withStore } from './audit.js';
 import { clusterName } from './rbac-source.js';
@@ -63,7 +62,7 @@ export async function reachCluster(
 }
 
 function runCommandClient(ref: ClusterRef, transport: RunCommandTransport): KubeClient {
-  const config = new KubeConfig();
+  const config = new (clientNode().KubeConfig)();
   config.loadFromOptions({
     clusters: [{ name: ref.name, server: ref.server, skipTLSVerify: false }],
     users: [{ name: ref.name }],

@@ -1,7 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
-import { KubeConfig, type User } from '@kubernetes/client-node';
+import type { KubeConfig, User } from '@kubernetes/client-node';
 import { AppError, messageOf } from '../../../errors.js';
-import { type BearerToken, bearerKubeConfig } from '../../../kube/index.js';
+import { type BearerToken, bearerKubeConfig, clientNode } from '../../../kube/index.js';
 import { azureError } from './errors.js';
 
 /** The Entra ID application of the AKS API server; the same ID in every Azure cloud. */
@@ -50,7 +50,7 @@ export function aksKubeConfig(options: {
   readonly kubeconfig: Uint8Array;
   readonly credential: () => Promise<TokenCredential>;
 }): KubeConfig {
-  const config = new KubeConfig();
+  const config = new (clientNode().KubeConfig)();
   try {
     config.loadFromString(Buffer.from(options.kubeconfig).toString('utf8'));
   } catch (error) {
