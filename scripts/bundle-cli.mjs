@@ -33,5 +33,7 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
   // Bundled CommonJS packages call require(); give the ESM file one.
-  banner: { js: "import { createRequire as gatehouseRequire } from 'node:module'; const require = gatehouseRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as gatehouseRequire } from 'node:module'; const require = gatehouseRequire(import.meta.url);",
+  },
 });
