@@ -10,7 +10,16 @@ export {
   readCluster,
   type ServiceAccountObject,
 } from './read-cluster.js';
-export { manifestSource, type RbacSource, sourceFrom, sourceWarnings, syncSource } from './source.js';
+export {
+  manifestSource,
+  type RbacSource,
+  sourceFrom,
+  sourceWarnings,
+  syncSource,
+  type UserSource,
+  userSource,
+} from './source.js';
+export { indexedRunsKept } from './subject-index.js';
 export { syncCluster } from './sync.js';
 export {
   countsOf,

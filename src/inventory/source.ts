@@ -3,6 +3,7 @@ import { type AwsAuth, aggregateClusterRoles, parseAwsAuth, RbacIndex } from '..
 import type { Store } from '../store/index.js';
 import { readManifests } from './manifests.js';
 import type { ClusterRead } from './read-cluster.js';
+import { subjectIndex } from './subject-index.js';
 import { findSyncRun, listSyncRuns, loadSyncSnapshot, type SyncRun } from './sync-runs.js';
 
 /** The RBAC data a query runs on: a stored sync, or manifests on disk. */
@@ -36,8 +37,7 @@ export function manifestSource(dir: string): RbacSource {
   return sourceFrom(readManifests(dir), `manifests in ${dir}`, { offline: true });
 }
 
-/** The latest sync of a cluster, or a given run. */
-export async function syncSource(store: Store, cluster: string, runId?: string): Promise<RbacSource> {
+async function chosenRun(store: Store, cluster: string, runId?: string): Promise<SyncRun> {
   const run = runId
     ? await findSyncRun(store, runId, cluster)
     : (await listSyncRuns(store, cluster, 1, { usableOnly: true }))[0];
@@ -46,11 +46,44 @@ export async function syncSource(store: Store, cluster: string, runId?: string):
       fix: `Run \`gatehouse rbac sync --context ${cluster}\` first, or analyse manifests offline with -f DIR`,
     });
   }
+  return run;
+}
+
+const runLabel = (run: SyncRun) => `sync ${run.id.slice(0, 8)} of ${run.cluster} at ${run.finishedAt}`;
+
+/** The latest sync of a cluster, or a given run. */
+export async function syncSource(store: Store, cluster: string, runId?: string): Promise<RbacSource> {
+  const run = await chosenRun(store, cluster, runId);
   const read = await loadSyncSnapshot(store, run.id);
-  return sourceFrom(read, `sync ${run.id.slice(0, 8)} of ${run.cluster} at ${run.finishedAt}`, {
-    offline: false,
-    run,
-  });
+  return sourceFrom(read, runLabel(run), { offline: false, run });
+}
+
+/** What one user's questions run on: an index of that user's grants only. */
+export interface UserSource {
+  readonly index: RbacIndex;
+  readonly label: string;
+  readonly run: SyncRun;
+  /** What the sync could not read, so an answer may be incomplete. */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * For questions about one user (can-i): the grants of that user, its groups and service account
+ * in the latest sync (or a given run), read by subject instead of loading the whole snapshot. Runs
+ * synced before the subject index existed, or past the newest few, load whole.
+ */
+export async function userSource(
+  store: Store,
+  cluster: string,
+  user: { readonly name: string; readonly groups: readonly string[] },
+  runId?: string,
+): Promise<UserSource> {
+  const run = await chosenRun(store, cluster, runId);
+  const warnings = run.errors.map((error) => `incomplete: ${error.message}`);
+  const index =
+    (await subjectIndex(store, run.id, user)) ??
+    sourceFrom(await loadSyncSnapshot(store, run.id), '', { offline: false }).index;
+  return { index, label: runLabel(run), run, warnings };
 }
 
 /** Warnings a user must see: what was not read, and which bindings grant nothing. */

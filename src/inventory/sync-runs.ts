@@ -3,6 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { AppError, messageOf } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { ClusterRead, ReadError } from './read-cluster.js';
+import { writeSubjectIndex } from './subject-index.js';
 
 export type SyncStatus = 'succeeded' | 'partial' | 'failed';
 
@@ -56,6 +57,7 @@ export async function saveSyncRun(
       })
       .execute();
     await tx.insertInto('sync_snapshots').values({ run_id: saved.id, data }).execute();
+    await writeSubjectIndex(tx, saved, read);
   });
   return saved;
 }

@@ -45,8 +45,10 @@ export {
   type RbacProblem,
   type ResolvedSubject,
   resolveSubject,
+  roleKey,
   serviceAccountCandidates,
   subjectKey,
+  subjectKeysFor,
   superuserGroup,
 } from './rbac-index.js';
 export { impersonatedGroups, type ParsedTarget, parseTarget } from './resources.js';

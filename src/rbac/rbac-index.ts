@@ -110,11 +110,9 @@ export class RbacIndex {
 
   /** Bindings that could apply to this user (by name, groups, and service-account identity). */
   bindingsFor(user: string, groups: readonly string[]): IndexedBinding[] {
-    const keys = [`User:${user}`, ...groups.map((group) => `Group:${group}`)];
-    for (const account of serviceAccountCandidates(user))
-      keys.push(`ServiceAccount:${account.namespace}:${account.name}`);
     const seen = new Set<IndexedBinding>();
-    for (const key of keys) for (const entry of this.#bySubject.get(key) ?? []) seen.add(entry);
+    for (const key of subjectKeysFor(user, groups))
+      for (const entry of this.#bySubject.get(key) ?? []) seen.add(entry);
     return [...seen];
   }
 
@@ -166,12 +164,21 @@ export class RbacIndex {
   }
 }
 
+/** The subject keys a binding may name to apply to this user: the name, groups, service account. */
+export function subjectKeysFor(user: string, groups: readonly string[]): string[] {
+  const keys = [`User:${user}`, ...groups.map((group) => `Group:${group}`)];
+  for (const account of serviceAccountCandidates(user))
+    keys.push(`ServiceAccount:${account.namespace}:${account.name}`);
+  return keys;
+}
+
 /** RoleBindings apply only to requests in their own namespace (never to cluster-wide ones). */
 export function appliesInNamespace(binding: Binding, namespace: string): boolean {
   return binding.kind === 'RoleBinding' && namespace !== '' && binding.metadata.namespace === namespace;
 }
 
-function roleKey(binding: Binding): string {
+/** How the engine keys the role a binding refers to: `ClusterRole:NAME` or `Role:NS/NAME`. */
+export function roleKey(binding: Binding): string {
   return binding.roleRef.kind === 'ClusterRole'
     ? `ClusterRole:${binding.roleRef.name}`
     : `Role:${binding.metadata.namespace}/${binding.roleRef.name}`;

@@ -8,7 +8,13 @@ import type {
 } from './tables/access.js';
 import type { AuditEventsTable } from './tables/audit.js';
 import type { ClusterProvidersTable } from './tables/clusters.js';
-import type { SyncRunsTable, SyncSnapshotsTable } from './tables/inventory.js';
+import type {
+  SyncIndexedRunsTable,
+  SyncRoleRulesTable,
+  SyncRunsTable,
+  SyncSnapshotsTable,
+  SyncSubjectGrantsTable,
+} from './tables/inventory.js';
 import type { ApiTokensTable, LeasesTable, NotificationCursorsTable } from './tables/server.js';
 
 /** Every table of the store, assembled from the capabilities' table types. */
@@ -19,6 +25,9 @@ export interface Database {
   readonly access_decisions: AccessDecisionsTable;
   readonly sync_runs: SyncRunsTable;
   readonly sync_snapshots: SyncSnapshotsTable;
+  readonly sync_indexed_runs: SyncIndexedRunsTable;
+  readonly sync_subject_grants: SyncSubjectGrantsTable;
+  readonly sync_role_rules: SyncRoleRulesTable;
   readonly api_tokens: ApiTokensTable;
   readonly notification_cursors: NotificationCursorsTable;
   readonly aws_auth_history: AwsAuthHistoryTable;

@@ -219,6 +219,53 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('access_requests').dropColumn('last_error').execute();
     },
   },
+  '2026_12_01_0013_sync_subject_index': {
+    // Per subject, the grants a sync found, so `rbac can-i` reads a few rows instead of the snapshot.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sync_indexed_runs')
+        .addColumn('run_id', 'varchar(40)', (column) =>
+          column.primaryKey().references('sync_runs.id').onDelete('cascade'),
+        )
+        .execute();
+      await db.schema
+        .createTable('sync_subject_grants')
+        .addColumn('run_id', 'varchar(40)', (column) =>
+          column.notNull().references('sync_runs.id').onDelete('cascade'),
+        )
+        .addColumn('subject', 'text', (column) => column.notNull())
+        .addColumn('ordinal', 'integer', (column) => column.notNull())
+        .addColumn('binding_kind', 'varchar(30)', (column) => column.notNull())
+        .addColumn('namespace', 'text', (column) => column.notNull())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('role_kind', 'varchar(30)', (column) => column.notNull())
+        .addColumn('role_name', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('sync_subject_grants_subject')
+        .on('sync_subject_grants')
+        .columns(['run_id', 'subject'])
+        .execute();
+      await db.schema
+        .createTable('sync_role_rules')
+        .addColumn('run_id', 'varchar(40)', (column) =>
+          column.notNull().references('sync_runs.id').onDelete('cascade'),
+        )
+        .addColumn('role_key', 'text', (column) => column.notNull())
+        .addColumn('rules', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('sync_role_rules_key')
+        .on('sync_role_rules')
+        .columns(['run_id', 'role_key'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('sync_role_rules').execute();
+      await db.schema.dropTable('sync_subject_grants').execute();
+      await db.schema.dropTable('sync_indexed_runs').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

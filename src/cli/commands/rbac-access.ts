@@ -12,7 +12,7 @@ import {
 } from '../../rbac/index.js';
 import type { Runner } from '../context.js';
 import { render } from '../output.js';
-import { defaultNamespace, openSource, type SourceFlags } from './rbac-source.js';
+import { defaultNamespace, openSource, openUserSource, type SourceFlags } from './rbac-source.js';
 
 interface AccessFlags extends SourceFlags {
   readonly namespace?: string;
@@ -42,8 +42,8 @@ export function registerAccessQueries(rbac: Command, run: Runner): void {
     .option('--run <id>', 'use this sync run instead of the latest')
     .action((verb: string | undefined, target: string | undefined, flags: AccessFlags) =>
       run(async (context) => {
-        const source = await openSource(context, flags);
         if (flags.batch) {
+          const source = await openSource(context, flags);
           context.stdout(batchAnswers(source, readBatch(flags.batch)));
           return 0;
         }
@@ -58,6 +58,10 @@ export function registerAccessQueries(rbac: Command, run: Runner): void {
         const namespace = flags.allNamespaces ? '' : (flags.namespace ?? defaultNamespace(context, flags));
         const request = toRequest(verb, target, flags, namespace);
         if (request.hint) context.stderr(`${request.hint}\n`);
+        const source = await openUserSource(context, flags, {
+          name: request.request.user,
+          groups: request.request.groups ?? [],
+        });
         const decision = source.index.authorize(request.request);
         if (context.output === 'table')
           context.stdout(

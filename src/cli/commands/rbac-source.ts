@@ -1,5 +1,12 @@
 import { AppError } from '../../errors.js';
-import { manifestSource, type RbacSource, sourceWarnings, syncSource } from '../../inventory/index.js';
+import {
+  manifestSource,
+  type RbacSource,
+  sourceWarnings,
+  syncSource,
+  type UserSource,
+  userSource,
+} from '../../inventory/index.js';
 import { loadKubeconfig, readKubeconfig } from '../../kube/index.js';
 import type { CommandContext } from '../context.js';
 import { withStore } from './audit.js';
@@ -42,5 +49,22 @@ export async function openSource(context: CommandContext, flags: SourceFlags): P
     ? manifestSource(flags.filename)
     : await withStore(context, (store) => syncSource(store, clusterName(context), flags.run));
   for (const warning of sourceWarnings(source)) context.stderr(`warning: ${warning}\n`);
+  return source;
+}
+
+/**
+ * What one user's question runs on: manifests, or only that user's grants in the stored sync
+ * (read by subject, so a large cluster's snapshot is not loaded for one answer).
+ */
+export async function openUserSource(
+  context: CommandContext,
+  flags: SourceFlags,
+  user: { readonly name: string; readonly groups: readonly string[] },
+): Promise<Pick<UserSource, 'index' | 'label'>> {
+  if (flags.filename) return await openSource(context, flags);
+  const source = await withStore(context, (store) =>
+    userSource(store, clusterName(context), user, flags.run),
+  );
+  for (const warning of source.warnings) context.stderr(`warning: ${warning}\n`);
   return source;
 }

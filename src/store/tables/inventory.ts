@@ -21,3 +21,31 @@ export interface SyncSnapshotsTable {
   readonly run_id: string;
   readonly data: string;
 }
+
+/** Runs whose grants are indexed by subject (the newest few of each cluster). */
+export interface SyncIndexedRunsTable {
+  readonly run_id: string;
+}
+
+/** One subject of one binding in a sync: who, through which binding, to which role. */
+export interface SyncSubjectGrantsTable {
+  readonly run_id: string;
+  /** The engine's subject key: `User:alice`, `Group:devs`, `ServiceAccount:ns:name`. */
+  readonly subject: string;
+  /** The binding's place in the sync (ClusterRoleBindings first): the engine's visiting order. */
+  readonly ordinal: number;
+  readonly binding_kind: string;
+  /** The RoleBinding's namespace; empty for a ClusterRoleBinding. */
+  readonly namespace: string;
+  readonly name: string;
+  readonly role_kind: string;
+  readonly role_name: string;
+}
+
+/** The rules of each Role and ClusterRole of a sync, JSON, keyed as the engine keys roles. */
+export interface SyncRoleRulesTable {
+  readonly run_id: string;
+  /** `ClusterRole:NAME` or `Role:NAMESPACE/NAME`. */
+  readonly role_key: string;
+  readonly rules: string;
+}
