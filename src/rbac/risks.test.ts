@@ -177,13 +177,15 @@ describe('risky access: cluster machinery', () => {
     ]);
   });
 
-  it('flags deleting kube-system pods together with patching nodes (stealing pods), not either alone', () => {
+  it('flags removing kube-system pods together with patching nodes (stealing pods), not removal alone', () => {
     const deletePods = rule(['delete'], '', ['pods']);
     const patchNodes = rule(['patch'], '', ['nodes']);
     expect(summary({ namespace: 'kube-system', rules: [deletePods] }, { rules: [patchNodes] })).toEqual([
       'steal-pods high cluster',
     ]);
-    expect(summary({ namespace: 'dev', rules: [deletePods] }, { rules: [patchNodes] })).toEqual([]);
+    // Patching nodes alone also removes pods (a NoExecute taint) and cordons the rest.
+    expect(summary({ rules: [patchNodes] })).toEqual(['steal-pods high cluster']);
+    expect(summary({ namespace: 'kube-system', rules: [deletePods] })).toEqual([]);
     expect(
       summary({ rules: [rule(['create'], '', ['pods/eviction']), rule(['get', 'list'], '', ['nodes'])] }),
     ).toEqual([]);
@@ -212,6 +214,9 @@ describe('risky access: cluster machinery', () => {
     ).toEqual(['write-bindings low dev']);
     // The wildcard rule itself is reported only when nothing more precise matched.
     expect(summary({ rules: [rule(['delete'], '', ['*'])] })).toEqual(['delete-all medium cluster']);
+    expect(summary({ namespace: 'dev', rules: [rule(['deletecollection'], 'apps', ['*'])] })).toEqual([
+      'delete-all low dev',
+    ]);
   });
 });
 

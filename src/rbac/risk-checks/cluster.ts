@@ -90,10 +90,18 @@ export const clusterChecks: readonly Check[] = [
       'can remove kube-system pods and keep nodes from taking them (moves powerful pods to a chosen node)',
     severity: 'high',
     parts: [
+      // Ways to remove a pod: delete or evict it, relabel it away from its controller, fail its
+      // status, delete its node or taint the node NoExecute.
       [
         ...ask(['delete'], [{ ...core('pods'), namespace: 'kube-system' }]),
         ...ask(['create'], [{ ...core('pods', 'eviction'), namespace: 'kube-system' }]),
+        ...ask(writes, [
+          { ...core('pods'), namespace: 'kube-system' },
+          { ...core('pods', 'status'), namespace: 'kube-system' },
+        ]),
+        ...ask(['delete', ...writes], [{ ...core('nodes'), clusterScoped: true }]),
       ],
+      // Ways to keep the other nodes from taking them: cordon or taint them.
       ask(writes, [
         { ...core('nodes'), clusterScoped: true },
         { ...core('nodes', 'status'), clusterScoped: true },
@@ -105,7 +113,10 @@ export const clusterChecks: readonly Check[] = [
     id: 'delete-all',
     title: 'can delete every resource of a group (wildcard delete)',
     severity: { cluster: 'medium', namespace: 'low' },
-    requests: ask(['delete', 'deletecollection'], [{ group: '', resource: '*' }]),
+    requests: ask(
+      ['delete', 'deletecollection'],
+      ['', 'apps', 'batch', 'rbac.authorization.k8s.io'].map((group) => ({ group, resource: '*' })),
+    ),
     otherNames: 'ignore',
   },
   {
