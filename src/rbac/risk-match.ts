@@ -1,6 +1,6 @@
-import type { Question, ScopedSeverity, Severity } from './risk-checks/index.js';
+import { checks, type Question, type ScopedSeverity, type Severity } from './risk-checks/index.js';
 import { ruleAllowsResource } from './rules.js';
-import type { PolicyRule, ResourceAttributes } from './types.js';
+import type { ClusterRole, PolicyRule, ResourceAttributes, Role } from './types.js';
 
 /**
  * How a rule grants a question: for every name, only for one of the question's dangerous names
@@ -98,4 +98,38 @@ export function severityFor(severity: ScopedSeverity, namespace: string | undefi
         ? inKubeSystem
         : severity.namespace;
   return reach === 'other-names' ? bySeverity[Math.min(severityRank[scoped] + 1, 3)]! : scoped;
+}
+
+/** Computes once per role and kind of scope: many bindings share few roles. */
+export type RoleMemo = <T>(
+  role: Role | ClusterRole,
+  namespace: string | undefined,
+  key: string,
+  compute: () => T,
+) => T;
+
+/** Namespaces some check names (kube-system): every other namespace gets the same answers. */
+const namedNamespaces = new Set(
+  checks.flatMap((check) => {
+    const questions =
+      check.kind === 'requests' ? check.requests : check.kind === 'combination' ? check.parts.flat() : [];
+    return questions.flatMap((question) => (question.namespace ? [question.namespace] : []));
+  }),
+);
+
+export function roleMemo(): RoleMemo {
+  const cache = new Map<Role | ClusterRole, Map<string, unknown>>();
+  return <T>(role: Role | ClusterRole, namespace: string | undefined, key: string, compute: () => T): T => {
+    const scope = namespace === undefined ? '' : namedNamespaces.has(namespace) ? namespace : '*';
+    const entry = `${key}@${scope}`;
+    let byKey = cache.get(role);
+    if (!byKey) {
+      byKey = new Map();
+      cache.set(role, byKey);
+    }
+    if (byKey.has(entry)) return byKey.get(entry) as T;
+    const value = compute();
+    byKey.set(entry, value);
+    return value;
+  };
 }

@@ -64,6 +64,22 @@ describe('risky access: rules limited by resourceNames', () => {
       rules: [rule(['patch'], '', ['configmaps'], ['aws-auth'])],
     });
     expect(aws).toMatchObject({ check: 'edit-aws-auth', severity: 'critical' });
+    // One role bound in several namespaces: aws-auth only through kube-system and cluster-wide.
+    const shared = clusterRole('cm-writer', [rule(['patch'], '', ['configmaps'], ['aws-auth'])]);
+    const bindIn = (namespace: string) =>
+      roleBinding(namespace, 'cm', { kind: 'ClusterRole', name: 'cm-writer' }, [user(namespace)]);
+    const found = findRisks(
+      new RbacIndex({
+        clusterRoles: [shared],
+        roles: [],
+        clusterRoleBindings: [clusterRoleBinding('cm', 'cm-writer', [user('everywhere')])],
+        roleBindings: [bindIn('dev'), bindIn('kube-system'), bindIn('prod')],
+      }),
+    );
+    expect(found.map((one) => `${one.subject} ${one.namespace ?? 'cluster'}`)).toEqual([
+      'User everywhere cluster',
+      'User kube-system kube-system',
+    ]);
   });
 
   it('flags other names one step lower and says so, but never a named create (it carries no name)', () => {

@@ -2,7 +2,16 @@ import { awsAuthRisks } from './aws-auth-risks.js';
 import type { AwsAuth } from './eks/aws-auth.js';
 import { type RbacIndex, resolveSubject } from './rbac-index.js';
 import { type Check, checks, type Question, type RiskFinding, type Severity } from './risk-checks/index.js';
-import { bestMatch, type RuleMatch, reaches, reachOf, severityFor, severityRank } from './risk-match.js';
+import {
+  bestMatch,
+  type RoleMemo,
+  type RuleMatch,
+  reaches,
+  reachOf,
+  roleMemo,
+  severityFor,
+  severityRank,
+} from './risk-match.js';
 import type { Binding, ClusterRole, PolicyRule, Role } from './types.js';
 
 export { checks, type RiskFinding, type Severity } from './risk-checks/index.js';
@@ -36,15 +45,19 @@ export function findRisks(index: RbacIndex, options: RiskOptions = {}): RiskFind
   const views = bindings
     .filter((binding) => options.includeDefaults || !binding.metadata.labels?.[bootstrapLabel])
     .map((binding) => viewOf(index, binding));
-  const findings = views.flatMap(bindingRisks);
-  findings.push(...combinationRisks(views, findings), ...awsAuthRisks(options.awsAuth));
+  const memo = roleMemo();
+  const findings = views.flatMap((view) => bindingRisks(view, memo));
+  findings.push(...combinationRisks(views, findings, memo), ...awsAuthRisks(options.awsAuth));
   return findings.sort(
     (a, b) =>
       severityRank[a.severity] - severityRank[b.severity] ||
-      a.check.localeCompare(b.check) ||
-      a.subject.localeCompare(b.subject),
+      byText(a.check, b.check) ||
+      byText(a.subject, b.subject),
   );
 }
+
+/** Code-point order: stable across locales and far cheaper than localeCompare on large reports. */
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function viewOf(index: RbacIndex, binding: Binding): BindingView {
   const namespace = binding.kind === 'RoleBinding' ? binding.metadata.namespace : undefined;
@@ -66,7 +79,7 @@ function viewOf(index: RbacIndex, binding: Binding): BindingView {
   };
 }
 
-function bindingRisks(view: BindingView): RiskFinding[] {
+function bindingRisks(view: BindingView, memo: RoleMemo): RiskFinding[] {
   const { namespace, role, subjects, base } = view;
   if (!role) {
     return subjects.map((subject) => ({
@@ -79,7 +92,7 @@ function bindingRisks(view: BindingView): RiskFinding[] {
     }));
   }
   const rules = role.rules ?? [];
-  const matched = matchedChecks(rules, namespace);
+  const matched = memo(role, namespace, 'single', () => matchedChecks(rules, namespace));
   if (matched.length === 0 && rules.length > 0) {
     return subjects
       .filter((subject) => riskyPublicGroups.has(subject.replace(/^Group /, '')))
@@ -110,7 +123,6 @@ function bindingRisks(view: BindingView): RiskFinding[] {
 }
 
 type SingleMatch = { check: Exclude<Check, { kind: 'combination' }>; match: RuleMatch };
-
 /** Which single-binding checks a role's rules trigger; after cluster-admin, narrower ones add nothing. */
 function matchedChecks(rules: readonly PolicyRule[], namespace: string | undefined): SingleMatch[] {
   const matched: SingleMatch[] = [];
@@ -147,7 +159,11 @@ function matchedChecks(rules: readonly PolicyRule[], namespace: string | undefin
  * Checks that need several grants: one subject holding every part, through any of its bindings.
  * Subjects already cluster-admin everywhere are left out (they hold every combination).
  */
-function combinationRisks(views: readonly BindingView[], singles: readonly RiskFinding[]): RiskFinding[] {
+function combinationRisks(
+  views: readonly BindingView[],
+  singles: readonly RiskFinding[],
+  memo: RoleMemo,
+): RiskFinding[] {
   const admins = new Set(
     singles
       .filter((found) => found.check.endsWith('cluster-admin') && found.namespace === undefined)
@@ -156,14 +172,24 @@ function combinationRisks(views: readonly BindingView[], singles: readonly RiskF
   const bySubject = new Map<string, BindingView[]>();
   for (const view of views) {
     if (!view.role) continue;
-    for (const subject of view.subjects) bySubject.set(subject, [...(bySubject.get(subject) ?? []), view]);
+    for (const subject of view.subjects) {
+      const list = bySubject.get(subject);
+      if (list) list.push(view);
+      else bySubject.set(subject, [view]);
+    }
   }
   const findings: RiskFinding[] = [];
   for (const check of checks) {
     if (check.kind !== 'combination') continue;
     for (const [subject, subjectViews] of bySubject) {
       if (admins.has(subject)) continue;
-      const parts = check.parts.map((part) => grantOf(subjectViews, part));
+      const parts = check.parts.map((part, n) =>
+        firstGrant(subjectViews, (view, role) =>
+          memo(role, view.namespace, `${check.id}#${n}`, () =>
+            grantingRule(role.rules ?? [], part, view.namespace),
+          ),
+        ),
+      );
       if (!parts.every((part) => part !== undefined)) continue;
       findings.push(
         finding({
@@ -180,22 +206,31 @@ function combinationRisks(views: readonly BindingView[], singles: readonly RiskF
   return findings;
 }
 
-/** The first binding and rule of a subject that grant one of the questions (by name or fully). */
-function grantOf(
+/** The first of a subject's bindings whose role grants a part, with the rule that does. */
+function firstGrant(
   views: readonly BindingView[],
-  questions: readonly Question[],
+  ruleOf: (view: BindingView, role: Role | ClusterRole) => PolicyRule | undefined,
 ): { view: BindingView; rule: PolicyRule } | undefined {
   for (const view of views) {
-    for (const rule of view.role?.rules ?? []) {
-      const grants = questions.some((question) => {
-        if (!reaches(question, view.namespace)) return false;
-        const reach = reachOf(rule, question);
-        return reach === 'all' || reach === 'dangerous-name';
-      });
-      if (grants) return { view, rule };
-    }
+    const rule = view.role && ruleOf(view, view.role);
+    if (rule) return { view, rule };
   }
   return undefined;
+}
+
+/** The rule that grants one of the questions where the binding applies, fully or by a dangerous name. */
+function grantingRule(
+  rules: readonly PolicyRule[],
+  questions: readonly Question[],
+  namespace: string | undefined,
+): PolicyRule | undefined {
+  return rules.find((rule) =>
+    questions.some((question) => {
+      if (!reaches(question, namespace)) return false;
+      const reach = reachOf(rule, question);
+      return reach === 'all' || reach === 'dangerous-name';
+    }),
+  );
 }
 
 /** A finding; granted to everyone (a public group) it is critical whatever the check. */
