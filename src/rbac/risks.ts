@@ -123,6 +123,7 @@ function bindingRisks(view: BindingView, memo: RoleMemo): RiskFinding[] {
 }
 
 type SingleMatch = { check: Exclude<Check, { kind: 'combination' }>; match: RuleMatch };
+
 /** Which single-binding checks a role's rules trigger; after cluster-admin, narrower ones add nothing. */
 function matchedChecks(rules: readonly PolicyRule[], namespace: string | undefined): SingleMatch[] {
   const matched: SingleMatch[] = [];
