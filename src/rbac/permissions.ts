@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { type RbacIndex, serviceAccountCandidates, superuserGroup } from './rbac-index.js';
+import { type RbacIndex, resolveSubject, serviceAccountCandidates, superuserGroup } from './rbac-index.js';
 import type { Binding, PolicyRule } from './types.js';
 
 /** A subject as users name it on the command line. */
@@ -67,7 +67,10 @@ export interface PermissionEntry {
   readonly rule: PolicyRule;
   readonly binding: string;
   readonly role: string;
-  /** The user or group of the binding that matched. */
+  /**
+   * The subjects of the binding that are the identity asked about (`User alice`, `Group devs`,
+   * `ServiceAccount ns/name`), comma-separated when several match.
+   */
   readonly through: string;
 }
 
@@ -109,11 +112,25 @@ export function effectivePermissions(
   };
 }
 
+/** Which of the binding's subjects the identity is: each subject is matched as RBAC matches it. */
 function matchedSubject(binding: Binding, identity: { user: string; groups: readonly string[] }): string {
-  for (const subject of binding.subjects ?? []) {
-    if (subject.kind === 'User' && subject.name === identity.user) return `User ${subject.name}`;
-    if (subject.kind === 'Group' && identity.groups.includes(subject.name)) return `Group ${subject.name}`;
-    if (subject.kind === 'ServiceAccount') return `ServiceAccount ${identity.user}`;
-  }
-  return identity.user;
+  const matched = (binding.subjects ?? []).flatMap((subject) => {
+    const resolved = resolveSubject(subject, binding);
+    if (!resolved) return [];
+    switch (resolved.kind) {
+      case 'User':
+        return resolved.name === identity.user ? [`User ${resolved.name}`] : [];
+      case 'Group':
+        return identity.groups.includes(resolved.name) ? [`Group ${resolved.name}`] : [];
+      case 'ServiceAccount':
+        return `system:serviceaccount:${resolved.namespace}:${resolved.name}` === identity.user
+          ? [`ServiceAccount ${resolved.namespace}/${resolved.name}`]
+          : [];
+      default: {
+        const unreachable: never = resolved.kind;
+        return unreachable;
+      }
+    }
+  });
+  return [...new Set(matched)].join(', ');
 }

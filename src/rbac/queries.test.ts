@@ -89,7 +89,7 @@ describe('effectivePermissions', () => {
     );
     expect(permissions.entries.map((entry) => [entry.namespace, entry.binding, entry.through])).toEqual([
       [undefined, 'ClusterRoleBinding/metrics', 'Group system:authenticated'],
-      ['prod', 'RoleBinding/prod/oncall-exec', 'ServiceAccount system:serviceaccount:prod:debugger'],
+      ['prod', 'RoleBinding/prod/oncall-exec', 'ServiceAccount prod/debugger'],
     ]);
   });
 

@@ -1,126 +1,20 @@
+import { awsAuthRisks } from './aws-auth-risks.js';
 import type { AwsAuth } from './eks/aws-auth.js';
 import { type RbacIndex, resolveSubject } from './rbac-index.js';
-import { ruleAllowsResource } from './rules.js';
-import type { Binding, PolicyRule, ResourceAttributes } from './types.js';
+import { type Check, checks, type Question, type RiskFinding, type Severity } from './risk-checks/index.js';
+import {
+  bestMatch,
+  type RoleMemo,
+  type RuleMatch,
+  reaches,
+  reachOf,
+  roleMemo,
+  severityFor,
+  severityRank,
+} from './risk-match.js';
+import type { Binding, ClusterRole, PolicyRule, Role } from './types.js';
 
-export type Severity = 'critical' | 'high' | 'medium' | 'low';
-
-export interface RiskFinding {
-  readonly check: string;
-  readonly severity: Severity;
-  readonly title: string;
-  /** `User alice`, `Group devs`, `ServiceAccount ns/name`, or an IAM ARN. */
-  readonly subject: string;
-  /** A namespace, or undefined for cluster-wide. */
-  readonly namespace: string | undefined;
-  /** How it is granted: binding → role → rule, or the aws-auth entry. */
-  readonly path: string;
-}
-
-interface Check {
-  readonly id: string;
-  readonly title: string;
-  /** Severity cluster-wide, and within one namespace. */
-  readonly severity: {
-    readonly cluster: Severity;
-    readonly namespace: Severity;
-    readonly kubeSystem?: Severity;
-  };
-  /** Any of these requests allowed by a rule triggers the check. */
-  readonly requests: readonly ResourceAttributes[];
-}
-
-const workloads = ['pods', 'deployments', 'daemonsets', 'statefulsets', 'replicasets', 'jobs', 'cronjobs'];
-const groupOf: Record<string, string> = {
-  pods: '',
-  deployments: 'apps',
-  daemonsets: 'apps',
-  statefulsets: 'apps',
-  replicasets: 'apps',
-  jobs: 'batch',
-  cronjobs: 'batch',
-};
-
-/** The checks, in the order they are reported; each is a set of concrete requests. */
-export const checks: readonly Check[] = [
-  {
-    id: 'cluster-admin',
-    title: 'full control of every resource (cluster-admin equivalent)',
-    severity: { cluster: 'critical', namespace: 'high' },
-    requests: [{ verb: '*', group: '*', resource: '*' }],
-  },
-  {
-    id: 'escalate-bind',
-    title: 'can grant itself any permission (escalate or bind roles)',
-    severity: { cluster: 'critical', namespace: 'high' },
-    requests: ['escalate', 'bind'].flatMap((verb) =>
-      ['roles', 'clusterroles'].map((resource) => ({ verb, group: 'rbac.authorization.k8s.io', resource })),
-    ),
-  },
-  {
-    id: 'impersonate',
-    title: 'can impersonate users, groups or service accounts',
-    severity: { cluster: 'critical', namespace: 'high' },
-    requests: ['users', 'groups', 'serviceaccounts'].map((resource) => ({
-      verb: 'impersonate',
-      group: '',
-      resource,
-    })),
-  },
-  {
-    id: 'edit-aws-auth',
-    title: 'can edit kube-system/aws-auth (map any IAM principal to any group)',
-    severity: { cluster: 'critical', namespace: 'critical' },
-    requests: ['update', 'patch'].map((verb) => ({
-      verb,
-      group: '',
-      resource: 'configmaps',
-      name: 'aws-auth',
-      namespace: 'kube-system',
-    })),
-  },
-  {
-    id: 'read-secrets',
-    title: 'can read secrets',
-    severity: { cluster: 'high', namespace: 'medium', kubeSystem: 'high' },
-    requests: ['get', 'list', 'watch'].map((verb) => ({ verb, group: '', resource: 'secrets' })),
-  },
-  {
-    id: 'pod-exec',
-    title: 'can run commands in or attach to containers (pods/exec, attach, portforward)',
-    severity: { cluster: 'high', namespace: 'medium', kubeSystem: 'critical' },
-    requests: ['exec', 'attach', 'portforward'].map((subresource) => ({
-      verb: 'create',
-      group: '',
-      resource: 'pods',
-      subresource,
-    })),
-  },
-  {
-    id: 'create-workloads',
-    title: 'can create pods or workloads (and so mount any service account of the namespace)',
-    severity: { cluster: 'high', namespace: 'medium', kubeSystem: 'critical' },
-    requests: workloads.map((resource) => ({ verb: 'create', group: groupOf[resource] ?? '', resource })),
-  },
-  {
-    id: 'token-create',
-    title: 'can mint service-account tokens (serviceaccounts/token create)',
-    severity: { cluster: 'high', namespace: 'medium', kubeSystem: 'critical' },
-    requests: [{ verb: 'create', group: '', resource: 'serviceaccounts', subresource: 'token' }],
-  },
-  {
-    id: 'nodes-proxy',
-    title: 'can reach kubelets through nodes/proxy (exec in any pod of the node)',
-    severity: { cluster: 'high', namespace: 'high' },
-    requests: ['get', 'create'].map((verb) => ({ verb, group: '', resource: 'nodes', subresource: 'proxy' })),
-  },
-  {
-    id: 'wildcard',
-    title: 'wildcard rule (grants resources and verbs that may not exist yet)',
-    severity: { cluster: 'medium', namespace: 'low' },
-    requests: [],
-  },
-];
+export { checks, type RiskFinding, type Severity } from './risk-checks/index.js';
 
 const riskyPublicGroups = new Set(['system:anonymous', 'system:unauthenticated', 'system:authenticated']);
 const bootstrapLabel = 'kubernetes.io/bootstrapping';
@@ -131,113 +25,237 @@ export interface RiskOptions {
   readonly awsAuth?: AwsAuth;
 }
 
-/** Risky access in a snapshot, each finding with the path that grants it. */
+/** One binding as the checks see it: where it applies, what it grants, to whom. */
+interface BindingView {
+  readonly namespace: string | undefined;
+  readonly role: Role | ClusterRole | undefined;
+  readonly subjects: readonly string[];
+  /** `ClusterRoleBinding name → ClusterRole role`, the start of every path. */
+  readonly base: string;
+}
+
+/**
+ * Risky access in a snapshot, each finding with the path that grants it.
+ *
+ * @example
+ * findRisks(new RbacIndex(snapshot), { awsAuth }).filter((finding) => finding.severity === 'critical');
+ */
 export function findRisks(index: RbacIndex, options: RiskOptions = {}): RiskFinding[] {
-  const findings: RiskFinding[] = [];
   const bindings: Binding[] = [...index.snapshot.clusterRoleBindings, ...index.snapshot.roleBindings];
-  for (const binding of bindings) {
-    if (!options.includeDefaults && binding.metadata.labels?.[bootstrapLabel]) continue;
-    const role = index.roleFor(binding);
-    const namespace = binding.kind === 'RoleBinding' ? binding.metadata.namespace : undefined;
-    const subjects = (binding.subjects ?? []).flatMap((subject) => {
-      const resolved = resolveSubject(subject, binding);
-      return resolved
-        ? [
-            resolved.kind === 'ServiceAccount'
-              ? `ServiceAccount ${resolved.namespace}/${resolved.name}`
-              : `${resolved.kind} ${resolved.name}`,
-          ]
-        : [];
-    });
-    const base = `${binding.kind === 'RoleBinding' ? `RoleBinding ${namespace}/` : 'ClusterRoleBinding '}${binding.metadata.name} → ${binding.roleRef.kind} ${binding.roleRef.name}`;
-    if (!role) {
-      for (const subject of subjects) {
-        findings.push({
-          check: 'missing-role',
-          severity: 'low',
-          title: 'bound to a role that does not exist (creating it later grants silently)',
-          subject,
-          namespace,
-          path: base,
-        });
-      }
-      continue;
-    }
-    const matched = matchedChecks(role.rules ?? [], namespace);
-    if (matched.length === 0 && (role.rules ?? []).length > 0) {
-      for (const subject of subjects.filter((candidate) =>
-        riskyPublicGroups.has(candidate.replace(/^Group /, '')),
-      )) {
+  const views = bindings
+    .filter((binding) => options.includeDefaults || !binding.metadata.labels?.[bootstrapLabel])
+    .map((binding) => viewOf(index, binding));
+  const memo = roleMemo();
+  const findings = views.flatMap((view) => bindingRisks(view, memo));
+  findings.push(...combinationRisks(views, findings, memo), ...awsAuthRisks(options.awsAuth));
+  return findings.sort(
+    (a, b) =>
+      severityRank[a.severity] - severityRank[b.severity] ||
+      byText(a.check, b.check) ||
+      byText(a.subject, b.subject),
+  );
+}
+
+/** Code-point order: stable across locales and far cheaper than localeCompare on large reports. */
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function viewOf(index: RbacIndex, binding: Binding): BindingView {
+  const namespace = binding.kind === 'RoleBinding' ? binding.metadata.namespace : undefined;
+  const subjects = (binding.subjects ?? []).flatMap((subject) => {
+    const resolved = resolveSubject(subject, binding);
+    if (!resolved) return [];
+    return [
+      resolved.kind === 'ServiceAccount'
+        ? `ServiceAccount ${resolved.namespace}/${resolved.name}`
+        : `${resolved.kind} ${resolved.name}`,
+    ];
+  });
+  const scope = binding.kind === 'RoleBinding' ? `RoleBinding ${namespace}/` : 'ClusterRoleBinding ';
+  return {
+    namespace,
+    role: index.roleFor(binding),
+    subjects,
+    base: `${scope}${binding.metadata.name} → ${binding.roleRef.kind} ${binding.roleRef.name}`,
+  };
+}
+
+function bindingRisks(view: BindingView, memo: RoleMemo): RiskFinding[] {
+  const { namespace, role, subjects, base } = view;
+  if (!role) {
+    return subjects.map((subject) => ({
+      check: 'missing-role',
+      severity: 'low',
+      title: 'bound to a role that does not exist (creating it later grants silently)',
+      subject,
+      namespace,
+      path: base,
+    }));
+  }
+  const rules = role.rules ?? [];
+  const matched = memo(role, namespace, 'single', () => matchedChecks(rules, namespace));
+  if (matched.length === 0 && rules.length > 0) {
+    return subjects
+      .filter((subject) => riskyPublicGroups.has(subject.replace(/^Group /, '')))
+      .map((subject) => {
         const anonymous = !subject.endsWith('system:authenticated');
-        findings.push({
+        return {
           check: 'public-grant',
           severity: anonymous ? 'high' : 'medium',
           title: `granted to every ${anonymous ? 'anonymous caller' : 'authenticated user'}`,
           subject,
           namespace,
-          path: `${base} → ${(role.rules ?? []).map(describeRule).join('; ')}`,
-        });
-      }
-    }
-    for (const [check, rule] of matched) {
-      const severity =
-        namespace === undefined
-          ? check.severity.cluster
-          : namespace === 'kube-system'
-            ? (check.severity.kubeSystem ?? check.severity.namespace)
-            : check.severity.namespace;
-      for (const subject of subjects) {
-        const publicGroup =
-          riskyPublicGroups.has(subject.replace(/^Group /, '')) && subject.startsWith('Group ');
-        findings.push({
-          check: publicGroup ? `public-${check.id}` : check.id,
-          severity: publicGroup ? 'critical' : severity,
-          title: publicGroup
-            ? `${check.title}, granted to every ${subject.includes('anonymous') || subject.includes('unauthenticated') ? 'anonymous caller' : 'authenticated user'}`
-            : check.title,
-          subject,
-          namespace,
-          path: `${base} → ${describeRule(rule)}`,
-        });
-      }
-    }
+          path: `${base} → ${rules.map(describeRule).join('; ')}`,
+        };
+      });
   }
-  findings.push(...awsAuthRisks(options.awsAuth));
-  return findings.sort(
-    (a, b) =>
-      severityRank[a.severity] - severityRank[b.severity] ||
-      a.check.localeCompare(b.check) ||
-      a.subject.localeCompare(b.subject),
+  return matched.flatMap(({ check, match }) =>
+    subjects.map((subject) =>
+      finding({
+        check,
+        subject,
+        namespace,
+        severity: severityFor(check.severity, namespace, match.reach),
+        limited: match.reach === 'other-names',
+        path: `${base} → ${describeRule(match.rule)}`,
+      }),
+    ),
   );
 }
 
-const severityRank: Record<Severity, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+type SingleMatch = { check: Exclude<Check, { kind: 'combination' }>; match: RuleMatch };
 
-/** Which checks a role's rules trigger; once cluster-admin matches, narrower checks add nothing. */
-function matchedChecks(rules: readonly PolicyRule[], namespace: string | undefined): [Check, PolicyRule][] {
-  const matched: [Check, PolicyRule][] = [];
+/** Which single-binding checks a role's rules trigger; after cluster-admin, narrower ones add nothing. */
+function matchedChecks(rules: readonly PolicyRule[], namespace: string | undefined): SingleMatch[] {
+  const matched: SingleMatch[] = [];
   for (const check of checks) {
-    if (check.id === 'wildcard') {
-      const rule = rules.find(
-        (candidate) =>
-          candidate.verbs.includes('*') ||
-          candidate.resources?.includes('*') ||
-          candidate.apiGroups?.includes('*'),
-      );
-      if (rule && matched.length === 0) matched.push([check, rule]);
-      continue;
+    switch (check.kind) {
+      case 'combination':
+        break;
+      case 'wildcard': {
+        const rule = rules.find(
+          (candidate) =>
+            candidate.verbs.includes('*') ||
+            candidate.resources?.includes('*') ||
+            candidate.apiGroups?.includes('*'),
+        );
+        if (rule && matched.length === 0) matched.push({ check, match: { rule, reach: 'all' } });
+        break;
+      }
+      case 'requests': {
+        const match = bestMatch(rules, check.requests, { namespace, otherNames: check.otherNames });
+        if (match) matched.push({ check, match });
+        if (match && check.id === 'cluster-admin') return matched;
+        break;
+      }
+      default: {
+        const unreachable: never = check;
+        return unreachable;
+      }
     }
-    const rule = rules.find((candidate) =>
-      check.requests.some((request) => {
-        // edit-aws-auth only exists in kube-system; a RoleBinding elsewhere cannot reach it.
-        if (request.namespace && namespace !== undefined && namespace !== request.namespace) return false;
-        return ruleAllowsResource(candidate, request);
-      }),
-    );
-    if (rule) matched.push([check, rule]);
-    if (check.id === 'cluster-admin' && rule) return matched;
   }
   return matched;
+}
+
+/**
+ * Checks that need several grants: one subject holding every part, through any of its bindings.
+ * Subjects already cluster-admin everywhere are left out (they hold every combination).
+ */
+function combinationRisks(
+  views: readonly BindingView[],
+  singles: readonly RiskFinding[],
+  memo: RoleMemo,
+): RiskFinding[] {
+  const admins = new Set(
+    singles
+      .filter((found) => found.check.endsWith('cluster-admin') && found.namespace === undefined)
+      .map((found) => found.subject),
+  );
+  const bySubject = new Map<string, BindingView[]>();
+  for (const view of views) {
+    if (!view.role) continue;
+    for (const subject of view.subjects) {
+      const list = bySubject.get(subject);
+      if (list) list.push(view);
+      else bySubject.set(subject, [view]);
+    }
+  }
+  const findings: RiskFinding[] = [];
+  for (const check of checks) {
+    if (check.kind !== 'combination') continue;
+    for (const [subject, subjectViews] of bySubject) {
+      if (admins.has(subject)) continue;
+      const parts = check.parts.map((part, n) =>
+        firstGrant(subjectViews, (view, role) =>
+          memo(role, view.namespace, `${check.id}#${n}`, () =>
+            grantingRule(role.rules ?? [], part, view.namespace),
+          ),
+        ),
+      );
+      if (!parts.every((part) => part !== undefined)) continue;
+      findings.push(
+        finding({
+          check,
+          subject,
+          namespace: undefined,
+          severity: check.severity,
+          limited: false,
+          path: parts.map((part) => `${part.view.base} → ${describeRule(part.rule)}`).join(' + '),
+        }),
+      );
+    }
+  }
+  return findings;
+}
+
+/** The first of a subject's bindings whose role grants a part, with the rule that does. */
+function firstGrant(
+  views: readonly BindingView[],
+  ruleOf: (view: BindingView, role: Role | ClusterRole) => PolicyRule | undefined,
+): { view: BindingView; rule: PolicyRule } | undefined {
+  for (const view of views) {
+    const rule = view.role && ruleOf(view, view.role);
+    if (rule) return { view, rule };
+  }
+  return undefined;
+}
+
+/** The rule that grants one of the questions where the binding applies, fully or by a dangerous name. */
+function grantingRule(
+  rules: readonly PolicyRule[],
+  questions: readonly Question[],
+  namespace: string | undefined,
+): PolicyRule | undefined {
+  return rules.find((rule) =>
+    questions.some((question) => {
+      if (!reaches(question, namespace)) return false;
+      const reach = reachOf(rule, question);
+      return reach === 'all' || reach === 'dangerous-name';
+    }),
+  );
+}
+
+/** A finding; granted to everyone (a public group) it is critical whatever the check. */
+function finding(input: {
+  check: Check;
+  subject: string;
+  namespace: string | undefined;
+  severity: Severity;
+  limited: boolean;
+  path: string;
+}): RiskFinding {
+  const { check, subject, namespace, path } = input;
+  const title = input.limited ? `${check.title}, limited to the named objects` : check.title;
+  const publicGroup = subject.startsWith('Group ') && riskyPublicGroups.has(subject.slice('Group '.length));
+  if (!publicGroup) return { check: check.id, severity: input.severity, title, subject, namespace, path };
+  const everyone = subject.endsWith('system:authenticated') ? 'authenticated user' : 'anonymous caller';
+  return {
+    check: `public-${check.id}`,
+    severity: 'critical',
+    title: `${title}, granted to every ${everyone}`,
+    subject,
+    namespace,
+    path,
+  };
 }
 
 export function describeRule(rule: PolicyRule): string {
@@ -245,43 +263,4 @@ export function describeRule(rule: PolicyRule): string {
   const groups = (rule.apiGroups ?? []).map((group) => (group === '' ? 'core' : group)).join(',');
   const names = rule.resourceNames?.length ? ` [${rule.resourceNames.join(',')}]` : '';
   return `${rule.verbs.join(',')} ${groups}/${(rule.resources ?? []).join(',')}${names}`;
-}
-
-function awsAuthRisks(awsAuth: AwsAuth | undefined): RiskFinding[] {
-  if (!awsAuth) return [];
-  const findings: RiskFinding[] = [];
-  const mappings = [
-    ...awsAuth.mapRoles.map((mapping, entry) => ({
-      arn: mapping.rolearn,
-      groups: mapping.groups,
-      where: `aws-auth mapRoles[${entry}]`,
-    })),
-    ...awsAuth.mapUsers.map((mapping, entry) => ({
-      arn: mapping.userarn,
-      groups: mapping.groups,
-      where: `aws-auth mapUsers[${entry}]`,
-    })),
-  ];
-  for (const mapping of mappings) {
-    if (!mapping.groups.includes('system:masters')) continue;
-    findings.push({
-      check: 'system-masters-mapping',
-      severity: 'critical',
-      title: 'IAM principal mapped to system:masters (superuser that no RBAC change can limit)',
-      subject: mapping.arn,
-      namespace: undefined,
-      path: `${mapping.where} → group system:masters`,
-    });
-  }
-  for (const account of awsAuth.mapAccounts) {
-    findings.push({
-      check: 'map-accounts',
-      severity: 'medium',
-      title: 'every IAM principal of an AWS account can authenticate (mapAccounts)',
-      subject: `account ${account}`,
-      namespace: undefined,
-      path: 'aws-auth mapAccounts',
-    });
-  }
-  return findings;
 }

@@ -52,4 +52,15 @@ describe('RBAC rule matching', () => {
     expect(nonResourceURLMatches(urls(['*']), '/anything')).toBe(true);
     expect(nonResourceURLMatches(urls(['/api/*/x']), '/api/v1/x')).toBe(false);
   });
+
+  it('strips every trailing * of a nonResourceURL as the authorizer does (/api** matches /api/v1)', () => {
+    const urls = (nonResourceURLs: string[]) => ({ verbs: ['get'], nonResourceURLs });
+    expect(nonResourceURLMatches(urls(['/api**']), '/api/v1')).toBe(true);
+    expect(nonResourceURLMatches(urls(['/api**']), '/api')).toBe(true);
+    expect(nonResourceURLMatches(urls(['/healthz/***']), '/healthz/etcd')).toBe(true);
+    expect(nonResourceURLMatches(urls(['/healthz/***']), '/healthz')).toBe(false);
+    expect(nonResourceURLMatches(urls(['**']), '/metrics')).toBe(true);
+    expect(nonResourceURLMatches(urls(['/a*b*']), '/a*bc')).toBe(true);
+    expect(nonResourceURLMatches(urls(['/a*b*']), '/axbc')).toBe(false);
+  });
 });

@@ -44,9 +44,19 @@ export function resourceNameMatches(rule: PolicyRule, name: string): boolean {
   return names.length === 0 || names.includes(name);
 }
 
+/**
+ * A trailing run of `*` is a prefix glob: the authorizer trims every trailing star (TrimRight), so
+ * `/api**` matches `/api/v1` and `**` matches everything. A `*` anywhere else is literal.
+ */
 export function nonResourceURLMatches(rule: PolicyRule, path: string): boolean {
   return (rule.nonResourceURLs ?? []).some((url) => {
     if (url === '*' || url === path) return true;
-    return url.endsWith('*') && path.startsWith(url.slice(0, -1));
+    return url.endsWith('*') && path.startsWith(trimTrailingStars(url));
   });
+}
+
+function trimTrailingStars(url: string): string {
+  let end = url.length;
+  while (end > 0 && url[end - 1] === '*') end--;
+  return url.slice(0, end);
 }

@@ -133,6 +133,21 @@ describe(`the RBAC engine against the apiserver's authorizer (seed ${seed})`, ()
     expect(mismatches(new RbacIndex(live))).toEqual([]);
   });
 
+  it('agrees on nonResourceURLs ending in several stars (/api** covers /api/v1)', async () => {
+    const server = await serverAnswers(client, generated.starRequests);
+    const allowedPaths = generated.starRequests.flatMap((request, n) =>
+      server[n] ? [`${request.nonResourceAttributes?.verb} ${request.nonResourceAttributes?.path}`] : [],
+    );
+    expect(allowedPaths).toContain('get /api/v1');
+    expect(allowedPaths).toContain('get /healthz/etcd');
+    const index = new RbacIndex(live);
+    expect(
+      generated.starRequests.flatMap((request, n) =>
+        index.authorize(request).allowed === server[n] ? [] : [JSON.stringify(request)],
+      ),
+    ).toEqual([]);
+  });
+
   it('answers the same through `gatehouse rbac sync` and `rbac can-i --batch`', async () => {
     const dir = join(tmpdir(), `gatehouse-batch-${process.pid}`);
     mkdirSync(dir, { recursive: true });

@@ -31,6 +31,8 @@ export interface RandomRbac {
   readonly clusterRoleBindings: ClusterRoleBinding[];
   readonly roleBindings: RoleBinding[];
   readonly requests: AccessRequest[];
+  /** Non-resource questions for a user bound to rules ending in several stars (`/api**`). */
+  readonly starRequests: AccessRequest[];
 }
 
 const prefix = 'rbt';
@@ -67,7 +69,7 @@ const resources = [
   '*',
   '*/*',
 ];
-const urls = ['/healthz', '/healthz/*', '/metrics', '/api/*', '/logs*', '*'];
+const urls = ['/healthz', '/healthz/*', '/metrics', '/api/*', '/logs*', '*', '/api**', '/healthz/**', '**'];
 const names = ['a', 'b', 'c'];
 
 /**
@@ -251,14 +253,56 @@ export function randomRbac(seed: number, requestCount: number): RandomRbac {
     ]),
     ...mapUsers.map((user) => user.userarn),
   ];
+  const stars = starRules();
   return {
     awsAuth,
     iamPrincipals,
     namespaces,
-    clusterRoles: allClusterRoles,
+    clusterRoles: [...allClusterRoles, stars.clusterRole],
     roles,
-    clusterRoleBindings,
+    clusterRoleBindings: [...clusterRoleBindings, stars.clusterRoleBinding],
     roleBindings,
     requests,
+    starRequests: stars.requests,
+  };
+}
+
+/**
+ * A fixed role whose URLs end in runs of stars, and the paths to ask about: the authorizer trims
+ * every trailing star, so `/api**` covers `/api/v1`; a star inside a URL stays literal.
+ */
+function starRules(): {
+  clusterRole: ClusterRole;
+  clusterRoleBinding: ClusterRoleBinding;
+  requests: AccessRequest[];
+} {
+  const name = `${prefix}-stars`;
+  const user = `${prefix}-stars-user`;
+  const paths = [
+    '/api',
+    '/api/v1',
+    '/apis/apps',
+    '/ap',
+    '/healthz',
+    '/healthz/etcd',
+    '/lo*x',
+    '/lo*xy',
+    '/loyx',
+  ];
+  return {
+    clusterRole: {
+      kind: 'ClusterRole',
+      metadata: { name, labels: { ...randomLabel } },
+      rules: [{ verbs: ['get'], nonResourceURLs: ['/api**', '/healthz/***', '/lo*x**'] }],
+    },
+    clusterRoleBinding: {
+      kind: 'ClusterRoleBinding',
+      metadata: { name, labels: { ...randomLabel } },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+      subjects: [{ kind: 'User', name: user, apiGroup: 'rbac.authorization.k8s.io' }],
+    },
+    requests: paths.flatMap((path) =>
+      ['get', 'post'].map((verb) => ({ user, groups: [], nonResourceAttributes: { verb, path } })),
+    ),
   };
 }
