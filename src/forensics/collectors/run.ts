@@ -24,7 +24,7 @@ export interface RunCollectorOptions {
  * there closes this stream only, and is raised here once the exec has ended.
  */
 export async function runCollector(options: RunCollectorOptions): Promise<number> {
-  const { log, writer, target } = options;
+  const { writer, target } = options;
   const maxBytes = options.maxBytes ?? 2 * 1024 * 1024 * 1024;
   const parser = new CollectorStreamParser({
     nonce: options.nonce,
@@ -33,14 +33,25 @@ export async function runCollector(options: RunCollectorOptions): Promise<number
   });
   const stop = new AbortController();
   let broken: unknown;
+  const fail = (error: unknown) => {
+    broken ??= error;
+    stop.abort();
+  };
+  // Inside stream callbacks even the log may fail (a full disk): that failure is kept, not thrown.
+  const log = (line: string) => {
+    try {
+      options.log(line);
+    } catch (error) {
+      fail(error);
+    }
+  };
   const guarded = (step: () => void) => {
     if (broken) return;
     try {
       step();
     } catch (error) {
-      broken = error;
+      fail(error);
       log(`ERROR handling the collector output failed (${describeError(error)}); the stream was closed`);
-      stop.abort();
     }
   };
   let received = 0;
@@ -57,8 +68,10 @@ export async function runCollector(options: RunCollectorOptions): Promise<number
         stop.abort();
         return done();
       }
-      guarded(() => parser.write(chunk));
-      options.onProgress?.('collect', received);
+      guarded(() => {
+        parser.write(chunk);
+        options.onProgress?.('collect', received);
+      });
       done();
     },
   });
@@ -96,7 +109,7 @@ export async function runCollector(options: RunCollectorOptions): Promise<number
     try {
       writer.finish();
     } catch (error) {
-      broken ??= error;
+      fail(error);
     }
   });
   if (broken)
@@ -104,7 +117,7 @@ export async function runCollector(options: RunCollectorOptions): Promise<number
       fix: 'Report this with the acquisition log; what arrived before it is sealed',
       cause: broken,
     });
-  if (stderrText) log(`STDERR ${printable(stderrText, 2000)}`);
+  if (stderrText) options.log(`STDERR ${printable(stderrText, 2000)}`);
   if (/executable file not found|not found/.test(stderrText) && writer.items.length === 0) {
     throw new AppError(
       'input.invalid',
@@ -115,6 +128,8 @@ export async function runCollector(options: RunCollectorOptions): Promise<number
     );
   }
   if (result.status !== 'Success')
-    log(`WARN the collector exited with ${result.exitCode ?? 'an error'}: ${printable(result.message, 300)}`);
+    options.log(
+      `WARN the collector exited with ${result.exitCode ?? 'an error'}: ${printable(result.message, 300)}`,
+    );
   return writer.bytesReceived;
 }

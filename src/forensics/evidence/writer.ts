@@ -139,32 +139,29 @@ export class EvidenceWriter implements StreamSink {
     return `${path.slice(0, maxSourceLength)}…[${path.length} characters, sha256 ${digest}]`;
   }
 
+  /** The file is recorded before anything is logged, so a failing log cannot orphan it. */
   #open(wanted: string, pending: PendingItem, expectedSize?: number): void {
     this.#closeFile();
     const placement = this.#files.create(wanted);
     const size = expectedSize !== undefined ? { expectedSize } : {};
+    const start = (item: OpenFile['item'], fd: number) => {
+      this.#file = { fd, hash: createHash('sha256'), item, size: 0, ...size };
+    };
     switch (placement.kind) {
       case 'created':
+        start({ ...pending, path: placement.path }, placement.fd);
         if (placement.path !== wanted) this.#noteDuplicate(pending, placement.path);
-        this.#file = {
-          fd: placement.fd,
-          hash: createHash('sha256'),
-          item: { ...pending, path: placement.path },
-          size: 0,
-          ...size,
-        };
         return;
       case 'renamed': {
         const anomaly = `${placement.reason}; stored as ${placement.path}`;
+        start({ ...pending, path: placement.path, anomaly }, placement.fd);
         this.anomaly(`${printable(pending.source, 200)}: ${anomaly}`);
-        const item = { ...pending, path: placement.path, anomaly };
-        this.#file = { fd: placement.fd, hash: createHash('sha256'), item, size: 0, ...size };
         return;
       }
       case 'failed': {
         const anomaly = `${placement.reason}; its content was dropped`;
-        this.anomaly(`${printable(pending.source, 200)}: ${anomaly}`);
         this.items.push({ ...pending, path: '', status: 'unavailable', sha256: '', size: 0, anomaly });
+        this.anomaly(`${printable(pending.source, 200)}: ${anomaly}`);
         return;
       }
       default: {
