@@ -62,12 +62,7 @@ export async function acquireContainer(options: AcquireOptions): Promise<Acquisi
   const identity = await identityOf(options.client);
   const startedAt = new Date();
   const { id, root } = createPackageDir(options.evidenceRoot, startedAt);
-  const errors: string[] = [];
-  const log = (line: string) => {
-    appendFileSync(join(root, 'acquisition.log'), `${new Date().toISOString()} ${line}\n`, { mode: 0o600 });
-    if (/^(ANOMALY|WARN|ERROR|UNAVAILABLE)/.test(line)) errors.push(line);
-  };
-  writeFileSync(join(root, 'acquisition.log'), '', { mode: 0o600 });
+  const { log, errors } = startLog(root);
   log(
     `START ${method} acquisition of ${target.namespace}/${target.pod}/${target.container} by ${options.operator} as ${identity?.username ?? 'unknown'}${options.client.transport ? ` through ${options.client.transport.name}` : ''}`,
   );
@@ -89,8 +84,45 @@ export async function acquireContainer(options: AcquireOptions): Promise<Acquisi
     failure = error;
     log(`ERROR ${describeError(error)}; what arrived is sealed`);
   }
-  const items = [...run.apiItems, ...writer.items];
-  log(`END ${items.length} items, ${writer.bytesReceived} bytes, ${errors.length} problems`);
+  return await sealWhatArrived({
+    options,
+    target,
+    method,
+    identity,
+    startedAt,
+    id,
+    root,
+    run,
+    errors,
+    writer,
+    log,
+    failure,
+  });
+}
+
+/** The acquisition log: every line timestamped; problems also kept for the custody record. */
+function startLog(root: string): { log: (line: string) => void; errors: string[] } {
+  const errors: string[] = [];
+  writeFileSync(join(root, 'acquisition.log'), '', { mode: 0o600 });
+  const log = (line: string) => {
+    appendFileSync(join(root, 'acquisition.log'), `${new Date().toISOString()} ${line}\n`, { mode: 0o600 });
+    if (/^(ANOMALY|WARN|ERROR|UNAVAILABLE)/.test(line)) errors.push(line);
+  };
+  return { log, errors };
+}
+
+interface SealInput extends CustodyInput {
+  readonly root: string;
+  readonly log: (line: string) => void;
+  /** What stopped the collection after something arrived: raised once the package is sealed. */
+  readonly failure: unknown;
+}
+
+/** Manifest, optional upload, custody record and seal; then the failure, if any, naming the package. */
+async function sealWhatArrived(input: SealInput): Promise<Acquisition> {
+  const { options, target, id, root, log } = input;
+  const items = [...input.run.apiItems, ...input.writer.items];
+  log(`END ${items.length} items, ${input.writer.bytesReceived} bytes, ${input.errors.length} problems`);
   writeManifest(root, items);
   // A failed upload must not cost the local evidence: it is sealed anyway, then the error raised.
   let uploadError: unknown;
@@ -103,30 +135,20 @@ export async function acquireContainer(options: AcquireOptions): Promise<Acquisi
         return undefined;
       })
     : undefined;
-  const custody = custodyRecord({
-    options,
-    target,
-    method,
-    identity,
-    startedAt,
-    id,
-    run,
-    errors,
-    writer,
-    stored,
-  });
+  const custody = custodyRecord({ ...input, stored });
   const packageHash = sealPackage(root, custody);
   const sealed = { package: id, packageHash };
-  if (failure)
+  const where = `${target.namespace}/${target.pod}/${target.container}`;
+  if (input.failure)
     throw sealedFailure(
-      failure,
-      `acquisition of ${target.namespace}/${target.pod}/${target.container} failed; package ${id} is sealed with what arrived in ${root}`,
+      input.failure,
+      `acquisition of ${where} failed; package ${id} is sealed with what arrived in ${root}`,
       sealed,
     );
   if (uploadError)
     throw sealedFailure(uploadError, `package ${id} is sealed locally in ${root}, but not stored`, sealed);
   if (options.s3) await uploadPackageFiles(root, id, options.s3, sealFiles);
-  return { id, root, packageHash, custody, items: items.length, anomalies: errors.length };
+  return { id, root, packageHash, custody, items: items.length, anomalies: input.errors.length };
 }
 
 interface CollectionRun {
@@ -197,7 +219,7 @@ interface CustodyInput {
   readonly run: CollectionRun;
   readonly errors: readonly string[];
   readonly writer: EvidenceWriter;
-  readonly stored: { key: string; etag: string }[] | undefined;
+  readonly stored?: { key: string; etag: string }[] | undefined;
 }
 
 function custodyRecord(input: CustodyInput): CustodyRecord {
