@@ -117,6 +117,21 @@ describe('the evidence writer on hostile names', () => {
     expect(result.files).toHaveLength(3000);
   });
 
+  it('records an entry whose modification time is past any calendar date, without a date', () => {
+    const entry = tarEntry({ name: 'tmp/future', data: 'from far ahead\n' });
+    // GNU base-256: the top bit of the mtime field set, then 2^50 seconds.
+    entry.fill(0, 136, 148);
+    entry[136] = 0x80;
+    entry[141] = 0x04;
+    let sum = 0;
+    entry.fill(0x20, 148, 156);
+    for (const byte of entry.subarray(0, 512)) sum += byte;
+    entry.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+    const result = collect([...tarSection('files.tmp', entry), header('end', 'done')]);
+    expect(result.bySource('/tmp/future')[0]).toMatchObject({ path: 'files/tmp/future', mtime: undefined });
+    expect(result.read('files/tmp/future')).toBe('from far ahead\n');
+  });
+
   it('keeps each anomaly on one log line, whatever newlines the container put in its names', () => {
     const result = collect([
       ...tarSection(

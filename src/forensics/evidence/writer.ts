@@ -79,7 +79,7 @@ export class EvidenceWriter implements StreamSink {
       mode: Number.isFinite(entry.mode) ? entry.mode : 0,
       uid: entry.uid,
       gid: entry.gid,
-      mtime: Number.isFinite(entry.mtime) ? new Date(entry.mtime * 1000).toISOString() : undefined,
+      mtime: isoTime(entry.mtime),
     };
     if (entry.type === 'file') {
       this.#open(
@@ -220,4 +220,10 @@ export class EvidenceWriter implements StreamSink {
       ...(anomaly ? { anomaly } : {}),
     });
   }
+}
+
+/** A tar mtime as ISO text; a GNU base-256 field can hold seconds no calendar date has. */
+function isoTime(seconds: number): string | undefined {
+  const date = new Date(seconds * 1000);
+  return Number.isFinite(date.getTime()) ? date.toISOString() : undefined;
 }
