@@ -31,7 +31,6 @@ interface OpenFile {
  */
 export class EvidenceWriter implements StreamSink {
   readonly items: ManifestItem[] = [];
-  readonly #root: string;
   readonly #method: AcquisitionMethod;
   readonly #log: (line: string) => void;
   readonly #files: PackageFiles;
@@ -41,7 +40,6 @@ export class EvidenceWriter implements StreamSink {
   #anomalies = 0;
 
   constructor(options: { root: string; method: AcquisitionMethod; log: (line: string) => void }) {
-    this.#root = options.root;
     this.#method = options.method;
     this.#log = options.log;
     this.#files = new PackageFiles(options.root);
