@@ -59,3 +59,23 @@ export function odHex(bytes: Buffer): string {
   }
   return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }
+
+/** pax extended-header data: `<length> <key>=<value>\n` records, the length counting itself. */
+export function paxRecords(records: Readonly<Record<string, string>>): string {
+  return Object.entries(records)
+    .map(([key, value]) => {
+      const body = ` ${key}=${value}\n`;
+      let length = Buffer.byteLength(body) + 1;
+      while (Buffer.byteLength(`${length}${body}`) !== length) length = Buffer.byteLength(`${length}${body}`);
+      return `${length}${body}`;
+    })
+    .join('');
+}
+
+/** A regular file whose name is carried by a pax header, so it may be of any length or depth. */
+export function paxFile(path: string, data: string): Buffer {
+  return Buffer.concat([
+    tarEntry({ name: 'PaxHeaders/entry', type: 'x', data: paxRecords({ path }) }),
+    tarEntry({ name: 'placeholder', data }),
+  ]);
+}

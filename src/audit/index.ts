@@ -7,4 +7,5 @@ export {
   canonicalJson,
   listAudit,
 } from './audit-log.js';
+export { type AuditedWork, audited } from './session.js';
 export { type ChainProblem, type ChainReport, verifyAudit } from './verify.js';

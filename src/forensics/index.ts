@@ -1,6 +1,7 @@
-export { type AcquireOptions, type Acquisition, acquireContainer, hasShell } from './acquire.js';
+export { type AcquireOptions, type Acquisition, acquireContainer } from './acquire.js';
 export { buildCollector, type CollectorScript } from './collectors/script.js';
 export { CollectorStreamParser, type SectionKind, type StreamSink } from './collectors/stream-parser.js';
+export { hasShell } from './debug-container.js';
 export {
   createPackageDir,
   sealFiles,

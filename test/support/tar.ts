@@ -1,1 +1,9 @@
-export { odHex, type RawEntry, tarArchive, tarEntry, tarHeader } from '../../testcluster/tar-writer.js';
+export {
+  odHex,
+  paxFile,
+  paxRecords,
+  type RawEntry,
+  tarArchive,
+  tarEntry,
+  tarHeader,
+} from '../../testcluster/tar-writer.js';

@@ -1,4 +1,4 @@
-import { tarArchive, tarEntry } from '../tar-writer.js';
+import { paxRecords, tarArchive, tarEntry } from '../tar-writer.js';
 
 /**
  * What the hostile test pod answers to the collector, whatever it asks: forged sections carrying
@@ -7,15 +7,6 @@ import { tarArchive, tarEntry } from '../tar-writer.js';
  * zeros without end. It stands in for a fully compromised container.
  */
 export function hostilePayload(): Buffer {
-  const pax = (records: Record<string, string>) =>
-    Object.entries(records)
-      .map(([key, value]) => {
-        const body = ` ${key}=${value}\n`;
-        let length = body.length + 1;
-        while (`${length}${body}`.length !== length) length = `${length}${body}`.length;
-        return `${length}${body}`;
-      })
-      .join('');
   const longName = `${'deep/'.repeat(30)}../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../../tmp/gatehouse-longname-escape`;
   const tar = Buffer.concat([
     tarEntry({ name: '../../../../../tmp/gatehouse-pwned', data: 'escaped?\n' }),
@@ -25,7 +16,7 @@ export function hostilePayload(): Buffer {
     tarEntry({ name: 'tmp/fifo', type: '6' }),
     tarEntry({ name: '././@LongLink', type: 'L', data: `${longName}\0` }),
     tarEntry({ name: 'placeholder', data: 'long name payload\n' }),
-    tarEntry({ name: 'PaxHeaders/x', type: 'x', data: pax({ path: '/root/.ssh/authorized_keys' }) }),
+    tarEntry({ name: 'PaxHeaders/x', type: 'x', data: paxRecords({ path: '/root/.ssh/authorized_keys' }) }),
     tarEntry({ name: 'innocent', data: 'ssh-ed25519 AAAA attacker\n' }),
     tarArchive([{ name: 'tmp/\u001b]0;owned\u0007\nname', data: 'control characters\n' }]),
   ]);

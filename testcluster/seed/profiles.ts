@@ -1,4 +1,5 @@
 import { busyboxBase, file, type Tree } from '../rootfs.js';
+import { deepNamesFiles } from './unstorable.js';
 
 /** What a seeded container is: its files, its main process, its environment and its log. */
 export interface ContainerImage {
@@ -31,7 +32,8 @@ export type ProfileName =
   | 'sidecar'
   | 'system'
   | 'distroless'
-  | 'planted';
+  | 'planted'
+  | 'deep-names';
 
 const imageBuilt = new Date('2026-09-14T08:21:00Z');
 const minutesAgo = (now: Date, minutes: number) => new Date(now.getTime() - minutes * 60_000);
@@ -262,6 +264,8 @@ export function imageFor(profile: ProfileName, context: ContainerContext): Conta
       return distrolessImage(context);
     case 'planted':
       return plantedImage(context);
+    case 'deep-names':
+      return shellImage(context, 'exec sleep 2147483647', deepNamesFiles());
     default: {
       const unreachable: never = profile;
       throw new Error(`unknown profile ${String(unreachable)}`);

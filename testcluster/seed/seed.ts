@@ -10,6 +10,7 @@ import { run, StepError } from '../run.js';
 import { hostilePayload } from './hostile.js';
 import { expectedPodCount, profilesAnnotation, seedManifests } from './manifests.js';
 import { type ContainerContext, imageFor, type ProfileName } from './profiles.js';
+import { unstorableNamesPayload } from './unstorable.js';
 
 export interface SeedOptions {
   readonly client: KubeClient;
@@ -94,10 +95,10 @@ async function seedPod(options: SeedOptions, pod: Pod, caCertificate: string, no
       now,
     };
     await startContainer(paths, imageFor(profiles.get(container.name) ?? 'shell', context), now);
-    const hostile =
-      namespace === 'dev' && name === 'hostile'
-        ? [{ name: 'GATEHOUSE_HOSTILE_PAYLOAD', value: writeHostilePayload(paths.dir) }]
-        : [];
+    const payload = hostilePayloadOf(pod);
+    const hostile = payload
+      ? [{ name: 'GATEHOUSE_HOSTILE_PAYLOAD', value: writeHostilePayload(paths.dir, payload) }]
+      : [];
     execs.push({
       containers: [container.name],
       local: {
@@ -195,8 +196,21 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-function writeHostilePayload(dir: string): string {
+/** Pods that answer the collector like a compromised container: dev/hostile, or by annotation. */
+export const hostilePayloadAnnotation = 'testcluster.gatehouse.dev/hostile-payload';
+
+function hostilePayloadOf(pod: Pod): Buffer | undefined {
+  if (pod.metadata.namespace === 'dev' && pod.metadata.name === 'hostile') return hostilePayload();
+  const named = pod.metadata.annotations?.[hostilePayloadAnnotation];
+  if (named === 'forged-stream') return hostilePayload();
+  if (named === 'unstorable-names') return unstorableNamesPayload();
+  if (named !== undefined)
+    throw new StepError(`pod ${pod.metadata.name}: unknown hostile payload "${named}"`);
+  return undefined;
+}
+
+function writeHostilePayload(dir: string, payload: Buffer): string {
   const file = join(dir, 'hostile-payload');
-  writeFileSync(file, hostilePayload());
+  writeFileSync(file, payload);
   return file;
 }

@@ -1,8 +1,8 @@
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { appendAudit } from '../../audit/index.js';
-import { AppError, describeError, messageOf } from '../../errors.js';
+import { audited } from '../../audit/index.js';
+import { AppError, describeError } from '../../errors.js';
 import {
   type Acquisition,
   acquireContainer,
@@ -15,7 +15,7 @@ import {
   type Target,
 } from '../../forensics/index.js';
 import type { KubeClient } from '../../kube/index.js';
-import { openStore, type Store } from '../../store/index.js';
+import { openStore } from '../../store/index.js';
 import type { CommandContext, Runner } from '../context.js';
 import { render } from '../output.js';
 import { ProgressBoard, stageBar } from '../progress.js';
@@ -158,23 +158,32 @@ export function registerAcquire(program: Command, run: Runner): void {
             const say = (text: string) => board.done(index, text);
             const progress = (stage: string, bytes: number) => board.update(index, stageBar(stage, bytes));
             try {
-              const acquisition = await audited(store, operator, label, () =>
-                acquireContainer({
-                  client,
-                  evidenceRoot: evidenceRoot(context),
-                  namespace,
-                  pod: target.pod,
-                  ...(target.container ? { container: target.container } : {}),
-                  method: flags.method as MethodName | 'auto',
-                  profile,
-                  operator,
-                  gatehouseVersion: version,
-                  ...(flags.maxBytes ? { maxBytes: positiveInteger(flags.maxBytes, '--max-bytes') } : {}),
-                  debugImage: flags.debugImage,
-                  ...(s3 ? { s3 } : {}),
-                  onProgress: progress,
+              const acquisition = await audited(store, {
+                actor: operator,
+                action: 'forensics.acquire',
+                target: label,
+                succeeded: (done: Acquisition) => ({
+                  package: done.id,
+                  packageHash: done.packageHash,
+                  method: done.custody.method,
                 }),
-              );
+                work: () =>
+                  acquireContainer({
+                    client,
+                    evidenceRoot: evidenceRoot(context),
+                    namespace,
+                    pod: target.pod,
+                    ...(target.container ? { container: target.container } : {}),
+                    method: flags.method as MethodName | 'auto',
+                    profile,
+                    operator,
+                    gatehouseVersion: version,
+                    ...(flags.maxBytes ? { maxBytes: positiveInteger(flags.maxBytes, '--max-bytes') } : {}),
+                    debugImage: flags.debugImage,
+                    ...(s3 ? { s3 } : {}),
+                    onProgress: progress,
+                  }),
+              });
               say(`sealed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
               return { label, acquisition, seconds: (Date.now() - started) / 1000 };
             } catch (error) {
@@ -225,30 +234,6 @@ export function registerAcquire(program: Command, run: Runner): void {
         return results.some((row) => row.error) ? 1 : 0;
       }),
     );
-}
-
-/** Exec into a container is privileged: audited once at start and once at the end. */
-async function audited(
-  store: Store,
-  operator: string,
-  target: string,
-  work: () => Promise<Acquisition>,
-): Promise<Acquisition> {
-  const event = { actor: operator, action: 'forensics.acquire', target };
-  await appendAudit(store, { ...event, outcome: 'started' });
-  try {
-    const acquisition = await work();
-    const details = {
-      package: acquisition.id,
-      packageHash: acquisition.packageHash,
-      method: acquisition.custody.method,
-    };
-    await appendAudit(store, { ...event, outcome: 'succeeded', details });
-    return acquisition;
-  } catch (error) {
-    await appendAudit(store, { ...event, outcome: 'failed', details: { error: messageOf(error) } });
-    throw error;
-  }
 }
 
 export async function mapLimit<T, R>(

@@ -44,3 +44,16 @@ export function printable(text: string, max = 300): string {
   const escaped = JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
   return escaped.slice(1, -1);
 }
+
+/**
+ * Hostile text kept on one line (control characters, including newlines, escaped as `\uXXXX`)
+ * and capped, for log lines that may already quote some of it.
+ */
+export function oneLine(text: string, max = 300): string {
+  const capped = text.length > max ? `${text.slice(0, max)}…` : text;
+  return capped.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: escaping control characters is the point
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}

@@ -28,6 +28,8 @@ export interface ManifestItem {
   readonly uid?: number;
   readonly gid?: number;
   readonly linkTarget?: string;
+  /** Why the item is not stored as collected: a fallback name, a failed write (hostile input). */
+  readonly anomaly?: string;
 }
 
 /** Who acquired what, how, when, and what went wrong: the chain-of-custody record. */

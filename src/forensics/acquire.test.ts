@@ -1,0 +1,78 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ExecPeer, startExecPeer } from '../../test/support/exec-peer.js';
+import { dialects, freshStore } from '../../test/support/stores.js';
+import { odHex } from '../../test/support/tar.js';
+import { audited, listAudit } from '../audit/index.js';
+import { type AppError, isAppError } from '../errors.js';
+import { KubeClient, loadKubeconfig } from '../kube/index.js';
+import { acquireContainer } from './acquire.js';
+import { verifyPackage } from './evidence/package.js';
+import { defaultProfile } from './profile.js';
+
+/** A long command section, so the stream arrives in several WebSocket messages. */
+function output(command: readonly string[]): Buffer {
+  const nonce = /^N=([0-9a-f]+)$/m.exec(command.at(-1) ?? '')?.[1] ?? 'none';
+  const processes = Buffer.from('@pid 1\n'.repeat(10_000));
+  return Buffer.from(`\n##GH1 ${nonce} hex live.processes\n${odHex(processes)}\n##GH1 ${nonce} end done\n`);
+}
+
+describe.each(dialects)('an acquisition that fails mid-stream (audit on %s)', (dialect) => {
+  let peer: ExecPeer;
+  let client: KubeClient;
+  beforeAll(async () => {
+    peer = await startExecPeer([
+      { namespace: 'ns', name: 'web', container: 'main', labels: {}, stdout: output },
+    ]);
+    client = new KubeClient(
+      loadKubeconfig({ path: peer.kubeconfig(mkdtempSync(join(tmpdir(), 'gatehouse-acq-'))) }).config,
+    );
+  });
+  afterAll(() => peer.close());
+
+  it('seals what arrived, names the package in the error, and ends the audit session as failed with its hash', async () => {
+    const { store, cleanup } = await freshStore(dialect);
+    const evidenceRoot = mkdtempSync(join(tmpdir(), 'gatehouse-acq-evidence-'));
+    const failure = await audited(store, {
+      actor: 'alice',
+      action: 'forensics.acquire',
+      target: 'ns/web/main',
+      work: () =>
+        acquireContainer({
+          client,
+          evidenceRoot,
+          namespace: 'ns',
+          pod: 'web',
+          method: 'exec',
+          profile: defaultProfile,
+          operator: 'alice',
+          gatehouseVersion: 'test',
+          // The caller's progress display breaks once the collector's output starts flowing.
+          onProgress: (stage, bytes) => {
+            if (stage === 'collect' && bytes > 0) throw new Error('the progress display broke');
+          },
+        }),
+    }).then(
+      () => undefined,
+      (error: unknown) => error as AppError,
+    );
+    expect(isAppError(failure)).toBe(true);
+    expect(failure?.message).toMatch(/package \S+ is sealed with what arrived/);
+    expect(failure?.message).toContain('the progress display broke');
+    const root = join(evidenceRoot, failure?.details.package ?? 'missing');
+    expect(verifyPackage(root)).toMatchObject({ ok: true, packageHash: failure?.details.packageHash });
+    const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as {
+      items: { path: string }[];
+    };
+    expect(manifest.items.map((item) => item.path)).toContain('live/live.processes.out');
+    const events = await listAudit(store);
+    expect(events.map((event) => event.outcome)).toEqual(['started', 'failed']);
+    expect(events[1]?.details).toMatchObject({
+      package: failure?.details.package,
+      packageHash: failure?.details.packageHash,
+    });
+    await cleanup();
+  });
+});
