@@ -196,4 +196,23 @@ describe.each(dialects)('request routes on %s', (dialect) => {
     expect(extended.status).toBe(400);
     expect((await json(extended)).error.message).toContain('longer than Gatehouse allows');
   });
+
+  it('ends, on applying flows, the pending requests they no longer allow, and names them in the answer', async () => {
+    const { store, tokens, call, ask } = await setup();
+    const { request } = await json(await ask(tokens.alice));
+    const applied = await call(
+      tokens.root,
+      'PUT',
+      '/v1/flows',
+      flowYaml.replace('{users: [alice]}', '{users: [carol]}'),
+    );
+    expect(await json(applied)).toEqual({ applied: ['oncall', 'plain'], refused: [request.id] });
+    const after = await json(await call(tokens.alice, 'GET', `/v1/requests/${request.id}`));
+    expect(after.request).toMatchObject({
+      state: 'refused',
+      lastError: 'alice is no longer a requester of flow plain',
+    });
+    const [refusal] = (await listAudit(store, {})).filter((event) => event.action === 'access.refuse');
+    expect(refusal).toMatchObject({ outcome: 'denied', details: { id: request.id } });
+  });
 });
