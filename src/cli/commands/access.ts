@@ -78,6 +78,8 @@ function show(context: CommandContext, request: AccessRequest): void {
   // Approved but not in place: say why, so nobody waits on access that is not coming.
   if (request.lastError && (request.state === 'approved' || request.state === 'failed'))
     context.stderr(`note: access is not in place: ${request.lastError}\n`);
+  if (request.lastError && request.state === 'refused')
+    context.stderr(`note: ended because the flow changed: ${request.lastError}\n`);
 }
 
 export function registerAccess(program: Command, run: Runner): void {
