@@ -2,6 +2,7 @@ import { describeError } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
 import type { Store } from '../store/index.js';
 import { listFlows } from './flow-store.js';
+import type { AccessFlow } from './flows.js';
 import { namespaceLabelsFor } from './namespace-labels.js';
 import { clipRequest, needsNamespaceLabels, refuseRequest, verdictOf } from './policy-recheck.js';
 import { type AccessRequest, listRequests } from './requests.js';
@@ -20,9 +21,17 @@ export interface ActivationCheck {
  * they are not granted now, and tried again next pass.
  */
 export async function holdApprovedToFlows(check: ActivationCheck): Promise<Set<string>> {
-  const flows = new Map((await listFlows(check.store)).map((flow) => [flow.name, flow]));
+  const approved = await listRequests(check.store, 'approved');
   const unjudged = new Set<string>();
-  for (const request of await listRequests(check.store, 'approved')) {
+  let flows: Map<string, AccessFlow>;
+  try {
+    flows = new Map((await listFlows(check.store)).map((flow) => [flow.name, flow]));
+  } catch (error) {
+    // Nothing is granted unjudged, and the pass goes on: removals must never wait on this.
+    check.report.errors.push({ cluster: '*', message: `reading access flows: ${describeError(error)}` });
+    return new Set(approved.map((request) => request.id));
+  }
+  for (const request of approved) {
     try {
       await judge(check, request, flows.get(request.flow));
     } catch (error) {
@@ -39,7 +48,7 @@ export async function holdApprovedToFlows(check: ActivationCheck): Promise<Set<s
 async function judge(
   check: ActivationCheck,
   request: AccessRequest,
-  flow: Parameters<typeof verdictOf>[0],
+  flow: AccessFlow | undefined,
 ): Promise<void> {
   const labels =
     needsNamespaceLabels(flow, request) && request.namespace
