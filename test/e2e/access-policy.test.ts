@@ -21,12 +21,14 @@ const admin = new KubeClient(loadKubeconfig({ path: kubeconfig }).config);
 const cluster = admin.context;
 const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-policy-'));
 let store: Store;
+// Per run: a binding left by an interrupted run never answers for this one.
+const user = (name: string) => `jit-policy-${name}-${process.pid}`;
 
 const flows = parseFlowFile(
   `kind: AccessFlow
 metadata: {name: policy}
 spec:
-  requesters: {users: [jit-policy-alice, jit-policy-bob, jit-policy-carol]}
+  requesters: {users: [${user('alice')}, ${user('bob')}, ${user('carol')}]}
   namespaces: [jit-policy]
   roles: [{kind: ClusterRole, name: edit}]
   approvers: {users: [jit-policy-ann]}
@@ -35,7 +37,7 @@ spec:
 kind: AccessFlow
 metadata: {name: labelled}
 spec:
-  requesters: {users: [jit-policy-dora]}
+  requesters: {users: [${user('dora')}]}
   namespaceSelector: {matchLabels: {gatehouse-test/policy: "yes"}}
   roles: [{kind: ClusterRole, name: edit}]
   approvers: {users: [jit-policy-ann]}
@@ -95,24 +97,24 @@ afterAll(async () => {
 
 describe('requests held to policy against the real apiserver (checked with SubjectAccessReview)', () => {
   it('still removes expired access beside requests whose duration is past the Date range', async () => {
-    const alice = await approved('jit-policy-alice', 'policy', 'jit-policy', 3);
+    const alice = await approved(user('alice'), 'policy', 'jit-policy', 3);
     expect((await pass()).activated).toEqual([alice]);
-    expect(await canEdit('jit-policy-alice')).toBe(true);
+    expect(await canEdit(user('alice'))).toBe(true);
     // Two records no front door accepts any more, as an older version or a hand edit left them.
-    const bob = await approved('jit-policy-bob', 'policy', 'jit-policy', 600);
-    const carol = await approved('jit-policy-carol', 'policy', 'jit-policy', 600);
+    const bob = await approved(user('bob'), 'policy', 'jit-policy', 600);
+    const carol = await approved(user('carol'), 'policy', 'jit-policy', 600);
     const poison = { duration_seconds: 10 ** 13 };
     await store.db.updateTable('access_requests').set(poison).where('id', 'in', [bob, carol]).execute();
     await store.db.updateTable('access_requests').set({ state: 'active' }).where('id', '=', carol).execute();
     await sleep(3500);
     const report = await pass();
     expect(report.expired).toEqual([alice]);
-    expect(await canEdit('jit-policy-alice')).toBe(false);
+    expect(await canEdit(user('alice'))).toBe(false);
     expect(report.removed.some((name) => name.startsWith('RoleBinding/jit-policy/'))).toBe(true);
     // The approved one is held to the flow's maximum; the active one is refused on its own.
     expect((await getRequest(store, bob)).durationSeconds).toBe(3600);
-    expect(await canEdit('jit-policy-bob')).toBe(true);
-    expect(await canEdit('jit-policy-carol')).toBe(false);
+    expect(await canEdit(user('bob'))).toBe(true);
+    expect(await canEdit(user('carol'))).toBe(false);
     expect(report.errors.map((error) => error.message).join('\n')).toContain('is out of range');
     await store.db
       .updateTable('access_requests')
@@ -120,11 +122,11 @@ describe('requests held to policy against the real apiserver (checked with Subje
       .where('id', 'in', [bob, carol])
       .execute();
     await pass();
-    expect(await canEdit('jit-policy-bob')).toBe(false);
+    expect(await canEdit(user('bob'))).toBe(false);
   });
 
   it('refuses at activation a request whose namespace lost the labels its flow selects', async () => {
-    const dora = await approved('jit-policy-dora', 'labelled', 'jit-policy-labelled', 600);
+    const dora = await approved(user('dora'), 'labelled', 'jit-policy-labelled', 600);
     await labelNamespace('jit-policy-labelled', 'no');
     const report = await pass();
     expect(report.refused).toEqual([dora]);
@@ -133,6 +135,6 @@ describe('requests held to policy against the real apiserver (checked with Subje
       state: 'refused',
       lastError: 'namespace jit-policy-labelled is no longer in flow labelled',
     });
-    expect(await canEdit('jit-policy-dora', 'jit-policy-labelled')).toBe(false);
+    expect(await canEdit(user('dora'), 'jit-policy-labelled')).toBe(false);
   });
 });
