@@ -22,7 +22,8 @@ export interface IssuedCredential {
  */
 export async function issueCredential(
   store: Store,
-  client: KubeClient,
+  /** Gatehouse's client for the request's cluster: called only once the caller may have the credential. */
+  client: () => Promise<KubeClient>,
   id: string,
   caller: Caller,
   now = new Date(),
@@ -55,8 +56,9 @@ export async function issueCredential(
       `only ${remaining} s of request ${request.id} remain; the API server issues no token shorter than 10 minutes`,
       { fix: 'Ask an approver to extend the request, or make a new one' },
     );
-  await ensureServiceAccount(client, { ...request.credential, requestId: request.id });
-  const issued = await requestToken(client, request.credential, expirationSeconds);
+  const kube = await client();
+  await ensureServiceAccount(kube, { ...request.credential, requestId: request.id });
+  const issued = await requestToken(kube, request.credential, expirationSeconds);
   const refusedAfter = new Date(
     Date.parse(issued.expirationTimestamp) + credentialMarginSeconds * 1000,
   ).toISOString();
@@ -77,7 +79,7 @@ export async function issueCredential(
     () => now,
   );
   return {
-    kubeconfig: tokenKubeconfig(client, {
+    kubeconfig: tokenKubeconfig(kube, {
       name: `gatehouse-${request.id.slice(0, 8)}`,
       token: issued.token,
       ...(request.namespace ? { namespace: request.namespace } : {}),

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialects, freshStore } from '../../test/support/stores.js';
 import { listAudit } from '../audit/index.js';
+import { isNotifiable, slackPayload } from '../notifications/index.js';
 import type { Store } from '../store/index.js';
 import { decide, extend, revoke } from './decisions.js';
 import { saveFlows } from './flow-store.js';
@@ -138,5 +139,84 @@ describe.each(dialects)('approvals on %s', (dialect) => {
       await transition(store, request.id, ['active'], 'expired', { ended_at: expiresAt }, now, expiresAt),
     ).toBe(false);
     expect((await getRequest(store, request.id)).state).toBe('active');
+  });
+});
+
+describe.each(dialects)('decisions held to the flow as it is now, on %s', (dialect) => {
+  const base = (spec: string) =>
+    parseFlowFile(
+      `kind: AccessFlow\nmetadata: {name: two}\nspec:\n${spec}  roles: [{kind: ClusterRole, name: edit}]\n  approvers: {users: [ann]}\n`,
+      'test',
+    )[0]!;
+  const original = base('  requesters: {users: [rita]}\n  namespaces: [prod]\n  maxDuration: 1h\n');
+  const rita = { user: 'rita', groups: [] };
+  const ann = { user: 'ann', groups: [] };
+
+  async function pending(): Promise<{ store: Store; id: string; done: () => Promise<void> }> {
+    const fresh = await freshStore(dialect);
+    await saveFlows(fresh.store, [original], 'admin');
+    const request = await createRequest(fresh.store, rita, {
+      flow: original,
+      cluster: 'c',
+      role: { kind: 'ClusterRole', name: 'edit' },
+      namespace: 'prod',
+      durationSeconds: 1800,
+      reason: 'incident 1',
+    });
+    return { store: fresh.store, id: request.id, done: fresh.cleanup };
+  }
+
+  it('refuses to approve a request whose requester, role, cluster or namespace the flow dropped, and ends it, audited and announced', async () => {
+    const changes = {
+      requester: base('  requesters: {users: [someone-else]}\n  namespaces: [prod]\n  maxDuration: 1h\n'),
+      role: parseFlowFile(
+        'kind: AccessFlow\nmetadata: {name: two}\nspec:\n  requesters: {users: [rita]}\n  namespaces: [prod]\n  roles: [{kind: ClusterRole, name: view}]\n  approvers: {users: [ann]}\n  maxDuration: 1h\n',
+        'test',
+      )[0]!,
+      cluster: base(
+        '  requesters: {users: [rita]}\n  clusters: [other]\n  namespaces: [prod]\n  maxDuration: 1h\n',
+      ),
+      namespace: base('  requesters: {users: [rita]}\n  namespaces: [staging]\n  maxDuration: 1h\n'),
+    };
+    for (const [change, flow] of Object.entries(changes)) {
+      const { store, id, done } = await pending();
+      try {
+        await saveFlows(store, [flow], 'admin');
+        await expect(decide(store, id, ann, 'approve'), change).rejects.toMatchObject({ code: 'conflict' });
+        const after = await getRequest(store, id);
+        expect({ change, state: after.state, approvals: after.approvals }).toEqual({
+          change,
+          state: 'refused',
+          approvals: [],
+        });
+        const [refusal] = (await listAudit(store, {})).filter((event) => event.action === 'access.refuse');
+        expect(refusal).toMatchObject({ actor: 'gatehouse', outcome: 'denied', details: { id } });
+        expect(isNotifiable(refusal!)).toBe(true);
+        expect(slackPayload(refusal!).text).toContain(after.lastError);
+      } finally {
+        await done();
+      }
+    }
+  });
+
+  it('shortens a request to the lowered maximum when it is approved, and says so', async () => {
+    const { store, id, done } = await pending();
+    try {
+      await saveFlows(
+        store,
+        [base('  requesters: {users: [rita]}\n  namespaces: [prod]\n  maxDuration: 10m\n')],
+        'admin',
+      );
+      const approved = await decide(store, id, ann, 'approve');
+      expect({ state: approved.state, durationSeconds: approved.durationSeconds }).toEqual({
+        state: 'approved',
+        durationSeconds: 600,
+      });
+      const [clip] = (await listAudit(store, {})).filter((event) => event.action === 'access.clip');
+      expect(clip?.details).toMatchObject({ id, fromSeconds: 1800, toSeconds: 600 });
+      expect(slackPayload(clip!).text).toContain('was shortened to 10 min');
+    } finally {
+      await done();
+    }
   });
 });

@@ -2,7 +2,8 @@ import { appendAudit } from '../audit/index.js';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { getFlow } from './flow-store.js';
-import { matches } from './flows.js';
+import { type AccessFlow, matches, maximumDurationSeconds } from './flows.js';
+import { clipRequest, refuseRequest, verdictOf } from './policy-recheck.js';
 import {
   type AccessRequest,
   type Caller,
@@ -37,6 +38,40 @@ function notIn(request: AccessRequest, states: readonly RequestState[], doing: s
   return new AppError('conflict', `request ${request.id} is ${request.state}; it cannot be ${doing}`, {
     fix: `Only ${states.join(' or ')} requests can be ${doing}`,
   });
+}
+
+/**
+ * Before an approval: the request is judged against the flow as it is now, not as it was when it
+ * was made. A request the flow no longer allows is ended (audited, announced) and the approval
+ * refused; one longer than the flow's maximum now is shortened to it, and says so.
+ */
+async function holdToCurrentFlow(
+  store: Store,
+  request: AccessRequest,
+  flow: AccessFlow,
+  now: Date,
+): Promise<void> {
+  const verdict = verdictOf(flow, request, 'unread');
+  switch (verdict.kind) {
+    case 'allowed':
+      return;
+    case 'clipped':
+      await clipRequest(store, request, verdict.seconds, now);
+      return;
+    case 'refused':
+      await refuseRequest(store, request, verdict.why, now);
+      throw new AppError(
+        'conflict',
+        `request ${request.id} is no longer allowed: ${verdict.why}; it has been ended`,
+        {
+          fix: 'The requester can make a new request under the flow as it is now',
+        },
+      );
+    default: {
+      const unknown: never = verdict;
+      return unknown;
+    }
+  }
 }
 
 /**
@@ -75,6 +110,7 @@ export async function decide(
       fix: `Approvers: users ${flow.approvers.users.join(', ') || '-'}, groups ${flow.approvers.groups.join(', ') || '-'}`,
     });
   }
+  if (decision === 'approve') await holdToCurrentFlow(store, request, flow, now);
   // One transaction per decision, serialised on the request's row: the conditional update locks
   // it (PostgreSQL) or the database (SQLite), so concurrent approvers each see the other's vote and
   // a request cancelled meanwhile takes no decision.
@@ -163,6 +199,10 @@ export async function extend(
   const request = await getRequest(store, id);
   if (request.state !== 'active' || !request.expiresAt || !request.activatedAt)
     throw notIn(request, ['active'], 'extended');
+  if (!Number.isSafeInteger(seconds) || seconds <= 0 || seconds > maximumDurationSeconds)
+    throw new AppError('input.invalid', `an extension of ${seconds} s is out of range`, {
+      fix: 'Extend by 1s to 366d',
+    });
   const flow = await getFlow(store, request.flow);
   if (!matches(flow.approvers, caller.user, caller.groups) || caller.user === request.requester) {
     throw new AppError('auth.forbidden', `${caller.user} may not extend ${request.id}`, {

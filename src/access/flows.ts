@@ -101,18 +101,28 @@ export const credentialMarginSeconds = 70;
 export const minimumTokenSeconds = 600;
 export const minimumCredentialGrantSeconds = minimumTokenSeconds + credentialMarginSeconds + 10;
 
-const durationPattern = /^(\d+)(s|m|h|d)$/;
+const durationPattern = /^(\d{1,12})(s|m|h|d)$/;
 
-/** `90m`, `2h`, `1d` → seconds. */
+/**
+ * The longest duration Gatehouse accepts anywhere (grants, flow maximums, token lifetimes): a
+ * year and a day. Far inside the Date range, so no expiry computed from it can overflow.
+ */
+export const maximumDurationSeconds = 366 * 86_400;
+
+/** `90m`, `2h`, `1d` → seconds, from 1 s up to `maximumDurationSeconds`. */
 export function parseDuration(text: string, where: string): number {
   const match = durationPattern.exec(text.trim());
   if (!match)
-    throw new AppError('input.invalid', `${where}: "${text}" is not a duration`, {
+    throw new AppError('input.invalid', `${where}: "${text.slice(0, 40)}" is not a duration`, {
       fix: 'Write a number and a unit: 30m, 2h, 1d',
     });
   const seconds = Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as 's' | 'm' | 'h' | 'd'];
   if (seconds <= 0)
     throw new AppError('input.invalid', `${where}: a duration must be positive`, { fix: 'Give at least 1m' });
+  if (seconds > maximumDurationSeconds)
+    throw new AppError('input.invalid', `${where}: ${text.trim()} is longer than Gatehouse allows`, {
+      fix: 'Give at most 366d',
+    });
   return seconds;
 }
 

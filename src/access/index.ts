@@ -9,6 +9,7 @@ export {
   credentialMarginSeconds,
   type FlowRole,
   matches,
+  maximumDurationSeconds,
   minimumCredentialGrantSeconds,
   namespaceAllowed,
   type Principals,
@@ -19,7 +20,9 @@ export {
   principalArnFor,
 } from './flows.js';
 export { namespaceLabelsFor } from './namespace-labels.js';
+export { refuseDisallowedPending, type Verdict, verdictOf } from './policy-recheck.js';
 export { grantOf, type ReconcileOptions, type ReconcileReport, reconcile } from './reconciler.js';
+export { requestFieldLimits } from './request-rules.js';
 export {
   type AccessRequest,
   type Caller,
@@ -31,4 +34,5 @@ export {
   parseRequestState,
   type RequestState,
   requestStates,
+  resolveRequestId,
 } from './requests.js';

@@ -1,28 +1,25 @@
-import { AppError, isAppError } from '../errors.js';
+import { isAppError } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
-import type { AccessFlow } from './flows.js';
+
+type Labels = Readonly<Record<string, string>>;
 
 /**
- * The labels of a namespace, read only when the flow selects namespaces by label (a flow with
- * names only never needs the cluster to accept a request).
+ * Reads namespace labels with Gatehouse's client for one cluster, for flows that select namespaces
+ * by label. A namespace that does not exist has no labels (undefined): it reads as outside the
+ * flow, exactly like one that exists, so asking does not tell which namespaces exist.
  */
-export async function namespaceLabelsFor(
+export function namespaceLabelsFor(
   client: () => Promise<KubeClient>,
-  flow: AccessFlow,
-  namespace: string | undefined,
-): Promise<Readonly<Record<string, string>> | undefined> {
-  if (!flow.namespaceSelector || !namespace) return undefined;
-  try {
-    const object = await (await client()).request<{ metadata: { labels?: Record<string, string> } }>({
-      path: `/api/v1/namespaces/${encodeURIComponent(namespace)}`,
-    });
-    return object.metadata.labels ?? {};
-  } catch (error) {
-    if (isAppError(error) && error.code === 'not-found')
-      throw new AppError('input.invalid', `namespace ${namespace} does not exist`, {
-        fix: 'Check the namespace name (kubectl get namespaces)',
-        cause: error,
+): (namespace: string) => Promise<Labels | undefined> {
+  return async (namespace) => {
+    try {
+      const object = await (await client()).request<{ metadata: { labels?: Record<string, string> } }>({
+        path: `/api/v1/namespaces/${encodeURIComponent(namespace)}`,
       });
-    throw error;
-  }
+      return object.metadata.labels ?? {};
+    } catch (error) {
+      if (isAppError(error) && error.code === 'not-found') return undefined;
+      throw error;
+    }
+  };
 }

@@ -1,6 +1,6 @@
 import { appendAudit } from '../audit/index.js';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
-import { describeError, messageOf } from '../errors.js';
+import { AppError, describeError, messageOf } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
 import {
   type AccessGrant,
@@ -8,16 +8,14 @@ import {
   applyGrant,
   ensureServiceAccount,
   grantKey,
-  listOwnedBindings,
-  listOwnedServiceAccounts,
-  removeOwnedBinding,
-  removeServiceAccount,
 } from '../provisioning/index.js';
 import { parseServiceAccountUser } from '../rbac/index.js';
 import type { Store } from '../store/index.js';
+import { holdApprovedToFlows } from './activation-check.js';
 import { notEksError } from './cluster-check.js';
 import { reconcileAccessEntries, removeAwsAuthLeftovers } from './eks-grants.js';
-import { type AccessRequest, knownRequestIds, listRequests, targetOf, transition } from './requests.js';
+import { removeLeftovers } from './leftovers.js';
+import { type AccessRequest, listRequests, targetOf, transition } from './requests.js';
 
 export interface ReconcileOptions {
   readonly store: Store;
@@ -35,6 +33,8 @@ export interface ReconcileReport {
   readonly activated: readonly string[];
   readonly applied: readonly string[];
   readonly removed: readonly string[];
+  /** Approved requests ended because their flow no longer allows them. */
+  readonly refused: readonly string[];
   readonly errors: readonly { readonly cluster: string; readonly message: string }[];
   /** The earliest expiry among active access after this pass: when the next pass is due at the latest. */
   readonly nextExpiresAt: string | undefined;
@@ -77,6 +77,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     activated: [] as string[],
     applied: [] as string[],
     removed: [] as string[],
+    refused: [] as string[],
     errors: [] as { cluster: string; message: string }[],
     nextExpiresAt: undefined as string | undefined,
   };
@@ -139,7 +140,11 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
       await audit('access.expire', request);
     }
   }
-  const live = await listRequests(store, ['approved', 'active']);
+  // Granting is when approved access takes effect: it must still be what the flow allows now.
+  const unjudged = await holdApprovedToFlows({ store, clientFor: options.clientFor, now, report });
+  const live = (await listRequests(store, ['approved', 'active'])).filter(
+    (request) => !unjudged.has(request.id),
+  );
   const modes = await store.db.selectFrom('access_requests').select(['cluster', 'mode']).distinct().execute();
   const failed = (cluster: string, error: unknown) =>
     report.errors.push({ cluster, message: describeError(error) });
@@ -214,47 +219,80 @@ async function reconcileCluster({
 }: ClusterPass): Promise<void> {
   const desired = new Map<string, { grant: AccessGrant; requests: AccessRequest[] }>();
   for (const request of live) {
-    const grant = grantOf(request);
-    const key = grantKey(grant);
-    desired.set(key, { grant, requests: [...(desired.get(key)?.requests ?? []), request] });
-  }
-  for (const [key, { grant, requests }] of desired) {
-    const expiresAt = requests
-      .map(
-        (request) =>
-          request.expiresAt ?? new Date(now.getTime() + request.durationSeconds * 1000).toISOString(),
-      )
-      .sort()
-      .at(-1)!;
     try {
-      for (const request of requests) {
-        if (request.credential)
-          await ensureServiceAccount(client, { ...request.credential, requestId: request.id });
-        // aws-auth mode: the requester's IAM principal authenticates as the requester for the grant's length.
-        if (request.mode === 'aws-auth' && request.principalArn)
-          await addAwsAuthMapping(
-            client,
-            { arn: request.principalArn, username: request.requester, groups: [] },
-            { store, cluster, reason: `access request ${request.id}` },
-          );
-      }
-      const outcome = await applyGrant(client, grant, {
-        requestIds: requests.map((request) => request.id),
-        expiresAt,
-      });
-      if (outcome !== 'unchanged') report.applied.push(key);
+      const grant = grantOf(request);
+      const key = grantKey(grant);
+      desired.set(key, { grant, requests: [...(desired.get(key)?.requests ?? []), request] });
     } catch (error) {
-      await grantFailed({ cluster, report, audit, store }, requests, error);
-      continue;
+      await grantFailed({ cluster, report, audit, store }, [request], error);
     }
-    await activate(store, requests, now, report, audit);
   }
+  // Each grant stands alone: one that cannot be made (a bad record, an API error) is reported
+  // on its requests and never keeps the others, or the removals below, from running.
+  for (const [key, { grant, requests }] of desired)
+    try {
+      await putInPlace({ client, cluster, now, report, store }, key, grant, requests);
+      await activate(store, requests, now, report, audit);
+    } catch (error) {
+      await grantFailed({ cluster, report, audit, store }, requests, error).catch((failure: unknown) =>
+        report.errors.push({ cluster, message: describeError(failure) }),
+      );
+    }
   // Removals run even when granting failed, and one kind failing never holds up the other.
   for (const removal of [
     () => removeLeftovers({ client, cluster, live, now, report, audit, store, desired }),
     () => removeAwsAuthLeftovers({ client, cluster, live, store, now, report }),
   ])
     await removal().catch((error: unknown) => report.errors.push({ cluster, message: describeError(error) }));
+}
+
+/** The latest expiry among requests sharing a grant; one not active yet counts from now. */
+function grantExpiry(requests: readonly AccessRequest[], now: Date): string {
+  return requests
+    .map((request) => request.expiresAt ?? expiryFrom(now, request.durationSeconds))
+    .sort()
+    .at(-1)!;
+}
+
+/** now + seconds as an ISO date; a duration out of the Date range is an error of that request. */
+function expiryFrom(now: Date, seconds: number): string {
+  const at = new Date(now.getTime() + seconds * 1000);
+  if (!Number.isSafeInteger(seconds) || seconds <= 0 || Number.isNaN(at.getTime()))
+    throw new AppError('input.invalid', `a duration of ${seconds} s is out of range`, {
+      fix: 'Revoke this request and make a new one with a duration from 1s to 366d',
+    });
+  return at.toISOString();
+}
+
+async function putInPlace(
+  {
+    client,
+    cluster,
+    now,
+    report,
+    store,
+  }: Pick<ClusterPass, 'client' | 'cluster' | 'now' | 'report' | 'store'>,
+  key: string,
+  grant: AccessGrant,
+  requests: readonly AccessRequest[],
+): Promise<void> {
+  const expiresAt = grantExpiry(requests, now);
+  for (const request of requests) {
+    if (request.credential)
+      await ensureServiceAccount(client, { ...request.credential, requestId: request.id });
+    // aws-auth mode: the requester's IAM principal authenticates as the requester for the grant's length.
+    if (request.mode === 'aws-auth' && request.principalArn)
+      await addAwsAuthMapping(
+        client,
+        { arn: request.principalArn, username: request.requester, groups: [] },
+        { store, cluster, reason: `access request ${request.id}` },
+      );
+  }
+  const outcome = await applyGrant(client, grant, {
+    requestIds: requests.map((request) => request.id),
+    expiresAt,
+  });
+  if (outcome !== 'unchanged') report.applied.push(key);
 }
 
 /**
@@ -290,7 +328,7 @@ export async function activate(
   audit: ClusterPass['audit'],
 ): Promise<void> {
   for (const request of requests.filter((candidate) => candidate.state === 'approved')) {
-    const expires = new Date(now.getTime() + request.durationSeconds * 1000).toISOString();
+    const expires = expiryFrom(now, request.durationSeconds);
     if (
       await transition(
         store,
@@ -311,93 +349,4 @@ async function portFor(options: ReconcileOptions, cluster: string): Promise<EksA
   const port = await options.accessEntriesFor?.(cluster);
   if (!port) throw notEksError(cluster);
   return port;
-}
-
-/** Removes owned bindings no live request needs, and ServiceAccounts of requests that ended. */
-async function removeLeftovers({
-  client,
-  cluster,
-  live,
-  now,
-  report,
-  store,
-  desired,
-}: ClusterPass & { readonly desired: ReadonlyMap<string, unknown> }): Promise<void> {
-  const liveIds = new Set(live.map((request) => request.id));
-  const credentialNamespaces = await store.db
-    .selectFrom('access_requests')
-    .select('credential_namespace')
-    .distinct()
-    .where('cluster', '=', cluster)
-    .where('mode', '=', 'credential')
-    .execute();
-  const namespaces = credentialNamespaces.flatMap((row) =>
-    row.credential_namespace ? [row.credential_namespace] : [],
-  );
-  const failed = (step: string, error: unknown) =>
-    report.errors.push({
-      cluster,
-      message: `${step}: ${describeError(error)}`,
-    });
-  // Each step fails on its own: a namespace Gatehouse may not read never holds up removing bindings.
-  const accounts = [];
-  for (const namespace of namespaces)
-    accounts.push(
-      ...(await listOwnedServiceAccounts(client, [namespace]).catch((error: unknown) => {
-        failed(`listing request ServiceAccounts in ${namespace}`, error);
-        return [];
-      })),
-    );
-  const bindings = await listOwnedBindings(client);
-  // Bindings of requests this store does not know belong to another Gatehouse store: left alone.
-  const known = await knownRequestIds(store, [
-    ...accounts.map((account) => account.requestId),
-    ...bindings.flatMap((binding) => binding.requestIds),
-  ]);
-  for (const account of accounts) {
-    if (liveIds.has(account.requestId) || !known.has(account.requestId)) continue;
-    try {
-      await removeServiceAccount(client, account);
-    } catch (error) {
-      failed(`removing ServiceAccount ${account.namespace}/${account.name}`, error);
-      continue;
-    }
-    report.removed.push(`ServiceAccount/${account.namespace}/${account.name}`);
-    await appendAudit(
-      store,
-      {
-        actor: 'gatehouse',
-        action: 'access.revoke-credential',
-        target: `${cluster}/${account.namespace}/ServiceAccount/${account.name}`,
-        outcome: 'succeeded',
-        details: { id: account.requestId },
-      },
-      () => now,
-    );
-  }
-  for (const binding of bindings) {
-    if (desired.has(binding.grantKey)) continue;
-    if (binding.requestIds.length === 0 || !binding.requestIds.every((id) => known.has(id))) continue;
-    try {
-      await removeOwnedBinding(client, binding);
-    } catch (error) {
-      failed(
-        `removing ${binding.kind} ${binding.namespace ? `${binding.namespace}/` : ''}${binding.name}`,
-        error,
-      );
-      continue;
-    }
-    report.removed.push(`${binding.kind}/${binding.namespace ? `${binding.namespace}/` : ''}${binding.name}`);
-    await appendAudit(
-      store,
-      {
-        actor: 'gatehouse',
-        action: 'access.revoke-binding',
-        target: `${cluster}/${binding.namespace ?? '*'}/${binding.name}`,
-        outcome: 'succeeded',
-        details: { grantKey: binding.grantKey, requestIds: binding.requestIds },
-      },
-      () => now,
-    );
-  }
 }

@@ -7,14 +7,16 @@ import {
   type AccessMode,
   type FlowRole,
   matches,
-  minimumCredentialGrantSeconds,
   namespaceAllowed,
   principalArnFor,
 } from './flows.js';
+import { checkAgainstFlow, namespaceRefused } from './request-rules.js';
 
 /**
  * Every state a request can be in. `failed`: approved, but the access could not be put in place
- * before the pending time-to-live ran out (the last error is kept on the request).
+ * before the pending time-to-live ran out (the last error is kept on the request). `refused`: the
+ * flow changed and no longer allows it, found when it was decided, activated or the flow applied
+ * (the reason is kept as its last error).
  */
 export const requestStates = [
   'pending',
@@ -26,6 +28,7 @@ export const requestStates = [
   'cancelled',
   'pending-expired',
   'failed',
+  'refused',
 ] as const;
 
 export type RequestState = (typeof requestStates)[number];
@@ -89,28 +92,29 @@ export interface NewRequest {
   readonly durationSeconds: number;
   readonly reason: string;
   readonly breakGlass?: boolean;
-  /** Labels of the namespace, read from the cluster, when the flow selects namespaces by label. */
-  readonly namespaceLabels?: Readonly<Record<string, string>>;
+  /**
+   * Reads a namespace's labels from the cluster (undefined: no such namespace). Called only when
+   * the flow admits the namespace by its labels alone, and only after every other rule held.
+   */
+  readonly namespaceLabels?: (namespace: string) => Promise<Readonly<Record<string, string>> | undefined>;
   /**
    * Resolves the cluster as the reconciler will (see `checkRequestCluster`), before anything is
-   * stored. Every front door passes it; only tests of the request rules leave it out.
+   * stored and only once the caller is known to be allowed. Every front door passes it; only
+   * tests of the request rules leave it out.
    */
   readonly checkCluster?: (mode: AccessMode) => Promise<void>;
 }
-
-/** A Kubernetes namespace name (RFC 1123 label): nothing else may reach a binding or a chat message. */
-const namespacePattern = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** How audit entries name an access: cluster/namespace/Kind/name. */
 export function targetOf(request: Pick<AccessRequest, 'cluster' | 'namespace' | 'role'>): string {
   return `${request.cluster}/${request.namespace ?? '*'}/${request.role.kind}/${request.role.name}`;
 }
 
-function denied(message: string, fix: string): AppError {
-  return new AppError('auth.forbidden', message, { fix });
-}
-
-/** Checks a request against its flow, names the first rule it breaks, and stores it. */
+/**
+ * Checks a request against its flow, names the first rule it breaks, and stores it. The flow's
+ * rules are checked before any cluster is touched: a caller who may not use the flow, or asks for
+ * a cluster it does not cover, never makes Gatehouse call a cluster.
+ */
 export async function createRequest(
   store: Store,
   caller: Caller,
@@ -119,82 +123,13 @@ export async function createRequest(
 ): Promise<AccessRequest> {
   const { flow } = input;
   const breakGlass = input.breakGlass === true;
-  if (
-    !matches(flow.requesters, caller.user, caller.groups) &&
-    !(breakGlass && matches(flow.breakGlass, caller.user, caller.groups))
-  ) {
-    throw denied(
-      `${caller.user} may not request access through flow ${flow.name}`,
-      'Ask an owner of the flow to add you (requesters.users or requesters.groups)',
-    );
-  }
-  if (breakGlass && !matches(flow.breakGlass, caller.user, caller.groups)) {
-    throw denied(
-      `${caller.user} may not use break-glass in flow ${flow.name}`,
-      'Request normally, or ask for breakGlass membership',
-    );
-  }
-  if (!flow.clusters.includes('*') && !flow.clusters.includes(input.cluster)) {
-    throw new AppError('input.invalid', `flow ${flow.name} does not cover cluster ${input.cluster}`, {
-      fix: `Clusters of this flow: ${flow.clusters.join(', ')}`,
-    });
-  }
-  const role = flow.roles.find(
-    (candidate) => candidate.kind === input.role.kind && candidate.name === input.role.name,
-  );
-  if (!role) {
-    throw new AppError(
-      'input.invalid',
-      `flow ${flow.name} does not offer ${input.role.kind} ${input.role.name}`,
-      { fix: `Roles of this flow: ${flow.roles.map((r) => `${r.kind}/${r.name}`).join(', ')}` },
-    );
-  }
-  if (input.namespace !== undefined && !namespacePattern.test(input.namespace)) {
-    throw new AppError('input.invalid', `"${input.namespace}" is not a namespace name`, {
-      fix: 'A namespace name is up to 63 lowercase letters, digits and "-", starting and ending with a letter or digit',
-    });
-  }
-  if (
-    role.scope === 'namespace' &&
-    (!input.namespace || !namespaceAllowed(flow, input.namespace, input.namespaceLabels))
-  ) {
-    const selector = flow.namespaceSelector
-      ? ` and namespaces labelled ${JSON.stringify(flow.namespaceSelector)}`
-      : '';
-    throw new AppError(
-      'input.invalid',
-      `${role.kind} ${role.name} is granted per namespace; ${input.namespace ? `namespace ${input.namespace} is not in flow ${flow.name}` : 'give -n NAMESPACE'}`,
-      { fix: `Namespaces of this flow: ${flow.namespaces.join(', ') || '-'}${selector}` },
-    );
-  }
-  if (role.scope === 'cluster' && input.namespace) {
-    throw new AppError(
-      'input.invalid',
-      `${role.kind} ${role.name} is granted cluster-wide in flow ${flow.name}`,
-      { fix: 'Drop -n' },
-    );
-  }
-  if (input.durationSeconds > flow.maxDurationSeconds) {
-    throw new AppError(
-      'input.invalid',
-      `${input.durationSeconds / 60} min is longer than flow ${flow.name} allows (${flow.maxDurationSeconds / 60} min)`,
-      { fix: 'Ask for less time, or extend later' },
-    );
-  }
-  if (flow.mode === 'credential' && input.durationSeconds < minimumCredentialGrantSeconds) {
-    throw new AppError(
-      'input.invalid',
-      `flow ${flow.name} hands out credentials, and the API server issues no token shorter than 10 minutes`,
-      { fix: `Ask for ${Math.ceil(minimumCredentialGrantSeconds / 60)}m or more` },
-    );
-  }
-  if (flow.justificationRequired && input.reason.trim().length < 5) {
-    throw new AppError('input.invalid', `flow ${flow.name} requires a justification`, {
-      fix: 'Add --reason "what you need to do and why" (5 characters at least)',
-    });
-  }
+  const role = checkAgainstFlow(flow, caller, { ...input, breakGlass });
   const principalArn = principalArnFor(flow, caller.user);
   await input.checkCluster?.(flow.mode);
+  if (role.scope === 'namespace' && input.namespace && !namespaceAllowed(flow, input.namespace)) {
+    const labels = await input.namespaceLabels?.(input.namespace);
+    if (!namespaceAllowed(flow, input.namespace, labels)) throw namespaceRefused(flow, role, input.namespace);
+  }
   const autoApproved = matches(flow.autoApprove, caller.user, caller.groups);
   const state: RequestState = breakGlass || autoApproved ? 'approved' : 'pending';
   const at = now.toISOString();
@@ -301,21 +236,44 @@ function toRequest(row: Row, approvers: readonly string[]): AccessRequest {
   };
 }
 
+/** One request by its full id; ids over the API are never prefixes, so nothing else is revealed. */
 export async function getRequest(store: Store, id: string): Promise<AccessRequest> {
   const row = await store.db
     .selectFrom('access_requests')
     .selectAll()
-    .where('id', 'like', `${id.replace(/[%_]/g, '')}%`)
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (!row)
+    throw new AppError('not-found', `no access request ${id.slice(0, 64)}`, {
+      fix: 'List requests with `gatehouse access list`',
+    });
+  return toRequest(row, (await approvalsOf(store, [row.id])).get(row.id) ?? []);
+}
+
+const idPrefixPattern = /^[0-9a-f-]{1,36}$/;
+
+/**
+ * The full id of the one request whose id starts with this prefix: for people typing ids at the
+ * CLI. A prefix is hex digits and dashes only, so no LIKE wildcard can match other requests.
+ */
+export async function resolveRequestId(store: Store, prefix: string): Promise<string> {
+  if (!idPrefixPattern.test(prefix))
+    throw new AppError('input.invalid', `"${prefix.slice(0, 64)}" is not a request id`, {
+      fix: 'Give the id, or its first characters, as shown by `gatehouse access list`',
+    });
+  const rows = await store.db
+    .selectFrom('access_requests')
+    .select('id')
+    .where('id', 'like', `${prefix}%`)
     .limit(2)
     .execute();
-  if (row.length !== 1) {
+  if (rows.length !== 1)
     throw new AppError(
       'not-found',
-      row.length === 0 ? `no access request ${id}` : `request id ${id} is ambiguous`,
-      { fix: 'List requests with `gatehouse access list`' },
+      rows.length === 0 ? `no access request ${prefix}` : `request id ${prefix} is ambiguous`,
+      { fix: 'List requests with `gatehouse access list`; give more characters of the id' },
     );
-  }
-  return toRequest(row[0]!, (await approvalsOf(store, [row[0]!.id])).get(row[0]!.id) ?? []);
+  return rows[0]!.id;
 }
 
 /** Requests, newest first; only those in the given states when states are given. */
@@ -362,7 +320,7 @@ export async function transition(
   id: string,
   from: readonly RequestState[],
   to: RequestState,
-  changes: Partial<{ activated_at: string; expires_at: string; ended_at: string; last_error: null }>,
+  changes: Partial<{ activated_at: string; expires_at: string; ended_at: string; last_error: string | null }>,
   now: Date,
   /** Only if the expiry is still this one (an extension made meanwhile wins). */
   expiresAt?: string,

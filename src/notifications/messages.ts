@@ -25,6 +25,11 @@ const phrases: Readonly<Record<string, (event: AuditEvent) => string>> = {
   'access.extend': (event) =>
     `${actor(event)} extended ${access(event)} until ${clip(event.details.expiresAt)}`,
   'access.pending-expire': (event) => `the request for ${access(event)} expired before anyone decided`,
+  // The flow changed under a request: it ends, or is shortened, by the flow as it is now.
+  'access.refuse': (event) =>
+    `:no_entry: the request for ${access(event)} was ended: ${clip(event.details.why)}`,
+  'access.clip': (event) =>
+    `${access(event)} was shortened to ${minutes(event.details.toSeconds)}: flow ${clip(event.details.flow)} allows no more now`,
   // Policy changes are privileged: who may get access, and who approves it, changed.
   'access.flow-apply': (event) => `${actor(event)} applied access flow ${clip(event.target)}`,
   'access.revoke-binding': (event) => `removed binding ${removed(event)}`,

@@ -114,7 +114,7 @@ describe.each(dialects)('HTTP API on %s', (dialect) => {
     expect(bad.status).toBe(400);
     expect((await json(bad)).error.message).toContain('maxDuration');
     const applied = await call(admin.token, 'PUT', '/v1/flows', flowYaml, 'application/yaml');
-    expect(await json(applied)).toEqual({ applied: ['oncall'] });
+    expect(await json(applied)).toEqual({ applied: ['oncall'], refused: [] });
     expect((await json(await call(alice.token, 'GET', '/v1/flows'))).items[0].name).toBe('oncall');
   });
 
@@ -135,7 +135,7 @@ describe.each(dialects)('HTTP API on %s', (dialect) => {
     expect(request).toMatchObject({ requester: 'alice', state: 'pending', durationSeconds: 7200 });
     const self = await call(alice.token, 'POST', `/v1/requests/${request.id}/approve`);
     expect(self.status).toBe(403);
-    const approved = await call(bob.token, 'POST', `/v1/requests/${request.id.slice(0, 8)}/approve`);
+    const approved = await call(bob.token, 'POST', `/v1/requests/${request.id}/approve`);
     expect((await json(approved)).request).toMatchObject({ state: 'approved', approvals: ['bob'] });
     expect(changes.length).toBeGreaterThanOrEqual(2);
     // Requests are seen by their requester, the flow's approvers and admins; to anyone else they do not exist.
@@ -187,7 +187,8 @@ describe.each(dialects)('HTTP API on %s', (dialect) => {
       });
     const unknown = await ask({ cluster: 'nowhere' });
     expect(unknown.status).toBe(400);
-    expect((await json(unknown)).error.message).toContain('cluster nowhere: no cluster nowhere');
+    // A non-admin token learns nothing of the server's clusters from the answer.
+    expect((await json(unknown)).error.message).toBe('Gatehouse cannot grant access on cluster nowhere');
     for (const namespace of ['payments/../kube-system', 'Payments', 'pay<!here>', `${'a'.repeat(64)}`]) {
       const bad = await ask({ namespace });
       expect(bad.status).toBe(400);

@@ -1,31 +1,15 @@
 import { type Context, Hono, type Next } from 'hono';
-import {
-  type AccessRequest,
-  checkRequestCluster,
-  createRequest,
-  decide,
-  extend,
-  getFlow,
-  getRequest,
-  issueCredential,
-  listFlows,
-  listRequests,
-  matches,
-  namespaceLabelsFor,
-  parseDuration,
-  parseFlowFile,
-  parseRequestState,
-  parseRoleReference,
-  revoke,
-  saveFlows,
-} from '../access/index.js';
+import { bodyLimit } from 'hono/body-limit';
+import { listFlows, parseFlowFile, refuseDisallowedPending, saveFlows } from '../access/index.js';
 import { appendAudit, listAudit, verifyAudit } from '../audit/index.js';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
 import { AppError, isAppError, messageOf } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
 import type { Store } from '../store/index.js';
+import { bodyTooLarge, maxBodyBytes } from './body.js';
 import { httpStatusFor } from './errors.js';
 import { openApiDocument } from './openapi.js';
+import { registerRequestRoutes } from './request-routes.js';
 import { authenticate, type TokenCaller } from './tokens.js';
 
 export interface AppOptions {
@@ -43,29 +27,6 @@ export interface AppOptions {
 }
 
 type Env = { Variables: { caller: TokenCaller } };
-
-async function jsonBody(request: { json(): Promise<unknown> }): Promise<Record<string, unknown>> {
-  try {
-    const body = await request.json();
-    if (typeof body === 'object' && body !== null && !Array.isArray(body))
-      return body as Record<string, unknown>;
-  } catch {
-    // Reported below, like a body of the wrong shape.
-  }
-  throw new AppError('input.invalid', 'the request body must be a JSON object', {
-    fix: 'Send Content-Type: application/json with an object body',
-  });
-}
-
-function text(body: Record<string, unknown>, field: string, required = true): string | undefined {
-  const value = body[field];
-  if (value === undefined && !required) return undefined;
-  if (typeof value !== 'string' || value === '')
-    throw new AppError('input.invalid', `field ${field} must be a non-empty string`, {
-      fix: `Set "${field}"`,
-    });
-  return value;
-}
 
 /**
  * The HTTP API: flows, requests, credentials and audit, for callers holding an API token. Every
@@ -104,6 +65,8 @@ export function createApp(options: AppOptions): Hono<Env> {
   );
   app.get('/healthz', (c) => c.json({ ok: true, ...(options.health?.() ?? {}) }));
   app.get('/openapi.json', (c) => c.json(openApiDocument));
+  // Refused before anything reads it, authenticated or not.
+  app.use('/v1/*', bodyLimit({ maxSize: maxBodyBytes, onError: bodyTooLarge }));
   app.use('/v1/*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
@@ -131,7 +94,9 @@ export function createApp(options: AppOptions): Hono<Env> {
         outcome: 'succeeded',
         details: { flow, via: 'api' },
       });
-    return c.json({ applied: flows.map((flow) => flow.name) });
+    // Pending requests are held to the flows as they are now, not as they were when made.
+    const refused = await refuseDisallowedPending(store, flows);
+    return c.json(changed({ applied: flows.map((flow) => flow.name), refused }));
   });
   registerRequestRoutes(app, options, changed);
   // The audit log names every user, cluster and reason: for admin tokens only (`/*` covers /v1/audit too).
@@ -158,76 +123,4 @@ function adminOnly(doing: string) {
       });
     await next();
   };
-}
-
-/** Who may see a request: admin tokens, its requester, and the approvers of its flow. */
-async function visibleTo(store: Store, caller: TokenCaller): Promise<(request: AccessRequest) => boolean> {
-  if (caller.admin) return () => true;
-  const flows = new Map((await listFlows(store)).map((flow) => [flow.name, flow]));
-  return (request) => {
-    const flow = flows.get(request.flow);
-    return (
-      request.requester === caller.user ||
-      (flow !== undefined && matches(flow.approvers, caller.user, caller.groups))
-    );
-  };
-}
-
-function registerRequestRoutes(app: Hono<Env>, options: AppOptions, changed: <T>(value: T) => T): void {
-  const { store } = options;
-  const one = (request: AccessRequest) => ({ request });
-  app.get('/v1/requests', async (c) => {
-    const state = parseRequestState(c.req.query('state'));
-    const visible = await visibleTo(store, c.get('caller'));
-    return c.json({ items: (await listRequests(store, state)).filter(visible) });
-  });
-  app.post('/v1/requests', async (c) => {
-    const body = await jsonBody(c.req);
-    const flow = await getFlow(store, text(body, 'flow')!);
-    const cluster = text(body, 'cluster')!;
-    const namespace = text(body, 'namespace', false);
-    const request = await createRequest(store, c.get('caller'), {
-      flow,
-      cluster,
-      role: parseRoleReference(text(body, 'role')!),
-      namespace,
-      durationSeconds: parseDuration(text(body, 'duration')!, 'duration'),
-      reason: typeof body.reason === 'string' ? body.reason : '',
-      breakGlass: body.breakGlass === true,
-      namespaceLabels: await namespaceLabelsFor(() => options.clientFor(cluster), flow, namespace),
-      checkCluster: (mode) => checkRequestCluster(options, cluster, mode),
-    });
-    return c.json(changed(one(request)), 201);
-  });
-  app.get('/v1/requests/:id', async (c) => {
-    const request = await getRequest(store, c.req.param('id'));
-    // Someone else's request reads as absent: its existence is not theirs to learn.
-    if (!(await visibleTo(store, c.get('caller')))(request))
-      throw new AppError('not-found', `no access request ${c.req.param('id')}`, {
-        fix: 'List the requests you can see with `gatehouse access list`',
-      });
-    return c.json(one(request));
-  });
-  for (const verb of ['approve', 'deny'] as const)
-    app.post(`/v1/requests/:id/${verb}`, async (c) =>
-      c.json(changed(one(await decide(store, c.req.param('id'), c.get('caller'), verb)))),
-    );
-  app.post('/v1/requests/:id/revoke', async (c) =>
-    c.json(changed(one(await revoke(store, c.req.param('id'), c.get('caller'))))),
-  );
-  app.post('/v1/requests/:id/extend', async (c) => {
-    const seconds = parseDuration(text(await jsonBody(c.req), 'duration')!, 'duration');
-    return c.json(changed(one(await extend(store, c.req.param('id'), c.get('caller'), seconds))));
-  });
-  app.post('/v1/requests/:id/credential', async (c) => {
-    const request = await getRequest(store, c.req.param('id'));
-    const issued = await issueCredential(
-      store,
-      await options.clientFor(request.cluster),
-      request.id,
-      c.get('caller'),
-    );
-    c.header('cache-control', 'no-store');
-    return c.json(issued);
-  });
 }

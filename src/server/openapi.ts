@@ -17,9 +17,10 @@ const idParameter = {
   in: 'path',
   required: true,
   schema: { type: 'string' },
-  description: 'Request id or unique prefix',
+  description:
+    'The full request id (never a prefix). A request the caller may not see answers 404, as one that does not exist.',
 };
-const errors = { '400': error, '401': error, '403': error, '404': error, '409': error };
+const errors = { '400': error, '401': error, '403': error, '404': error, '409': error, '413': error };
 
 function action(summary: string, body?: object) {
   return {
@@ -39,7 +40,7 @@ export const openApiDocument = {
     title: 'Gatehouse API',
     version: '1',
     description:
-      'Just-in-time access: flows, requests, approvals, credentials and the audit log. Authenticate with `Authorization: Bearer TOKEN` (`gatehouse tokens create --user NAME`).',
+      'Just-in-time access: flows, requests, approvals, credentials and the audit log. Authenticate with `Authorization: Bearer TOKEN` (`gatehouse tokens create --user NAME`). Bodies are at most 64 KB (413 beyond); durations run from 1s to 366d.',
   },
   components: {
     securitySchemes: { token: { type: 'http', scheme: 'bearer' } },
@@ -137,7 +138,13 @@ export const openApiDocument = {
       put: {
         summary: 'Apply AccessFlow YAML documents (admin tokens)',
         requestBody: { required: true, content: { 'application/yaml': { schema: { type: 'string' } } } },
-        responses: { '200': { description: '{ applied: string[] }' }, ...errors },
+        responses: {
+          '200': {
+            description:
+              '{ applied: string[], refused: string[] }: refused names the pending requests the flows no longer allow, now ended',
+          },
+          ...errors,
+        },
       },
     },
     '/v1/requests': {

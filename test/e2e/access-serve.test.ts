@@ -154,6 +154,7 @@ describe('gatehouse serve against the real apiserver (checked with SubjectAccess
       const api = apiClient(server.url);
       expect((await api(tokens.admin, 'PUT', '/v1/flows', flows)).body).toEqual({
         applied: ['labelled', 'credential'],
+        refused: [],
       });
       const outside = await requestEdit(api, 'labelled', '8s', 'jit-serve-other');
       expect(outside.status).toBe(400);

@@ -67,19 +67,45 @@ export function remoteAccess(context: CommandContext): RemoteAccess | undefined 
     return parsed as T;
   };
   const id = (value: string) => encodeURIComponent(value);
+  const list = async (state?: RequestState) =>
+    (await call<{ items: AccessRequest[] }>('GET', `/v1/requests${state ? `?state=${id(state)}` : ''}`))
+      .items;
+  // The API takes full ids only; a prefix typed here is resolved among the requests this user sees.
+  const full = async (value: string): Promise<string> =>
+    fullIdPattern.test(value) ? value : id(uniqueMatch(value, await list()));
   return {
     create: async (body) => (await call<{ request: AccessRequest }>('POST', '/v1/requests', body)).request,
     act: async (request, verb) =>
-      (await call<{ request: AccessRequest }>('POST', `/v1/requests/${id(request)}/${verb}`, {})).request,
-    extend: async (request, duration) =>
-      (await call<{ request: AccessRequest }>('POST', `/v1/requests/${id(request)}/extend`, { duration }))
+      (await call<{ request: AccessRequest }>('POST', `/v1/requests/${await full(request)}/${verb}`, {}))
         .request,
-    list: async (state) =>
-      (await call<{ items: AccessRequest[] }>('GET', `/v1/requests${state ? `?state=${id(state)}` : ''}`))
-        .items,
+    extend: async (request, duration) =>
+      (
+        await call<{ request: AccessRequest }>('POST', `/v1/requests/${await full(request)}/extend`, {
+          duration,
+        })
+      ).request,
+    list,
     show: async (request) =>
-      (await call<{ request: AccessRequest }>('GET', `/v1/requests/${id(request)}`)).request,
+      (await call<{ request: AccessRequest }>('GET', `/v1/requests/${await full(request)}`)).request,
     credential: async (request) =>
-      await call<IssuedCredential>('POST', `/v1/requests/${id(request)}/credential`, {}),
+      await call<IssuedCredential>('POST', `/v1/requests/${await full(request)}/credential`, {}),
   };
+}
+
+const fullIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** The one visible request whose id starts with the prefix. */
+function uniqueMatch(prefix: string, requests: readonly AccessRequest[]): string {
+  const matching = /^[0-9a-f-]+$/.test(prefix)
+    ? requests.filter((request) => request.id.startsWith(prefix))
+    : [];
+  if (matching.length !== 1)
+    throw new AppError(
+      'not-found',
+      matching.length === 0
+        ? `no access request ${prefix.slice(0, 64)}`
+        : `request id ${prefix} is ambiguous`,
+      { fix: 'List requests with `gatehouse access list`; give more characters of the id' },
+    );
+  return matching[0]!.id;
 }

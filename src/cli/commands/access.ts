@@ -17,7 +17,9 @@ import {
   parseRequestState,
   parseRoleReference,
   reconcile,
+  refuseDisallowedPending,
   requestStates,
+  resolveRequestId,
   revoke,
   saveFlows,
 } from '../../access/index.js';
@@ -76,6 +78,8 @@ function show(context: CommandContext, request: AccessRequest): void {
   // Approved but not in place: say why, so nobody waits on access that is not coming.
   if (request.lastError && (request.state === 'approved' || request.state === 'failed'))
     context.stderr(`note: access is not in place: ${request.lastError}\n`);
+  if (request.lastError && request.state === 'refused')
+    context.stderr(`note: ended because the flow changed: ${request.lastError}\n`);
 }
 
 export function registerAccess(program: Command, run: Runner): void {
@@ -101,7 +105,7 @@ export function registerAccess(program: Command, run: Runner): void {
         }
         const parsed = parseFlowFile(text, flags.filename);
         const who = await caller(context);
-        await withStore(context, async (store) => {
+        const refused = await withStore(context, async (store) => {
           await saveFlows(store, parsed, who.user);
           for (const flow of parsed)
             await appendAudit(store, {
@@ -111,8 +115,10 @@ export function registerAccess(program: Command, run: Runner): void {
               outcome: 'succeeded',
               details: { flow },
             });
+          return await refuseDisallowedPending(store, parsed);
         });
         context.stdout(parsed.map((flow) => `flow ${flow.name} applied\n`).join(''));
+        for (const id of refused) context.stdout(`request ${id} ended: its flow no longer allows it\n`);
         return 0;
       }),
     );
@@ -197,11 +203,7 @@ export function registerAccess(program: Command, run: Runner): void {
               durationSeconds: parseDuration(flags.for, '--for'),
               reason: flags.reason,
               breakGlass: flags.breakGlass === true,
-              namespaceLabels: await namespaceLabelsFor(
-                () => clientFor(context)(cluster),
-                flow,
-                flags.namespace,
-              ),
+              namespaceLabels: namespaceLabelsFor(() => clientFor(context)(cluster)),
               // No cluster check here: this kubeconfig is the caller's, not the reconciler's, so it
               // may name clusters differently. `serve` checks with its own clients; a request for a
               // cluster the reconciler cannot reach ends as failed after the pending time-to-live.
@@ -222,7 +224,12 @@ export function registerAccess(program: Command, run: Runner): void {
           if (remote) show(context, await remote.act(id, verb));
           else {
             const who = await caller(context);
-            show(context, await withStore(context, (store) => decide(store, id, who, verb)));
+            show(
+              context,
+              await withStore(context, async (store) =>
+                decide(store, await resolveRequestId(store, id), who, verb),
+              ),
+            );
           }
           return 0;
         }),
@@ -238,7 +245,10 @@ export function registerAccess(program: Command, run: Runner): void {
         if (remote) show(context, await remote.act(id, 'revoke'));
         else {
           const who = await caller(context);
-          show(context, await withStore(context, (store) => revoke(store, id, who)));
+          show(
+            context,
+            await withStore(context, async (store) => revoke(store, await resolveRequestId(store, id), who)),
+          );
         }
         return 0;
       }),
@@ -255,7 +265,12 @@ export function registerAccess(program: Command, run: Runner): void {
         else {
           const who = await caller(context);
           const seconds = parseDuration(flags.for, '--for');
-          show(context, await withStore(context, (store) => extend(store, id, who, seconds)));
+          show(
+            context,
+            await withStore(context, async (store) =>
+              extend(store, await resolveRequestId(store, id), who, seconds),
+            ),
+          );
         }
         return 0;
       }),
@@ -274,8 +289,8 @@ export function registerAccess(program: Command, run: Runner): void {
           ? await remote.credential(id)
           : await withStore(context, async (store) => {
               const who = await caller(context);
-              const request = await getRequest(store, id);
-              return await issueCredential(store, await clientFor(context)(request.cluster), request.id, who);
+              const request = await getRequest(store, await resolveRequestId(store, id));
+              return await issueCredential(store, () => clientFor(context)(request.cluster), request.id, who);
             });
         if (flags.out) {
           writeFileSync(flags.out, issued.kubeconfig, { mode: 0o600 });
@@ -312,7 +327,9 @@ export function registerAccess(program: Command, run: Runner): void {
         const remote = remoteAccess(context);
         show(
           context,
-          remote ? await remote.show(id) : await withStore(context, (store) => getRequest(store, id)),
+          remote
+            ? await remote.show(id)
+            : await withStore(context, async (store) => getRequest(store, await resolveRequestId(store, id))),
         );
         return 0;
       }),

@@ -1,0 +1,99 @@
+import { appendAudit } from '../audit/index.js';
+import { describeError } from '../errors.js';
+import {
+  listOwnedBindings,
+  listOwnedServiceAccounts,
+  removeOwnedBinding,
+  removeServiceAccount,
+} from '../provisioning/index.js';
+import type { ClusterPass } from './reconciler.js';
+import { knownRequestIds } from './requests.js';
+
+/** Removes owned bindings no live request needs, and ServiceAccounts of requests that ended. */
+export async function removeLeftovers({
+  client,
+  cluster,
+  live,
+  now,
+  report,
+  store,
+  desired,
+}: ClusterPass & { readonly desired: ReadonlyMap<string, unknown> }): Promise<void> {
+  const liveIds = new Set(live.map((request) => request.id));
+  const credentialNamespaces = await store.db
+    .selectFrom('access_requests')
+    .select('credential_namespace')
+    .distinct()
+    .where('cluster', '=', cluster)
+    .where('mode', '=', 'credential')
+    .execute();
+  const namespaces = credentialNamespaces.flatMap((row) =>
+    row.credential_namespace ? [row.credential_namespace] : [],
+  );
+  const failed = (step: string, error: unknown) =>
+    report.errors.push({
+      cluster,
+      message: `${step}: ${describeError(error)}`,
+    });
+  // Each step fails on its own: a namespace Gatehouse may not read never holds up removing bindings.
+  const accounts = [];
+  for (const namespace of namespaces)
+    accounts.push(
+      ...(await listOwnedServiceAccounts(client, [namespace]).catch((error: unknown) => {
+        failed(`listing request ServiceAccounts in ${namespace}`, error);
+        return [];
+      })),
+    );
+  const bindings = await listOwnedBindings(client);
+  // Bindings of requests this store does not know belong to another Gatehouse store: left alone.
+  const known = await knownRequestIds(store, [
+    ...accounts.map((account) => account.requestId),
+    ...bindings.flatMap((binding) => binding.requestIds),
+  ]);
+  for (const account of accounts) {
+    if (liveIds.has(account.requestId) || !known.has(account.requestId)) continue;
+    try {
+      await removeServiceAccount(client, account);
+    } catch (error) {
+      failed(`removing ServiceAccount ${account.namespace}/${account.name}`, error);
+      continue;
+    }
+    report.removed.push(`ServiceAccount/${account.namespace}/${account.name}`);
+    await appendAudit(
+      store,
+      {
+        actor: 'gatehouse',
+        action: 'access.revoke-credential',
+        target: `${cluster}/${account.namespace}/ServiceAccount/${account.name}`,
+        outcome: 'succeeded',
+        details: { id: account.requestId },
+      },
+      () => now,
+    );
+  }
+  for (const binding of bindings) {
+    if (desired.has(binding.grantKey)) continue;
+    if (binding.requestIds.length === 0 || !binding.requestIds.every((id) => known.has(id))) continue;
+    try {
+      await removeOwnedBinding(client, binding);
+    } catch (error) {
+      failed(
+        `removing ${binding.kind} ${binding.namespace ? `${binding.namespace}/` : ''}${binding.name}`,
+        error,
+      );
+      continue;
+    }
+    report.removed.push(`${binding.kind}/${binding.namespace ? `${binding.namespace}/` : ''}${binding.name}`);
+    await appendAudit(
+      store,
+      {
+        actor: 'gatehouse',
+        action: 'access.revoke-binding',
+        target: `${cluster}/${binding.namespace ?? '*'}/${binding.name}`,
+        outcome: 'succeeded',
+        details: { grantKey: binding.grantKey, requestIds: binding.requestIds },
+      },
+      () => now,
+    );
+  }
+}
