@@ -8,7 +8,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { mapLimit } from '../src/cli/commands/forensics.js';
 import {
   acquireContainer,
   buildTimeline,
@@ -19,6 +18,7 @@ import {
   verifyPackage,
 } from '../src/forensics/index.js';
 import { execInContainer, KubeClient, loadKubeconfig } from '../src/kube/index.js';
+import { mapLimit } from '../src/map-limit.js';
 import { attachContainers, clusterUp } from '../testcluster/cluster.js';
 
 const kubeconfig = process.env.GATEHOUSE_TEST_KUBECONFIG ?? (await clusterUp()).kubeconfig;

@@ -1,12 +1,13 @@
 import { appendAudit } from '../audit/index.js';
 import { describeError } from '../errors.js';
+import { mapLimit } from '../map-limit.js';
 import {
   listOwnedBindings,
   listOwnedServiceAccounts,
   removeOwnedBinding,
   removeServiceAccount,
 } from '../provisioning/index.js';
-import type { ClusterPass } from './reconciler.js';
+import { type ClusterPass, grantConcurrency } from './reconciler.js';
 import { knownRequestIds } from './requests.js';
 
 /** Removes owned bindings no live request needs, and ServiceAccounts of requests that ended. */
@@ -50,13 +51,15 @@ export async function removeLeftovers({
     ...accounts.map((account) => account.requestId),
     ...bindings.flatMap((binding) => binding.requestIds),
   ]);
-  for (const account of accounts) {
-    if (liveIds.has(account.requestId) || !known.has(account.requestId)) continue;
+  const endedAccounts = accounts.filter(
+    (account) => !liveIds.has(account.requestId) && known.has(account.requestId),
+  );
+  await mapLimit(endedAccounts, grantConcurrency, async (account) => {
     try {
       await removeServiceAccount(client, account);
     } catch (error) {
       failed(`removing ServiceAccount ${account.namespace}/${account.name}`, error);
-      continue;
+      return;
     }
     report.removed.push(`ServiceAccount/${account.namespace}/${account.name}`);
     await appendAudit(
@@ -70,10 +73,14 @@ export async function removeLeftovers({
       },
       () => now,
     );
-  }
-  for (const binding of bindings) {
-    if (desired.has(binding.grantKey)) continue;
-    if (binding.requestIds.length === 0 || !binding.requestIds.every((id) => known.has(id))) continue;
+  });
+  const unneeded = bindings.filter(
+    (binding) =>
+      !desired.has(binding.grantKey) &&
+      binding.requestIds.length > 0 &&
+      binding.requestIds.every((id) => known.has(id)),
+  );
+  await mapLimit(unneeded, grantConcurrency, async (binding) => {
     try {
       await removeOwnedBinding(client, binding);
     } catch (error) {
@@ -81,7 +88,7 @@ export async function removeLeftovers({
         `removing ${binding.kind} ${binding.namespace ? `${binding.namespace}/` : ''}${binding.name}`,
         error,
       );
-      continue;
+      return;
     }
     report.removed.push(`${binding.kind}/${binding.namespace ? `${binding.namespace}/` : ''}${binding.name}`);
     await appendAudit(
@@ -95,5 +102,5 @@ export async function removeLeftovers({
       },
       () => now,
     );
-  }
+  });
 }

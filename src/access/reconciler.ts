@@ -2,6 +2,7 @@ import { appendAudit } from '../audit/index.js';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
 import { AppError, describeError, messageOf } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
+import { mapLimit } from '../map-limit.js';
 import {
   type AccessGrant,
   addAwsAuthMapping,
@@ -208,6 +209,14 @@ export interface ClusterPass {
   readonly store: Store;
 }
 
+interface DesiredGrant {
+  readonly grant: AccessGrant;
+  readonly requests: AccessRequest[];
+}
+
+/** API calls a pass makes at once on one cluster. */
+export const grantConcurrency = 16;
+
 async function reconcileCluster({
   client,
   cluster,
@@ -217,7 +226,7 @@ async function reconcileCluster({
   audit,
   store,
 }: ClusterPass): Promise<void> {
-  const desired = new Map<string, { grant: AccessGrant; requests: AccessRequest[] }>();
+  const desired = new Map<string, DesiredGrant>();
   for (const request of live) {
     try {
       const grant = grantOf(request);
@@ -229,7 +238,7 @@ async function reconcileCluster({
   }
   // Each grant stands alone: one that cannot be made (a bad record, an API error) is reported
   // on its requests and never keeps the others, or the removals below, from running.
-  for (const [key, { grant, requests }] of desired)
+  const grantOne = async ([key, { grant, requests }]: [string, DesiredGrant]): Promise<void> => {
     try {
       await putInPlace({ client, cluster, now, report, store }, key, grant, requests);
       await activate(store, requests, now, report, audit);
@@ -238,6 +247,20 @@ async function reconcileCluster({
         report.errors.push({ cluster, message: describeError(failure) }),
       );
     }
+  };
+  // Grants go in parallel, so a burst of approvals costs one round trip, not one each; aws-auth
+  // edits rewrite one ConfigMap and go one at a time so they do not fight over its version.
+  const entries = [...desired];
+  const editsAwsAuth = ([, { requests }]: [string, DesiredGrant]) =>
+    requests.some((request) => request.mode === 'aws-auth');
+  await Promise.all([
+    mapLimit(
+      entries.filter((entry) => !editsAwsAuth(entry)),
+      grantConcurrency,
+      grantOne,
+    ),
+    mapLimit(entries.filter(editsAwsAuth), 1, grantOne),
+  ]);
   // Removals run even when granting failed, and one kind failing never holds up the other.
   for (const removal of [
     () => removeLeftovers({ client, cluster, live, now, report, audit, store, desired }),

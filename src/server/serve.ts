@@ -47,6 +47,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The database channel on which a replica says that access requests changed. */
+export const accessChannel = 'gatehouse_access';
+
 /** Logs a line only when it differs from the last one, so a failing cluster does not flood the log. */
 function onChangeLogger(log: (line: string) => void): (key: string, line: string | undefined) => void {
   const last = new Map<string, string | undefined>();
@@ -146,7 +149,13 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     store,
     clientFor: options.clientFor,
     ...(options.accessEntriesFor ? { accessEntriesFor: options.accessEntriesFor } : {}),
-    onChange: () => reconciler.kick(),
+    onChange: () => {
+      // In process for this replica; through the database for the one holding the lease.
+      reconciler.kick();
+      store.signals?.notify(accessChannel).catch((error: unknown) => {
+        logOnChange('signal', `telling other replicas of a change: ${messageOf(error)}`);
+      });
+    },
     health: () => ({
       replica,
       reconciler: lease.held() ? 'running' : 'standby',
@@ -161,6 +170,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     started.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, options)));
   });
   const address = server.address() as AddressInfo;
+  const unlisten = await store.signals
+    ?.listen(accessChannel, () => reconciler.kick())
+    .catch((error: unknown) => {
+      log(
+        `not listening for changes made by other replicas (they wait for the next pass): ${messageOf(error)}`,
+      );
+      return undefined;
+    });
   reconciler.kick();
   if (options.webhooks.length > 0) notifier.kick();
   // Renews the lease even while a long pass runs; started only once the API listens.
@@ -182,6 +199,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     leader: () => lease.held(),
     close: async () => {
       clearInterval(heartbeat);
+      await unlisten?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await reconciler.stop();
       await notifier.stop();

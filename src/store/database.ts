@@ -38,10 +38,22 @@ export interface Database {
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
+/**
+ * Wake-ups between processes that share one database (PostgreSQL LISTEN/NOTIFY): a replica that
+ * changed something tells the one that acts on it, at once instead of at its next poll.
+ */
+export interface StoreSignals {
+  notify(channel: string): Promise<void>;
+  /** Calls `onSignal` on every notification of the channel until the returned stop is called. */
+  listen(channel: string, onSignal: () => void): Promise<() => Promise<void>>;
+}
+
 /** An open store: the query builder and what it runs on. */
 export interface Store {
   readonly db: Kysely<Database>;
   readonly dialect: StoreDialect;
+  /** Present where the database can carry signals between processes (PostgreSQL). */
+  readonly signals?: StoreSignals;
   /** Where it lives, without credentials: a file path or `postgres://host/db`. */
   readonly location: string;
   close(): Promise<void>;

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { AppError, messageOf } from '../errors.js';
 import type { Database, Store } from './database.js';
 import { migrationProvider } from './migrations.js';
+import { postgresSignals } from './signals.js';
 
 export interface StoreOptions {
   /** `postgres://…` or `postgresql://…`; anything else is taken as a SQLite file path. */
@@ -61,7 +62,13 @@ function openSqlite(options: StoreOptions): Store {
 function openPostgres(url: string): Store {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', location: redact(url), close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    location: redact(url),
+    signals: postgresSignals(pool),
+    close: () => db.destroy(),
+  };
 }
 
 /** Never print a database password. */

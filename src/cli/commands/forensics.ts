@@ -15,6 +15,7 @@ import {
   type Target,
 } from '../../forensics/index.js';
 import type { KubeClient } from '../../kube/index.js';
+import { mapLimit } from '../../map-limit.js';
 import { openStore } from '../../store/index.js';
 import type { CommandContext, Runner } from '../context.js';
 import { render } from '../output.js';
@@ -234,24 +235,6 @@ export function registerAcquire(program: Command, run: Runner): void {
         return results.some((row) => row.error) ? 1 : 0;
       }),
     );
-}
-
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  work: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const index = next++;
-        results[index] = await work(items[index]!);
-      }
-    }),
-  );
-  return results;
 }
 
 /** S3 settings from flags, else the environment; undefined when no bucket is named. */
