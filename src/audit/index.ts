@@ -1,10 +1,15 @@
 export {
   type AuditEvent,
+  type AuditedTransaction,
   type AuditInput,
   type AuditOutcome,
   type AuditQuery,
   appendAudit,
+  auditedTransaction,
   canonicalJson,
   listAudit,
 } from './audit-log.js';
-export { type ChainProblem, type ChainReport, verifyAudit } from './verify.js';
+export { type Checkpoint, type CheckpointSink, fileCheckpoints, parseCheckpoint } from './checkpoint.js';
+export { type AuditSigner, keyIdOf, publicKeyPem, readPublicKey } from './keys.js';
+export { type RotationOptions, rotateAuditKey } from './rotation.js';
+export { type ChainProblem, type ChainReport, type VerifyOptions, verifyAudit } from './verify.js';

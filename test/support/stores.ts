@@ -33,13 +33,16 @@ export async function freshStore(dialect: StoreDialect): Promise<FreshStore> {
   await adminQuery(adminUrl, `create database ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const store = await openStore({ url: url.toString(), dataDir: tmpdir() });
+  // The data directory holds the audit key and checkpoint even when the rows are in PostgreSQL.
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-store-'));
+  const store = await openStore({ url: url.toString(), dataDir });
   return {
     store,
-    reopen: () => openStore({ url: url.toString(), dataDir: tmpdir() }),
+    reopen: () => openStore({ url: url.toString(), dataDir }),
     cleanup: async () => {
       await store.close();
       await adminQuery(adminUrl, `drop database if exists ${name}`);
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
