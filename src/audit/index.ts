@@ -10,6 +10,6 @@ export {
   listAudit,
 } from './audit-log.js';
 export { type Checkpoint, type CheckpointSink, fileCheckpoints, parseCheckpoint } from './checkpoint.js';
-export { type AuditSigner, keyIdOf, publicKeyPem, readPublicKey } from './keys.js';
+export { type AuditSigner, keyIdOf, publicKeyPem, readPublicKey, signerOf } from './keys.js';
 export { type RotationOptions, rotateAuditKey } from './rotation.js';
 export { type ChainProblem, type ChainReport, type VerifyOptions, verifyAudit } from './verify.js';

@@ -1,11 +1,34 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { listAudit, verifyAudit } from '../../audit/index.js';
+import {
+  type ChainReport,
+  listAudit,
+  parseCheckpoint,
+  publicKeyPem,
+  readPublicKey,
+  rotateAuditKey,
+  signerOf,
+  verifyAudit,
+} from '../../audit/index.js';
+import { AppError, messageOf } from '../../errors.js';
 import { openStore, type Store } from '../../store/index.js';
-import type { CommandContext } from '../context.js';
+import { type CommandContext, localActor } from '../context.js';
 import { render } from '../output.js';
 
+/** Opens the configured store and says on stderr what had to be repaired (loose permissions). */
+export async function openConfiguredStore(context: CommandContext): Promise<Store> {
+  const store = await openStore({
+    url: context.config.databaseUrl,
+    dataDir: context.config.dataDir,
+    auditKeyFile: context.config.auditKeyFile,
+  });
+  for (const notice of store.notices) context.stderr(`warning: ${notice}\n`);
+  return store;
+}
+
 export async function withStore<T>(context: CommandContext, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore({ url: context.config.databaseUrl, dataDir: context.config.dataDir });
+  const store = await openConfiguredStore(context);
   try {
     return await work(store);
   } finally {
@@ -13,29 +36,104 @@ export async function withStore<T>(context: CommandContext, work: (store: Store)
   }
 }
 
+interface VerifyFlags {
+  readonly head?: string;
+  readonly publicKey?: string;
+  readonly checkpoint?: string;
+}
+
+function readCheckpoint(file: string) {
+  try {
+    return parseCheckpoint(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new AppError('input.invalid', `cannot read the checkpoint ${file}: ${messageOf(error)}`, {
+      fix: 'Give a copy of audit-checkpoint.json from the data directory (or the evidence bucket)',
+      cause: error,
+    });
+  }
+}
+
+function printReport(context: CommandContext, report: ChainReport): void {
+  if (context.output !== 'table') {
+    context.stdout(render(context.output, [report], [], report));
+    return;
+  }
+  const verdict = report.ok ? 'intact' : `BROKEN (${report.problems.length} problems)`;
+  context.stdout(`audit chain ${verdict}: ${report.checked} entries, head ${report.head}\n`);
+  for (const problem of report.problems) context.stdout(`  entry ${problem.seq}: ${problem.problem}\n`);
+  for (const note of report.notes) context.stdout(`  note: ${note}\n`);
+}
+
 export function registerAudit(
   program: Command,
   run: (action: (context: CommandContext) => Promise<number>) => Promise<void>,
 ): void {
-  const audit = program.command('audit').description('The hash-chained audit log');
+  const audit = program.command('audit').description('The signed, hash-chained audit log');
   audit
     .command('verify')
-    .description('Re-hash the audit chain and name every edited or removed entry (exit 1 if any)')
-    .option('--head <hash>', 'the chain head recorded earlier, to detect removal of the newest entries')
-    .action((options: { head?: string }) =>
+    .description(
+      'Check every hash and signature of the audit chain and compare its end with the newest checkpoint (exit 1 on any problem)',
+    )
+    .option(
+      '--public-key <file>',
+      "the auditor's copy of the public key (default: this data directory's key)",
+    )
+    .option('--checkpoint <file>', 'a checkpoint kept elsewhere (default: the data directory one)')
+    .option('--head <hash>', 'a chain head recorded earlier, to detect removal of the newest entries')
+    .action((flags: VerifyFlags) =>
       run(async (context) => {
         const report = await withStore(context, (store) =>
-          verifyAudit(store, options.head ? { expectedHead: options.head } : {}),
+          verifyAudit(store, {
+            expectedHead: flags.head,
+            publicKey: flags.publicKey ? readPublicKey(flags.publicKey) : undefined,
+            checkpoint: flags.checkpoint ? readCheckpoint(flags.checkpoint) : undefined,
+          }),
         );
-        if (context.output === 'table') {
-          const verdict = report.ok ? 'intact' : `BROKEN (${report.problems.length} problems)`;
-          context.stdout(`audit chain ${verdict}: ${report.checked} entries, head ${report.head}\n`);
-          for (const problem of report.problems)
-            context.stdout(`  entry ${problem.seq}: ${problem.problem}\n`);
-        } else {
-          context.stdout(render(context.output, [report], [], report));
-        }
+        printReport(context, report);
         return report.ok ? 0 : 1;
+      }),
+    );
+  audit
+    .command('public-key')
+    .description('Print the public key that verifies the audit log (hand it to auditors)')
+    .action(() =>
+      run(async (context) => {
+        const pem = await withStore(context, async (store) =>
+          publicKeyPem(readPublicKey(store.files.auditKey)),
+        );
+        context.stdout(pem);
+        return 0;
+      }),
+    );
+  audit
+    .command('rotate-key')
+    .description('Start signing with a new key; the rotation is an entry signed by the old key')
+    .option('--new-key <file>', 'the new Ed25519 private key (required when the key is a mounted secret)')
+    .action((flags: { newKey?: string }) =>
+      run(async (context) => {
+        const explicit = context.config.auditKeyFile !== undefined;
+        if (explicit && !flags.newKey)
+          throw new AppError(
+            'input.invalid',
+            'the audit key is a mounted secret: Gatehouse cannot replace it',
+            {
+              fix: 'Create the new key (openssl genpkey -algorithm ed25519 -out new.key), pass --new-key new.key, then put it in the secret',
+            },
+          );
+        const next = flags.newKey ? signerOf(createPrivateKey(readFileSync(flags.newKey))) : undefined;
+        const entry = await withStore(context, (store) =>
+          rotateAuditKey(store, {
+            actor: localActor(),
+            replaceKeyFile: !explicit,
+            ...(next ? { next } : {}),
+          }),
+        );
+        context.stdout(`audit key rotated at entry ${entry.seq}: now ${String(entry.details.keyId)}\n`);
+        if (explicit)
+          context.stderr(
+            `update the secret behind ${context.config.auditKeyFile} with ${flags.newKey} now: appends fail until every process has it\n`,
+          );
+        return 0;
       }),
     );
   audit

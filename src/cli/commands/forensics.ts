@@ -15,11 +15,12 @@ import {
   type Target,
 } from '../../forensics/index.js';
 import type { KubeClient } from '../../kube/index.js';
-import { openStore, type Store } from '../../store/index.js';
+import type { Store } from '../../store/index.js';
 import type { CommandContext, Runner } from '../context.js';
 import { render } from '../output.js';
 import { ProgressBoard, stageBar } from '../progress.js';
 import { version } from '../version.js';
+import { openConfiguredStore } from './audit.js';
 import { clusterClient } from './cluster-client.js';
 import { defaultNamespace } from './rbac-source.js';
 
@@ -143,7 +144,7 @@ export function registerAcquire(program: Command, run: Runner): void {
         const operator = context.env.GATEHOUSE_OPERATOR ?? userInfo().username;
         const s3 = s3Target(context, flags);
         // One store for the whole run: parallel acquisitions share its connection for audit events.
-        const store = await openStore({ url: context.config.databaseUrl, dataDir: context.config.dataDir });
+        const store = await openConfiguredStore(context);
         const labels = targets.map(
           (target) => `${namespace}/${target.pod}${target.container ? `/${target.container}` : ''}`,
         );
