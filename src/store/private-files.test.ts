@@ -42,8 +42,10 @@ describe('the data directory and the SQLite files', () => {
     expect(modeOf(join(dataDir, 'gatehouse.db'))).toBe(0o600);
   });
 
-  it('refuses a shared sticky directory such as /tmp instead of locking others out of it', async () => {
-    await expect(openStore({ dataDir: tmpdir() })).rejects.toThrow(/shared \(sticky\) directory/);
-    expect(statSync(tmpdir()).mode & 0o1777).toBe(0o1777);
+  it('refuses a shared sticky directory like /tmp instead of locking others out of it', async () => {
+    const shared = mkdtempSync(join(tmpdir(), 'gatehouse-shared-'));
+    chmodSync(shared, 0o1777);
+    await expect(openStore({ dataDir: shared })).rejects.toThrow(/shared \(sticky\) directory/);
+    expect(statSync(shared).mode & 0o1777).toBe(0o1777);
   });
 });
