@@ -79,7 +79,8 @@ export interface AuditedTransaction {
 
 const signers = new WeakMap<Store, AuditSigner>();
 
-function signerFor(store: Store, reload = false): AuditSigner {
+/** The store's signing key, read (or created) once per open store. */
+export function signerFor(store: Store, reload = false): AuditSigner {
   let signer = signers.get(store);
   if (!signer || reload) {
     signer = loadSigner(store.files);

@@ -1,3 +1,4 @@
+export { type Attestation, attest, attestationHolds, entryHolds, parseAttestation } from './attestation.js';
 export {
   type AuditEvent,
   type AuditedTransaction,
@@ -11,5 +12,11 @@ export {
 } from './audit-log.js';
 export { type Checkpoint, type CheckpointSink, fileCheckpoints, parseCheckpoint } from './checkpoint.js';
 export { type AuditSigner, keyIdOf, publicKeyPem, readPublicKey, signerOf } from './keys.js';
-export { type RotationOptions, rotateAuditKey } from './rotation.js';
-export { type ChainProblem, type ChainReport, type VerifyOptions, verifyAudit } from './verify.js';
+export { type RotationOptions, rotateAuditKey, trustedKeys } from './rotation.js';
+export {
+  type ChainProblem,
+  type ChainReport,
+  localPublicKey,
+  type VerifyOptions,
+  verifyAudit,
+} from './verify.js';

@@ -85,7 +85,8 @@ export async function verifyAudit(store: Store, options: VerifyOptions = {}): Pr
   return { ok: problems.length === 0, checked: walk.checked, head: walk.previous.hash, problems, notes };
 }
 
-function localPublicKey(store: Store): KeyObject | undefined {
+/** The public half of this data directory's key, if it has one. */
+export function localPublicKey(store: Store): KeyObject | undefined {
   return existsSync(store.files.auditKey) ? loadSigner(store.files).publicKey : undefined;
 }
 

@@ -6,6 +6,7 @@ export {
   sealFiles,
   sealPackage,
   sha256,
+  signatureFile,
   type VerifyProblem,
   type VerifyReport,
   verifyPackage,
