@@ -10,7 +10,13 @@ export {
   canonicalJson,
   listAudit,
 } from './audit-log.js';
-export { type Checkpoint, type CheckpointSink, fileCheckpoints, parseCheckpoint } from './checkpoint.js';
+export {
+  type Checkpoint,
+  type CheckpointSink,
+  fileCheckpoints,
+  parseCheckpoint,
+  readCheckpointFile,
+} from './checkpoint.js';
 export { type AuditSigner, keyIdOf, publicKeyPem, readPublicKey, signerOf } from './keys.js';
 export { type RotationOptions, rotateAuditKey, trustedKeys } from './rotation.js';
 export {

@@ -25,8 +25,11 @@ export interface VerifyOptions {
   readonly expectedHead?: string | undefined;
   /** The auditor's public key; by default the public half of the store's own key file. */
   readonly publicKey?: KeyObject | undefined;
-  /** The newest checkpoint; by default the data directory's checkpoint file. */
-  readonly checkpoint?: Checkpoint | undefined;
+  /**
+   * Checkpoints kept outside the database, each compared with the chain; by default the data
+   * directory's checkpoint file. Callers add the object-store copy when there is one.
+   */
+  readonly checkpoints?: readonly { readonly where: string; readonly checkpoint: Checkpoint }[] | undefined;
 }
 
 interface Walk {
@@ -36,8 +39,8 @@ interface Walk {
   checked: number;
   unsigned: number;
   readonly problems: ChainProblem[];
-  /** The entry the checkpoint names, as found in the chain. */
-  readonly watched: { readonly seq: number; hash?: string };
+  /** The hashes of the entries the checkpoints name, as found in the chain. */
+  readonly watched: Map<number, string | undefined>;
 }
 
 /**
@@ -49,7 +52,7 @@ export async function verifyAudit(store: Store, options: VerifyOptions = {}): Pr
   const notes: string[] = [];
   const anchor = options.publicKey ?? localPublicKey(store);
   if (!anchor) notes.push('no public key given and no key file here: signatures were NOT checked');
-  const checkpoint = options.checkpoint ?? readCheckpointFile(store.files.auditCheckpoint);
+  const checkpoints = options.checkpoints ?? localCheckpoints(store);
   const walk: Walk = {
     keys: anchor ? await trustedKeys(store, anchor) : new Map(),
     active: undefined,
@@ -57,7 +60,7 @@ export async function verifyAudit(store: Store, options: VerifyOptions = {}): Pr
     checked: 0,
     unsigned: 0,
     problems: [],
-    watched: { seq: checkpoint?.seq ?? 0 },
+    watched: new Map(checkpoints.map(({ checkpoint }) => [checkpoint.seq, undefined])),
   };
   for (;;) {
     const batch = await listAudit(store, { afterSeq: walk.previous.seq, limit: 1000 });
@@ -79,10 +82,22 @@ export async function verifyAudit(store: Store, options: VerifyOptions = {}): Pr
       problem: `the chain ends at ${walk.previous.hash}, not at the expected head ${options.expectedHead}`,
     });
   }
-  if (checkpoint) walk.problems.push(...compareCheckpoint(walk, checkpoint));
-  else if (walk.checked > 0) notes.push('no checkpoint: removal of the newest entries cannot be detected');
+  for (const { where, checkpoint } of checkpoints)
+    walk.problems.push(
+      ...compareCheckpoint(walk, checkpoint).map((p) => ({
+        ...p,
+        problem: `${p.problem} (checkpoint ${where})`,
+      })),
+    );
+  if (checkpoints.length === 0 && walk.checked > 0)
+    notes.push('no checkpoint: removal of the newest entries cannot be detected');
   const problems = walk.problems;
   return { ok: problems.length === 0, checked: walk.checked, head: walk.previous.hash, problems, notes };
+}
+
+function localCheckpoints(store: Store): { where: string; checkpoint: Checkpoint }[] {
+  const checkpoint = readCheckpointFile(store.files.auditCheckpoint);
+  return checkpoint ? [{ where: store.files.auditCheckpoint, checkpoint }] : [];
 }
 
 /** The public half of this data directory's key, if it has one. */
@@ -93,7 +108,7 @@ export function localPublicKey(store: Store): KeyObject | undefined {
 function step(walk: Walk, event: AuditEvent, checkSignatures: boolean): void {
   walk.problems.push(...checkLink(walk.previous, event));
   if (checkSignatures) walk.problems.push(...checkSignature(walk, event));
-  if (event.seq === walk.watched.seq) walk.watched.hash = event.hash;
+  if (walk.watched.has(event.seq)) walk.watched.set(event.seq, event.hash);
   walk.previous = event;
   walk.checked++;
 }
@@ -137,7 +152,7 @@ function compareCheckpoint(walk: Walk, checkpoint: Checkpoint): ChainProblem[] {
         problem: `the chain ends at entry ${walk.previous.seq}, but the checkpoint of ${checkpoint.at} records entry ${checkpoint.seq}: the newest entries were removed`,
       },
     ];
-  if (walk.watched.hash !== checkpoint.hash)
+  if (walk.watched.get(checkpoint.seq) !== checkpoint.hash)
     return [
       { seq: checkpoint.seq, problem: 'differs from the checkpoint taken when it was written (replaced)' },
     ];

@@ -17,6 +17,7 @@ export {
   type RemoteProblem,
   type S3Target,
   type StoredObject,
+  s3Checkpoints,
   uploadPackageFiles,
   verifyRemote,
 } from './evidence/s3.js';

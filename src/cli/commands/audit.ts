@@ -3,18 +3,22 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   type ChainReport,
+  type Checkpoint,
   listAudit,
   parseCheckpoint,
   publicKeyPem,
+  readCheckpointFile,
   readPublicKey,
   rotateAuditKey,
   signerOf,
   verifyAudit,
 } from '../../audit/index.js';
 import { AppError, messageOf } from '../../errors.js';
+import { type S3Target, s3Checkpoints } from '../../forensics/index.js';
 import { openStore, type Store } from '../../store/index.js';
 import { type CommandContext, localActor } from '../context.js';
 import { render } from '../output.js';
+import { s3Target } from './forensics.js';
 
 /** Opens the configured store and says on stderr what had to be repaired (loose permissions). */
 export async function openConfiguredStore(context: CommandContext): Promise<Store> {
@@ -36,10 +40,41 @@ export async function withStore<T>(context: CommandContext, work: (store: Store)
   }
 }
 
-interface VerifyFlags {
+interface S3Flags {
+  readonly s3Bucket?: string;
+  readonly s3Prefix?: string;
+  readonly s3Endpoint?: string;
+}
+
+interface VerifyFlags extends S3Flags {
   readonly head?: string;
   readonly publicKey?: string;
   readonly checkpoint?: string;
+}
+
+/** Every checkpoint within reach: the data directory's, one given by hand, the evidence bucket's. */
+async function checkpointsFor(context: CommandContext, store: Store, flags: VerifyFlags) {
+  const found: { where: string; checkpoint: Checkpoint }[] = [];
+  const local = readCheckpointFile(store.files.auditCheckpoint);
+  if (local) found.push({ where: store.files.auditCheckpoint, checkpoint: local });
+  if (flags.checkpoint) found.push({ where: flags.checkpoint, checkpoint: readCheckpoint(flags.checkpoint) });
+  const target = s3Target(context, flags);
+  if (target) {
+    const sink = s3Checkpoints(target);
+    const remote = await sink.read();
+    if (remote) found.push({ where: sink.name, checkpoint: remote });
+  }
+  return found;
+}
+
+/** Copies the data directory's checkpoint to the evidence bucket (never moving it back). */
+export async function pushCheckpoint(store: Store, target: S3Target): Promise<string> {
+  const sink = s3Checkpoints(target);
+  const checkpoint = readCheckpointFile(store.files.auditCheckpoint);
+  if (checkpoint) await sink.write(checkpoint);
+  return checkpoint
+    ? `audit checkpoint (entry ${checkpoint.seq}) copied to ${sink.name}`
+    : 'no audit checkpoint yet';
 }
 
 function readCheckpoint(file: string) {
@@ -80,17 +115,42 @@ export function registerAudit(
     )
     .option('--checkpoint <file>', 'a checkpoint kept elsewhere (default: the data directory one)')
     .option('--head <hash>', 'a chain head recorded earlier, to detect removal of the newest entries')
+    .option(
+      '--s3-bucket <bucket>',
+      'also compare with the checkpoint in this bucket (env GATEHOUSE_S3_BUCKET)',
+    )
+    .option('--s3-prefix <prefix>', 'key prefix in the bucket (env GATEHOUSE_S3_PREFIX)')
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint (env GATEHOUSE_S3_ENDPOINT)')
     .action((flags: VerifyFlags) =>
       run(async (context) => {
-        const report = await withStore(context, (store) =>
+        const report = await withStore(context, async (store) =>
           verifyAudit(store, {
             expectedHead: flags.head,
             publicKey: flags.publicKey ? readPublicKey(flags.publicKey) : undefined,
-            checkpoint: flags.checkpoint ? readCheckpoint(flags.checkpoint) : undefined,
+            checkpoints: await checkpointsFor(context, store, flags),
           }),
         );
         printReport(context, report);
         return report.ok ? 0 : 1;
+      }),
+    );
+  audit
+    .command('checkpoint')
+    .description(
+      'Copy the signed chain head to the evidence bucket, where the data directory cannot rewrite it',
+    )
+    .option('--s3-bucket <bucket>', 'the bucket (env GATEHOUSE_S3_BUCKET)')
+    .option('--s3-prefix <prefix>', 'key prefix in the bucket (env GATEHOUSE_S3_PREFIX)')
+    .option('--s3-endpoint <url>', 'S3-compatible endpoint (env GATEHOUSE_S3_ENDPOINT)')
+    .action((flags: S3Flags) =>
+      run(async (context) => {
+        const target = s3Target(context, flags);
+        if (!target)
+          throw new AppError('input.invalid', 'no bucket to copy the audit checkpoint to', {
+            fix: 'Give --s3-bucket or set GATEHOUSE_S3_BUCKET',
+          });
+        context.stdout(`${await withStore(context, (store) => pushCheckpoint(store, target))}\n`);
+        return 0;
       }),
     );
   audit

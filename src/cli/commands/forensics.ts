@@ -22,7 +22,7 @@ import type { CommandContext, Runner } from '../context.js';
 import { render } from '../output.js';
 import { ProgressBoard, stageBar } from '../progress.js';
 import { version } from '../version.js';
-import { openConfiguredStore } from './audit.js';
+import { openConfiguredStore, pushCheckpoint } from './audit.js';
 import { clusterClient } from './cluster-client.js';
 import { packageSubject } from './evidence-anchor.js';
 import { defaultNamespace } from './rbac-source.js';
@@ -191,7 +191,14 @@ export function registerAcquire(program: Command, run: Runner): void {
               };
             }
           },
-        ).finally(() => store.close());
+        ).finally(async () => {
+          // The evidence and the checkpoint of the audit entries that record it go to the same bucket.
+          if (s3)
+            await pushCheckpoint(store, s3).catch((error: unknown) =>
+              context.stderr(`warning: the audit checkpoint was not copied to S3: ${describeError(error)}\n`),
+            );
+          await store.close();
+        });
         context.stdout(
           render(
             context.output,
