@@ -1,10 +1,20 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialects, freshStore } from '../../test/support/stores.js';
-import type { Store } from '../store/index.js';
+import { openStore, type Store } from '../store/index.js';
 import { canonicalJson, genesisHash, hashEvent } from './audit-log.js';
-import { appendAudit, listAudit, publicKeyPem, readPublicKey, rotateAuditKey, verifyAudit } from './index.js';
+import {
+  appendAudit,
+  keyIdOf,
+  listAudit,
+  publicKeyPem,
+  readPublicKey,
+  rotateAuditKey,
+  verifyAudit,
+} from './index.js';
 import { newSigner } from './keys.js';
 
 describe.each(dialects)('signed audit log on %s', (dialect) => {
@@ -134,5 +144,30 @@ describe.each(dialects)('signed audit log on %s', (dialect) => {
     writeFileSync(store.files.auditKey, oldPem);
     const again = { ...store, files: { ...store.files } };
     await expect(appendAudit(again, event(2))).rejects.toThrow(/signed with key .* holds key/);
+  });
+});
+
+describe('the audit key as a mounted secret', () => {
+  it('signs with the key file named in the configuration, and never invents one in its place', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-secret-'));
+    const secret = join(mkdtempSync(join(tmpdir(), 'gatehouse-mounted-')), 'audit.key');
+    const missing = await openStore({ dataDir, auditKeyFile: secret });
+    try {
+      await expect(
+        appendAudit(missing, { actor: 'a', action: 'x.y', target: 't', outcome: 'succeeded' }),
+      ).rejects.toThrow(`the audit signing key ${secret} does not exist`);
+      expect(existsSync(secret)).toBe(false);
+      writeFileSync(secret, newSigner().privateKey.export({ type: 'pkcs8', format: 'pem' }));
+      const event = await appendAudit(missing, {
+        actor: 'a',
+        action: 'x.y',
+        target: 't',
+        outcome: 'succeeded',
+      });
+      expect(event.keyId).toBe(keyIdOf(readPublicKey(secret)));
+      expect(existsSync(join(dataDir, 'audit-signing.key'))).toBe(false);
+    } finally {
+      await missing.close();
+    }
   });
 });

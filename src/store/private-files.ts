@@ -36,8 +36,16 @@ export function tightenIfPresent(file: string): string[] {
 function tighten(path: string, mode: number): string[] {
   const current = statSync(path).mode & 0o777;
   if ((current & looseBits) === 0) return [];
-  chmodSync(path, mode);
-  return [
-    `${path} was mode ${current.toString(8).padStart(4, '0')} (readable or writable by others); set to ${mode.toString(8).padStart(4, '0')}`,
-  ];
+  try {
+    chmodSync(path, mode);
+  } catch (error) {
+    // Not ours to change (a volume owned by root with an fsGroup): say so rather than refuse to start.
+    if ((error as { code?: string }).code !== 'EPERM') throw error;
+    return [
+      `${path} is mode ${octal(current)}, readable or writable by others, and cannot be changed by this user: set it to ${octal(mode)}`,
+    ];
+  }
+  return [`${path} was mode ${octal(current)} (readable or writable by others); set to ${octal(mode)}`];
 }
+
+const octal = (mode: number): string => mode.toString(8).padStart(4, '0');
