@@ -13,7 +13,7 @@ import {
   writeManifest,
 } from '../forensics/index.js';
 import { openStore } from '../store/index.js';
-import { recordSealed } from './commands/forensics.js';
+import { recordSealed } from './commands/evidence-anchor.js';
 
 function custody(packageId: string): CustodyRecord {
   const at = new Date().toISOString();

@@ -1,8 +1,10 @@
 import type { KeyObject } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type Attestation,
+  appendAudit,
+  attest,
   attestationHolds,
   entryHolds,
   keyIdOf,
@@ -13,7 +15,7 @@ import {
   trustedKeys,
 } from '../../audit/index.js';
 import { AppError, messageOf } from '../../errors.js';
-import { signatureFile } from '../../forensics/index.js';
+import { type Acquisition, signatureFile } from '../../forensics/index.js';
 import type { Store } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
 import { openConfiguredStore } from './audit.js';
@@ -151,5 +153,26 @@ async function auditAnchors(
       ok: true,
       detail: `audit entry ${event.seq}, signed by key ${event.keyId}, records this hash`,
     };
+  });
+}
+
+/**
+ * Records a sealed package's hash where rewriting the package cannot reach it: a signed audit
+ * entry, and a signature file beside the package that the public key alone checks.
+ */
+export async function recordSealed(
+  store: Store,
+  event: { readonly actor: string; readonly action: string; readonly target: string },
+  acquisition: Pick<Acquisition, 'id' | 'root' | 'packageHash' | 'custody'>,
+): Promise<void> {
+  const details = {
+    package: acquisition.id,
+    packageHash: acquisition.packageHash,
+    method: acquisition.custody.method,
+  };
+  await appendAudit(store, { ...event, outcome: 'succeeded', details });
+  const attestation = attest(store, packageSubject(acquisition.id), acquisition.packageHash);
+  writeFileSync(join(acquisition.root, signatureFile), `${JSON.stringify(attestation, null, 2)}\n`, {
+    mode: 0o600,
   });
 }

@@ -1,8 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { appendAudit, attest } from '../../audit/index.js';
+import { appendAudit } from '../../audit/index.js';
 import { AppError, describeError, messageOf } from '../../errors.js';
 import {
   type Acquisition,
@@ -13,7 +12,6 @@ import {
   loadProfile,
   type MethodName,
   type S3Target,
-  signatureFile,
   type Target,
 } from '../../forensics/index.js';
 import type { KubeClient } from '../../kube/index.js';
@@ -24,7 +22,7 @@ import { ProgressBoard, stageBar } from '../progress.js';
 import { version } from '../version.js';
 import { openConfiguredStore, pushCheckpoint } from './audit.js';
 import { clusterClient } from './cluster-client.js';
-import { packageSubject } from './evidence-anchor.js';
+import { recordSealed } from './evidence-anchor.js';
 import { defaultNamespace } from './rbac-source.js';
 
 export function evidenceRoot(context: CommandContext): string {
@@ -255,27 +253,6 @@ async function audited(
     await appendAudit(store, { ...event, outcome: 'failed', details: { error: messageOf(error) } });
     throw error;
   }
-}
-
-/**
- * Records a sealed package's hash where rewriting the package cannot reach it: a signed audit
- * entry, and a signature file beside the package that the public key alone checks.
- */
-export async function recordSealed(
-  store: Store,
-  event: { readonly actor: string; readonly action: string; readonly target: string },
-  acquisition: Pick<Acquisition, 'id' | 'root' | 'packageHash' | 'custody'>,
-): Promise<void> {
-  const details = {
-    package: acquisition.id,
-    packageHash: acquisition.packageHash,
-    method: acquisition.custody.method,
-  };
-  await appendAudit(store, { ...event, outcome: 'succeeded', details });
-  const attestation = attest(store, packageSubject(acquisition.id), acquisition.packageHash);
-  writeFileSync(join(acquisition.root, signatureFile), `${JSON.stringify(attestation, null, 2)}\n`, {
-    mode: 0o600,
-  });
 }
 
 export async function mapLimit<T, R>(
