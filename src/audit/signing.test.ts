@@ -93,9 +93,23 @@ describe.each(dialects)('signed audit log on %s', (dialect) => {
     expect(report.ok).toBe(false);
     expect(report.problems[0]?.problem).toContain('does not vouch for');
     const unchecked = await verifyAudit(auditor);
-    expect(unchecked.notes).toContain(
-      'no public key given and no key file here: signatures were NOT checked',
-    );
+    expect(unchecked.ok).toBe(false);
+    expect(unchecked.problems).toEqual([
+      { seq: 3, problem: expect.stringContaining('signatures were NOT checked') },
+    ]);
+  });
+
+  it('takes entries written before signing existed as vouched for by the first signed entry after them', async () => {
+    const store = await open();
+    for (let n = 1; n <= 2; n++) await appendAudit(store, event(n));
+    // As an upgraded store has them: the same chain, no signatures yet.
+    await store.db.updateTable('audit_events').set({ signature: null, key_id: null }).execute();
+    await appendAudit(store, event(3));
+    const report = await verifyAudit(store);
+    expect(report).toMatchObject({ ok: true, checked: 3 });
+    expect(report.notes).toEqual([expect.stringContaining('2 entries predate signing')]);
+    await store.db.updateTable('audit_events').set({ actor: 'mallory' }).where('seq', '=', 1).execute();
+    expect((await verifyAudit(store)).ok).toBe(false);
   });
 
   it('finds an edited checkpoint file', async () => {

@@ -51,7 +51,6 @@ interface Walk {
 export async function verifyAudit(store: Store, options: VerifyOptions = {}): Promise<ChainReport> {
   const notes: string[] = [];
   const anchor = options.publicKey ?? localPublicKey(store);
-  if (!anchor) notes.push('no public key given and no key file here: signatures were NOT checked');
   const checkpoints = options.checkpoints ?? localCheckpoints(store);
   const walk: Walk = {
     keys: anchor ? await trustedKeys(store, anchor) : new Map(),
@@ -67,6 +66,12 @@ export async function verifyAudit(store: Store, options: VerifyOptions = {}): Pr
     if (batch.length === 0) break;
     for (const event of batch) step(walk, event, anchor !== undefined);
   }
+  if (!anchor && walk.checked > 0)
+    walk.problems.push({
+      seq: walk.previous.seq,
+      problem:
+        'signatures were NOT checked: no public key given and no key file in the data directory (give --public-key)',
+    });
   if (walk.unsigned > 0)
     notes.push(
       `${walk.unsigned} entries predate signing; only the first signed entry's link vouches for them`,
