@@ -121,16 +121,31 @@ export async function auditedTransaction<T>(
     };
     return await work({ tx, store: { ...store, db: tx }, audit });
   });
-  if (newest?.signature && newest.keyId) {
-    writeCheckpointFile(store.files.auditCheckpoint, {
-      seq: newest.seq,
-      hash: newest.hash,
-      keyId: newest.keyId,
-      signature: newest.signature,
-      at: newest.at,
-    });
-  }
+  if (newest) checkpoint(store, newest);
   return result;
+}
+
+/** After the commit, never before: a checkpoint must not name an entry that was rolled back. */
+function checkpoint(store: Store, event: AuditEvent): void {
+  if (!event.signature || !event.keyId) return;
+  try {
+    writeCheckpointFile(store.files.auditCheckpoint, {
+      seq: event.seq,
+      hash: event.hash,
+      keyId: event.keyId,
+      signature: event.signature,
+      at: event.at,
+    });
+  } catch (error) {
+    throw new AppError(
+      'store.failed',
+      `audit entry ${event.seq} and the change it records were committed, but the checkpoint ${store.files.auditCheckpoint} could not be written: ${messageOf(error)}`,
+      {
+        fix: 'Free space or fix the permissions of the data directory; the next append writes the checkpoint again',
+        cause: error,
+      },
+    );
+  }
 }
 
 /** A fixed number that no other part of Gatehouse uses as an advisory lock ("gate" in ASCII). */
