@@ -49,7 +49,6 @@ interface Walk {
  * link; removing the newest entries shows against the checkpoint kept outside the database.
  */
 export async function verifyAudit(store: Store, options: VerifyOptions = {}): Promise<ChainReport> {
-  const notes: string[] = [];
   const anchor = options.publicKey ?? localPublicKey(store);
   const checkpoints = options.checkpoints ?? localCheckpoints(store);
   const walk: Walk = {
@@ -66,7 +65,22 @@ export async function verifyAudit(store: Store, options: VerifyOptions = {}): Pr
     if (batch.length === 0) break;
     for (const event of batch) step(walk, event, anchor !== undefined);
   }
-  if (!anchor && walk.checked > 0)
+  const notes = finish(walk, { ...options, anchored: anchor !== undefined, checkpoints });
+  const problems = walk.problems;
+  return { ok: problems.length === 0, checked: walk.checked, head: walk.previous.hash, problems, notes };
+}
+
+/** What the end of the walk shows: unchecked signatures, an unsigned chain, a cut-off tail. */
+function finish(
+  walk: Walk,
+  options: VerifyOptions & {
+    readonly anchored: boolean;
+    readonly checkpoints: readonly { where: string; checkpoint: Checkpoint }[];
+  },
+): string[] {
+  const notes: string[] = [];
+  const checkpoints = options.checkpoints;
+  if (!options.anchored && walk.checked > 0)
     walk.problems.push({
       seq: walk.previous.seq,
       problem:
@@ -76,7 +90,7 @@ export async function verifyAudit(store: Store, options: VerifyOptions = {}): Pr
     notes.push(
       `${walk.unsigned} entries predate signing; only the first signed entry's link vouches for them`,
     );
-  if (walk.checked > 0 && walk.active === undefined && anchor)
+  if (walk.checked > 0 && walk.active === undefined && options.anchored)
     walk.problems.push({
       seq: walk.previous.seq,
       problem: 'no entry is signed: a rewritten chain would look the same',
@@ -96,8 +110,7 @@ export async function verifyAudit(store: Store, options: VerifyOptions = {}): Pr
     );
   if (checkpoints.length === 0 && walk.checked > 0)
     notes.push('no checkpoint: removal of the newest entries cannot be detected');
-  const problems = walk.problems;
-  return { ok: problems.length === 0, checked: walk.checked, head: walk.previous.hash, problems, notes };
+  return notes;
 }
 
 function localCheckpoints(store: Store): { where: string; checkpoint: Checkpoint }[] {
