@@ -1,5 +1,5 @@
 import { createPrivateKey } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   type ChainReport,
@@ -158,9 +158,13 @@ export function registerAudit(
     .description('Print the public key that verifies the audit log (hand it to auditors)')
     .action(() =>
       run(async (context) => {
-        const pem = await withStore(context, async (store) =>
-          publicKeyPem(readPublicKey(store.files.auditKey)),
-        );
+        const pem = await withStore(context, async (store) => {
+          if (!existsSync(store.files.auditKey))
+            throw new AppError('not-found', `there is no audit key yet at ${store.files.auditKey}`, {
+              fix: 'It is created with the first audit entry; or name a key file with GATEHOUSE_AUDIT_KEY_FILE',
+            });
+          return publicKeyPem(readPublicKey(store.files.auditKey));
+        });
         context.stdout(pem);
         return 0;
       }),
