@@ -7,6 +7,7 @@ export {
   sealFiles,
   sealPackage,
   sha256,
+  signatureFile,
   type VerifyProblem,
   type VerifyReport,
   verifyPackage,
@@ -17,6 +18,7 @@ export {
   type RemoteProblem,
   type S3Target,
   type StoredObject,
+  s3Checkpoints,
   uploadPackageFiles,
   verifyRemote,
 } from './evidence/s3.js';
