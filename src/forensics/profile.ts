@@ -32,6 +32,55 @@ export interface Profile {
 const kib = 1024;
 const mib = 1024 * kib;
 const pseudo = ['/proc', '/sys', '/dev'];
+const shellRcNames = [
+  '.profile',
+  '.bashrc',
+  '.bash_profile',
+  '.bash_login',
+  '.bash_logout',
+  '.zshrc',
+  '.zprofile',
+  '.zshenv',
+  '.zlogin',
+  '.kshrc',
+  '.mkshrc',
+  '.cshrc',
+  '.tcshrc',
+  'config.fish',
+];
+/** Document roots of nginx, Apache httpd and Tomcat images, and the FHS's /srv. */
+const webRoots = [
+  '/var/www',
+  '/usr/share/nginx/html',
+  '/usr/local/apache2/htdocs',
+  '/usr/local/tomcat/webapps',
+  '/srv',
+];
+const applicationDirectories = ['/app', '/usr/src/app', '/opt', '/home'];
+const uploadDirectories = applicationDirectories.flatMap((root) =>
+  ['uploads', 'upload', 'public/uploads', 'storage/app/public', 'media'].map((dir) => `${root}/${dir}`),
+);
+const serverScriptNames = [
+  '*.php',
+  '*.php[3-8]',
+  '*.phtml',
+  '*.phar',
+  '*.jsp',
+  '*.jspx',
+  '*.jspf',
+  '*.asp',
+  '*.aspx',
+  '*.ashx',
+  '*.asmx',
+  '*.cfm',
+  '*.cgi',
+  '*.pl',
+  '.htaccess',
+  '.user.ini',
+  'web.config',
+];
+/** Dependency trees are big and rarely where a shell is dropped; `*` in -path spans directories. */
+const vendorDirectories = ['/*/node_modules', '/*/.git'];
 
 /** The default triage profile: volatile state first, then files, then whole-filesystem listings. */
 export const defaultProfile: Profile = {
@@ -120,6 +169,42 @@ export const defaultProfile: Profile = {
       paths: ['/etc/crontabs', '/var/spool/cron', '/var/spool/at', '/etc/cron.d'],
       maxFileSize: mib,
       maxDepth: 3,
+    },
+    {
+      id: 'files.shell-rc',
+      description: 'shell profiles and rc files of every user (/etc/profile and profile.d come with /etc)',
+      collector: 'files',
+      paths: ['/root', '/home'],
+      names: shellRcNames,
+      maxFileSize: mib,
+      maxDepth: 4,
+    },
+    {
+      id: 'files.web',
+      description: 'web roots, where webshells are planted (every file, capped per file)',
+      collector: 'files',
+      paths: webRoots,
+      maxFileSize: 512 * kib,
+      maxDepth: 10,
+      exclude: vendorDirectories,
+    },
+    {
+      id: 'files.uploads',
+      description: 'upload directories of common application layouts (every file, capped per file)',
+      collector: 'files',
+      paths: uploadDirectories,
+      maxFileSize: 2 * mib,
+      maxDepth: 8,
+    },
+    {
+      id: 'files.app-scripts',
+      description: 'server-side scripts (PHP, JSP, ASP.NET, CGI) in application directories',
+      collector: 'files',
+      paths: applicationDirectories,
+      names: serverScriptNames,
+      maxFileSize: 512 * kib,
+      maxDepth: 10,
+      exclude: vendorDirectories,
     },
     {
       id: 'files.logs',
