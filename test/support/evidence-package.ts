@@ -17,8 +17,9 @@ export interface CraftedFile {
  */
 export function craftPackage(
   contents: { files?: readonly CraftedFile[]; outputs?: Readonly<Record<string, string>> } = {},
+  root = mkdtempSync(join(tmpdir(), 'gatehouse-crafted-')),
 ): string {
-  const root = mkdtempSync(join(tmpdir(), 'gatehouse-crafted-'));
+  mkdirSync(root, { recursive: true });
   const items: ManifestItem[] = [];
   const write = (path: string, content: string | Buffer) => {
     mkdirSync(dirname(join(root, path)), { recursive: true });
