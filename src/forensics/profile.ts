@@ -57,9 +57,15 @@ const webRoots = [
   '/srv',
 ];
 const applicationDirectories = ['/app', '/usr/src/app', '/opt', '/home'];
-const uploadDirectories = applicationDirectories.flatMap((root) =>
-  ['uploads', 'upload', 'public/uploads', 'storage/app/public', 'media'].map((dir) => `${root}/${dir}`),
-);
+/** Where Node/Express, Laravel and Django apps keep uploads, under the usual app roots. */
+const uploadDirectories = [
+  '/app/uploads',
+  '/app/public/uploads',
+  '/app/storage/app/public',
+  '/app/media',
+  '/usr/src/app/uploads',
+  '/usr/src/app/public/uploads',
+];
 const serverScriptNames = [
   '*.php',
   '*.php[3-8]',
