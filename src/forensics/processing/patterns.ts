@@ -10,15 +10,18 @@ export interface NamedPattern {
 }
 
 export const reverseShells: readonly NamedPattern[] = [
-  { name: 'netcat executing a shell', pattern: /\b(nc|ncat|netcat)\b[^\n]*\s-e\s*\S*sh\b/ },
+  { name: 'netcat executing a shell', pattern: /\b(nc|ncat|netcat)\b[^\n]{0,300}\s-e\s*\S*sh\b/ },
   { name: 'bash /dev/tcp redirection', pattern: /\/dev\/(tcp|udp)\/[^\s/]+\/\d+/ },
-  { name: 'socat exec', pattern: /\bsocat\b[^\n]*exec:/i },
+  { name: 'socat exec', pattern: /\bsocat\b[^\n]{0,300}exec:/i },
   {
     name: 'scripted socket shell',
-    pattern: /\b(python[23]?|perl|ruby|php)\b[^\n]*socket[^\n]*(connect|fsockopen)/i,
+    pattern: /\b(python[23]?|perl|ruby|php)\b[^\n]{0,300}socket[^\n]{0,300}(connect|fsockopen)/i,
   },
-  { name: 'download piped into a shell', pattern: /\b(curl|wget)\b[^\n|]*\|\s*(ba|da|a)?sh\b/ },
-  { name: 'decoded payload piped into a shell', pattern: /base64\s+(-d|--decode)[^\n|]*\|\s*(ba|da|a)?sh\b/ },
+  { name: 'download piped into a shell', pattern: /\b(curl|wget)\b[^\n|]{0,300}\|\s*(ba|da|a)?sh\b/ },
+  {
+    name: 'decoded payload piped into a shell',
+    pattern: /base64\s+(-d|--decode)[^\n|]{0,300}\|\s*(ba|da|a)?sh\b/,
+  },
 ];
 
 export const minerPattern =
@@ -83,7 +86,7 @@ export const apiServerUse =
   /\$\{?KUBERNETES_SERVICE_HOST|\$\{?KUBERNETES_PORT|\bkubernetes\.default(\.svc)?\b|\/api\/v1\/|\/apis\/[a-z]|:6443\b|\bkubectl\b|Authorization:\s*Bearer/i;
 /** kubectl in a pod talks to the API server with the pod's own token by default. */
 export const kubectlCommand =
-  /\bkubectl\b[^\n|;]*\s(get|describe|auth|exec|create|apply|run|cp|logs|port-forward|proxy|delete|patch|edit|api-resources|debug|attach)\b/;
+  /\bkubectl\b[^\n|;]{0,300}\s(get|describe|auth|exec|create|apply|run|cp|logs|port-forward|proxy|delete|patch|edit|api-resources|debug|attach)\b/;
 
 export const offensiveTools = [
   'kubectl',

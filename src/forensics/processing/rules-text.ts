@@ -120,7 +120,7 @@ export const textRules: readonly Rule[] = [
           'runs a program from a writable directory',
           /(^|[;&|(]\s*|\b(nohup|setsid|exec)\s+)(\/tmp|\/var\/tmp|\/dev\/shm)\/\S+/,
         ),
-        pattern('background job', /\bnohup\b[^\n]*&\s*$/),
+        pattern('background job', /\bnohup\b[^\n]{0,300}&\s*$/),
         pattern('library preloaded', /\bLD_PRELOAD=/),
       ],
     },
@@ -136,10 +136,10 @@ export const textRules: readonly Rule[] = [
       ignoreComments: true,
       patterns: [
         pattern('alias for a credential-taking command', /\balias\s+(sudo|su|ssh|passwd|scp|kubectl)=/),
-        pattern('DEBUG trap', /\btrap\s+\S[^\n]*\s(DEBUG|RETURN)\b/),
+        pattern('DEBUG trap', /\btrap\s+\S[^\n]{0,300}\s(DEBUG|RETURN)\b/),
         pattern(
           'prompt command runs a program',
-          /\bPROMPT_COMMAND=[^\n]*(curl|wget|\bnc\b|base64|\/dev\/tcp|\/tmp\/|\/dev\/shm\/)/,
+          /\bPROMPT_COMMAND=[^\n]{0,300}(curl|wget|\bnc\b|base64|\/dev\/tcp|\/tmp\/|\/dev\/shm\/)/,
         ),
       ],
     },
