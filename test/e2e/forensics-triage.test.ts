@@ -59,7 +59,7 @@ describe('triage of what real intrusions leave', () => {
     expect(has('hidden-directory-name', '/var/tmp/...')).toBeDefined();
     expect(has('masquerade-kernel-thread', /^process \d+$/)?.reason).toContain('.ksoftirqd');
     expect(has('yara:php_post_eval', '/var/www/uploads/cache.php')?.reason).toBe(
-      "$e at 8: eval($_POST['cmd'])",
+      "$e at 7: eval($_POST['cmd'])",
     );
   });
 });
