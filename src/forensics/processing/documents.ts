@@ -67,11 +67,16 @@ function kindOf(item: CollectedFile): DocumentKind | undefined {
   return undefined;
 }
 
+/** Logs, package databases and copies of running binaries are for the timeline and YARA, not text rules. */
+const unread = /^(files\.logs|files\.packages|exe\.)/;
+
 /** Every collected file once (a file collected by two artifacts is read once), with its text. */
 export function collectedFiles(pkg: OpenPackage): CollectedFile[] {
   const seen = new Set<string>();
   const files: CollectedFile[] = [];
-  for (const { item, text } of pkg.files((candidate) => candidate.type === 'file')) {
+  for (const { item, text } of pkg.files(
+    (candidate) => candidate.type === 'file' && !unread.test(candidate.artifact),
+  )) {
     const key = `${item.source}\u0000${item.sha256}`;
     if (seen.has(key)) continue;
     seen.add(key);

@@ -194,6 +194,8 @@ describe('indicator rules', () => {
           ['-rwxr-xr-x', '/root/crictl'],
           ['-rwxr-xr-x', '/usr/local/bin/kubectl'],
           ['-rw-r--r--', '/tmp/notes.txt'],
+          ['-rwxr-xr-x', '/app/public/uploads/thumb'],
+          ['-rw-r--r--', '/app/public/uploads/photo.jpg'],
         ]),
         'live.processes': processOutput([
           { pid: 9, name: 'frpc', argv: ['/tmp/frpc', '-c', '/tmp/frpc.ini'], exe: '/tmp/frpc' },
@@ -203,6 +205,7 @@ describe('indicator rules', () => {
     expect(fired(indicators).filter((line) => !line.startsWith('executable-in-writable'))).toEqual([
       'elf-out-of-place /var/www/html/uploads/logo.png',
       'exec-from-writable process 9',
+      'executable-in-upload-dir /app/public/uploads/thumb',
       'history-offensive-tool /root/.ash_history:1',
       'history-offensive-tool /root/.ash_history:2',
       'offensive-tool /dev/shm/chisel_1.9.1_linux_amd64',

@@ -151,6 +151,17 @@ export const systemRules: readonly Rule[] = [
     },
   },
   {
+    id: 'executable-in-upload-dir',
+    severity: 'high',
+    title: 'executable file in an upload directory',
+    why: 'Uploads are user content and never need the execute bit; a tool too big to collect is still seen here.',
+    match: {
+      kind: 'file',
+      test: (entry) =>
+        when(isExecutable(entry.mode) && /\/uploads?\//i.test(entry.name), () => describe(entry)),
+    },
+  },
+  {
     id: 'kernel-thread-named-file',
     severity: 'high',
     title: 'file named like a kernel thread',
