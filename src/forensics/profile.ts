@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { AppError, messageOf } from '../errors.js';
+import {
+  applicationDirectories,
+  serverScriptNames,
+  shellRcNames,
+  uploadDirectories,
+  vendorDirectories,
+  webRoots,
+} from './profile-places.js';
 
 /**
  * One thing to collect, defined as data (in the spirit of UAC's artifact files), so users can add
@@ -32,62 +40,6 @@ export interface Profile {
 const kib = 1024;
 const mib = 1024 * kib;
 const pseudo = ['/proc', '/sys', '/dev'];
-const shellRcNames = [
-  '.profile',
-  '.bashrc',
-  '.bash_profile',
-  '.bash_login',
-  '.bash_logout',
-  '.zshrc',
-  '.zprofile',
-  '.zshenv',
-  '.zlogin',
-  '.kshrc',
-  '.mkshrc',
-  '.cshrc',
-  '.tcshrc',
-  'config.fish',
-];
-/** Document roots of nginx, Apache httpd and Tomcat images, and the FHS's /srv. */
-const webRoots = [
-  '/var/www',
-  '/usr/share/nginx/html',
-  '/usr/local/apache2/htdocs',
-  '/usr/local/tomcat/webapps',
-  '/srv',
-];
-const applicationDirectories = ['/app', '/usr/src/app', '/opt', '/home'];
-/** Where Node/Express, Laravel and Django apps keep uploads, under the usual app roots. */
-const uploadDirectories = [
-  '/app/uploads',
-  '/app/public/uploads',
-  '/app/storage/app/public',
-  '/app/media',
-  '/usr/src/app/uploads',
-  '/usr/src/app/public/uploads',
-];
-const serverScriptNames = [
-  '*.php',
-  '*.php[3-8]',
-  '*.phtml',
-  '*.phar',
-  '*.jsp',
-  '*.jspx',
-  '*.jspf',
-  '*.asp',
-  '*.aspx',
-  '*.ashx',
-  '*.asmx',
-  '*.cfm',
-  '*.cgi',
-  '*.pl',
-  '.htaccess',
-  '.user.ini',
-  'web.config',
-];
-/** Dependency trees are big and rarely where a shell is dropped; `*` in -path spans directories. */
-const vendorDirectories = ['/*/node_modules', '/*/.git'];
-
 /** The default triage profile: volatile state first, then files, then whole-filesystem listings. */
 export const defaultProfile: Profile = {
   name: 'triage',

@@ -1,3 +1,4 @@
+import { shellRcNames } from '../profile-places.js';
 import type { ProcessInfo } from './parse.js';
 import type { OpenPackage } from './triage.js';
 
@@ -21,22 +22,7 @@ export interface CollectedFile {
   readonly text: string;
 }
 
-const rcNames = new Set([
-  '.profile',
-  '.bashrc',
-  '.bash_profile',
-  '.bash_login',
-  '.bash_logout',
-  '.zshrc',
-  '.zprofile',
-  '.zshenv',
-  '.zlogin',
-  '.kshrc',
-  '.mkshrc',
-  '.cshrc',
-  '.tcshrc',
-  'config.fish',
-]);
+const rcNames = new Set(shellRcNames);
 const systemRc =
   /^\/etc\/(profile|profile\.d\/[^/]+|bash\.bashrc|bashrc|environment|zprofile|zshrc|zshenv|zsh\/[^/]+|csh\.(cshrc|login)|fish\/config\.fish|fish\/conf\.d\/[^/]+)$/;
 const webArtifacts = new Set(['files.web', 'files.uploads', 'files.app-scripts']);
