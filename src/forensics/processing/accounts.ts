@@ -7,14 +7,15 @@ export interface Account {
   readonly gid: number;
   readonly home: string;
   readonly shell: string;
-  /** The line as it was, for quoting. */
+  /** The line as it was, for quoting, and its number in the file. */
   readonly line: string;
+  readonly lineNumber: number;
 }
 
 /** Parses /etc/passwd; malformed lines are skipped (the file is container data). */
 export function parsePasswd(text: string): Account[] {
   const accounts: Account[] = [];
-  for (const line of text.split('\n')) {
+  for (const [index, line] of text.split('\n').entries()) {
     const fields = line.split(':');
     if (fields.length !== 7 || line.startsWith('#') || line.startsWith('+') || line.startsWith('-')) continue;
     const [name, password, uid, gid, , home, shell] = fields as [
@@ -27,7 +28,16 @@ export function parsePasswd(text: string): Account[] {
       string,
     ];
     if (!/^\d+$/.test(uid) || !/^\d+$/.test(gid) || name === '') continue;
-    accounts.push({ name, password, uid: Number(uid), gid: Number(gid), home, shell, line });
+    accounts.push({
+      name,
+      password,
+      uid: Number(uid),
+      gid: Number(gid),
+      home,
+      shell,
+      line,
+      lineNumber: index + 1,
+    });
   }
   return accounts;
 }

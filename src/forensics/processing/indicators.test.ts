@@ -79,10 +79,10 @@ describe('indicator rules', () => {
     const indicators = indicatorsOf({
       files: [{ source: '/etc/passwd', artifact: 'files.etc', content: passwd }],
     });
-    expect(indicators.map((indicator) => [indicator.id, indicator.reason])).toEqual([
-      ['account-uid0', 'toor:x:0:0::/root:/bin/sh'],
-      ['account-no-password', 'mallory::1001:1001::/home/mallory:/bin/sh'],
-      ['account-service-login-shell', 'www-data:x:33:33:www-data:/var/www:/bin/bash'],
+    expect(indicators.map((indicator) => [indicator.id, indicator.where, indicator.reason])).toEqual([
+      ['account-uid0', '/etc/passwd:5', 'toor:x:0:0::/root:/bin/sh'],
+      ['account-no-password', '/etc/passwd:6', 'mallory::1001:1001::/home/mallory:/bin/sh'],
+      ['account-service-login-shell', '/etc/passwd:4', 'www-data:x:33:33:www-data:/var/www:/bin/bash'],
     ]);
   });
 
@@ -112,12 +112,12 @@ describe('indicator rules', () => {
             exe: '/usr/bin/wget',
           },
         ]),
-        'live.net': '@table tcp\n   0: 0A00000C:9E08 FEA9FEA9:0050 01 0:0 0:0 0 0 0 48490\n',
+        'live.net': '@table tcp\n   0: 0C00000A:9E08 FEA9FEA9:0050 01 0:0 0:0 0 0 0 48490\n',
       },
     });
     expect(fired(indicators)).toEqual([
       'cloud-metadata-access /root/.ash_history:1',
-      'cloud-metadata-connection live.net',
+      'cloud-metadata-connection live.net tcp 10.0.0.12:40456 169.254.169.254:80',
       'cloud-metadata-credentials /etc/crontabs/root:1',
       'cloud-metadata-credentials /root/.ash_history:2',
       'cloud-metadata-credentials process 31',

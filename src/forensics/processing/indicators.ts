@@ -103,7 +103,9 @@ export function findIndicators(pkg: OpenPackage, options: IndicatorOptions = {})
     for (const matcher of matchers)
       for (const hit of hits(matcher, evidence)) {
         const indicator = { id: rule.id, severity: rule.severity, title: rule.title, why: rule.why, ...hit };
-        found.set(`${rule.id}\u0000${hit.where}\u0000${hit.reason}`, indicator);
+        // One finding per rule and place: a SUID file seen in the listing and in find's output is one.
+        const key = `${rule.id}\u0000${hit.where}`;
+        if (!found.has(key)) found.set(key, indicator);
       }
   }
   return sortIndicators([...found.values(), ...incomplete(evidence.budget)]);
@@ -148,10 +150,15 @@ function hits(matcher: Matcher, evidence: Evidence): Hit[] {
       return each(
         evidence.accounts,
         (account) => matcher.test(account, evidence.accounts),
-        () => '/etc/passwd',
+        (account) => `/etc/passwd:${account.lineNumber}`,
       );
     case 'connection':
-      return each(evidence.facts.connections, matcher.test, (_: Connection) => 'live.net');
+      return each(
+        evidence.facts.connections,
+        matcher.test,
+        (connection: Connection) =>
+          `live.net ${connection.protocol} ${connection.localAddress}:${connection.localPort} ${connection.remoteAddress}:${connection.remotePort}`,
+      );
     case 'listing':
       return each(evidence.listing(matcher.output), matcher.test, (path: string) => path);
     default: {
