@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { intrusionTraces, plantScript } from '../../testcluster/seed/intrusion-traces.js';
 import { cli } from '../support/cli.js';
 import { kubectl } from '../support/kubectl.js';
@@ -10,6 +10,8 @@ const kubeconfig = inject('kubeconfig');
 const home = mkdtempSync(join(tmpdir(), 'gatehouse-triage-'));
 const gatehouse = (...args: string[]) =>
   cli(['--kubeconfig', kubeconfig, ...args], { GATEHOUSE_HOME: home, GATEHOUSE_OPERATOR: 'e2e-responder' });
+
+afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 describe('triage of what real intrusions leave', () => {
   it('acquires the planted pod and flags each family with its evidence, plus the user’s YARA rules', async () => {
@@ -29,7 +31,7 @@ describe('triage of what real intrusions leave', () => {
     const acquisition = await gatehouse('acquire', 'legacy-cart', '-n', 'storefront', '-o', 'json');
     expect(acquisition.code).toBe(0);
     const id = JSON.parse(acquisition.stdout).items[0].package as string;
-    const rules = mkdtempSync(join(tmpdir(), 'gatehouse-triage-yara-'));
+    const rules = mkdtempSync(join(home, 'yara-'));
     writeFileSync(
       join(rules, 'webshell.yar'),
       'rule php_post_eval { meta: severity = "critical" strings: $e = /eval\\(\\$_POST\\[[^\\]]+\\]\\)/ condition: $e }',
