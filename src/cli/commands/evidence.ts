@@ -8,9 +8,12 @@ import {
   type CustodyRecord,
   factsOf,
   findIndicators,
+  loadYaraRules,
   openPackage,
+  scanWithYara,
   sealFiles,
   sha256,
+  sortIndicators,
   toBodyfile,
   toTimelineCsv,
   toTimesketchJsonl,
@@ -169,9 +172,16 @@ export function registerEvidence(program: Command, run: Runner): void {
     .command('indicators')
     .argument('<id>')
     .description('Indicators of compromise with the evidence behind each')
-    .action((id: string) =>
+    .option(
+      '--yara <dir>',
+      'also run your YARA rules (.yar/.yara files in YARA-X syntax; externals filepath, filename, extension) over every collected file',
+    )
+    .action((id: string, flags: { yara?: string }) =>
       run(async (context) => {
-        const indicators = findIndicators(openPackage(packageRoot(context, id)));
+        const pkg = openPackage(packageRoot(context, id));
+        const yara = flags.yara ? scanWithYara(pkg, loadYaraRules(flags.yara)) : undefined;
+        for (const problem of yara?.problems ?? []) context.stderr(`warning: yara: ${problem}\n`);
+        const indicators = sortIndicators([...findIndicators(pkg), ...(yara?.indicators ?? [])]);
         context.stdout(
           render(
             context.output,
