@@ -1,4 +1,4 @@
-import { appendAudit } from '../audit/index.js';
+import { type AuditInput, appendAudit, auditedTransaction } from '../audit/index.js';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { getFlow } from './flow-store.js';
@@ -13,25 +13,19 @@ import {
   transition,
 } from './requests.js';
 
-async function audit(
-  store: Store,
+function entry(
   caller: Caller,
   action: string,
   request: AccessRequest,
-  now: Date,
   details: Record<string, unknown> = {},
-): Promise<void> {
-  await appendAudit(
-    store,
-    {
-      actor: caller.user,
-      action,
-      target: targetOf(request),
-      outcome: 'succeeded',
-      details: { id: request.id, ...details },
-    },
-    () => now,
-  );
+): AuditInput {
+  return {
+    actor: caller.user,
+    action,
+    target: targetOf(request),
+    outcome: 'succeeded',
+    details: { id: request.id, ...details },
+  };
 }
 
 function notIn(request: AccessRequest, states: readonly RequestState[], doing: string): AppError {
@@ -113,8 +107,8 @@ export async function decide(
   if (decision === 'approve') await holdToCurrentFlow(store, request, flow, now);
   // One transaction per decision, serialised on the request's row: the conditional update locks
   // it (PostgreSQL) or the database (SQLite), so concurrent approvers each see the other's vote and
-  // a request cancelled meanwhile takes no decision.
-  const outcome = await store.db.transaction().execute(async (tx) => {
+  // a request cancelled meanwhile takes no decision. The decision and its audit entry commit together.
+  const outcome = await auditedTransaction(store, async ({ tx, audit }) => {
     const held = await tx
       .updateTable('access_requests')
       .set({ updated_at: now.toISOString() })
@@ -147,6 +141,7 @@ export async function decide(
         })
         .where('id', '=', request.id)
         .execute();
+    await audit(entry(caller, `access.${decision}`, request), () => now);
     return 'decided' as const;
   });
   if (outcome === 'not-pending')
@@ -159,7 +154,6 @@ export async function decide(
     throw new AppError('conflict', `${caller.user} already decided on ${request.id}`, {
       fix: `Another approver must decide: ${flow.approvers.required} distinct approvals are needed`,
     });
-  await audit(store, caller, `access.${decision}`, request, now);
   return await getRequest(store, request.id);
 }
 
@@ -180,11 +174,16 @@ export async function revoke(
   // Each change is conditional, and the audit names the one that happened: a request approved
   // while its cancel was on the way is revoked, not reported cancelled.
   const ended = { ended_at: now.toISOString() };
-  if (await transition(store, request.id, ['pending'], 'cancelled', ended, now))
-    await audit(store, caller, 'access.cancel', request, now);
-  else if (await transition(store, request.id, ['approved', 'active'], 'revoked', ended, now))
-    await audit(store, caller, 'access.revoke', request, now);
-  else throw notIn(await getRequest(store, request.id), ['pending', 'approved', 'active'], 'revoked');
+  const done = await auditedTransaction(store, async ({ store: scoped, audit }) => {
+    const action = (await transition(scoped, request.id, ['pending'], 'cancelled', ended, now))
+      ? 'access.cancel'
+      : (await transition(scoped, request.id, ['approved', 'active'], 'revoked', ended, now))
+        ? 'access.revoke'
+        : undefined;
+    if (action) await audit(entry(caller, action, request), () => now);
+    return action !== undefined;
+  });
+  if (!done) throw notIn(await getRequest(store, request.id), ['pending', 'approved', 'active'], 'revoked');
   return await getRequest(store, request.id);
 }
 
@@ -218,17 +217,23 @@ export async function extend(
     );
   }
   // Only the expiry read above is extended: if the request expired or was extended meanwhile, say so.
-  const changed = await store.db
-    .updateTable('access_requests')
-    .set({ expires_at: expiresAt.toISOString(), updated_at: now.toISOString() })
-    .where('id', '=', request.id)
-    .where('state', '=', 'active')
-    .where('expires_at', '=', request.expiresAt)
-    .executeTakeFirst();
-  if (Number(changed.numUpdatedRows) !== 1)
+  const expiry = request.expiresAt;
+  const changed = await auditedTransaction(store, async ({ tx, audit }) => {
+    const updated = await tx
+      .updateTable('access_requests')
+      .set({ expires_at: expiresAt.toISOString(), updated_at: now.toISOString() })
+      .where('id', '=', request.id)
+      .where('state', '=', 'active')
+      .where('expires_at', '=', expiry)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) return false;
+    const details = { seconds, expiresAt: expiresAt.toISOString() };
+    await audit(entry(caller, 'access.extend', request, details), () => now);
+    return true;
+  });
+  if (!changed)
     throw new AppError('conflict', `request ${request.id} changed while it was being extended`, {
       fix: `Look at it again (gatehouse access show ${request.id.slice(0, 8)}) and extend it if it is still active`,
     });
-  await audit(store, caller, 'access.extend', request, now, { seconds, expiresAt: expiresAt.toISOString() });
   return await getRequest(store, request.id);
 }

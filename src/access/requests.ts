@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendAudit } from '../audit/index.js';
+import { auditedTransaction } from '../audit/index.js';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import {
@@ -134,55 +134,55 @@ export async function createRequest(
   const state: RequestState = breakGlass || autoApproved ? 'approved' : 'pending';
   const at = now.toISOString();
   const id = randomUUID();
-  await store.db
-    .insertInto('access_requests')
-    .values({
-      id,
-      flow: flow.name,
-      cluster: input.cluster,
-      requester: caller.user,
-      requester_groups: JSON.stringify(caller.groups),
-      role_kind: input.role.kind,
-      role_name: input.role.name,
-      namespace: input.namespace ?? '',
-      duration_seconds: input.durationSeconds,
-      reason: input.reason,
-      break_glass: breakGlass ? 1 : 0,
-      state,
-      created_at: at,
-      activated_at: null,
-      expires_at: null,
-      ended_at: null,
-      updated_at: at,
-      mode: flow.mode,
-      credential_namespace: flow.mode === 'credential' ? flow.credentialNamespace : null,
-      principal_arn: principalArn ?? null,
-    })
-    .execute();
-  const target = targetOf({ cluster: input.cluster, namespace: input.namespace, role: input.role });
-  await appendAudit(
-    store,
-    {
-      actor: caller.user,
-      action: 'access.request',
-      target,
-      outcome: 'succeeded',
-      details: { id, flow: flow.name, durationSeconds: input.durationSeconds, reason: input.reason },
-    },
-    () => now,
-  );
-  if (breakGlass)
-    await appendAudit(
-      store,
-      { actor: caller.user, action: 'access.break-glass', target, outcome: 'succeeded', details: { id } },
+  // The request and its audit entries commit together: neither exists without the other.
+  await auditedTransaction(store, async ({ tx, audit }) => {
+    await tx
+      .insertInto('access_requests')
+      .values({
+        id,
+        flow: flow.name,
+        cluster: input.cluster,
+        requester: caller.user,
+        requester_groups: JSON.stringify(caller.groups),
+        role_kind: input.role.kind,
+        role_name: input.role.name,
+        namespace: input.namespace ?? '',
+        duration_seconds: input.durationSeconds,
+        reason: input.reason,
+        break_glass: breakGlass ? 1 : 0,
+        state,
+        created_at: at,
+        activated_at: null,
+        expires_at: null,
+        ended_at: null,
+        updated_at: at,
+        mode: flow.mode,
+        credential_namespace: flow.mode === 'credential' ? flow.credentialNamespace : null,
+        principal_arn: principalArn ?? null,
+      })
+      .execute();
+    const target = targetOf({ cluster: input.cluster, namespace: input.namespace, role: input.role });
+    await audit(
+      {
+        actor: caller.user,
+        action: 'access.request',
+        target,
+        outcome: 'succeeded',
+        details: { id, flow: flow.name, durationSeconds: input.durationSeconds, reason: input.reason },
+      },
       () => now,
     );
-  else if (autoApproved)
-    await appendAudit(
-      store,
-      { actor: 'gatehouse', action: 'access.auto-approve', target, outcome: 'succeeded', details: { id } },
-      () => now,
-    );
+    if (breakGlass)
+      await audit(
+        { actor: caller.user, action: 'access.break-glass', target, outcome: 'succeeded', details: { id } },
+        () => now,
+      );
+    else if (autoApproved)
+      await audit(
+        { actor: 'gatehouse', action: 'access.auto-approve', target, outcome: 'succeeded', details: { id } },
+        () => now,
+      );
+  });
   return await getRequest(store, id);
 }
 

@@ -11,6 +11,22 @@ const defaultIo: Io = {
   interactive: process.stderr.isTTY === true,
 };
 
+let pipeGuarded = false;
+
+/**
+ * A reader that stops early (`gatehouse audit export | head`) closes the pipe, and the next write
+ * fails with EPIPE: that is the reader's choice, not an error, so the CLI ends quietly as Unix
+ * tools do instead of dying on an unhandled stream error.
+ */
+function endQuietlyOnClosedPipe(): void {
+  if (pipeGuarded) return;
+  pipeGuarded = true;
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 /**
  * Runs the CLI and returns its exit code: 0 success, 1 a "no" answer or failed check, 2 bad
  * input, 3 cluster unreachable, 4 not allowed, 5 not found or conflict, 10 internal.
@@ -20,6 +36,7 @@ const defaultIo: Io = {
  */
 export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
   let exitCode = 0;
+  if (io === defaultIo) endQuietlyOnClosedPipe();
   const program = new Command('gatehouse')
     .description('Security operations for Kubernetes: forensics, access governance, just-in-time access')
     .version(version, '--version')

@@ -1,4 +1,4 @@
-import { appendAudit } from '../audit/index.js';
+import { auditedTransaction } from '../audit/index.js';
 import { AppError, describeError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { ClusterListing, ClusterProvider, ClusterRef } from './types.js';
@@ -108,22 +108,24 @@ export async function addProvider(
     throw new AppError('conflict', `a provider named "${entry.name}" already exists`, {
       fix: `Remove it first (gatehouse providers remove ${entry.name}) or pick another name`,
     });
-  await store.db
-    .insertInto('cluster_providers')
-    .values({
-      name: record.name,
-      kind: record.settings.kind,
-      config: JSON.stringify(record.settings),
-      created_at: record.createdAt,
-      created_by: actor,
-    })
-    .execute();
-  await appendAudit(store, {
-    actor,
-    action: 'clusters.provider.add',
-    target: record.name,
-    outcome: 'succeeded',
-    details: { settings: record.settings },
+  await auditedTransaction(store, async ({ tx, audit }) => {
+    await tx
+      .insertInto('cluster_providers')
+      .values({
+        name: record.name,
+        kind: record.settings.kind,
+        config: JSON.stringify(record.settings),
+        created_at: record.createdAt,
+        created_by: actor,
+      })
+      .execute();
+    await audit({
+      actor,
+      action: 'clusters.provider.add',
+      target: record.name,
+      outcome: 'succeeded',
+      details: { settings: record.settings },
+    });
   });
   return record;
 }
@@ -206,13 +208,15 @@ export async function removeProvider(
       },
     );
   }
-  await store.db.deleteFrom('cluster_providers').where('name', '=', name).execute();
-  await appendAudit(store, {
-    actor,
-    action: 'clusters.provider.remove',
-    target: name,
-    outcome: 'succeeded',
-    ...(options.force && stranded.clusters.length > 0 ? { details: { forced: true, stranded } } : {}),
+  await auditedTransaction(store, async ({ tx, audit }) => {
+    await tx.deleteFrom('cluster_providers').where('name', '=', name).execute();
+    await audit({
+      actor,
+      action: 'clusters.provider.remove',
+      target: name,
+      outcome: 'succeeded',
+      ...(options.force && stranded.clusters.length > 0 ? { details: { forced: true, stranded } } : {}),
+    });
   });
 }
 

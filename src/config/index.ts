@@ -18,6 +18,11 @@ export interface GatehouseConfig {
   readonly probeTimeoutMs: number;
   /** A `gatehouse serve` URL: access commands then act through its API, with GATEHOUSE_TOKEN. */
   readonly server: string | undefined;
+  /**
+   * The Ed25519 key that signs audit entries, when not `<dataDir>/audit-signing.key`: a mounted
+   * secret in server deployments (`GATEHOUSE_AUDIT_KEY_FILE`).
+   */
+  readonly auditKeyFile: string | undefined;
   /** The file the settings came from, if any. */
   readonly file: string | undefined;
 }
@@ -29,14 +34,24 @@ interface FileSettings {
   readonly output?: string;
   readonly probeTimeoutMs?: number;
   readonly server?: string;
+  readonly auditKeyFile?: string;
 }
 
-const knownKeys = new Set(['databaseUrl', 'kubeconfig', 'context', 'output', 'probeTimeoutMs', 'server']);
+const knownKeys = new Set([
+  'databaseUrl',
+  'kubeconfig',
+  'context',
+  'output',
+  'probeTimeoutMs',
+  'server',
+  'auditKeyFile',
+]);
 
 /**
  * Settings come from, in rising precedence: defaults, the config file
  * (`$GATEHOUSE_CONFIG` or `<dataDir>/config.yaml`), then environment variables
- * (`GATEHOUSE_HOME`, `GATEHOUSE_DATABASE_URL`, `GATEHOUSE_CONTEXT`, `GATEHOUSE_OUTPUT`). Command-line
+ * (`GATEHOUSE_HOME`, `GATEHOUSE_DATABASE_URL`, `GATEHOUSE_CONTEXT`, `GATEHOUSE_OUTPUT`,
+ * `GATEHOUSE_AUDIT_KEY_FILE`). Command-line
  * flags override all of them at the CLI edge.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatehouseConfig {
@@ -53,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatehouseConfi
     output: parseOutputFormat(output, env.GATEHOUSE_OUTPUT ? 'GATEHOUSE_OUTPUT' : `${file}: output`),
     probeTimeoutMs: settings.probeTimeoutMs ?? 3000,
     server: env.GATEHOUSE_SERVER ?? settings.server,
+    auditKeyFile: env.GATEHOUSE_AUDIT_KEY_FILE ?? settings.auditKeyFile,
     file: existsSync(file) ? file : undefined,
   };
 }
@@ -98,7 +114,7 @@ function readSettings(file: string): FileSettings {
       });
     }
   }
-  for (const key of ['databaseUrl', 'kubeconfig', 'context', 'output', 'server'] as const) {
+  for (const key of ['databaseUrl', 'kubeconfig', 'context', 'output', 'server', 'auditKeyFile'] as const) {
     if (record[key] !== undefined && typeof record[key] !== 'string') {
       throw new AppError('config.invalid', `config file ${file}: "${key}" must be a string`, {
         fix: `Quote the value of ${key}`,

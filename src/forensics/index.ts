@@ -7,6 +7,7 @@ export {
   sealFiles,
   sealPackage,
   sha256,
+  signatureFile,
   type VerifyProblem,
   type VerifyReport,
   verifyPackage,
@@ -17,6 +18,7 @@ export {
   type RemoteProblem,
   type S3Target,
   type StoredObject,
+  s3Checkpoints,
   uploadPackageFiles,
   verifyRemote,
 } from './evidence/s3.js';
@@ -29,7 +31,13 @@ export {
   preflight,
   requiredPermissions,
 } from './preflight.js';
-export { findIndicators, type Indicator, type IndicatorSeverity } from './processing/indicators.js';
+export {
+  findIndicators,
+  type Indicator,
+  type IndicatorSeverity,
+  indicatorRules,
+  sortIndicators,
+} from './processing/indicators.js';
 export {
   type BodyfileEntry,
   parseConnections,
@@ -46,5 +54,6 @@ export {
   toTimelineCsv,
   toTimesketchJsonl,
 } from './processing/triage.js';
+export { loadYaraRules, scanWithYara, type YaraRules, type YaraScan } from './processing/yara.js';
 export { type Artifact, defaultProfile, loadProfile, type Profile } from './profile.js';
 export { isShellless, listTargets, type MethodName, systemNamespaces, type Target } from './targets.js';

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { AppError, messageOf } from '../errors.js';
+import {
+  applicationDirectories,
+  serverScriptNames,
+  shellRcNames,
+  uploadDirectories,
+  vendorDirectories,
+  webRoots,
+} from './profile-places.js';
 
 /**
  * One thing to collect, defined as data (in the spirit of UAC's artifact files), so users can add
@@ -32,7 +40,6 @@ export interface Profile {
 const kib = 1024;
 const mib = 1024 * kib;
 const pseudo = ['/proc', '/sys', '/dev'];
-
 /** The default triage profile: volatile state first, then files, then whole-filesystem listings. */
 export const defaultProfile: Profile = {
   name: 'triage',
@@ -120,6 +127,42 @@ export const defaultProfile: Profile = {
       paths: ['/etc/crontabs', '/var/spool/cron', '/var/spool/at', '/etc/cron.d'],
       maxFileSize: mib,
       maxDepth: 3,
+    },
+    {
+      id: 'files.shell-rc',
+      description: 'shell profiles and rc files of every user (/etc/profile and profile.d come with /etc)',
+      collector: 'files',
+      paths: ['/root', '/home'],
+      names: shellRcNames,
+      maxFileSize: mib,
+      maxDepth: 4,
+    },
+    {
+      id: 'files.web',
+      description: 'web roots, where webshells are planted (every file, capped per file)',
+      collector: 'files',
+      paths: webRoots,
+      maxFileSize: 512 * kib,
+      maxDepth: 10,
+      exclude: vendorDirectories,
+    },
+    {
+      id: 'files.uploads',
+      description: 'upload directories of common application layouts (every file, capped per file)',
+      collector: 'files',
+      paths: uploadDirectories,
+      maxFileSize: 2 * mib,
+      maxDepth: 8,
+    },
+    {
+      id: 'files.app-scripts',
+      description: 'server-side scripts (PHP, JSP, ASP.NET, CGI) in application directories',
+      collector: 'files',
+      paths: applicationDirectories,
+      names: serverScriptNames,
+      maxFileSize: 512 * kib,
+      maxDepth: 10,
+      exclude: vendorDirectories,
     },
     {
       id: 'files.logs',

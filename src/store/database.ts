@@ -56,5 +56,20 @@ export interface Store {
   readonly signals?: StoreSignals;
   /** Where it lives, without credentials: a file path or `postgres://host/db`. */
   readonly location: string;
+  /** Files kept outside the database that vouch for it (the audit log's key and checkpoint). */
+  readonly files: StoreFiles;
+  /** What opening had to repair (loose permissions), for the caller to report. */
+  readonly notices: readonly string[];
   close(): Promise<void>;
+}
+
+export interface StoreFiles {
+  /** The data directory (0700). */
+  readonly dataDir: string;
+  /** The Ed25519 private key that signs audit entries (PKCS#8 PEM, mode 0600). */
+  readonly auditKey: string;
+  /** True when the key file was named explicitly (a mounted secret): it is never created. */
+  readonly auditKeyExplicit: boolean;
+  /** The newest signed chain head, rewritten after every append. */
+  readonly auditCheckpoint: string;
 }

@@ -1,2 +1,2 @@
-export type { Database, Store, StoreDialect, StoreSignals } from './database.js';
+export type { Database, Store, StoreDialect, StoreFiles, StoreSignals } from './database.js';
 export { openStore, redact, type StoreOptions } from './open.js';

@@ -219,6 +219,17 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('access_requests').dropColumn('last_error').execute();
     },
   },
+  '2026_12_01_0010_audit_signatures': {
+    async up(db: Kysely<unknown>) {
+      // Null on entries written before signing: the first signed entry's link still covers them.
+      await db.schema.alterTable('audit_events').addColumn('key_id', 'varchar(64)').execute();
+      await db.schema.alterTable('audit_events').addColumn('signature', 'varchar(200)').execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('audit_events').dropColumn('signature').execute();
+      await db.schema.alterTable('audit_events').dropColumn('key_id').execute();
+    },
+  },
   '2026_12_01_0013_sync_subject_index': {
     // Per subject, the grants a sync found, so `rbac can-i` reads a few rows instead of the snapshot.
     async up(db: Kysely<unknown>) {

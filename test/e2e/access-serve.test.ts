@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -230,8 +230,14 @@ describe('gatehouse serve against the real apiserver (checked with SubjectAccess
     expect((await api(tokens.bob, 'POST', `/v1/requests/${id}/credential`)).status).toBe(403);
     const issued = await api(tokens.alice, 'POST', `/v1/requests/${id}/credential`);
     expect(issued.status).toBe(200);
+    // Over an existing world-readable file, the CLI's --out still leaves the token to its owner alone.
     const file = join(env.GATEHOUSE_HOME, 'credential.kubeconfig');
-    writeFileSync(file, issued.body.kubeconfig, { mode: 0o600 });
+    writeFileSync(file, 'an older kubeconfig\n');
+    chmodSync(file, 0o644);
+    const remote = { ...env, GATEHOUSE_SERVER: server.url, GATEHOUSE_TOKEN: tokens.alice };
+    expect((await cli(['access', 'credential', id, '--out', file], remote)).code).toBe(0);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(readFileSync(file, 'utf8')).toContain('token:');
     expect(
       kubectl(file, ['auth', 'can-i', 'create', 'deployments.apps', '-n', 'jit-serve']).stdout.trim(),
     ).toBe('yes');

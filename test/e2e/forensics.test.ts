@@ -31,6 +31,9 @@ describe('forensic acquisition on the test cluster', () => {
     expect(seconds).toBeLessThan(30);
     const verify = await gatehouse('evidence', 'verify', id);
     expect(verify.stdout).toMatch(/^VERIFIED: \d+ files/);
+    // Against the records a rewrite of the package cannot reach, not only against itself.
+    expect(verify.stdout).toMatch(/checked against audit entry \d+, signed by key/);
+    expect(verify.stdout).toMatch(/checked against package\.sig, signed by key/);
     expect(verify.code).toBe(0);
     const indicators = JSON.parse((await gatehouse('evidence', 'indicators', id, '-o', 'json')).stdout) as {
       id: string;

@@ -3,13 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { openStore, type Store, type StoreDialect } from '../../src/store/index.js';
+import { openStore, type Store, type StoreDialect, type StoreOptions } from '../../src/store/index.js';
 
 export const dialects: readonly StoreDialect[] = ['sqlite', 'postgres'];
 
 /** A fresh, migrated store of the given dialect; `cleanup` removes it. */
 export interface FreshStore {
   readonly store: Store;
+  /** How to open it again, from another process too. */
+  readonly options: StoreOptions;
   /** Opens the same database again through a new connection. */
   reopen(): Promise<Store>;
   cleanup(): Promise<void>;
@@ -21,6 +23,7 @@ export async function freshStore(dialect: StoreDialect): Promise<FreshStore> {
     const store = await openStore({ dataDir });
     return {
       store,
+      options: { dataDir },
       reopen: () => openStore({ dataDir }),
       cleanup: async () => {
         await store.close();
@@ -33,13 +36,17 @@ export async function freshStore(dialect: StoreDialect): Promise<FreshStore> {
   await adminQuery(adminUrl, `create database ${name}`);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const store = await openStore({ url: url.toString(), dataDir: tmpdir() });
+  // The data directory holds the audit key and checkpoint even when the rows are in PostgreSQL.
+  const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-store-'));
+  const store = await openStore({ url: url.toString(), dataDir });
   return {
     store,
-    reopen: () => openStore({ url: url.toString(), dataDir: tmpdir() }),
+    options: { url: url.toString(), dataDir },
+    reopen: () => openStore({ url: url.toString(), dataDir }),
     cleanup: async () => {
       await store.close();
       await adminQuery(adminUrl, `drop database if exists ${name}`);
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

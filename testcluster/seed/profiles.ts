@@ -1,4 +1,5 @@
 import { busyboxBase, file, type Tree } from '../rootfs.js';
+import { intrusionTraces, withTraces } from './intrusion-traces.js';
 import { deepNamesFiles } from './unstorable.js';
 
 /** What a seeded container is: its files, its main process, its environment and its log. */
@@ -176,7 +177,9 @@ function distrolessImage(context: ContainerContext): ContainerImage {
 /**
  * The planted pod: what an intruder leaves behind, for the forensics tests to find. A deleted
  * binary listening on 4444 with a reverse shell connected to it, a miner running from /dev/shm,
- * a SUID shell in /tmp, ld.so.preload, a malicious crontab, a poisoned history and an SSH key.
+ * a SUID shell in /tmp, ld.so.preload, a malicious crontab, a poisoned history and an SSH key;
+ * plus one trace per further family (webshell, root account, metadata and token use, profile
+ * persistence, dropped tool, hidden directory: see intrusion-traces.ts).
  */
 function plantedImage(context: ContainerContext): ContainerImage {
   const planted = minutesAgo(context.now, 20);
@@ -224,7 +227,11 @@ function plantedImage(context: ContainerContext): ContainerImage {
       { mode: 0o600, mtime: planted },
     ),
   };
-  return shellImage(context, body, extra, { PHP_FPM_PM: 'dynamic', APP_SECRET: 'planted-secret-value' });
+  const image = shellImage(context, body, extra, {
+    PHP_FPM_PM: 'dynamic',
+    APP_SECRET: 'planted-secret-value',
+  });
+  return { ...image, tree: withTraces(image.tree, intrusionTraces, planted) };
 }
 
 /** The image of one seeded container, by profile. */

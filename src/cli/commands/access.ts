@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   type AccessRequest,
@@ -28,9 +28,10 @@ import { type EksAccessEntriesPort, isProviderClusterName } from '../../clusters
 import { AppError, messageOf } from '../../errors.js';
 import { type KubeClient, whoAmI } from '../../kube/index.js';
 import type { CommandContext, Runner } from '../context.js';
+import { withStore } from '../open-store.js';
 import { render } from '../output.js';
+import { writePrivateFile } from '../private-file.js';
 import { remoteAccess } from './access-remote.js';
-import { withStore } from './audit.js';
 import { clusterClient, resolveCluster } from './cluster-client.js';
 import { clusterName } from './rbac-source.js';
 
@@ -293,7 +294,7 @@ export function registerAccess(program: Command, run: Runner): void {
               return await issueCredential(store, () => clientFor(context)(request.cluster), request.id, who);
             });
         if (flags.out) {
-          writeFileSync(flags.out, issued.kubeconfig, { mode: 0o600 });
+          writePrivateFile(flags.out, issued.kubeconfig);
           context.stderr(
             `kubeconfig written to ${flags.out}; the cluster refuses it after ${issued.refusedAfter} (grant ends ${issued.grantExpiresAt})\n`,
           );

@@ -11,7 +11,7 @@ import {
 import { isAppError } from '../../errors.js';
 import { clientNode, KubeClient } from '../../kube/index.js';
 import type { CommandContext } from '../context.js';
-import { withStore } from './audit.js';
+import { withStore } from '../open-store.js';
 import { clusterName } from './rbac-source.js';
 
 /**

@@ -9,8 +9,8 @@ import {
 } from '../../clusters/index.js';
 import { AppError, isAppError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
+import { withStore } from '../open-store.js';
 import { render } from '../output.js';
-import { withStore } from './audit.js';
 import { resolveCluster } from './cluster-client.js';
 
 export interface ClustersListResult {

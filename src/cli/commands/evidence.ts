@@ -8,9 +8,12 @@ import {
   type CustodyRecord,
   factsOf,
   findIndicators,
+  loadYaraRules,
   openPackage,
+  scanWithYara,
   sealFiles,
   sha256,
+  sortIndicators,
   toBodyfile,
   toTimelineCsv,
   toTimesketchJsonl,
@@ -19,7 +22,15 @@ import {
 } from '../../forensics/index.js';
 import type { CommandContext, Runner } from '../context.js';
 import { render } from '../output.js';
+import { anchorsOf } from './evidence-anchor.js';
 import { evidenceRoot, s3Target } from './forensics.js';
+
+interface VerifyFlags {
+  readonly remote?: boolean;
+  readonly s3Endpoint?: string;
+  readonly expectedHash?: string;
+  readonly publicKey?: string;
+}
 
 function packageRoot(context: CommandContext, id: string): string {
   if (!/^[0-9TZ]+-[0-9a-f]{8}$/.test(id))
@@ -94,27 +105,40 @@ export function registerEvidence(program: Command, run: Runner): void {
   evidence
     .command('verify')
     .argument('<id>')
-    .description('Re-hash every file of a package and name any change (exit 1 if anything changed)')
+    .description(
+      'Re-hash every file of a package and check its hash against the signed record of it: the audit entry, the signature file (exit 1 if anything changed)',
+    )
+    .option('--expected-hash <sha256>', 'the package hash recorded when it was handed over')
+    .option('--public-key <file>', 'the audit public key (for a package checked away from its store)')
     .option('--remote', 'also download and re-hash the copy in S3 (bucket from the custody record)')
     .option('--s3-endpoint <url>', 'S3-compatible endpoint (env GATEHOUSE_S3_ENDPOINT)')
-    .action((id: string, flags: { remote?: boolean; s3Endpoint?: string }) =>
+    .action((id: string, flags: VerifyFlags) =>
       run(async (context) => {
         const root = packageRoot(context, id);
         const local = verifyPackage(root);
         const remote = flags.remote ? await remoteProblems(context, root, id, flags.s3Endpoint) : [];
+        const { anchors, notes } = await anchorsOf(context, root, id, local.packageHash, flags);
         const report = {
           ...local,
-          ok: local.ok && remote.length === 0,
+          ok: local.ok && remote.length === 0 && anchors.every((anchor) => anchor.ok),
+          anchored: anchors.some((anchor) => anchor.ok),
           problems: [
             ...local.problems,
             ...remote.map((problem) => ({ path: `s3://${problem.key}`, problem: problem.problem })),
+            ...anchors
+              .filter((anchor) => !anchor.ok)
+              .map((anchor) => ({ path: 'package', problem: anchor.detail })),
           ],
+          anchors,
+          notes,
         };
         if (context.output === 'table') {
-          context.stdout(
-            `${report.ok ? 'VERIFIED' : 'FAILED'}: ${report.checked} files, package hash ${report.packageHash}\n`,
-          );
+          const verdict = !report.ok ? 'FAILED' : report.anchored ? 'VERIFIED' : 'SELF-CONSISTENT ONLY';
+          context.stdout(`${verdict}: ${report.checked} files, package hash ${report.packageHash}\n`);
           for (const problem of report.problems) context.stdout(`  ${problem.path}: ${problem.problem}\n`);
+          for (const anchor of anchors.filter((a) => a.ok))
+            context.stdout(`  checked against ${anchor.detail}\n`);
+          for (const note of notes) context.stdout(`  note: ${note}\n`);
         } else context.stdout(render(context.output, [report], [], report));
         return report.ok ? 0 : 1;
       }),
@@ -148,9 +172,16 @@ export function registerEvidence(program: Command, run: Runner): void {
     .command('indicators')
     .argument('<id>')
     .description('Indicators of compromise with the evidence behind each')
-    .action((id: string) =>
+    .option(
+      '--yara <dir>',
+      'also run your YARA rules (.yar/.yara files in YARA-X syntax; externals filepath, filename, extension) over every collected file',
+    )
+    .action((id: string, flags: { yara?: string }) =>
       run(async (context) => {
-        const indicators = findIndicators(openPackage(packageRoot(context, id)));
+        const pkg = openPackage(packageRoot(context, id));
+        const yara = flags.yara ? scanWithYara(pkg, loadYaraRules(flags.yara)) : undefined;
+        for (const problem of yara?.problems ?? []) context.stderr(`warning: yara: ${problem}\n`);
+        const indicators = sortIndicators([...findIndicators(pkg), ...(yara?.indicators ?? [])]);
         context.stdout(
           render(
             context.output,

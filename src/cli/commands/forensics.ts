@@ -16,12 +16,15 @@ import {
 } from '../../forensics/index.js';
 import type { KubeClient } from '../../kube/index.js';
 import { mapLimit } from '../../map-limit.js';
-import { openStore } from '../../store/index.js';
+import type { Store } from '../../store/index.js';
 import type { CommandContext, Runner } from '../context.js';
+import { openConfiguredStore } from '../open-store.js';
 import { render } from '../output.js';
 import { ProgressBoard, stageBar } from '../progress.js';
 import { version } from '../version.js';
+import { pushCheckpoint } from './audit.js';
 import { clusterClient } from './cluster-client.js';
+import { signSealedPackage } from './evidence-anchor.js';
 import { defaultNamespace } from './rbac-source.js';
 
 export function evidenceRoot(context: CommandContext): string {
@@ -144,7 +147,7 @@ export function registerAcquire(program: Command, run: Runner): void {
         const operator = context.env.GATEHOUSE_OPERATOR ?? userInfo().username;
         const s3 = s3Target(context, flags);
         // One store for the whole run: parallel acquisitions share its connection for audit events.
-        const store = await openStore({ url: context.config.databaseUrl, dataDir: context.config.dataDir });
+        const store = await openConfiguredStore(context);
         const labels = targets.map(
           (target) => `${namespace}/${target.pod}${target.container ? `/${target.container}` : ''}`,
         );
@@ -185,6 +188,7 @@ export function registerAcquire(program: Command, run: Runner): void {
                     onProgress: progress,
                   }),
               });
+              signSealedPackage(store, acquisition);
               say(`sealed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
               return { label, acquisition, seconds: (Date.now() - started) / 1000 };
             } catch (error) {
@@ -197,7 +201,14 @@ export function registerAcquire(program: Command, run: Runner): void {
               };
             }
           },
-        ).finally(() => store.close());
+        ).finally(async () => {
+          // The evidence and the checkpoint of the audit entries that record it go to the same bucket.
+          if (s3)
+            await pushCheckpoint(store, s3).catch((error: unknown) =>
+              context.stderr(`warning: the audit checkpoint was not copied to S3: ${describeError(error)}\n`),
+            );
+          await store.close();
+        });
         context.stdout(
           render(
             context.output,

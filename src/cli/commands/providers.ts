@@ -8,8 +8,8 @@ import {
 } from '../../clusters/index.js';
 import { AppError } from '../../errors.js';
 import { type CommandContext, localActor, type Runner } from '../context.js';
+import { withStore } from '../open-store.js';
 import { render } from '../output.js';
-import { withStore } from './audit.js';
 
 const list = (value: string, previous: string[] = []) => [
   ...previous,

@@ -9,7 +9,7 @@ import {
 } from '../../inventory/index.js';
 import { loadKubeconfig, readKubeconfig } from '../../kube/index.js';
 import type { CommandContext } from '../context.js';
-import { withStore } from './audit.js';
+import { withStore } from '../open-store.js';
 
 export interface SourceFlags {
   readonly filename?: string;

@@ -16,8 +16,8 @@ import {
   type Severity,
 } from '../../rbac/index.js';
 import type { Runner } from '../context.js';
+import { withStore } from '../open-store.js';
 import { render } from '../output.js';
-import { withStore } from './audit.js';
 import { reachCluster, resolveCluster } from './cluster-client.js';
 import { registerAccessQueries } from './rbac-access.js';
 import { registerExport } from './rbac-export.js';

@@ -4,8 +4,8 @@ import { parseDuration } from '../../access/index.js';
 import { AppError } from '../../errors.js';
 import { parseWebhook, type WebhookSink } from '../../notifications/index.js';
 import { startServer } from '../../server/index.js';
-import { openStore } from '../../store/index.js';
 import type { Runner } from '../context.js';
+import { openConfiguredStore } from '../open-store.js';
 import { accessEntriesFor, clientFor } from './access.js';
 
 interface ServeFlags {
@@ -75,7 +75,7 @@ export function registerServe(program: Command, run: Runner): void {
         );
         const { host, port } = parseListen(flags.listen);
         const intervalMs = parseInterval(flags.interval);
-        const store = await openStore({ url: context.config.databaseUrl, dataDir: context.config.dataDir });
+        const store = await openConfiguredStore(context);
         const log = (line: string) => context.stderr(`${new Date().toISOString()} ${line}\n`);
         const server = await startServer({
           store,

@@ -11,7 +11,7 @@ import {
 import { gcpRoles } from '../../clusters/providers/gke/index.js';
 import { AppError } from '../../errors.js';
 import type { CommandContext, Runner } from '../context.js';
-import { withStore } from './audit.js';
+import { withStore } from '../open-store.js';
 import { bindableRoles, rbacDocuments } from './setup.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];

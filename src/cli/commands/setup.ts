@@ -4,7 +4,7 @@ import { listFlows } from '../../access/index.js';
 import { eksMappingInstructions } from '../../clusters/providers/eks/index.js';
 import { AppError } from '../../errors.js';
 import type { CommandContext, Runner } from '../context.js';
-import { withStore } from './audit.js';
+import { withStore } from '../open-store.js';
 import { registerCloudSetup } from './setup-cloud.js';
 
 const managed = { 'app.kubernetes.io/managed-by': 'gatehouse' };

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { parseDuration } from '../../access/index.js';
 import { createToken, listTokens, revokeToken } from '../../server/index.js';
 import { localActor, type Runner } from '../context.js';
+import { withStore } from '../open-store.js';
 import { render } from '../output.js';
-import { withStore } from './audit.js';
 
 export function registerTokens(program: Command, run: Runner): void {
   const tokens = program

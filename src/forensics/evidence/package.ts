@@ -8,6 +8,8 @@ export const metadataFiles = ['manifest.json', 'custody.json', 'acquisition.log'
 /** Written after the seal: everything else can be uploaded before the custody record is final. */
 export const sealFiles = ['custody.json', 'acquisition.log', 'package.sha256'] as const;
 const hashFile = 'package.sha256';
+/** The package hash signed with the audit key, written beside the package once it is sealed. */
+export const signatureFile = 'package.sig';
 
 export function sha256(data: Buffer | string): string {
   return createHash('sha256').update(data).digest('hex');
@@ -98,7 +100,12 @@ export function verifyPackage(root: string): VerifyReport {
   }
   for (const file of walk(root)) {
     const path = relative(root, file);
-    if (!listed.has(path) && !(metadataFiles as readonly string[]).includes(path) && path !== hashFile)
+    if (
+      !listed.has(path) &&
+      !(metadataFiles as readonly string[]).includes(path) &&
+      path !== hashFile &&
+      path !== signatureFile
+    )
       problems.push({ path, problem: 'added (not in the manifest)' });
   }
   return {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { type Checkpoint, type CheckpointSink, parseCheckpoint } from '../../audit/index.js';
 import { AppError, messageOf } from '../../errors.js';
 
 /** Where packages go in S3-compatible storage; credentials come from the AWS default chain. */
@@ -149,4 +150,40 @@ function s3Error(error: unknown, target: S3Target, doing: string): AppError {
     fix: 'Rerun with --debug for details',
     cause: error,
   });
+}
+
+/**
+ * The audit chain's checkpoint in the evidence bucket (`<prefix>/audit-checkpoint.json`): a copy
+ * of the chain head that survives the loss or rewriting of the data directory. Never moved back.
+ */
+export function s3Checkpoints(target: S3Target): CheckpointSink {
+  const key = [target.prefix?.replace(/^\/+|\/+$/g, ''), 'audit-checkpoint.json'].filter(Boolean).join('/');
+  const read = async (): Promise<Checkpoint | undefined> => {
+    const client = await s3Client(target);
+    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+    try {
+      const object = await client.send(new GetObjectCommand({ Bucket: target.bucket, Key: key }));
+      return parseCheckpoint(await object.Body!.transformToString());
+    } catch (error) {
+      if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw s3Error(error, target, 'reading the audit checkpoint');
+    } finally {
+      client.destroy();
+    }
+  };
+  const write = async (checkpoint: Checkpoint): Promise<void> => {
+    const current = await read();
+    if (current && current.seq >= checkpoint.seq) return;
+    const client = await s3Client(target);
+    const { PutObjectCommand } = await import('@aws-sdk/client-s3');
+    try {
+      const body = `${JSON.stringify(checkpoint)}\n`;
+      await client.send(new PutObjectCommand({ Bucket: target.bucket, Key: key, Body: body }));
+    } catch (error) {
+      throw s3Error(error, target, 'writing the audit checkpoint');
+    } finally {
+      client.destroy();
+    }
+  };
+  return { name: `s3://${target.bucket}/${key}`, read, write };
 }

@@ -1,184 +1,258 @@
+import { type Account, parsePasswd } from './accounts.js';
+import { type CollectedFile, collectedFiles, type TextDocument, textDocuments } from './documents.js';
+import type { BodyfileEntry, Connection, ProcessInfo } from './parse.js';
+import type { NamedPattern } from './patterns.js';
+import { quote } from './quote.js';
+import type { IndicatorSeverity, Matcher, Rule } from './rule-types.js';
+import { systemRules } from './rules-system.js';
+import { textRules } from './rules-text.js';
 import { type Facts, factsOf, type OpenPackage } from './triage.js';
 
-export type IndicatorSeverity = 'critical' | 'high' | 'medium' | 'low';
+export type { IndicatorSeverity, Rule } from './rule-types.js';
 
 export interface Indicator {
   readonly id: string;
   readonly severity: IndicatorSeverity;
   readonly title: string;
-  /** Why it fired: the evidence, quoted. */
+  /** Why it fired: the evidence, quoted (escaped and bounded: it is container data). */
   readonly reason: string;
-  /** Where in the package: a source path or `process <pid>`. */
+  /** Where in the package: a source path (with `:line`), or `process <pid>`. */
   readonly where: string;
+  /** Why it matters: the technique behind the rule. */
+  readonly why: string;
 }
 
-const writable = /^\/(tmp|var\/tmp|dev\/shm)(\/|$)/;
-const minerPattern =
-  /\b(xmrig|xmr-stak|minerd|cpuminer|cgminer|kinsing|kdevtmpfsi|t-rex|nbminer|lolminer)\b|stratum\+(tcp|ssl):\/\/|--donate-level|cryptonight|randomx/i;
-const reverseShellPatterns: readonly [RegExp, string][] = [
-  [/\b(nc|ncat|netcat)\b[^\n]*\s-e\s*\S*sh\b/, 'netcat executing a shell'],
-  [/\/dev\/(tcp|udp)\/[^\s/]+\/\d+/, 'bash /dev/tcp redirection'],
-  [/\bsocat\b[^\n]*exec:/i, 'socat exec'],
-  [/\b(python[23]?|perl|ruby|php)\b[^\n]*socket[^\n]*(connect|fsockopen)/i, 'scripted socket shell'],
-  [/\b(curl|wget)\b[^\n|]*\|\s*(ba|da|a)?sh\b/, 'download piped into a shell'],
-  [/base64\s+(-d|--decode)[^\n|]*\|\s*(ba|da|a)?sh\b/, 'decoded payload piped into a shell'],
-];
-const unusualPorts = new Set([1337, 3333, 4444, 5555, 6666, 6667, 7777, 8888, 9999, 14444, 31337, 45700]);
+/** The built-in rule table, in report order within a severity. */
+export const indicatorRules: readonly Rule[] = [...systemRules, ...textRules];
 
-/** Indicators of compromise with the evidence that triggered each. */
-export function findIndicators(pkg: OpenPackage, facts: Facts = factsOf(pkg)): Indicator[] {
-  const found: Indicator[] = [];
-  const add = (indicator: Indicator) => {
-    if (!found.some((existing) => existing.id === indicator.id && existing.where === indicator.where))
-      found.push(indicator);
+/** Lines reported per rule and document; the rest is counted, never dropped silently. */
+const maxLinesPerDocument = 25;
+
+export interface IndicatorOptions {
+  readonly facts?: Facts;
+  /** The rule table (default: the built-in one). */
+  readonly rules?: readonly Rule[];
+  /**
+   * Time the text rules may spend on one document. Matching is linear in the input, but a
+   * container can still send megabytes built to be slow: past the budget the rest of that
+   * document is reported as not scanned instead of stalling triage.
+   */
+  readonly documentBudgetMs?: number;
+}
+
+/** Time spent per document by the text rules, and where each stopped when out of budget. */
+class Budget {
+  readonly #spent = new Map<TextDocument, number>();
+  readonly stopped = new Map<TextDocument, { line: number; ms: number }>();
+  constructor(readonly limitMs: number) {}
+
+  exhausted(document: TextDocument): boolean {
+    return this.stopped.has(document);
+  }
+
+  /** Runs `work` and charges its time to the document (`line` says where it stopped). */
+  measure<T>(document: TextDocument, line: number, work: () => T): T {
+    const start = performance.now();
+    const result = work();
+    const spent = (this.#spent.get(document) ?? 0) + performance.now() - start;
+    this.#spent.set(document, spent);
+    if (spent > this.limitMs && !this.stopped.has(document))
+      this.stopped.set(document, { line, ms: Math.round(spent) });
+    return result;
+  }
+}
+
+/** Everything the rules read, parsed once. */
+interface Evidence {
+  readonly facts: Facts;
+  readonly documents: readonly TextDocument[];
+  readonly files: readonly CollectedFile[];
+  readonly accounts: readonly Account[];
+  readonly listing: (output: string) => string[];
+  readonly budget: Budget;
+}
+
+type Hit = Pick<Indicator, 'reason' | 'where'>;
+
+/**
+ * Indicators of compromise with the evidence that triggered each: every rule of the table run
+ * over the package.
+ *
+ * @example
+ * findIndicators(openPackage(root)).filter((indicator) => indicator.severity === 'critical')
+ */
+export function findIndicators(pkg: OpenPackage, options: IndicatorOptions = {}): Indicator[] {
+  const facts = options.facts ?? factsOf(pkg);
+  const files = collectedFiles(pkg);
+  const evidence: Evidence = {
+    budget: new Budget(options.documentBudgetMs ?? 2000),
+    facts,
+    files,
+    documents: textDocuments(files, facts.processes),
+    accounts: parsePasswd(files.find((file) => file.source === '/etc/passwd')?.text ?? ''),
+    listing: (output) =>
+      pkg
+        .text(output)
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => (line.startsWith('./') ? line.slice(1) : line)),
   };
-  for (const process of facts.processes) {
-    const command = process.cmdline.join(' ');
-    const where = `process ${process.pid}`;
-    if (process.exe.endsWith('(deleted)'))
-      add({
-        id: 'deleted-binary',
-        severity: 'high',
-        title: 'process runs a deleted binary',
-        reason: `exe ${process.exe}`,
-        where,
-      });
-    if (writable.test(process.exe))
-      add({
-        id: 'exec-from-writable',
-        severity: 'high',
-        title: 'process runs a binary from a world-writable directory',
-        reason: `exe ${process.exe}`,
-        where,
-      });
-    const miner = minerPattern.exec(`${process.name} ${command}`);
-    if (miner)
-      add({
-        id: 'miner',
-        severity: 'critical',
-        title: 'cryptocurrency miner',
-        reason: `"${miner[0]}" in ${command.slice(0, 200)}`,
-        where,
-      });
-    for (const [pattern, name] of reverseShellPatterns) {
-      if (pattern.test(command))
-        add({
-          id: 'reverse-shell',
-          severity: 'critical',
-          title: `reverse shell (${name})`,
-          reason: command.slice(0, 200),
-          where,
-        });
-    }
+  const found = new Map<string, Indicator>();
+  for (const rule of options.rules ?? indicatorRules) {
+    const matchers: readonly Matcher[] = Array.isArray(rule.match) ? rule.match : [rule.match as Matcher];
+    for (const matcher of matchers)
+      for (const hit of hits(matcher, evidence)) {
+        const indicator = { id: rule.id, severity: rule.severity, title: rule.title, why: rule.why, ...hit };
+        // One finding per rule and place: a SUID file seen in the listing and in find's output is one.
+        const key = `${rule.id}\u0000${hit.where}`;
+        if (!found.has(key)) found.set(key, indicator);
+      }
   }
-  for (const file of facts.files) {
-    const executable =
-      /^-..[xsS]/.test(file.mode) || /^-.....[xsS]/.test(file.mode) || /^-........[xtT]/.test(file.mode);
-    if (writable.test(file.name) && executable)
-      add({
-        id: 'executable-in-writable',
-        severity: 'high',
-        title: 'executable file in /tmp, /var/tmp or /dev/shm',
-        reason: `${file.mode} ${file.name}`,
-        where: file.name,
-      });
-    if (/^-..[sS]|^-.....[sS]/.test(file.mode) && writable.test(file.name))
-      add({
-        id: 'suid-in-writable',
-        severity: 'critical',
-        title: 'SUID/SGID file in a world-writable directory',
-        reason: `${file.mode} ${file.name}`,
-        where: file.name,
-      });
-  }
-  for (const listed of pkg.text('list.suid').split('\n').filter(Boolean)) {
-    const path = listed.startsWith('./') ? listed.slice(1) : listed;
-    if (writable.test(path))
-      add({
-        id: 'suid-in-writable',
-        severity: 'critical',
-        title: 'SUID/SGID file in a world-writable directory',
-        reason: path,
-        where: path,
-      });
-  }
-  const preload = pkg.files((item) => item.source === '/etc/ld.so.preload')[0];
-  if (preload?.text.trim())
-    add({
-      id: 'ld-so-preload',
-      severity: 'high',
-      title: '/etc/ld.so.preload is set (library injected into every process)',
-      reason: preload.text.trim().slice(0, 200),
-      where: '/etc/ld.so.preload',
-    });
-  for (const { item, text } of pkg.files((candidate) => candidate.artifact === 'files.history')) {
-    for (const line of text.split('\n')) {
-      for (const [pattern, name] of reverseShellPatterns)
-        if (pattern.test(line))
-          add({
-            id: 'history-reverse-shell',
-            severity: 'high',
-            title: `shell history: ${name}`,
-            reason: line.slice(0, 200),
-            where: `${item.source}: ${line.slice(0, 60)}`,
-          });
-      if (minerPattern.test(line))
-        add({
-          id: 'history-miner',
-          severity: 'high',
-          title: 'shell history mentions a miner',
-          reason: line.slice(0, 200),
-          where: item.source,
-        });
-      if (/serviceaccount\/token/.test(line))
-        add({
-          id: 'history-token-read',
-          severity: 'medium',
-          title: 'shell history reads the service-account token',
-          reason: line.slice(0, 200),
-          where: item.source,
-        });
-      if (/^\s*(history\s+-c|unset\s+HISTFILE|export\s+HISTFILE=\/dev\/null)/.test(line))
-        add({
-          id: 'history-cleared',
-          severity: 'medium',
-          title: 'shell history was cleared or disabled',
-          reason: line.slice(0, 200),
-          where: item.source,
-        });
-    }
-  }
-  for (const { item, text } of pkg.files(
-    (candidate) => candidate.artifact === 'files.cron' || candidate.source.includes('/crontabs/'),
-  )) {
-    for (const line of text.split('\n')) {
-      if (!line.startsWith('#') && /\b(curl|wget)\b[^\n]*\|\s*(ba|da|a)?sh\b/.test(line))
-        add({
-          id: 'cron-download',
-          severity: 'high',
-          title: 'crontab downloads and runs code',
-          reason: line.slice(0, 200),
-          where: item.source,
-        });
-    }
-  }
-  for (const connection of facts.connections) {
-    const port = unusualPorts.has(connection.remotePort)
-      ? connection.remotePort
-      : connection.state === 'LISTEN' && unusualPorts.has(connection.localPort)
-        ? connection.localPort
-        : undefined;
-    if (port !== undefined)
-      add({
-        id: 'unusual-port',
-        severity: 'medium',
-        title: `connection on a port used by shells and miners (${port})`,
-        reason: `${connection.protocol} ${connection.localAddress}:${connection.localPort} → ${connection.remoteAddress}:${connection.remotePort} ${connection.state}`,
-        where: 'live.net',
-      });
-  }
-  const order: IndicatorSeverity[] = ['critical', 'high', 'medium', 'low'];
-  return found.sort(
+  return sortIndicators([...found.values(), ...incomplete(evidence.budget)]);
+}
+
+function incomplete(budget: Budget): Indicator[] {
+  return [...budget.stopped].map(([document, { line, ms }]) => ({
+    id: 'triage-incomplete',
+    severity: 'medium',
+    title: 'text not fully scanned: time budget spent',
+    why: 'Content built to make pattern matching slow is itself suspicious; the text rules skipped the rest of it.',
+    reason: `stopped after ${ms} ms at line ${line} of ${document.text.length} characters`,
+    where: quote(document.where),
+  }));
+}
+
+const order: readonly IndicatorSeverity[] = ['critical', 'high', 'medium', 'low'];
+
+export function sortIndicators(indicators: readonly Indicator[]): Indicator[] {
+  return [...indicators].sort(
     (a, b) => order.indexOf(a.severity) - order.indexOf(b.severity) || a.id.localeCompare(b.id),
   );
+}
+
+function hits(matcher: Matcher, evidence: Evidence): Hit[] {
+  switch (matcher.kind) {
+    case 'line':
+      return evidence.documents
+        .filter((document) => matcher.documents.includes(document.kind))
+        .flatMap((document) => lineHits(matcher, document, evidence.budget));
+    case 'document':
+      return evidence.documents
+        .filter((document) => matcher.documents.includes(document.kind))
+        .flatMap((document) => documentHit(matcher.all, document, evidence.budget));
+    case 'process':
+      return each(evidence.facts.processes, matcher.test, (process: ProcessInfo) => `process ${process.pid}`);
+    case 'file':
+      return each(evidence.facts.files, matcher.test, (entry: BodyfileEntry) => entry.name);
+    case 'content':
+      return each(evidence.files, matcher.test, (file: CollectedFile) => file.source);
+    case 'account':
+      return each(
+        evidence.accounts,
+        (account) => matcher.test(account, evidence.accounts),
+        (account) => `/etc/passwd:${account.lineNumber}`,
+      );
+    case 'connection':
+      return each(
+        evidence.facts.connections,
+        matcher.test,
+        (connection: Connection) =>
+          `live.net ${connection.protocol} ${connection.localAddress}:${connection.localPort} ${connection.remoteAddress}:${connection.remotePort}`,
+      );
+    case 'listing':
+      return each(evidence.listing(matcher.output), matcher.test, (path: string) => path);
+    default: {
+      const unreachable: never = matcher;
+      throw new Error(`unknown matcher ${JSON.stringify(unreachable)}`);
+    }
+  }
+}
+
+function each<T>(
+  subjects: readonly T[],
+  test: (subject: T) => string | undefined,
+  where: (subject: T) => string,
+): Hit[] {
+  const found: Hit[] = [];
+  for (const subject of subjects) {
+    const evidence = test(subject);
+    if (evidence !== undefined) found.push({ reason: quote(evidence), where: quote(where(subject)) });
+  }
+  return found;
+}
+
+/** Long lines are matched in overlapping windows, so the time budget is checked between them. */
+const window = 4096;
+const overlap = 512;
+
+function firstMatch(
+  patterns: readonly NamedPattern[],
+  line: string,
+  start: number,
+): { name: string; index: number } | undefined {
+  const text = start === 0 && line.length <= window ? line : line.slice(start, start + window);
+  for (const { name, pattern } of patterns) {
+    const matched = pattern.exec(text);
+    if (matched) return { name, index: start + matched.index };
+  }
+  return undefined;
+}
+
+function matchLine(
+  patterns: readonly NamedPattern[],
+  line: string,
+  measure: (
+    work: () => { name: string; index: number } | undefined,
+  ) => { name: string; index: number } | undefined,
+): { name: string; index: number } | undefined {
+  for (let start = 0; start === 0 || start + overlap < line.length; start += window - overlap) {
+    const match = measure(() => firstMatch(patterns, line, start));
+    if (match) return match;
+  }
+  return undefined;
+}
+
+const linesOf = new WeakMap<TextDocument, string[]>();
+
+function lineHits(
+  matcher: Extract<Matcher, { kind: 'line' }>,
+  document: TextDocument,
+  budget: Budget,
+): Hit[] {
+  const found: Hit[] = [];
+  let skipped = 0;
+  const lines = linesOf.get(document) ?? document.text.split('\n');
+  linesOf.set(document, lines);
+  for (const [index, line] of lines.entries()) {
+    if (matcher.ignoreComments && line.trimStart().startsWith('#')) continue;
+    const match = matchLine(matcher.patterns, line, (work) =>
+      budget.exhausted(document) ? undefined : budget.measure(document, index + 1, work),
+    );
+    if (budget.exhausted(document)) break;
+    if (!match) continue;
+    if (found.length >= maxLinesPerDocument) skipped++;
+    else
+      found.push({
+        reason: `${match.name}: ${quote(line, { around: match })}`,
+        where: document.kind === 'command-line' ? document.where : `${quote(document.where)}:${index + 1}`,
+      });
+  }
+  if (skipped > 0)
+    found.push({ reason: `${skipped} more matching lines not listed`, where: `${quote(document.where)}:…` });
+  return found;
+}
+
+/** Every pattern must match in the document; each is quoted from the line it matched on. */
+function documentHit(patterns: readonly RegExp[], document: TextDocument, budget: Budget): Hit[] {
+  const quotes: string[] = [];
+  for (const pattern of patterns) {
+    if (budget.exhausted(document)) return [];
+    const match = budget.measure(document, 0, () => pattern.exec(document.text));
+    if (!match) return [];
+    const start = document.text.lastIndexOf('\n', match.index) + 1;
+    const end = document.text.indexOf('\n', match.index);
+    const line = document.text.slice(start, end === -1 ? undefined : end);
+    quotes.push(quote(line, { max: 160, around: { index: match.index - start } }));
+  }
+  return [{ reason: quotes.join(' … '), where: quote(document.where) }];
 }

@@ -13,4 +13,8 @@ export interface AuditEventsTable {
   readonly details: string;
   readonly prev_hash: string;
   readonly hash: string;
+  /** Which Ed25519 key signed the entry (null before signing existed). */
+  readonly key_id: string | null;
+  /** Base64 Ed25519 signature over the entry's hash. */
+  readonly signature: string | null;
 }
