@@ -22,7 +22,7 @@ export const commandTable: readonly CommandEntry[] = [
   },
   {
     name: 'audit',
-    summary: 'The hash-chained audit log',
+    summary: 'The signed, hash-chained audit log',
     load: async () => (await import('./commands/audit.js')).registerAudit,
   },
   {
