@@ -45,11 +45,23 @@ export async function holdApprovedToFlows(check: ActivationCheck): Promise<Set<s
   return unjudged;
 }
 
+/**
+ * Judges one approved request against its flow as it is now (see {@link holdApprovedToFlows}):
+ * `allowed` as it stands, `clipped` (shortened, so read it again), or `refused` (ended).
+ */
+export async function judgeOne(
+  check: ActivationCheck,
+  request: AccessRequest,
+): Promise<'allowed' | 'clipped' | 'refused'> {
+  const flow = (await listFlows(check.store)).find((candidate) => candidate.name === request.flow);
+  return await judge(check, request, flow);
+}
+
 async function judge(
   check: ActivationCheck,
   request: AccessRequest,
   flow: AccessFlow | undefined,
-): Promise<void> {
+): Promise<'allowed' | 'clipped' | 'refused'> {
   const labels =
     needsNamespaceLabels(flow, request) && request.namespace
       ? await namespaceLabelsFor(() => check.clientFor(request.cluster))(request.namespace)
@@ -57,14 +69,14 @@ async function judge(
   const verdict = verdictOf(flow, request, labels);
   switch (verdict.kind) {
     case 'allowed':
-      return;
+      return 'allowed';
     case 'clipped':
       await clipRequest(check.store, request, verdict.seconds, check.now);
-      return;
+      return 'clipped';
     case 'refused':
       if (await refuseRequest(check.store, request, verdict.why, check.now))
         check.report.refused.push(request.id);
-      return;
+      return 'refused';
     default: {
       const unknown: never = verdict;
       return unknown;

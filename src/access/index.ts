@@ -19,6 +19,8 @@ export {
   parseRoleReference,
   principalArnFor,
 } from './flows.js';
+export { type GrantNowOutcome, grantNow } from './grant-now.js';
+export { KeyedLock } from './keyed-lock.js';
 export { namespaceLabelsFor } from './namespace-labels.js';
 export { refuseDisallowedPending, type Verdict, verdictOf } from './policy-recheck.js';
 export { grantOf, type ReconcileOptions, type ReconcileReport, reconcile } from './reconciler.js';

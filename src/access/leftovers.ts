@@ -8,7 +8,7 @@ import {
   removeServiceAccount,
 } from '../provisioning/index.js';
 import { type ClusterPass, grantConcurrency } from './reconciler.js';
-import { knownRequestIds } from './requests.js';
+import { currentStates } from './requests.js';
 
 /** Removes owned bindings no live request needs, and ServiceAccounts of requests that ended. */
 export async function removeLeftovers({
@@ -47,12 +47,15 @@ export async function removeLeftovers({
     );
   const bindings = await listOwnedBindings(client);
   // Bindings of requests this store does not know belong to another Gatehouse store: left alone.
-  const known = await knownRequestIds(store, [
+  // Read after the listings: a grant put in place since this pass began (an approval handled at
+  // once, beside the pass) is live by now, and is kept.
+  const states = await currentStates(store, [
     ...accounts.map((account) => account.requestId),
     ...bindings.flatMap((binding) => binding.requestIds),
   ]);
+  const liveNow = (id: string) => liveIds.has(id) || ['approved', 'active'].includes(states.get(id) ?? '');
   const endedAccounts = accounts.filter(
-    (account) => !liveIds.has(account.requestId) && known.has(account.requestId),
+    (account) => !liveNow(account.requestId) && states.has(account.requestId),
   );
   await mapLimit(endedAccounts, grantConcurrency, async (account) => {
     try {
@@ -78,7 +81,8 @@ export async function removeLeftovers({
     (binding) =>
       !desired.has(binding.grantKey) &&
       binding.requestIds.length > 0 &&
-      binding.requestIds.every((id) => known.has(id)),
+      binding.requestIds.every((id) => states.has(id)) &&
+      !binding.requestIds.some(liveNow),
   );
   await mapLimit(unneeded, grantConcurrency, async (binding) => {
     try {

@@ -15,6 +15,7 @@ import type { Store } from '../store/index.js';
 import { holdApprovedToFlows } from './activation-check.js';
 import { notEksError } from './cluster-check.js';
 import { reconcileAccessEntries, removeAwsAuthLeftovers } from './eks-grants.js';
+import { KeyedLock } from './keyed-lock.js';
 import { removeLeftovers } from './leftovers.js';
 import { type AccessRequest, listRequests, targetOf, transition } from './requests.js';
 
@@ -27,6 +28,8 @@ export interface ReconcileOptions {
   readonly now?: () => Date;
   /** Pending requests older than this expire (default one hour). */
   readonly pendingTtlSeconds?: number;
+  /** Shared with the approval path ({@link grantNow}) when both run in one process. */
+  readonly locks?: KeyedLock;
 }
 
 export interface ReconcileReport {
@@ -39,6 +42,22 @@ export interface ReconcileReport {
   readonly errors: readonly { readonly cluster: string; readonly message: string }[];
   /** The earliest expiry among active access after this pass: when the next pass is due at the latest. */
   readonly nextExpiresAt: string | undefined;
+}
+
+/** How the reconciler records what it did to a request: as `gatehouse`, at the pass's time. */
+export function passAudit(store: Store, now: Date): ClusterPass['audit'] {
+  return (action, request, outcome = 'succeeded', details = {}) =>
+    appendAudit(
+      store,
+      {
+        actor: 'gatehouse',
+        action,
+        target: targetOf(request),
+        outcome,
+        details: { id: request.id, ...details },
+      },
+      () => now,
+    );
 }
 
 /** The binding that gives a request's requester its role. */
@@ -82,23 +101,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
     errors: [] as { cluster: string; message: string }[],
     nextExpiresAt: undefined as string | undefined,
   };
-  const audit = (
-    action: string,
-    request: AccessRequest,
-    outcome: 'succeeded' | 'failed' = 'succeeded',
-    details: Record<string, unknown> = {},
-  ) =>
-    appendAudit(
-      store,
-      {
-        actor: 'gatehouse',
-        action,
-        target: targetOf(request),
-        outcome,
-        details: { id: request.id, ...details },
-      },
-      () => now,
-    );
+  const audit = passAudit(store, now);
   const ttl = (options.pendingTtlSeconds ?? 3600) * 1000;
   for (const request of await listRequests(store, ['pending', 'approved', 'active'])) {
     if (
@@ -157,6 +160,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
       try {
         await reconcileCluster({
           client: await options.clientFor(cluster),
+          locks: options.locks ?? new KeyedLock(),
           cluster,
           live: ofCluster.filter((request) => request.mode !== 'access-entry'),
           now,
@@ -219,13 +223,14 @@ export const grantConcurrency = 16;
 
 async function reconcileCluster({
   client,
+  locks,
   cluster,
   live,
   now,
   report,
   audit,
   store,
-}: ClusterPass): Promise<void> {
+}: ClusterPass & { readonly locks: KeyedLock }): Promise<void> {
   const desired = new Map<string, DesiredGrant>();
   for (const request of live) {
     try {
@@ -240,8 +245,10 @@ async function reconcileCluster({
   // on its requests and never keeps the others, or the removals below, from running.
   const grantOne = async ([key, { grant, requests }]: [string, DesiredGrant]): Promise<void> => {
     try {
-      await putInPlace({ client, cluster, now, report, store }, key, grant, requests);
-      await activate(store, requests, now, report, audit);
+      await locks.run(lockKey(cluster, key), async () => {
+        await putInPlace({ client, cluster, now, report, store }, key, grant, requests);
+        await activate(store, requests, now, report, audit);
+      });
     } catch (error) {
       await grantFailed({ cluster, report, audit, store }, requests, error).catch((failure: unknown) =>
         report.errors.push({ cluster, message: describeError(failure) }),
@@ -253,21 +260,26 @@ async function reconcileCluster({
   const entries = [...desired];
   const editsAwsAuth = ([, { requests }]: [string, DesiredGrant]) =>
     requests.some((request) => request.mode === 'aws-auth');
+  const failed = (error: unknown) => report.errors.push({ cluster, message: describeError(error) });
+  // Removals run beside the grants (they touch only what no live request wants), even when
+  // granting fails, and one kind failing never holds up the other. aws-auth is one ConfigMap:
+  // its removals wait for its grants.
   await Promise.all([
     mapLimit(
       entries.filter((entry) => !editsAwsAuth(entry)),
       grantConcurrency,
       grantOne,
     ),
-    mapLimit(entries.filter(editsAwsAuth), 1, grantOne),
+    removeLeftovers({ client, cluster, live, now, report, audit, store, desired }).catch(failed),
+    (async () => {
+      await mapLimit(entries.filter(editsAwsAuth), 1, grantOne);
+      await removeAwsAuthLeftovers({ client, cluster, live, store, now, report }).catch(failed);
+    })(),
   ]);
-  // Removals run even when granting failed, and one kind failing never holds up the other.
-  for (const removal of [
-    () => removeLeftovers({ client, cluster, live, now, report, audit, store, desired }),
-    () => removeAwsAuthLeftovers({ client, cluster, live, store, now, report }),
-  ])
-    await removal().catch((error: unknown) => report.errors.push({ cluster, message: describeError(error) }));
 }
+
+/** The lock a grant is written under: one per binding of one cluster. */
+export const lockKey = (cluster: string, grantKey: string): string => `${cluster}\u0000${grantKey}`;
 
 /** The latest expiry among requests sharing a grant; one not active yet counts from now. */
 function grantExpiry(requests: readonly AccessRequest[], now: Date): string {
@@ -287,7 +299,7 @@ function expiryFrom(now: Date, seconds: number): string {
   return at.toISOString();
 }
 
-async function putInPlace(
+export async function putInPlace(
   {
     client,
     cluster,
@@ -298,6 +310,7 @@ async function putInPlace(
   key: string,
   grant: AccessGrant,
   requests: readonly AccessRequest[],
+  hints: { readonly likelyNew?: boolean } = {},
 ): Promise<void> {
   const expiresAt = grantExpiry(requests, now);
   for (const request of requests) {
@@ -314,6 +327,7 @@ async function putInPlace(
   const outcome = await applyGrant(client, grant, {
     requestIds: requests.map((request) => request.id),
     expiresAt,
+    ...hints,
   });
   if (outcome !== 'unchanged') report.applied.push(key);
 }

@@ -300,18 +300,22 @@ export async function listRequests(
  * Which of these request ids the store knows (bindings of requests it does not know belong to
  * another store). Only the ids asked about are read, so history does not slow the reconciler.
  */
-export async function knownRequestIds(store: Store, ids: Iterable<string>): Promise<Set<string>> {
+/**
+ * The state of each of these requests this store knows, read now: ids it does not know belong to
+ * another Gatehouse store.
+ */
+export async function currentStates(store: Store, ids: Iterable<string>): Promise<Map<string, RequestState>> {
   const wanted = [...new Set(ids)];
-  const known = new Set<string>();
+  const states = new Map<string, RequestState>();
   for (let start = 0; start < wanted.length; start += 5000) {
     const rows = await store.db
       .selectFrom('access_requests')
-      .select('id')
+      .select(['id', 'state'])
       .where('id', 'in', wanted.slice(start, start + 5000))
       .execute();
-    for (const row of rows) known.add(row.id);
+    for (const row of rows) states.set(row.id, row.state as RequestState);
   }
-  return known;
+  return states;
 }
 
 /** Moves a request from one state to another only if it is still in the expected one. */

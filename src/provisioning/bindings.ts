@@ -18,6 +18,11 @@ export interface AccessGrant {
 export interface GrantReason {
   readonly requestIds: readonly string[];
   readonly expiresAt: string;
+  /**
+   * The binding most likely does not exist yet (a request just approved): create it straight
+   * away, one round trip instead of two, and fall back to reading it when it does exist.
+   */
+  readonly likelyNew?: boolean;
 }
 
 /** The identity of an access, so overlapping requests for the same access share one binding. */
@@ -94,6 +99,16 @@ export async function applyGrant(
         : { kind: grant.subject.kind, name: grant.subject.name, apiGroup: 'rbac.authorization.k8s.io' },
     ],
   };
+  if (reason.likelyNew) {
+    const created = await client
+      .request({ method: 'POST', path: bindingPath(grant), body })
+      .then(() => true)
+      .catch((error: unknown) => {
+        if (isAppError(error) && error.code === 'conflict') return false;
+        throw error;
+      });
+    if (created) return 'created';
+  }
   const existing = await getBinding(client, grant, name);
   if (!existing) {
     await client.request({ method: 'POST', path: bindingPath(grant), body });

@@ -19,7 +19,8 @@ export interface AppOptions {
   /** The EKS access entries port of a cluster (access-entry flows); as the reconciler gets it. */
   readonly accessEntriesFor?: (cluster: string) => Promise<EksAccessEntriesPort | undefined>;
   /** Called after every change, so the reconciler acts at once instead of at its next tick. */
-  readonly onChange?: () => void;
+  /** Called after every change, with the request's id when one request changed. */
+  readonly onChange?: (requestId?: string) => void;
   /** What /healthz reports beside ok. */
   readonly health?: () => Record<string, unknown>;
   /** Unexpected errors go here (one line each); the HTTP answer never carries internals. */
@@ -35,7 +36,9 @@ type Env = { Variables: { caller: TokenCaller } };
 export function createApp(options: AppOptions): Hono<Env> {
   const { store } = options;
   const changed = <T>(value: T): T => {
-    options.onChange?.();
+    // Answers about one request are `{ request }`: that request is what changed.
+    const id = (value as { readonly request?: { readonly id?: unknown } } | null)?.request?.id;
+    options.onChange?.(typeof id === 'string' ? id : undefined);
     return value;
   };
   const app = new Hono<Env>();

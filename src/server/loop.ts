@@ -6,6 +6,8 @@ export class PassLoop {
   readonly #pass: () => Promise<Date | undefined>;
   readonly #intervalMs: number;
   #timer: NodeJS.Timeout | undefined;
+  /** When the timer fires (epoch ms), while one is set. */
+  #dueAt: number | undefined;
   #running: Promise<void> | undefined;
   #again = false;
   #stopped = false;
@@ -23,7 +25,18 @@ export class PassLoop {
       return;
     }
     clearTimeout(this.#timer);
+    this.#dueAt = undefined;
     this.#running = this.#run();
+  }
+
+  /** Makes sure a pass runs at `at` at the latest (e.g. an expiry learnt outside a pass). */
+  wakeAt(at: Date): void {
+    if (this.#stopped || this.#running) return; // the running pass schedules from the store
+    const untilDue = Math.max(0, at.getTime() - Date.now());
+    if (this.#dueAt !== undefined && this.#dueAt <= at.getTime()) return;
+    clearTimeout(this.#timer);
+    this.#dueAt = at.getTime();
+    this.#timer = setTimeout(() => this.kick(), untilDue);
   }
 
   async #run(): Promise<void> {
@@ -39,8 +52,9 @@ export class PassLoop {
       this.kick();
       return;
     }
-    const untilDue = due ? Math.max(0, due.getTime() - Date.now()) : this.#intervalMs;
-    this.#timer = setTimeout(() => this.kick(), Math.min(this.#intervalMs, untilDue));
+    const wait = Math.min(this.#intervalMs, due ? Math.max(0, due.getTime() - Date.now()) : this.#intervalMs);
+    this.#dueAt = Date.now() + wait;
+    this.#timer = setTimeout(() => this.kick(), wait);
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { serve } from '@hono/node-server';
-import { reconcile } from '../access/index.js';
+import { getRequest, grantNow, KeyedLock, reconcile } from '../access/index.js';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
 import { AppError, describeError, messageOf } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
@@ -105,15 +105,45 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     );
     return held;
   };
+  const locks = new KeyedLock();
+  const reconcileOptions = {
+    store,
+    clientFor: options.clientFor,
+    locks,
+    ...(options.accessEntriesFor ? { accessEntriesFor: options.accessEntriesFor } : {}),
+    ...(options.pendingTtlSeconds ? { pendingTtlSeconds: options.pendingTtlSeconds } : {}),
+  };
+  // An approval is granted at once by the replica holding the lease (the pass would take up to
+  // its own length to come round); any other change wakes the pass.
+  const onRequestChange = (requestId: string | undefined): void => {
+    if (!requestId || !lease.held()) {
+      reconciler.kick();
+      return;
+    }
+    grantNow({ ...reconcileOptions, requestId }).then(
+      async (outcome) => {
+        if (outcome.kind !== 'granted') {
+          reconciler.kick();
+          return;
+        }
+        log(`activated ${requestId}`);
+        notifier.kick();
+        const { expiresAt } = await getRequest(store, requestId);
+        if (expiresAt) reconciler.wakeAt(new Date(expiresAt));
+      },
+      (error: unknown) => {
+        logOnChange(
+          'grant-now',
+          `granting ${requestId} at once failed (the next pass retries): ${describeError(error)}`,
+        );
+        reconciler.kick();
+      },
+    );
+  };
   const reconciler = new PassLoop(async () => {
     try {
       if (!(await takeLease())) return undefined;
-      const report = await reconcile({
-        store,
-        clientFor: options.clientFor,
-        ...(options.accessEntriesFor ? { accessEntriesFor: options.accessEntriesFor } : {}),
-        ...(options.pendingTtlSeconds ? { pendingTtlSeconds: options.pendingTtlSeconds } : {}),
-      });
+      const report = await reconcile(reconcileOptions);
       lastPass = { at: new Date().toISOString(), errors: report.errors.length };
       for (const id of report.expired) log(`expired ${id}`);
       for (const id of report.activated) log(`activated ${id}`);
@@ -149,10 +179,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     store,
     clientFor: options.clientFor,
     ...(options.accessEntriesFor ? { accessEntriesFor: options.accessEntriesFor } : {}),
-    onChange: () => {
+    onChange: (requestId) => {
       // In process for this replica; through the database for the one holding the lease.
-      reconciler.kick();
-      store.signals?.notify(accessChannel).catch((error: unknown) => {
+      onRequestChange(requestId);
+      store.signals?.notify(accessChannel, requestId).catch((error: unknown) => {
         logOnChange('signal', `telling other replicas of a change: ${messageOf(error)}`);
       });
     },
@@ -171,7 +201,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   });
   const address = server.address() as AddressInfo;
   const unlisten = await store.signals
-    ?.listen(accessChannel, () => reconciler.kick())
+    ?.listen(accessChannel, (requestId) => onRequestChange(requestId || undefined))
     .catch((error: unknown) => {
       log(
         `not listening for changes made by other replicas (they wait for the next pass): ${messageOf(error)}`,

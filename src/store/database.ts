@@ -43,9 +43,13 @@ export type StoreDialect = 'sqlite' | 'postgres';
  * changed something tells the one that acts on it, at once instead of at its next poll.
  */
 export interface StoreSignals {
-  notify(channel: string): Promise<void>;
-  /** Calls `onSignal` on every notification of the channel until the returned stop is called. */
-  listen(channel: string, onSignal: () => void): Promise<() => Promise<void>>;
+  /** `payload`: what changed, e.g. a request id (PostgreSQL carries up to 8000 bytes). */
+  notify(channel: string, payload?: string): Promise<void>;
+  /**
+   * Calls `onSignal` with each notification's payload until the returned stop is called, and
+   * once with an empty payload whenever listening (re)starts, for signals sent while it was not.
+   */
+  listen(channel: string, onSignal: (payload: string) => void): Promise<() => Promise<void>>;
 }
 
 /** An open store: the query builder and what it runs on. */

@@ -13,14 +13,19 @@ describe('signals between processes sharing a store', () => {
     const other = await fresh.reopen();
     try {
       const heard: number[] = [];
-      const stop = await fresh.store.signals!.listen('gatehouse_test', () => heard.push(Date.now()));
+      const payloads: string[] = [];
+      const stop = await fresh.store.signals!.listen('gatehouse_test', (payload) => {
+        heard.push(Date.now());
+        payloads.push(payload);
+      });
       const afterListen = heard.length; // listening starts with one call, for signals sent before
       const sentAt = Date.now();
-      await other.signals!.notify('gatehouse_test');
+      await other.signals!.notify('gatehouse_test', 'request-1');
       for (let waited = 0; heard.length === afterListen && waited < 2000; waited += 10)
         await new Promise((resolve) => setTimeout(resolve, 10));
       expect(heard.length).toBe(afterListen + 1);
       expect(heard.at(-1)! - sentAt).toBeLessThan(1000);
+      expect(payloads.at(-1)).toBe('request-1');
       await stop();
       await other.signals!.notify('gatehouse_test');
       await new Promise((resolve) => setTimeout(resolve, 200));

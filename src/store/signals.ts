@@ -16,8 +16,8 @@ function checked(channel: string): string {
  */
 export function postgresSignals(pool: pg.Pool): StoreSignals {
   return {
-    async notify(channel) {
-      await pool.query('select pg_notify($1, $2)', [checked(channel), '']);
+    async notify(channel, payload = '') {
+      await pool.query('select pg_notify($1, $2)', [checked(channel), payload.slice(0, 7000)]);
     },
     async listen(channel, onSignal) {
       const name = checked(channel);
@@ -26,7 +26,7 @@ export function postgresSignals(pool: pg.Pool): StoreSignals {
       const connect = async (): Promise<void> => {
         const next = await pool.connect();
         next.on('notification', (message) => {
-          if (message.channel === name) onSignal();
+          if (message.channel === name) onSignal(message.payload ?? '');
         });
         next.on('error', () => {
           next.release(true);
@@ -36,7 +36,7 @@ export function postgresSignals(pool: pg.Pool): StoreSignals {
         await next.query(`LISTEN ${name}`);
         client = next;
         // A signal may have been sent while no connection listened: act as if one came.
-        onSignal();
+        onSignal('');
       };
       await connect();
       return async () => {
