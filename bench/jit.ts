@@ -3,16 +3,19 @@
  * SQLite store, measures for many grants (1) grant latency: approve over the HTTP API → the API server allows the
  * requester (SubjectAccessReview), and (2) revocation lag: expiry → the API server refuses.
  * Grants run in waves of parallel requests. Then (3) the time of one reconcile pass with a large
- * history of ended requests in the store (BENCH_HISTORY, default 20,000). Prints figures; asserts nothing.
+ * history of ended requests in the store (BENCH_HISTORY, default 20,000); then (1) and (2) again with
+ * two replicas over PostgreSQL, approvals sent to the standby. Prints figures; asserts nothing.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import { createRequest, getRequest, parseFlowFile, reconcile, saveFlows } from '../src/access/index.js';
 import { KubeClient, loadKubeconfig, subjectCan } from '../src/kube/index.js';
 import { createToken, startServer } from '../src/server/index.js';
-import { openStore } from '../src/store/index.js';
+import { openStore, type Store } from '../src/store/index.js';
+import { startPostgres } from '../test/support/postgres.js';
 import { clusterUp } from '../testcluster/cluster.js';
 
 const waves = Number(process.env.BENCH_WAVES ?? 5);
@@ -57,7 +60,16 @@ async function until(user: string, want: boolean): Promise<number> {
   }
 }
 
-async function oneGrant(user: string): Promise<{ grant: number; revoke: number }> {
+interface Setup {
+  readonly store: Store;
+  /** The API the approvals go to (with two replicas: the one not running the reconciler). */
+  readonly approveUrl: string;
+  /** An approver's API token in that store. */
+  readonly token: string;
+}
+
+async function oneGrant(setup: Setup, user: string): Promise<{ grant: number; revoke: number }> {
+  const { store } = setup;
   const request = await createRequest(
     store,
     { user, groups: [] },
@@ -71,9 +83,9 @@ async function oneGrant(user: string): Promise<{ grant: number; revoke: number }
     },
   );
   const approvedAt = Date.now();
-  const answer = await fetch(`${server.url}/v1/requests/${request.id}/approve`, {
+  const answer = await fetch(`${setup.approveUrl}/v1/requests/${request.id}/approve`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${approver.token}` },
+    headers: { authorization: `Bearer ${setup.token}` },
   });
   if (answer.status !== 200) throw new Error(`approve answered ${answer.status}: ${await answer.text()}`);
   const allowedAt = await until(user, true);
@@ -88,14 +100,19 @@ async function oneGrant(user: string): Promise<{ grant: number; revoke: number }
   return { grant: allowedAt - approvedAt, revoke: refusedAt - Date.parse(expiresAt) };
 }
 
-const grants: number[] = [];
-const revokes: number[] = [];
-for (let wave = 0; wave < waves; wave++) {
-  for (const result of await Promise.all(users.map(oneGrant))) {
-    grants.push(result.grant);
-    revokes.push(result.revoke);
+async function runWaves(setup: Setup): Promise<{ grants: number[]; revokes: number[] }> {
+  const grants: number[] = [];
+  const revokes: number[] = [];
+  for (let wave = 0; wave < waves; wave++) {
+    for (const result of await Promise.all(users.map((user) => oneGrant(setup, user)))) {
+      grants.push(result.grant);
+      revokes.push(result.revoke);
+    }
   }
+  return { grants, revokes };
 }
+
+const { grants, revokes } = await runWaves({ store, approveUrl: server.url, token: approver.token });
 const percentile = (values: number[], p: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil((p / 100) * values.length) - 1)]!;
 const line = (name: string, values: number[]) =>
@@ -127,3 +144,44 @@ process.stdout.write(
 );
 await store.close();
 rmSync(dataDir, { recursive: true, force: true });
+
+// Two replicas over PostgreSQL: approvals reach the standby's API; the lease holder hears of them
+// through NOTIFY and grants them.
+const postgres = startPostgres();
+const database = `gatehouse_bench_jit_${process.pid}`;
+const adminDb = new pg.Client({ connectionString: postgres.url });
+await adminDb.connect();
+await adminDb.query(`create database ${database}`);
+const url = new URL(postgres.url);
+url.pathname = `/${database}`;
+const pgHome = mkdtempSync(join(tmpdir(), 'gatehouse-bench-jit-pg-'));
+const pgStore = await openStore({ url: url.toString(), dataDir: pgHome });
+const replica = (replicaId: string) =>
+  startServer({
+    store: pgStore,
+    clientFor: async () => admin,
+    host: '127.0.0.1',
+    port: 0,
+    intervalMs: 1000,
+    webhooks: [],
+    log: () => undefined,
+    replicaId,
+  });
+const leader = await replica('bench-a');
+await leader.firstPass;
+const standby = await replica('bench-b');
+await standby.firstPass;
+if (!leader.leader() || standby.leader()) throw new Error('replica bench-a was expected to hold the lease');
+await saveFlows(pgStore, [flow!], 'bench');
+const pgApprover = await createToken(pgStore, { user: 'bench-approver', createdBy: 'bench' });
+const two = await runWaves({ store: pgStore, approveUrl: standby.url, token: pgApprover.token });
+process.stdout.write(
+  `two replicas over PostgreSQL, approvals sent to the standby\n${line('grant latency (approve → allowed)', two.grants)}\n${line('revocation lag (expiry → refused)', two.revokes)}\n`,
+);
+await standby.close();
+await leader.close();
+await pgStore.close();
+await adminDb.query(`drop database ${database}`);
+await adminDb.end();
+postgres.stop();
+rmSync(pgHome, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 export { type ClusterAccess, checkRequestCluster } from './cluster-check.js';
 export { type IssuedCredential, issueCredential } from './credentials.js';
 export { decide, extend, revoke } from './decisions.js';
+export { type ExpiryReport, expireDue } from './expire-now.js';
 export { getFlow, listFlows, saveFlows } from './flow-store.js';
 export {
   type AccessFlow,

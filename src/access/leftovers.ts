@@ -7,7 +7,8 @@ import {
   removeOwnedBinding,
   removeServiceAccount,
 } from '../provisioning/index.js';
-import { type ClusterPass, grantConcurrency } from './reconciler.js';
+import type { KeyedLock } from './keyed-lock.js';
+import { type ClusterPass, grantConcurrency, lockKey } from './reconciler.js';
 import { currentStates } from './requests.js';
 
 /** Removes owned bindings no live request needs, and ServiceAccounts of requests that ended. */
@@ -19,7 +20,11 @@ export async function removeLeftovers({
   report,
   store,
   desired,
-}: ClusterPass & { readonly desired: ReadonlyMap<string, unknown> }): Promise<void> {
+  locks,
+}: ClusterPass & {
+  readonly desired: ReadonlyMap<string, unknown>;
+  readonly locks: KeyedLock;
+}): Promise<void> {
   const liveIds = new Set(live.map((request) => request.id));
   const credentialNamespaces = await store.db
     .selectFrom('access_requests')
@@ -86,7 +91,11 @@ export async function removeLeftovers({
   );
   await mapLimit(unneeded, grantConcurrency, async (binding) => {
     try {
-      await removeOwnedBinding(client, binding);
+      // Under the binding's lock: the expiry path may have removed it a moment ago.
+      const removed = await locks.run(lockKey(cluster, binding.grantKey), () =>
+        removeOwnedBinding(client, binding),
+      );
+      if (!removed) return;
     } catch (error) {
       failed(
         `removing ${binding.kind} ${binding.namespace ? `${binding.namespace}/` : ''}${binding.name}`,

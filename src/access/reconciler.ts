@@ -270,7 +270,7 @@ async function reconcileCluster({
       grantConcurrency,
       grantOne,
     ),
-    removeLeftovers({ client, cluster, live, now, report, audit, store, desired }).catch(failed),
+    removeLeftovers({ client, cluster, live, now, report, audit, store, desired, locks }).catch(failed),
     (async () => {
       await mapLimit(entries.filter(editsAwsAuth), 1, grantOne);
       await removeAwsAuthLeftovers({ client, cluster, live, store, now, report }).catch(failed);

@@ -126,13 +126,22 @@ export async function applyGrant(
   return 'updated';
 }
 
-async function deleteBinding(client: KubeClient, namespace: string | undefined, name: string): Promise<void> {
+/** Deletes a binding; false when it was already gone. */
+async function deleteBinding(
+  client: KubeClient,
+  namespace: string | undefined,
+  name: string,
+): Promise<boolean> {
   const path = namespace
     ? `${rbacApi}/namespaces/${encodeURIComponent(namespace)}/rolebindings/${name}`
     : `${rbacApi}/clusterrolebindings/${name}`;
-  await client.request({ method: 'DELETE', path }).catch((error: unknown) => {
-    if (!(isAppError(error) && error.code === 'not-found')) throw error;
-  });
+  return await client.request({ method: 'DELETE', path }).then(
+    () => true,
+    (error: unknown) => {
+      if (isAppError(error) && error.code === 'not-found') return false;
+      throw error;
+    },
+  );
 }
 
 function assertOwned(binding: BindingObject, grant: AccessGrant): void {
@@ -196,7 +205,35 @@ export async function listOwnedBindings(client: KubeClient): Promise<OwnedBindin
   ];
 }
 
-/** Removes an owned binding found by listOwnedBindings. */
-export async function removeOwnedBinding(client: KubeClient, binding: OwnedBinding): Promise<void> {
-  await deleteBinding(client, binding.namespace, binding.name);
+/**
+ * Removes the binding of a grant when Gatehouse owns it, read and deleted as one version (a
+ * binding replaced in between is left alone). `absent` when there is none.
+ */
+export async function removeGrant(client: KubeClient, grant: AccessGrant): Promise<'removed' | 'absent'> {
+  const name = bindingName(grant);
+  const existing = await getBinding(client, grant, name);
+  if (!existing) return 'absent';
+  assertOwned(existing, grant);
+  return await client
+    .request({
+      method: 'DELETE',
+      path: bindingPath(grant, name),
+      body: {
+        apiVersion: 'v1',
+        kind: 'DeleteOptions',
+        preconditions: { resourceVersion: existing.metadata.resourceVersion },
+      },
+    })
+    .then(
+      () => 'removed' as const,
+      (error: unknown) => {
+        if (isAppError(error) && error.code === 'not-found') return 'absent' as const;
+        throw error;
+      },
+    );
+}
+
+/** Removes an owned binding found by listOwnedBindings; false when it was gone already. */
+export async function removeOwnedBinding(client: KubeClient, binding: OwnedBinding): Promise<boolean> {
+  return await deleteBinding(client, binding.namespace, binding.name);
 }

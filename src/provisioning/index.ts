@@ -14,6 +14,7 @@ export {
   listOwnedBindings,
   managedBy,
   type OwnedBinding,
+  removeGrant,
   removeOwnedBinding,
 } from './bindings.js';
 export {

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { serve } from '@hono/node-server';
-import { getRequest, grantNow, KeyedLock, reconcile } from '../access/index.js';
+import { expireDue, getRequest, grantNow, KeyedLock, reconcile } from '../access/index.js';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
 import { AppError, describeError, messageOf } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
@@ -129,7 +129,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         log(`activated ${requestId}`);
         notifier.kick();
         const { expiresAt } = await getRequest(store, requestId);
-        if (expiresAt) reconciler.wakeAt(new Date(expiresAt));
+        if (expiresAt) expiries.wakeAt(new Date(expiresAt));
       },
       (error: unknown) => {
         logOnChange(
@@ -153,12 +153,29 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
         report.errors.map((error) => `reconcile: ${error.cluster}: ${error.message}`).join('\n') || undefined,
       );
       notifier.kick();
-      return report.nextExpiresAt ? new Date(report.nextExpiresAt) : undefined;
+      // Expiries are the expiry loop's: it ends access at its instant and then wakes this pass.
+      if (report.nextExpiresAt) expiries.wakeAt(new Date(report.nextExpiresAt));
+      return undefined;
     } catch (error) {
       logOnChange('reconcile', `reconcile failed: ${describeError(error)}`);
       return undefined;
     } finally {
       resolveFirst();
+    }
+  }, options.intervalMs);
+  const expiries = new PassLoop(async () => {
+    try {
+      if (!lease.held()) return undefined;
+      const report = await expireDue(reconcileOptions);
+      for (const id of report.expired) log(`expired ${id}`);
+      for (const name of report.removed) log(`removed ${name}`);
+      for (const error of report.errors) logOnChange('expiry', `expiry: ${error.cluster}: ${error.message}`);
+      // The pass removes what this path leaves (credentials, aws-auth, access entries) and notifies.
+      if (report.expired.length > 0) reconciler.kick();
+      return report.nextExpiresAt ? new Date(report.nextExpiresAt) : undefined;
+    } catch (error) {
+      logOnChange('expiry', `ending expired access failed (the next pass retries): ${describeError(error)}`);
+      return undefined;
     }
   }, options.intervalMs);
   const notifier = new PassLoop(
@@ -231,6 +248,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       clearInterval(heartbeat);
       await unlisten?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      await expiries.stop();
       await reconciler.stop();
       await notifier.stop();
       // Another replica takes over at once instead of after the lease's TTL.
