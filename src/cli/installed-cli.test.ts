@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,13 +19,12 @@ function gatehouse(...args: string[]) {
 }
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist', 'gatehouse.mjs'))) {
-    const built = spawnSync(process.execPath, [join(root, 'scripts', 'bundle-cli.mjs')], {
-      cwd: root,
-      encoding: 'utf8',
-    });
-    if (built.status !== 0) throw new Error(`building the CLI bundle failed: ${built.stderr}`);
-  }
+  // Built from the code under test (what `npm ci` does through prepare), never a stale dist/.
+  const built = spawnSync(process.execPath, [join(root, 'scripts', 'bundle-cli.mjs')], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (built.status !== 0) throw new Error(`building the CLI bundle failed: ${built.stderr}`);
   writeFileSync(
     join(work, 'rbac.yaml'),
     [

@@ -16,7 +16,6 @@ import {
 } from '../../forensics/index.js';
 import type { KubeClient } from '../../kube/index.js';
 import { mapLimit } from '../../map-limit.js';
-import type { Store } from '../../store/index.js';
 import type { CommandContext, Runner } from '../context.js';
 import { openConfiguredStore } from '../open-store.js';
 import { render } from '../output.js';
