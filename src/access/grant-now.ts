@@ -40,8 +40,7 @@ export async function grantNow(
     if (isAppError(error) && error.code === 'not-found') return undefined;
     throw error;
   });
-  if (!request || request.state !== 'approved' || !modesHandledAtOnce.has(request.mode))
-    return { kind: 'pass' };
+  if (request?.state !== 'approved' || !modesHandledAtOnce.has(request.mode)) return { kind: 'pass' };
   const report = { activated: [], applied: [], removed: [], refused: [], errors: [] };
   const audit = passAudit(store, now);
   const cluster = request.cluster;
