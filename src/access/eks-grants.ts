@@ -47,7 +47,7 @@ export async function reconcileAccessEntries(pass: EntriesPass): Promise<void> {
     const [principalArn, policyArn] = JSON.parse(key) as [string, string];
     try {
       await associate(pass, port, { principalArn, policyArn, scope: unionScope(requests) });
-      await activate(store, requests, pass.now, pass.report, pass.audit);
+      await activate(store, requests, pass.now, pass.report);
     } catch (error) {
       await grantFailed(pass, requests, error);
     }

@@ -3,8 +3,9 @@ import { describeError } from '../errors.js';
 import { mapLimit } from '../map-limit.js';
 import { bindingName, grantKey, removeGrant } from '../provisioning/index.js';
 import type { KeyedLock } from './keyed-lock.js';
-import { grantConcurrency, grantOf, lockKey, passAudit, type ReconcileOptions } from './reconciler.js';
-import { type AccessRequest, listRequests, transition } from './requests.js';
+import { grantConcurrency, grantOf, lockKey, type ReconcileOptions } from './reconciler.js';
+import { transitionRecorded } from './recorded-transition.js';
+import { type AccessRequest, listRequests } from './requests.js';
 
 export interface ExpiryReport {
   readonly expired: readonly string[];
@@ -25,7 +26,6 @@ export async function expireDue(
 ): Promise<ExpiryReport> {
   const now = (options.now ?? (() => new Date()))();
   const { store } = options;
-  const audit = passAudit(store, now);
   const report = {
     expired: [] as string[],
     removed: [] as string[],
@@ -34,18 +34,20 @@ export async function expireDue(
   const active = await listRequests(store, 'active');
   const due = active.filter((request) => request.expiresAt && Date.parse(request.expiresAt) <= now.getTime());
   await mapLimit(due, grantConcurrency, async (request) => {
-    const ended = await transition(
+    const ended = await transitionRecorded(
       store,
-      request.id,
-      ['active'],
-      'expired',
-      { ended_at: request.expiresAt! },
-      now,
-      request.expiresAt,
+      request,
+      {
+        from: ['active'],
+        to: 'expired',
+        changes: { ended_at: request.expiresAt! },
+        now,
+        ...(request.expiresAt ? { expiresAt: request.expiresAt } : {}),
+      },
+      { action: 'access.expire' },
     );
     if (!ended) return;
     report.expired.push(request.id);
-    await audit('access.expire', request);
     if (request.mode === 'binding')
       await removeBinding(options, request, report, now).catch((error: unknown) =>
         report.errors.push({ cluster: request.cluster, message: describeError(error) }),

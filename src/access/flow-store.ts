@@ -1,3 +1,4 @@
+import { auditedTransaction } from '../audit/index.js';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { AccessFlow } from './flows.js';
@@ -8,8 +9,10 @@ export async function saveFlows(
   flows: readonly AccessFlow[],
   by: string,
   now = new Date(),
+  via?: 'api',
 ): Promise<void> {
-  await store.db.transaction().execute(async (tx) => {
+  // Each flow change and its audit entry commit together or not at all.
+  await auditedTransaction(store, async ({ tx, audit }) => {
     for (const flow of flows) {
       await tx.deleteFrom('access_flows').where('name', '=', flow.name).execute();
       await tx
@@ -21,6 +24,16 @@ export async function saveFlows(
           updated_by: by,
         })
         .execute();
+      await audit(
+        {
+          actor: by,
+          action: 'access.flow-apply',
+          target: flow.name,
+          outcome: 'succeeded',
+          details: { flow, ...(via ? { via } : {}) },
+        },
+        () => now,
+      );
     }
   });
 }

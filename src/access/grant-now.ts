@@ -60,7 +60,7 @@ export async function grantNow(
       await putInPlace({ client, cluster, now, report, store }, key, grantOf(request), sharing, {
         likelyNew,
       });
-      await activate(store, sharing, now, report, audit);
+      await activate(store, sharing, now, report);
     });
   } catch (error) {
     await grantFailed({ cluster, report, audit, store }, [request], error).catch(() => undefined);

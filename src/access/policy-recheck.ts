@@ -1,4 +1,4 @@
-import { appendAudit } from '../audit/index.js';
+import { auditedTransaction } from '../audit/index.js';
 import type { Store } from '../store/index.js';
 import {
   type AccessFlow,
@@ -8,7 +8,8 @@ import {
   namespaceAllowed,
   principalArnFor,
 } from './flows.js';
-import { type AccessRequest, listRequests, targetOf, transition } from './requests.js';
+import { transitionRecorded } from './recorded-transition.js';
+import { type AccessRequest, listRequests, targetOf } from './requests.js';
 
 /** What the current flow says of a request made under an earlier version of it. */
 export type Verdict =
@@ -102,27 +103,17 @@ export async function refuseRequest(
   why: string,
   now: Date,
 ): Promise<boolean> {
-  const ended = await transition(
+  return await transitionRecorded(
     store,
-    request.id,
-    ['pending', 'approved'],
-    'refused',
-    { ended_at: now.toISOString(), last_error: why },
-    now,
+    request,
+    {
+      from: ['pending', 'approved'],
+      to: 'refused',
+      changes: { ended_at: now.toISOString(), last_error: why },
+      now,
+    },
+    { action: 'access.refuse', outcome: 'denied', details: { flow: request.flow, why } },
   );
-  if (ended)
-    await appendAudit(
-      store,
-      {
-        actor: 'gatehouse',
-        action: 'access.refuse',
-        target: targetOf(request),
-        outcome: 'denied',
-        details: { id: request.id, flow: request.flow, why },
-      },
-      () => now,
-    );
-  return ended;
 }
 
 /** Shortens a not-yet-active request to the flow's maximum now; audited (and so announced). */
@@ -132,30 +123,33 @@ export async function clipRequest(
   seconds: number,
   now: Date,
 ): Promise<AccessRequest | undefined> {
-  const changed = await store.db
-    .updateTable('access_requests')
-    .set({ duration_seconds: seconds, updated_at: now.toISOString() })
-    .where('id', '=', request.id)
-    .where('state', 'in', ['pending', 'approved'])
-    .executeTakeFirst();
-  if (Number(changed.numUpdatedRows) !== 1) return undefined;
-  await appendAudit(
-    store,
-    {
-      actor: 'gatehouse',
-      action: 'access.clip',
-      target: targetOf(request),
-      outcome: 'succeeded',
-      details: {
-        id: request.id,
-        flow: request.flow,
-        fromSeconds: request.durationSeconds,
-        toSeconds: seconds,
+  // The change and its audit entry commit together or not at all.
+  const clipped = await auditedTransaction(store, async ({ tx, audit }) => {
+    const changed = await tx
+      .updateTable('access_requests')
+      .set({ duration_seconds: seconds, updated_at: now.toISOString() })
+      .where('id', '=', request.id)
+      .where('state', 'in', ['pending', 'approved'])
+      .executeTakeFirst();
+    if (Number(changed.numUpdatedRows) !== 1) return false;
+    await audit(
+      {
+        actor: 'gatehouse',
+        action: 'access.clip',
+        target: targetOf(request),
+        outcome: 'succeeded',
+        details: {
+          id: request.id,
+          flow: request.flow,
+          fromSeconds: request.durationSeconds,
+          toSeconds: seconds,
+        },
       },
-    },
-    () => now,
-  );
-  return { ...request, durationSeconds: seconds, updatedAt: now.toISOString() };
+      () => now,
+    );
+    return true;
+  });
+  return clipped ? { ...request, durationSeconds: seconds, updatedAt: now.toISOString() } : undefined;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { appendAudit } from '../audit/index.js';
+import { appendAudit, auditedTransaction } from '../audit/index.js';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
 import { AppError, describeError, messageOf } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
@@ -17,7 +17,8 @@ import { notEksError } from './cluster-check.js';
 import { reconcileAccessEntries, removeAwsAuthLeftovers } from './eks-grants.js';
 import { KeyedLock } from './keyed-lock.js';
 import { removeLeftovers } from './leftovers.js';
-import { type AccessRequest, listRequests, targetOf, transition } from './requests.js';
+import { transitionRecorded } from './recorded-transition.js';
+import { type AccessRequest, listRequests, targetOf } from './requests.js';
 
 export interface ReconcileOptions {
   readonly store: Store;
@@ -104,45 +105,43 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   const audit = passAudit(store, now);
   const ttl = (options.pendingTtlSeconds ?? 3600) * 1000;
   for (const request of await listRequests(store, ['pending', 'approved', 'active'])) {
-    if (
-      request.state === 'pending' &&
-      now.getTime() - Date.parse(request.createdAt) > ttl &&
-      (await transition(
+    if (request.state === 'pending' && now.getTime() - Date.parse(request.createdAt) > ttl)
+      await transitionRecorded(
         store,
-        request.id,
-        ['pending'],
-        'pending-expired',
-        { ended_at: now.toISOString() },
-        now,
-      ))
-    ) {
-      await audit('access.pending-expire', request);
-    }
+        request,
+        { from: ['pending'], to: 'pending-expired', changes: { ended_at: now.toISOString() }, now },
+        { action: 'access.pending-expire' },
+      );
     // Approved access that could not be put in place within the time-to-live is given up, loudly.
-    if (
-      request.state === 'approved' &&
-      now.getTime() - Date.parse(request.updatedAt) > ttl &&
-      (await transition(store, request.id, ['approved'], 'failed', { ended_at: now.toISOString() }, now))
-    ) {
-      await audit('access.fail', request, 'failed', { error: request.lastError ?? 'not granted in time' });
-    }
+    if (request.state === 'approved' && now.getTime() - Date.parse(request.updatedAt) > ttl)
+      await transitionRecorded(
+        store,
+        request,
+        { from: ['approved'], to: 'failed', changes: { ended_at: now.toISOString() }, now },
+        {
+          action: 'access.fail',
+          outcome: 'failed',
+          details: { error: request.lastError ?? 'not granted in time' },
+        },
+      );
     if (
       request.state === 'active' &&
       request.expiresAt &&
       Date.parse(request.expiresAt) <= now.getTime() &&
-      (await transition(
+      (await transitionRecorded(
         store,
-        request.id,
-        ['active'],
-        'expired',
-        { ended_at: request.expiresAt },
-        now,
-        request.expiresAt,
+        request,
+        {
+          from: ['active'],
+          to: 'expired',
+          changes: { ended_at: request.expiresAt },
+          now,
+          expiresAt: request.expiresAt,
+        },
+        { action: 'access.expire' },
       ))
-    ) {
+    )
       report.expired.push(request.id);
-      await audit('access.expire', request);
-    }
   }
   // Granting is when approved access takes effect: it must still be what the flow allows now.
   const unjudged = await holdApprovedToFlows({ store, clientFor: options.clientFor, now, report });
@@ -247,7 +246,7 @@ async function reconcileCluster({
     try {
       await locks.run(lockKey(cluster, key), async () => {
         await putInPlace({ client, cluster, now, report, store }, key, grant, requests);
-        await activate(store, requests, now, report, audit);
+        await activate(store, requests, now, report);
       });
     } catch (error) {
       await grantFailed({ cluster, report, audit, store }, requests, error).catch((failure: unknown) =>
@@ -345,14 +344,22 @@ export async function grantFailed(
   pass.report.errors.push({ cluster: pass.cluster, message });
   for (const request of requests) {
     if (request.state !== 'approved' || request.lastError === message) continue;
-    const changed = await pass.store.db
-      .updateTable('access_requests')
-      .set({ last_error: message })
-      .where('id', '=', request.id)
-      .where('state', '=', 'approved')
-      .executeTakeFirst();
-    if (Number(changed.numUpdatedRows) === 1)
-      await pass.audit('access.grant', request, 'failed', { error: messageOf(error) });
+    await auditedTransaction(pass.store, async ({ tx, audit }) => {
+      const changed = await tx
+        .updateTable('access_requests')
+        .set({ last_error: message })
+        .where('id', '=', request.id)
+        .where('state', '=', 'approved')
+        .executeTakeFirst();
+      if (Number(changed.numUpdatedRows) === 1)
+        await audit({
+          actor: 'gatehouse',
+          action: 'access.grant',
+          target: targetOf(request),
+          outcome: 'failed',
+          details: { id: request.id, error: messageOf(error) },
+        });
+    });
   }
 }
 
@@ -362,23 +369,23 @@ export async function activate(
   requests: readonly AccessRequest[],
   now: Date,
   report: { activated: string[] },
-  audit: ClusterPass['audit'],
 ): Promise<void> {
   for (const request of requests.filter((candidate) => candidate.state === 'approved')) {
     const expires = expiryFrom(now, request.durationSeconds);
     if (
-      await transition(
+      await transitionRecorded(
         store,
-        request.id,
-        ['approved'],
-        'active',
-        { activated_at: now.toISOString(), expires_at: expires, last_error: null },
-        now,
+        request,
+        {
+          from: ['approved'],
+          to: 'active',
+          changes: { activated_at: now.toISOString(), expires_at: expires, last_error: null },
+          now,
+        },
+        { action: 'access.grant', details: { expiresAt: expires } },
       )
-    ) {
+    )
       report.activated.push(request.id);
-      await audit('access.grant', request, 'succeeded', { expiresAt: expires });
-    }
   }
 }
 

@@ -1,7 +1,7 @@
 import { type Context, Hono, type Next } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { listFlows, parseFlowFile, refuseDisallowedPending, saveFlows } from '../access/index.js';
-import { appendAudit, listAudit, verifyAudit } from '../audit/index.js';
+import { listAudit, verifyAudit } from '../audit/index.js';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
 import { AppError, isAppError, messageOf } from '../errors.js';
 import type { KubeClient } from '../kube/index.js';
@@ -88,15 +88,7 @@ export function createApp(options: AppOptions): Hono<Env> {
         fix: 'Use a token created with --admin',
       });
     const flows = parseFlowFile(await c.req.text(), 'request body');
-    await saveFlows(store, flows, caller.user);
-    for (const flow of flows)
-      await appendAudit(store, {
-        actor: caller.user,
-        action: 'access.flow-apply',
-        target: flow.name,
-        outcome: 'succeeded',
-        details: { flow, via: 'api' },
-      });
+    await saveFlows(store, flows, caller.user, new Date(), 'api');
     // Pending requests are held to the flows as they are now, not as they were when made.
     const refused = await refuseDisallowedPending(store, flows);
     return c.json(changed({ applied: flows.map((flow) => flow.name), refused }));

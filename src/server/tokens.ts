@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { appendAudit } from '../audit/index.js';
+import { auditedTransaction } from '../audit/index.js';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
 
@@ -55,32 +55,39 @@ export async function createToken(
   const expiresAt = input.expiresInSeconds
     ? new Date(now.getTime() + input.expiresInSeconds * 1000).toISOString()
     : undefined;
-  await store.db
-    .insertInto('api_tokens')
-    .values({
-      id,
-      user_name: input.user,
-      groups: JSON.stringify(input.groups ?? []),
-      admin: input.admin ? 1 : 0,
-      token_hash: hashToken(token),
-      created_at: now.toISOString(),
-      created_by: input.createdBy,
-      expires_at: expiresAt ?? null,
-      revoked_at: null,
-      last_used_at: null,
-    })
-    .execute();
-  await appendAudit(
-    store,
-    {
-      actor: input.createdBy,
-      action: 'token.create',
-      target: input.user,
-      outcome: 'succeeded',
-      details: { id, groups: input.groups ?? [], admin: input.admin === true, expiresAt: expiresAt ?? null },
-    },
-    () => now,
-  );
+  // The token and its audit entry commit together or not at all.
+  await auditedTransaction(store, async ({ tx, audit }) => {
+    await tx
+      .insertInto('api_tokens')
+      .values({
+        id,
+        user_name: input.user,
+        groups: JSON.stringify(input.groups ?? []),
+        admin: input.admin ? 1 : 0,
+        token_hash: hashToken(token),
+        created_at: now.toISOString(),
+        created_by: input.createdBy,
+        expires_at: expiresAt ?? null,
+        revoked_at: null,
+        last_used_at: null,
+      })
+      .execute();
+    await audit(
+      {
+        actor: input.createdBy,
+        action: 'token.create',
+        target: input.user,
+        outcome: 'succeeded',
+        details: {
+          id,
+          groups: input.groups ?? [],
+          admin: input.admin === true,
+          expiresAt: expiresAt ?? null,
+        },
+      },
+      () => now,
+    );
+  });
   return { id, token, expiresAt };
 }
 
@@ -155,16 +162,17 @@ export async function revokeToken(
       },
     );
   const token = matching[0]!;
-  await store.db
-    .updateTable('api_tokens')
-    .set({ revoked_at: now.toISOString() })
-    .where('id', '=', token.id)
-    .where('revoked_at', 'is', null)
-    .execute();
-  await appendAudit(
-    store,
-    { actor, action: 'token.revoke', target: token.user, outcome: 'succeeded', details: { id: token.id } },
-    () => now,
-  );
+  await auditedTransaction(store, async ({ tx, audit }) => {
+    await tx
+      .updateTable('api_tokens')
+      .set({ revoked_at: now.toISOString() })
+      .where('id', '=', token.id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    await audit(
+      { actor, action: 'token.revoke', target: token.user, outcome: 'succeeded', details: { id: token.id } },
+      () => now,
+    );
+  });
   return { ...token, revokedAt: token.revokedAt ?? now.toISOString() };
 }

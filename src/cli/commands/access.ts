@@ -23,7 +23,6 @@ import {
   revoke,
   saveFlows,
 } from '../../access/index.js';
-import { appendAudit } from '../../audit/index.js';
 import { type EksAccessEntriesPort, isProviderClusterName } from '../../clusters/index.js';
 import { AppError, messageOf } from '../../errors.js';
 import { type KubeClient, whoAmI } from '../../kube/index.js';
@@ -108,14 +107,6 @@ export function registerAccess(program: Command, run: Runner): void {
         const who = await caller(context);
         const refused = await withStore(context, async (store) => {
           await saveFlows(store, parsed, who.user);
-          for (const flow of parsed)
-            await appendAudit(store, {
-              actor: who.user,
-              action: 'access.flow-apply',
-              target: flow.name,
-              outcome: 'succeeded',
-              details: { flow },
-            });
           return await refuseDisallowedPending(store, parsed);
         });
         context.stdout(parsed.map((flow) => `flow ${flow.name} applied\n`).join(''));
