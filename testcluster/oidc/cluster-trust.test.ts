@@ -22,7 +22,7 @@ describe('the test cluster trusting the OpenID Provider', () => {
       jwt: [
         {
           issuer: {
-            url: 'https://127.0.0.1:32757',
+            url: 'https://127.0.0.1:32640',
             certificateAuthority: ca,
             audiences: ['gatehouse', 'kubernetes'],
             audienceMatchPolicy: 'MatchAny',
@@ -34,7 +34,7 @@ describe('the test cluster trusting the OpenID Provider', () => {
         },
       ],
     });
-    expect(oidcIssuer).toBe('https://127.0.0.1:32757');
+    expect(oidcIssuer).toBe('https://127.0.0.1:32640');
   });
 
   it('writes the CA kept under the cache, so a reused cluster and a later provider agree on it', () => {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
 import { cacheRoot } from '../paths.js';
@@ -7,9 +7,11 @@ import { loadOrCreateCertificateAuthority } from './certificate-authority.js';
 /**
  * The port of the test OpenID Provider the test cluster trusts. Fixed, because the issuer URL
  * is written into the kube-apiserver's configuration when the cluster starts, before any
- * provider runs (the apiserver fetches discovery lazily and retries until it answers).
+ * provider runs (the apiserver fetches discovery lazily and retries every 10 s until it answers).
+ * Well below 32767, from which kwokctl hands its components free ports downwards, and below the
+ * kernel's ephemeral range (32768 on), so nothing else takes it while no provider runs.
  */
-export const oidcIssuerPort = 32757;
+export const oidcIssuerPort = 32640;
 export const oidcIssuer = `https://127.0.0.1:${oidcIssuerPort}`;
 
 /**
@@ -64,7 +66,9 @@ export const authenticationConfigFile = 'authentication-config.yaml';
 export function writeAuthenticationConfig(clusterDir: string, root = cacheRoot()): string {
   const ca = loadOrCreateCertificateAuthority(oidcCaDir(root));
   const path = join(clusterDir, authenticationConfigFile);
-  writeFileSync(path, toYaml(authenticationConfiguration(ca.certificatePem)));
+  // Whole or not at all: a running apiserver reloads the file when it changes.
+  writeFileSync(`${path}.new`, toYaml(authenticationConfiguration(ca.certificatePem)));
+  renameSync(`${path}.new`, path);
   return path;
 }
 

@@ -27,6 +27,7 @@ export {
 export type { TokenSet } from './sign-in.js';
 export {
   defaultClients,
+  demoUsers,
   gatehouseClient,
   kubernetesClient,
   type OidcClient,

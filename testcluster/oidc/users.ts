@@ -41,3 +41,15 @@ export const kubernetesClient: OidcClient = {
 };
 
 export const defaultClients: readonly OidcClient[] = [gatehouseClient, kubernetesClient];
+
+/**
+ * People for `npm run oidc` and demos: one per part they play in the access pillar. Group names
+ * are the IdP's; the cluster and Gatehouse see them prefixed (`oidc:devs`).
+ */
+export const demoUsers: Readonly<Record<string, OidcUser>> = {
+  alice: { name: 'Alice Developer', groups: ['devs'] },
+  bob: { name: 'Bob Approver', groups: ['approvers', 'devs'] },
+  carol: { name: 'Carol Admin', groups: ['gatehouse-admins'] },
+  dave: { name: 'Dave Auditor', groups: ['auditors'] },
+  rita: { name: 'Rita Responder', groups: ['responders'] },
+};
