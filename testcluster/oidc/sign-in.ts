@@ -35,7 +35,7 @@ function failure(step: string, response: Response): Error {
 /** The action of the page's sign-in form, or nothing when the page has none. */
 function formAction(html: string, pageUrl: string): string | undefined {
   const action = /<form[^>]*\baction="([^"]+)"/i.exec(html)?.[1];
-  return action ? new URL(action.replace(/&#47;/g, '/'), pageUrl).href : undefined;
+  return action ? new URL(action, pageUrl).href : undefined;
 }
 
 /**
