@@ -50,7 +50,11 @@ beforeAll(async () => {
       await whoAmI(alice);
       break;
     } catch (error) {
-      if (attempt >= 40) throw error;
+      if (attempt >= 60)
+        throw new Error(
+          `the cluster refuses ID tokens from ${op.issuer} after 30 s: it was not started trusting the test OpenID Provider; restart it with \`npm run cluster:down; npm run cluster:up\``,
+          { cause: error },
+        );
       await sleep(500);
     }
   }
@@ -69,7 +73,7 @@ spec:
 `,
   );
   expect((await as(kubeconfig, 'access', 'flows', 'apply', '-f', flow)).code).toBe(0);
-}, 60_000);
+}, 90_000);
 
 afterAll(async () => {
   await op?.close();
