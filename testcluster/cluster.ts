@@ -5,6 +5,7 @@ import { KubeClient, loadKubeconfig } from '../src/kube/index.js';
 import { ensureBinaries } from './build.js';
 import { containersAlive, stopContainers } from './containers.js';
 import { prepareNode } from './node.js';
+import { clusterTrustsOidcCa, writeAuthenticationConfig } from './oidc/index.js';
 import {
   binDir,
   cacheRoot,
@@ -69,6 +70,8 @@ export async function clusterUp(root = cacheRoot()): Promise<ClusterUpResult> {
             { key: 'authentication-token-webhook-version', value: 'v1' },
             // Short, so a mapping removed from aws-auth takes effect in seconds, as JIT expiry needs.
             { key: 'authentication-token-webhook-cache-ttl', value: '1s' },
+            // People's ID tokens from the test OpenID Provider (testcluster/oidc), as oidc:<sub>.
+            { key: 'authentication-config', value: writeAuthenticationConfig(dir, root) },
           ],
         },
       ],
@@ -164,6 +167,8 @@ async function isHealthy(root: string): Promise<boolean> {
   if (!existsSync(join(dir, 'seeded')) || !existsSync(kubeconfigPath(root))) return false;
   // A cluster started before the EKS token webhook existed is started afresh.
   if (!existsSync(join(dir, 'eks-token-webhook.yaml'))) return false;
+  // Nor one that does not trust the OpenID Provider's current CA (started before it, or the CA was removed).
+  if (!clusterTrustsOidcCa(dir, root)) return false;
   if (!containersAlive(join(dir, 'pods'))) return false;
   try {
     const client = new KubeClient(loadKubeconfig({ path: kubeconfigPath(root) }).config, { timeoutMs: 3000 });
