@@ -24,16 +24,15 @@ import {
   saveFlows,
 } from '../../access/index.js';
 import { appendAudit } from '../../audit/index.js';
-import { type EksAccessEntriesPort, isProviderClusterName } from '../../clusters/index.js';
+import { isProviderClusterName } from '../../clusters/index.js';
+import { currentClusterName } from '../../config/index.js';
 import { AppError, messageOf } from '../../errors.js';
-import { type KubeClient, whoAmI } from '../../kube/index.js';
+import { whoAmI } from '../../kube/index.js';
 import type { CommandContext, Runner } from '../context.js';
-import { withStore } from '../open-store.js';
+import { withGatehouse, withStore } from '../open-store.js';
 import { render } from '../output.js';
 import { writePrivateFile } from '../private-file.js';
 import { remoteAccess } from './access-remote.js';
-import { clusterClient, resolveCluster } from './cluster-client.js';
-import { clusterName } from './rbac-source.js';
 
 /** The caller, as the cluster authenticates them: never a flag. */
 async function caller(context: CommandContext): Promise<Caller> {
@@ -46,7 +45,9 @@ async function caller(context: CommandContext): Promise<Caller> {
         fix: 'Act through a Gatehouse server (GATEHOUSE_SERVER and GATEHOUSE_TOKEN), or with a kubeconfig context of your own; name the cluster with --cluster',
       },
     );
-  const identity = await whoAmI(await clusterClient(context));
+  const identity = await withGatehouse(context, async ({ clusters, currentCluster }) =>
+    whoAmI(await clusters.client(currentCluster())),
+  );
   if (!identity.username)
     throw new AppError('auth.unauthorized', 'the cluster did not say who you are', {
       fix: 'Use credentials the API server authenticates (not anonymous)',
@@ -193,8 +194,9 @@ export function registerAccess(program: Command, run: Runner): void {
             return 0;
           }
           const who = await caller(context);
-          const cluster = flags.cluster ?? clusterName(context);
-          const request = await withStore(context, async (store) => {
+          const cluster = flags.cluster ?? currentClusterName(context);
+          const request = await withGatehouse(context, async (gatehouse) => {
+            const store = await gatehouse.store();
             const flow = await getFlow(store, flags.flow);
             return await createRequest(store, who, {
               flow,
@@ -204,7 +206,7 @@ export function registerAccess(program: Command, run: Runner): void {
               durationSeconds: parseDuration(flags.for, '--for'),
               reason: flags.reason,
               breakGlass: flags.breakGlass === true,
-              namespaceLabels: namespaceLabelsFor(() => clientFor(context)(cluster)),
+              namespaceLabels: namespaceLabelsFor(() => gatehouse.clusters.client(cluster)),
               // No cluster check here: this kubeconfig is the caller's, not the reconciler's, so it
               // may name clusters differently. `serve` checks with its own clients; a request for a
               // cluster the reconciler cannot reach ends as failed after the pending time-to-live.
@@ -288,10 +290,16 @@ export function registerAccess(program: Command, run: Runner): void {
         const remote = remoteAccess(context);
         const issued = remote
           ? await remote.credential(id)
-          : await withStore(context, async (store) => {
+          : await withGatehouse(context, async (gatehouse) => {
               const who = await caller(context);
+              const store = await gatehouse.store();
               const request = await getRequest(store, await resolveRequestId(store, id));
-              return await issueCredential(store, () => clientFor(context)(request.cluster), request.id, who);
+              return await issueCredential(
+                store,
+                () => gatehouse.clusters.client(request.cluster),
+                request.id,
+                who,
+              );
             });
         if (flags.out) {
           writePrivateFile(flags.out, issued.kubeconfig);
@@ -342,8 +350,12 @@ export function registerAccess(program: Command, run: Runner): void {
     )
     .action(() =>
       run(async (context) => {
-        const report = await withStore(context, (store) =>
-          reconcile({ store, clientFor: clientFor(context), accessEntriesFor: accessEntriesFor(context) }),
+        const report = await withGatehouse(context, async ({ clusters, store }) =>
+          reconcile({
+            store: await store(),
+            clientFor: (cluster) => clusters.client(cluster),
+            accessEntriesFor: (cluster) => clusters.accessEntries(cluster),
+          }),
         );
         context.stdout(
           render(
@@ -365,41 +377,4 @@ export function registerAccess(program: Command, run: Runner): void {
         return report.errors.length > 0 ? 1 : 0;
       }),
     );
-}
-
-/** The EKS access entries port of a cloud cluster name (undefined for other clusters). */
-export function accessEntriesFor(
-  context: CommandContext,
-): (cluster: string) => Promise<EksAccessEntriesPort | undefined> {
-  // Resolved once per cluster: a serve loop must not list every cloud account on every pass.
-  const ports = new Map<string, Promise<EksAccessEntriesPort | undefined>>();
-  return (cluster) => {
-    let port = ports.get(cluster);
-    if (!port) {
-      port = resolveCluster({ ...context, context: cluster }).then(({ provider, ref }) =>
-        provider.accessEntries?.(ref),
-      );
-      port.catch(() => ports.delete(cluster));
-      ports.set(cluster, port);
-    }
-    return port;
-  };
-}
-
-/**
- * Gatehouse's own client for a cluster name: a cloud cluster through its registered account, else
- * the kubeconfig context of that name. Clients are kept, so cloud tokens are renewed, not re-minted.
- */
-export function clientFor(context: CommandContext): (cluster: string) => Promise<KubeClient> {
-  const clients = new Map<string, Promise<KubeClient>>();
-  return (cluster) => {
-    let client = clients.get(cluster);
-    if (!client) {
-      client = clusterClient({ ...context, context: cluster });
-      // A failed lookup is not kept: the next pass tries again.
-      client.catch(() => clients.delete(cluster));
-      clients.set(cluster, client);
-    }
-    return client;
-  };
 }
