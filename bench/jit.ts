@@ -16,6 +16,7 @@ import { KubeClient, loadKubeconfig, subjectCan } from '../src/kube/index.js';
 import { createToken, startServer } from '../src/server/index.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { startPostgres } from '../test/support/postgres.js';
+import { person } from '../test/support/principals.js';
 import { clusterUp } from '../testcluster/cluster.js';
 
 const waves = Number(process.env.BENCH_WAVES ?? 5);
@@ -70,18 +71,14 @@ interface Setup {
 
 async function oneGrant(setup: Setup, user: string): Promise<{ grant: number; revoke: number }> {
   const { store } = setup;
-  const request = await createRequest(
-    store,
-    { user, groups: [] },
-    {
-      flow: flow!,
-      cluster: admin.context,
-      role: { kind: 'ClusterRole', name: 'edit' },
-      namespace: 'jit-bench',
-      durationSeconds: 3,
-      reason: 'benchmark grant',
-    },
-  );
+  const request = await createRequest(store, person(user), {
+    flow: flow!,
+    cluster: admin.context,
+    role: { kind: 'ClusterRole', name: 'edit' },
+    namespace: 'jit-bench',
+    durationSeconds: 3,
+    reason: 'benchmark grant',
+  });
   const approvedAt = Date.now();
   const answer = await fetch(`${setup.approveUrl}/v1/requests/${request.id}/approve`, {
     method: 'POST',

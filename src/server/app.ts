@@ -1,16 +1,17 @@
-import { type Context, Hono, type Next } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { listFlows, parseFlowFile, refuseDisallowedPending, saveFlows } from '../access/index.js';
-import { appendAudit, listAudit, verifyAudit } from '../audit/index.js';
+import { applyFlows, listFlows, parseFlowFile } from '../access/index.js';
+import { listAudit, verifyAudit } from '../audit/index.js';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
 import { AppError, isAppError, messageOf } from '../errors.js';
+import { hasRole, type Principal, requireRole } from '../identity/index.js';
 import type { KubeClient } from '../kube/index.js';
 import type { Store } from '../store/index.js';
 import { bodyTooLarge, maxBodyBytes } from './body.js';
 import { httpStatusFor } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { registerRequestRoutes } from './request-routes.js';
-import { authenticate, type TokenCaller } from './tokens.js';
+import { authenticate } from './tokens.js';
 
 export interface AppOptions {
   readonly store: Store;
@@ -27,7 +28,7 @@ export interface AppOptions {
   readonly log?: (line: string) => void;
 }
 
-type Env = { Variables: { caller: TokenCaller } };
+type Env = { Variables: { principal: Principal } };
 
 /**
  * The HTTP API: flows, requests, credentials and audit, for callers holding an API token. Every
@@ -73,37 +74,27 @@ export function createApp(options: AppOptions): Hono<Env> {
   app.use('/v1/*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    c.set('caller', await authenticate(store, token));
+    c.set('principal', await authenticate(store, token));
     await next();
   });
   app.get('/v1/whoami', (c) => {
-    const { user, groups, admin } = c.get('caller');
-    return c.json({ user, groups, admin });
+    const principal = c.get('principal');
+    return c.json({ user: principal.subject, groups: principal.groups, admin: hasRole(principal, 'admin') });
   });
   app.get('/v1/flows', async (c) => c.json({ items: await listFlows(store) }));
   app.put('/v1/flows', async (c) => {
-    const caller = c.get('caller');
-    if (!caller.admin)
-      throw new AppError('auth.forbidden', `${caller.user} may not change access flows`, {
-        fix: 'Use a token created with --admin',
-      });
+    const principal = c.get('principal');
+    // Refused before the body is parsed: a non-admin learns nothing from validation errors.
+    requireRole(principal, 'admin', 'change access flows');
     const flows = parseFlowFile(await c.req.text(), 'request body');
-    await saveFlows(store, flows, caller.user);
-    for (const flow of flows)
-      await appendAudit(store, {
-        actor: caller.user,
-        action: 'access.flow-apply',
-        target: flow.name,
-        outcome: 'succeeded',
-        details: { flow, via: 'api' },
-      });
-    // Pending requests are held to the flows as they are now, not as they were when made.
-    const refused = await refuseDisallowedPending(store, flows);
-    return c.json(changed({ applied: flows.map((flow) => flow.name), refused }));
+    return c.json(changed(await applyFlows(store, principal, flows)));
   });
   registerRequestRoutes(app, options, changed);
-  // The audit log names every user, cluster and reason: for admin tokens only (`/*` covers /v1/audit too).
-  app.use('/v1/audit/*', adminOnly('read the audit log'));
+  // The audit log names every user, cluster and reason: for admins and auditors (`/*` covers /v1/audit too).
+  app.use('/v1/audit/*', async (c, next) => {
+    requireRole(c.get('principal'), 'auditor', 'read the audit log');
+    await next();
+  });
   app.get('/v1/audit', async (c) => {
     const after = Number(c.req.query('after') ?? '0');
     const limit = Math.min(Number(c.req.query('limit') ?? '500'), 5000);
@@ -115,15 +106,4 @@ export function createApp(options: AppOptions): Hono<Env> {
   });
   app.get('/v1/audit/verify', async (c) => c.json(await verifyAudit(store)));
   return app;
-}
-
-function adminOnly(doing: string) {
-  return async (c: Context<Env>, next: Next) => {
-    const caller = c.get('caller');
-    if (!caller.admin)
-      throw new AppError('auth.forbidden', `${caller.user} may not ${doing}`, {
-        fix: 'Use a token created with gatehouse tokens create --admin',
-      });
-    await next();
-  };
 }

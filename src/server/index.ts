@@ -9,5 +9,4 @@ export {
   hashToken,
   listTokens,
   revokeToken,
-  type TokenCaller,
 } from './tokens.js';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli } from '../../../test/support/cli.js';
+import { person } from '../../../test/support/principals.js';
 import { freshStore } from '../../../test/support/stores.js';
 import { createRequest, parseFlowFile, saveFlows } from '../../access/index.js';
 import { AppError } from '../../errors.js';
@@ -24,18 +25,14 @@ describe('access commands through a server', () => {
     const fresh = await freshStore('sqlite');
     cleanups.push(fresh.cleanup);
     await saveFlows(fresh.store, [flow!], 'admin');
-    const request = await createRequest(
-      fresh.store,
-      { user: 'rita', groups: [] },
-      {
-        flow: flow!,
-        cluster: 'prod-eu',
-        role: { kind: 'ClusterRole', name: 'edit' },
-        namespace: 'prod',
-        durationSeconds: 600,
-        reason: 'incident 7',
-      },
-    );
+    const request = await createRequest(fresh.store, person('rita'), {
+      flow: flow!,
+      cluster: 'prod-eu',
+      role: { kind: 'ClusterRole', name: 'edit' },
+      namespace: 'prod',
+      durationSeconds: 600,
+      reason: 'incident 7',
+    });
     const server = await startServer({
       store: fresh.store,
       clientFor: async (cluster) => {

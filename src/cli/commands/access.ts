@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   type AccessRequest,
-  type Caller,
+  applyFlows,
   createRequest,
   decide,
   extend,
@@ -17,25 +17,27 @@ import {
   parseRequestState,
   parseRoleReference,
   reconcile,
-  refuseDisallowedPending,
   requestStates,
   resolveRequestId,
   revoke,
-  saveFlows,
 } from '../../access/index.js';
-import { appendAudit } from '../../audit/index.js';
 import { isProviderClusterName } from '../../clusters/index.js';
 import { currentClusterName } from '../../config/index.js';
 import { AppError, messageOf } from '../../errors.js';
+import { localPrincipal, type Principal } from '../../identity/index.js';
 import { whoAmI } from '../../kube/index.js';
+import type { Gatehouse } from '../../runtime.js';
 import type { CommandContext, Runner } from '../context.js';
 import { withGatehouse, withStore } from '../open-store.js';
 import { render } from '../output.js';
 import { writePrivateFile } from '../private-file.js';
 import { remoteAccess } from './access-remote.js';
 
-/** The caller, as the cluster authenticates them: never a flag. */
-async function caller(context: CommandContext): Promise<Caller> {
+/**
+ * Who acts, as the cluster authenticates them (never a flag): a local principal, since they open
+ * the store themselves, named and grouped as the cluster knows them, so flows judge them as such.
+ */
+async function caller(context: CommandContext, gatehouse: Gatehouse): Promise<Principal> {
   // On a cloud cluster name the client would carry Gatehouse's own cloud identity, not the person's.
   if (context.context && isProviderClusterName(context.context))
     throw new AppError(
@@ -45,14 +47,12 @@ async function caller(context: CommandContext): Promise<Caller> {
         fix: 'Act through a Gatehouse server (GATEHOUSE_SERVER and GATEHOUSE_TOKEN), or with a kubeconfig context of your own; name the cluster with --cluster',
       },
     );
-  const identity = await withGatehouse(context, async ({ clusters, currentCluster }) =>
-    whoAmI(await clusters.client(currentCluster())),
-  );
+  const identity = await whoAmI(await gatehouse.clusters.client(gatehouse.currentCluster()));
   if (!identity.username)
     throw new AppError('auth.unauthorized', 'the cluster did not say who you are', {
       fix: 'Use credentials the API server authenticates (not anonymous)',
     });
-  return { user: identity.username, groups: identity.groups };
+  return localPrincipal({ subject: identity.username, groups: identity.groups });
 }
 
 const columns = [
@@ -106,19 +106,9 @@ export function registerAccess(program: Command, run: Runner): void {
           });
         }
         const parsed = parseFlowFile(text, flags.filename);
-        const who = await caller(context);
-        const refused = await withStore(context, async (store) => {
-          await saveFlows(store, parsed, who.user);
-          for (const flow of parsed)
-            await appendAudit(store, {
-              actor: who.user,
-              action: 'access.flow-apply',
-              target: flow.name,
-              outcome: 'succeeded',
-              details: { flow },
-            });
-          return await refuseDisallowedPending(store, parsed);
-        });
+        const { refused } = await withGatehouse(context, async (gatehouse) =>
+          applyFlows(await gatehouse.store(), await caller(context, gatehouse), parsed),
+        );
         context.stdout(parsed.map((flow) => `flow ${flow.name} applied\n`).join(''));
         for (const id of refused) context.stdout(`request ${id} ended: its flow no longer allows it\n`);
         return 0;
@@ -193,9 +183,9 @@ export function registerAccess(program: Command, run: Runner): void {
             show(context, await remote.create(body));
             return 0;
           }
-          const who = await caller(context);
           const cluster = flags.cluster ?? currentClusterName(context);
           const request = await withGatehouse(context, async (gatehouse) => {
+            const who = await caller(context, gatehouse);
             const store = await gatehouse.store();
             const flow = await getFlow(store, flags.flow);
             return await createRequest(store, who, {
@@ -226,12 +216,13 @@ export function registerAccess(program: Command, run: Runner): void {
           const remote = remoteAccess(context);
           if (remote) show(context, await remote.act(id, verb));
           else {
-            const who = await caller(context);
             show(
               context,
-              await withStore(context, async (store) =>
-                decide(store, await resolveRequestId(store, id), who, verb),
-              ),
+              await withGatehouse(context, async (gatehouse) => {
+                const who = await caller(context, gatehouse);
+                const store = await gatehouse.store();
+                return await decide(store, await resolveRequestId(store, id), who, verb);
+              }),
             );
           }
           return 0;
@@ -247,10 +238,13 @@ export function registerAccess(program: Command, run: Runner): void {
         const remote = remoteAccess(context);
         if (remote) show(context, await remote.act(id, 'revoke'));
         else {
-          const who = await caller(context);
           show(
             context,
-            await withStore(context, async (store) => revoke(store, await resolveRequestId(store, id), who)),
+            await withGatehouse(context, async (gatehouse) => {
+              const who = await caller(context, gatehouse);
+              const store = await gatehouse.store();
+              return await revoke(store, await resolveRequestId(store, id), who);
+            }),
           );
         }
         return 0;
@@ -266,13 +260,14 @@ export function registerAccess(program: Command, run: Runner): void {
         const remote = remoteAccess(context);
         if (remote) show(context, await remote.extend(id, flags.for));
         else {
-          const who = await caller(context);
           const seconds = parseDuration(flags.for, '--for');
           show(
             context,
-            await withStore(context, async (store) =>
-              extend(store, await resolveRequestId(store, id), who, seconds),
-            ),
+            await withGatehouse(context, async (gatehouse) => {
+              const who = await caller(context, gatehouse);
+              const store = await gatehouse.store();
+              return await extend(store, await resolveRequestId(store, id), who, seconds);
+            }),
           );
         }
         return 0;
@@ -291,7 +286,7 @@ export function registerAccess(program: Command, run: Runner): void {
         const issued = remote
           ? await remote.credential(id)
           : await withGatehouse(context, async (gatehouse) => {
-              const who = await caller(context);
+              const who = await caller(context, gatehouse);
               const store = await gatehouse.store();
               const request = await getRequest(store, await resolveRequestId(store, id));
               return await issueCredential(

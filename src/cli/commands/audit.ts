@@ -15,8 +15,9 @@ import {
 } from '../../audit/index.js';
 import { AppError, messageOf } from '../../errors.js';
 import { pushCheckpoint, s3Checkpoints } from '../../forensics/index.js';
+import { localPrincipal } from '../../identity/index.js';
 import type { Store } from '../../store/index.js';
-import { type CommandContext, localActor } from '../context.js';
+import type { CommandContext } from '../context.js';
 import { s3Target } from '../evidence-settings.js';
 import { withStore } from '../open-store.js';
 import { render } from '../output.js';
@@ -158,7 +159,7 @@ export function registerAudit(
         const next = flags.newKey ? signerOf(createPrivateKey(readFileSync(flags.newKey))) : undefined;
         const entry = await withStore(context, (store) =>
           rotateAuditKey(store, {
-            actor: localActor(),
+            actor: localPrincipal().subject,
             replaceKeyFile: !explicit,
             ...(next ? { next } : {}),
           }),

@@ -13,6 +13,7 @@ import {
   pushCheckpoint,
   type Target,
 } from '../../forensics/index.js';
+import { localPrincipal } from '../../identity/index.js';
 import type { KubeClient } from '../../kube/index.js';
 import { mapLimit } from '../../map-limit.js';
 import type { Gatehouse } from '../../runtime.js';
@@ -149,7 +150,8 @@ async function acquireAll(
     throw new AppError('not-found', `no running pods match ${flags.selector} in ${namespace}`, {
       fix: 'Check the selector with `gatehouse targets -l ...`',
     });
-  const operator = context.env.GATEHOUSE_OPERATOR ?? userInfo().username;
+  // The OS account, or the name the responder gives (GATEHOUSE_OPERATOR): custody records and audit use it bare.
+  const operator = localPrincipal({ subject: context.env.GATEHOUSE_OPERATOR ?? userInfo().username });
   const s3 = s3Target(context, flags);
   // One store for the whole run: parallel acquisitions share its connection for audit events.
   const store = await gatehouse.store();
@@ -168,7 +170,7 @@ async function acquireAll(
       const progress = (stage: string, bytes: number) => board.update(index, stageBar(stage, bytes));
       try {
         const acquisition = await audited(store, {
-          actor: operator,
+          actor: operator.subject,
           action: 'forensics.acquire',
           target: label,
           succeeded: (done: Acquisition) => ({

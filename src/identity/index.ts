@@ -1,0 +1,9 @@
+export {
+  type Authentication,
+  hasRole,
+  localPrincipal,
+  type PlatformRole,
+  type Principal,
+  platformRoles,
+  requireRole,
+} from './principal.js';
