@@ -1,4 +1,12 @@
 export {
+  type ApiToken,
+  authenticate,
+  createToken,
+  hashToken,
+  listTokens,
+  revokeToken,
+} from './api-tokens.js';
+export {
   type Authentication,
   hasRole,
   localPrincipal,

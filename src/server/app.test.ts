@@ -2,11 +2,11 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialects, freshStore } from '../../test/support/stores.js';
 import { AppError } from '../errors.js';
+import { createToken, revokeToken } from '../identity/index.js';
 import { KubeClient } from '../kube/index.js';
 import type { Store } from '../store/index.js';
 import { createApp } from './app.js';
 import { openApiDocument } from './openapi.js';
-import { createToken, revokeToken } from './tokens.js';
 
 const flowYaml = `kind: AccessFlow
 metadata: {name: oncall}

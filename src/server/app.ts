@@ -4,14 +4,13 @@ import { applyFlows, listFlows, parseFlowFile } from '../access/index.js';
 import { listAudit, verifyAudit } from '../audit/index.js';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
 import { AppError, isAppError, messageOf } from '../errors.js';
-import { hasRole, type Principal, requireRole } from '../identity/index.js';
+import { authenticate, hasRole, type Principal, requireRole } from '../identity/index.js';
 import type { KubeClient } from '../kube/index.js';
 import type { Store } from '../store/index.js';
 import { bodyTooLarge, maxBodyBytes } from './body.js';
 import { httpStatusFor } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { registerRequestRoutes } from './request-routes.js';
-import { authenticate } from './tokens.js';
 
 export interface AppOptions {
   readonly store: Store;

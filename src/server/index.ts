@@ -2,11 +2,3 @@ export { type AppOptions, createApp } from './app.js';
 export { httpStatusFor } from './errors.js';
 export { openApiDocument } from './openapi.js';
 export { type RunningServer, type ServeOptions, startServer } from './serve.js';
-export {
-  type ApiToken,
-  authenticate,
-  createToken,
-  hashToken,
-  listTokens,
-  revokeToken,
-} from './tokens.js';

@@ -7,8 +7,8 @@ import { person } from '../../../test/support/principals.js';
 import { freshStore } from '../../../test/support/stores.js';
 import { createRequest, parseFlowFile, saveFlows } from '../../access/index.js';
 import { AppError } from '../../errors.js';
+import { createToken } from '../../identity/index.js';
 import { startServer } from '../../server/serve.js';
-import { createToken } from '../../server/tokens.js';
 
 const [flow] = parseFlowFile(
   'kind: AccessFlow\nmetadata: {name: remote}\nspec:\n  requesters: {users: [rita]}\n  namespaces: [prod]\n  roles: [{kind: ClusterRole, name: edit}]\n  approvers: {users: [ann]}\n  maxDuration: 1h\n',

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../../access/index.js';
-import { localPrincipal } from '../../identity/index.js';
-import { createToken, listTokens, revokeToken } from '../../server/index.js';
+import { createToken, listTokens, localPrincipal, revokeToken } from '../../identity/index.js';
 import type { Runner } from '../context.js';
 import { withStore } from '../open-store.js';
 import { render } from '../output.js';

@@ -1,8 +1,8 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { appendAudit } from '../audit/index.js';
 import { AppError } from '../errors.js';
-import type { Principal } from '../identity/index.js';
 import type { Store } from '../store/index.js';
+import type { Principal } from './principal.js';
 
 export interface ApiToken {
   readonly id: string;
