@@ -6,6 +6,7 @@ export {
   listTokens,
   revokeToken,
 } from './api-tokens.js';
+export { clusterPrincipal } from './cluster-principal.js';
 export {
   type Authentication,
   hasRole,

@@ -21,11 +21,9 @@ import {
   resolveRequestId,
   revoke,
 } from '../../access/index.js';
-import { isProviderClusterName } from '../../clusters/index.js';
 import { currentClusterName } from '../../config/index.js';
 import { AppError, messageOf } from '../../errors.js';
-import { localPrincipal, type Principal } from '../../identity/index.js';
-import { whoAmI } from '../../kube/index.js';
+import { clusterPrincipal, type Principal } from '../../identity/index.js';
 import type { Gatehouse } from '../../runtime.js';
 import type { CommandContext, Runner } from '../context.js';
 import { withGatehouse, withStore } from '../open-store.js';
@@ -33,26 +31,9 @@ import { render } from '../output.js';
 import { writePrivateFile } from '../private-file.js';
 import { remoteAccess } from './access-remote.js';
 
-/**
- * Who acts, as the cluster authenticates them (never a flag): a local principal, since they open
- * the store themselves, named and grouped as the cluster knows them, so flows judge them as such.
- */
-async function caller(context: CommandContext, gatehouse: Gatehouse): Promise<Principal> {
-  // On a cloud cluster name the client would carry Gatehouse's own cloud identity, not the person's.
-  if (context.context && isProviderClusterName(context.context))
-    throw new AppError(
-      'input.invalid',
-      `${context.context} is reached with Gatehouse's own credentials, which cannot say who you are`,
-      {
-        fix: 'Act through a Gatehouse server (GATEHOUSE_SERVER and GATEHOUSE_TOKEN), or with a kubeconfig context of your own; name the cluster with --cluster',
-      },
-    );
-  const identity = await whoAmI(await gatehouse.clusters.client(gatehouse.currentCluster()));
-  if (!identity.username)
-    throw new AppError('auth.unauthorized', 'the cluster did not say who you are', {
-      fix: 'Use credentials the API server authenticates (not anonymous)',
-    });
-  return localPrincipal({ subject: identity.username, groups: identity.groups });
+/** Who acts: the person the current cluster authenticates (never a flag). */
+function caller(gatehouse: Gatehouse): Promise<Principal> {
+  return clusterPrincipal(gatehouse.clusters, gatehouse.currentCluster());
 }
 
 const columns = [
@@ -107,7 +88,7 @@ export function registerAccess(program: Command, run: Runner): void {
         }
         const parsed = parseFlowFile(text, flags.filename);
         const { refused } = await withGatehouse(context, async (gatehouse) =>
-          applyFlows(await gatehouse.store(), await caller(context, gatehouse), parsed),
+          applyFlows(await gatehouse.store(), await caller(gatehouse), parsed),
         );
         context.stdout(parsed.map((flow) => `flow ${flow.name} applied\n`).join(''));
         for (const id of refused) context.stdout(`request ${id} ended: its flow no longer allows it\n`);
@@ -185,7 +166,7 @@ export function registerAccess(program: Command, run: Runner): void {
           }
           const cluster = flags.cluster ?? currentClusterName(context);
           const request = await withGatehouse(context, async (gatehouse) => {
-            const who = await caller(context, gatehouse);
+            const who = await caller(gatehouse);
             const store = await gatehouse.store();
             const flow = await getFlow(store, flags.flow);
             return await createRequest(store, who, {
@@ -219,7 +200,7 @@ export function registerAccess(program: Command, run: Runner): void {
             show(
               context,
               await withGatehouse(context, async (gatehouse) => {
-                const who = await caller(context, gatehouse);
+                const who = await caller(gatehouse);
                 const store = await gatehouse.store();
                 return await decide(store, await resolveRequestId(store, id), who, verb);
               }),
@@ -241,7 +222,7 @@ export function registerAccess(program: Command, run: Runner): void {
           show(
             context,
             await withGatehouse(context, async (gatehouse) => {
-              const who = await caller(context, gatehouse);
+              const who = await caller(gatehouse);
               const store = await gatehouse.store();
               return await revoke(store, await resolveRequestId(store, id), who);
             }),
@@ -264,7 +245,7 @@ export function registerAccess(program: Command, run: Runner): void {
           show(
             context,
             await withGatehouse(context, async (gatehouse) => {
-              const who = await caller(context, gatehouse);
+              const who = await caller(gatehouse);
               const store = await gatehouse.store();
               return await extend(store, await resolveRequestId(store, id), who, seconds);
             }),
@@ -286,7 +267,7 @@ export function registerAccess(program: Command, run: Runner): void {
         const issued = remote
           ? await remote.credential(id)
           : await withGatehouse(context, async (gatehouse) => {
-              const who = await caller(context, gatehouse);
+              const who = await caller(gatehouse);
               const store = await gatehouse.store();
               const request = await getRequest(store, await resolveRequestId(store, id));
               return await issueCredential(
