@@ -94,6 +94,22 @@ describe.each(dialects)('HTTP API on %s', (dialect) => {
     expect((await json(await call(alice.token, 'GET', '/v1/whoami'))).error.message).toContain('revoked');
   });
 
+  it('answers refusals and unknown routes of the mounted capability routes in the one error shape', async () => {
+    const { bob, call } = await setup();
+    const refused = await call(bob.token, 'GET', '/v1/audit');
+    expect(refused.status).toBe(403);
+    expect((await json(refused)).error).toEqual({
+      code: 'auth.forbidden',
+      message: 'bob may not read the audit log',
+      fix: 'Use a token created with gatehouse tokens create --admin',
+    });
+    const flows = await call(bob.token, 'PUT', '/v1/flows', flowYaml, 'application/yaml');
+    expect((await json(flows)).error.message).toBe('bob may not change access flows');
+    const nowhere = await call(bob.token, 'GET', '/v1/requests/x/nothing');
+    expect(nowhere.status).toBe(404);
+    expect((await json(nowhere)).error.message).toBe('no route GET /v1/requests/x/nothing');
+  });
+
   it('stores only the hash of a token', async () => {
     const { store, alice } = await setup();
     const rows = await store.db.selectFrom('api_tokens').selectAll().execute();

@@ -1,16 +1,16 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { applyFlows, listFlows, parseFlowFile } from '../access/index.js';
-import { listAudit, verifyAudit } from '../audit/index.js';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
-import { AppError, isAppError, messageOf } from '../errors.js';
-import { authenticate, hasRole, type Principal, requireRole } from '../identity/index.js';
+import { isAppError, messageOf } from '../errors.js';
+import { authenticate, hasRole } from '../identity/index.js';
 import type { KubeClient } from '../kube/index.js';
 import type { Store } from '../store/index.js';
 import { bodyTooLarge, maxBodyBytes } from './body.js';
+import type { Changed, ServerEnv } from './env.js';
 import { httpStatusFor } from './errors.js';
 import { openApiDocument } from './openapi.js';
-import { registerRequestRoutes } from './request-routes.js';
+import { accessRoutes } from './routes/access.js';
+import { auditRoutes } from './routes/audit.js';
 
 export interface AppOptions {
   readonly store: Store;
@@ -27,21 +27,19 @@ export interface AppOptions {
   readonly log?: (line: string) => void;
 }
 
-type Env = { Variables: { principal: Principal } };
-
 /**
  * The HTTP API: flows, requests, credentials and audit, for callers holding an API token. Every
  * identity comes from the token; every change is audited by the capability it calls.
  */
-export function createApp(options: AppOptions): Hono<Env> {
+export function createApp(options: AppOptions): Hono<ServerEnv> {
   const { store } = options;
-  const changed = <T>(value: T): T => {
+  const changed: Changed = (value) => {
     // Answers about one request are `{ request }`: that request is what changed.
     const id = (value as { readonly request?: { readonly id?: unknown } } | null)?.request?.id;
     options.onChange?.(typeof id === 'string' ? id : undefined);
     return value;
   };
-  const app = new Hono<Env>();
+  const app = new Hono<ServerEnv>();
   app.onError((error, c) => {
     if (isAppError(error))
       return c.json(
@@ -80,29 +78,7 @@ export function createApp(options: AppOptions): Hono<Env> {
     const principal = c.get('principal');
     return c.json({ user: principal.subject, groups: principal.groups, admin: hasRole(principal, 'admin') });
   });
-  app.get('/v1/flows', async (c) => c.json({ items: await listFlows(store) }));
-  app.put('/v1/flows', async (c) => {
-    const principal = c.get('principal');
-    // Refused before the body is parsed: a non-admin learns nothing from validation errors.
-    requireRole(principal, 'admin', 'change access flows');
-    const flows = parseFlowFile(await c.req.text(), 'request body');
-    return c.json(changed(await applyFlows(store, principal, flows)));
-  });
-  registerRequestRoutes(app, options, changed);
-  // The audit log names every user, cluster and reason: for admins and auditors (`/*` covers /v1/audit too).
-  app.use('/v1/audit/*', async (c, next) => {
-    requireRole(c.get('principal'), 'auditor', 'read the audit log');
-    await next();
-  });
-  app.get('/v1/audit', async (c) => {
-    const after = Number(c.req.query('after') ?? '0');
-    const limit = Math.min(Number(c.req.query('limit') ?? '500'), 5000);
-    if (!Number.isInteger(after) || !Number.isInteger(limit) || limit < 1)
-      throw new AppError('input.invalid', 'after and limit must be whole numbers', {
-        fix: '?after=0&limit=500',
-      });
-    return c.json({ items: await listAudit(store, { afterSeq: after, limit }) });
-  });
-  app.get('/v1/audit/verify', async (c) => c.json(await verifyAudit(store)));
+  app.route('/v1', accessRoutes(options, changed));
+  app.route('/v1/audit', auditRoutes(store));
   return app;
 }

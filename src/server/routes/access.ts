@@ -1,6 +1,7 @@
-import type { Hono } from 'hono';
+import { Hono } from 'hono';
 import {
   type AccessRequest,
+  applyFlows,
   checkRequestCluster,
   createRequest,
   decide,
@@ -8,20 +9,21 @@ import {
   getFlow,
   getVisibleRequest,
   issueCredential,
+  listFlows,
   listVisibleRequests,
   namespaceLabelsFor,
   parseDuration,
+  parseFlowFile,
   parseRequestState,
   parseRoleReference,
   requestFieldLimits,
   revoke,
-} from '../access/index.js';
-import { AppError, describeError } from '../errors.js';
-import { hasRole, type Principal } from '../identity/index.js';
-import type { AppOptions } from './app.js';
-import { jsonBody, text } from './body.js';
-
-type Env = { Variables: { principal: Principal } };
+} from '../../access/index.js';
+import { AppError, describeError } from '../../errors.js';
+import { hasRole, type Principal, requireRole } from '../../identity/index.js';
+import type { AppOptions } from '../app.js';
+import { jsonBody, text } from '../body.js';
+import type { Changed, ServerEnv } from '../env.js';
 
 /**
  * Runs a step that touches a cluster for a request. Admins see what went wrong; anyone else gets
@@ -55,18 +57,27 @@ function requestFields(body: Record<string, unknown>) {
   };
 }
 
-export function registerRequestRoutes(
-  app: Hono<Env>,
-  options: AppOptions,
-  changed: <T>(value: T) => T,
-): void {
+/**
+ * The access capability over HTTP, mounted at /v1: flows, requests, decisions, credentials. Who
+ * may see or change what is decided by the capability; these routes read and answer.
+ */
+export function accessRoutes(options: AppOptions, changed: Changed): Hono<ServerEnv> {
   const { store } = options;
+  const app = new Hono<ServerEnv>();
+  app.get('/flows', async (c) => c.json({ items: await listFlows(store) }));
+  app.put('/flows', async (c) => {
+    const principal = c.get('principal');
+    // Refused before the body is parsed: a non-admin learns nothing from validation errors.
+    requireRole(principal, 'admin', 'change access flows');
+    const flows = parseFlowFile(await c.req.text(), 'request body');
+    return c.json(changed(await applyFlows(store, principal, flows)));
+  });
   const one = (request: AccessRequest) => ({ request });
-  app.get('/v1/requests', async (c) => {
+  app.get('/requests', async (c) => {
     const state = parseRequestState(c.req.query('state'));
     return c.json({ items: await listVisibleRequests(store, c.get('principal'), state) });
   });
-  app.post('/v1/requests', async (c) => {
+  app.post('/requests', async (c) => {
     const principal = c.get('principal');
     const fields = requestFields(await jsonBody(c.req));
     const guarded = onCluster(options, principal, fields.cluster);
@@ -80,24 +91,24 @@ export function registerRequestRoutes(
     });
     return c.json(changed(one(request)), 201);
   });
-  app.get('/v1/requests/:id', async (c) =>
+  app.get('/requests/:id', async (c) =>
     c.json(one(await getVisibleRequest(store, c.get('principal'), c.req.param('id')))),
   );
   for (const verb of ['approve', 'deny'] as const)
-    app.post(`/v1/requests/:id/${verb}`, async (c) => {
+    app.post(`/requests/:id/${verb}`, async (c) => {
       const request = await getVisibleRequest(store, c.get('principal'), c.req.param('id'));
       return c.json(changed(one(await decide(store, request.id, c.get('principal'), verb))));
     });
-  app.post('/v1/requests/:id/revoke', async (c) => {
+  app.post('/requests/:id/revoke', async (c) => {
     const request = await getVisibleRequest(store, c.get('principal'), c.req.param('id'));
     return c.json(changed(one(await revoke(store, request.id, c.get('principal')))));
   });
-  app.post('/v1/requests/:id/extend', async (c) => {
+  app.post('/requests/:id/extend', async (c) => {
     const request = await getVisibleRequest(store, c.get('principal'), c.req.param('id'));
     const seconds = parseDuration(text(await jsonBody(c.req), 'duration', { max: 32 })!, 'duration');
     return c.json(changed(one(await extend(store, request.id, c.get('principal'), seconds))));
   });
-  app.post('/v1/requests/:id/credential', async (c) => {
+  app.post('/requests/:id/credential', async (c) => {
     const request = await getVisibleRequest(store, c.get('principal'), c.req.param('id'));
     const issued = await issueCredential(
       store,
@@ -108,4 +119,5 @@ export function registerRequestRoutes(
     c.header('cache-control', 'no-store');
     return c.json(issued);
   });
+  return app;
 }
