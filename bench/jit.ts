@@ -27,8 +27,10 @@ const admin = new KubeClient(loadKubeconfig({ path: kubeconfig }).config);
 const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-jit-'));
 const store = await openStore({ dataDir });
 const server = await startServer({
-  store,
-  clientFor: async () => admin,
+  gatehouse: {
+    store: async () => store,
+    clusters: { client: async () => admin, accessEntries: async () => undefined },
+  },
   host: '127.0.0.1',
   port: 0,
   intervalMs: 1000,
@@ -156,8 +158,10 @@ const pgHome = mkdtempSync(join(tmpdir(), 'gatehouse-bench-jit-pg-'));
 const pgStore = await openStore({ url: url.toString(), dataDir: pgHome });
 const replica = (replicaId: string) =>
   startServer({
-    store: pgStore,
-    clientFor: async () => admin,
+    gatehouse: {
+      store: async () => pgStore,
+      clusters: { client: async () => admin, accessEntries: async () => undefined },
+    },
     host: '127.0.0.1',
     port: 0,
     intervalMs: 1000,

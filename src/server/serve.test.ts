@@ -36,10 +36,15 @@ describe.each(dialects)('several serve replicas over one %s store', (dialect) =>
     const passes = { a: 0, b: 0 };
     const start = async (name: 'a' | 'b', store: Store): Promise<RunningServer> => {
       const server = await startServer({
-        store,
-        clientFor: async (cluster) => {
-          passes[name]++;
-          throw new AppError('cluster.unreachable', `${cluster} is not reachable in this test`);
+        gatehouse: {
+          store: async () => store,
+          clusters: {
+            client: async (cluster) => {
+              passes[name]++;
+              throw new AppError('cluster.unreachable', `${cluster} is not reachable in this test`);
+            },
+            accessEntries: async () => undefined,
+          },
         },
         host: '127.0.0.1',
         port: 0,
@@ -76,9 +81,14 @@ describe('serve on an address it cannot have', () => {
   it('says the address is taken and how to choose another, and leaves nothing running', async () => {
     const fresh = await freshStore('sqlite');
     const options = {
-      store: fresh.store,
-      clientFor: async () => {
-        throw new AppError('internal', 'no cluster in this test');
+      gatehouse: {
+        store: async () => fresh.store,
+        clusters: {
+          client: async () => {
+            throw new AppError('internal', 'no cluster in this test');
+          },
+          accessEntries: async () => undefined,
+        },
       },
       host: '127.0.0.1',
       port: 0,

@@ -34,9 +34,14 @@ describe('access commands through a server', () => {
       reason: 'incident 7',
     });
     const server = await startServer({
-      store: fresh.store,
-      clientFor: async (cluster) => {
-        throw new AppError('cluster.unreachable', `${cluster} is not reachable in this test`);
+      gatehouse: {
+        store: async () => fresh.store,
+        clusters: {
+          client: async (cluster) => {
+            throw new AppError('cluster.unreachable', `${cluster} is not reachable in this test`);
+          },
+          accessEntries: async () => undefined,
+        },
       },
       host: '127.0.0.1',
       port: 0,

@@ -79,9 +79,7 @@ export function registerServe(program: Command, run: Runner): void {
         const store = await gatehouse.store();
         const log = (line: string) => context.stderr(`${new Date().toISOString()} ${line}\n`);
         const server = await startServer({
-          store,
-          clientFor: (cluster) => gatehouse.clusters.client(cluster),
-          accessEntriesFor: (cluster) => gatehouse.clusters.accessEntries(cluster),
+          gatehouse,
           host,
           port,
           intervalMs,
