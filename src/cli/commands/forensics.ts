@@ -215,6 +215,19 @@ async function acquireAll(
         context.stderr(`warning: the audit checkpoint was not copied to S3: ${describeError(error)}\n`),
       );
   });
+  printResults(context, results);
+  return results.some((row) => row.error) ? 1 : 0;
+}
+
+interface AcquireResult {
+  readonly label: string;
+  readonly seconds: number;
+  readonly acquisition?: Acquisition;
+  readonly error?: string;
+}
+
+/** One row per target: its sealed package, or why it failed. */
+function printResults(context: CommandContext, results: readonly AcquireResult[]): void {
   context.stdout(
     render(
       context.output,
@@ -249,7 +262,6 @@ async function acquireAll(
       },
     ),
   );
-  return results.some((row) => row.error) ? 1 : 0;
 }
 
 async function probeTarget(client: KubeClient, target: Target): Promise<Target> {
