@@ -19,12 +19,19 @@ import {
 } from '../src/forensics/index.js';
 import { execInContainer, KubeClient, loadKubeconfig } from '../src/kube/index.js';
 import { mapLimit } from '../src/map-limit.js';
+import { responder } from '../test/support/principals.js';
 import { attachContainers, clusterUp } from '../testcluster/cluster.js';
 
 const kubeconfig = process.env.GATEHOUSE_TEST_KUBECONFIG ?? (await clusterUp()).kubeconfig;
 const client = new KubeClient(loadKubeconfig({ path: kubeconfig }).config, { timeoutMs: 120_000 });
 const evidenceRoot = mkdtempSync(join(tmpdir(), 'gatehouse-bench-evidence-'));
-const base = { client, evidenceRoot, method: 'auto' as const, operator: 'bench', gatehouseVersion: 'bench' };
+const base = {
+  client,
+  evidenceRoot,
+  method: 'auto' as const,
+  operator: responder('bench'),
+  gatehouseVersion: 'bench',
+};
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 

@@ -12,10 +12,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import { createRequest, getRequest, parseFlowFile, reconcile, saveFlows } from '../src/access/index.js';
+import { createToken } from '../src/identity/index.js';
 import { KubeClient, loadKubeconfig, subjectCan } from '../src/kube/index.js';
-import { createToken, startServer } from '../src/server/index.js';
+import { startServer } from '../src/server/index.js';
 import { openStore, type Store } from '../src/store/index.js';
 import { startPostgres } from '../test/support/postgres.js';
+import { person } from '../test/support/principals.js';
 import { clusterUp } from '../testcluster/cluster.js';
 
 const waves = Number(process.env.BENCH_WAVES ?? 5);
@@ -25,8 +27,10 @@ const admin = new KubeClient(loadKubeconfig({ path: kubeconfig }).config);
 const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-jit-'));
 const store = await openStore({ dataDir });
 const server = await startServer({
-  store,
-  clientFor: async () => admin,
+  gatehouse: {
+    store: async () => store,
+    clusters: { client: async () => admin, accessEntries: async () => undefined },
+  },
   host: '127.0.0.1',
   port: 0,
   intervalMs: 1000,
@@ -70,18 +74,14 @@ interface Setup {
 
 async function oneGrant(setup: Setup, user: string): Promise<{ grant: number; revoke: number }> {
   const { store } = setup;
-  const request = await createRequest(
-    store,
-    { user, groups: [] },
-    {
-      flow: flow!,
-      cluster: admin.context,
-      role: { kind: 'ClusterRole', name: 'edit' },
-      namespace: 'jit-bench',
-      durationSeconds: 3,
-      reason: 'benchmark grant',
-    },
-  );
+  const request = await createRequest(store, person(user), {
+    flow: flow!,
+    cluster: admin.context,
+    role: { kind: 'ClusterRole', name: 'edit' },
+    namespace: 'jit-bench',
+    durationSeconds: 3,
+    reason: 'benchmark grant',
+  });
   const approvedAt = Date.now();
   const answer = await fetch(`${setup.approveUrl}/v1/requests/${request.id}/approve`, {
     method: 'POST',
@@ -158,8 +158,10 @@ const pgHome = mkdtempSync(join(tmpdir(), 'gatehouse-bench-jit-pg-'));
 const pgStore = await openStore({ url: url.toString(), dataDir: pgHome });
 const replica = (replicaId: string) =>
   startServer({
-    store: pgStore,
-    clientFor: async () => admin,
+    gatehouse: {
+      store: async () => pgStore,
+      clusters: { client: async () => admin, accessEntries: async () => undefined },
+    },
     host: '127.0.0.1',
     port: 0,
     intervalMs: 1000,

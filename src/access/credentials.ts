@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { appendAudit } from '../audit/index.js';
 import { AppError } from '../errors.js';
+import type { Principal } from '../identity/index.js';
 import type { KubeClient } from '../kube/index.js';
 import { ensureServiceAccount, requestToken, tokenKubeconfig } from '../provisioning/index.js';
 import type { Store } from '../store/index.js';
 import { credentialMarginSeconds, minimumTokenSeconds } from './flows.js';
-import { type Caller, getRequest, targetOf } from './requests.js';
+import { getRequest, targetOf } from './requests.js';
 
 export interface IssuedCredential {
   readonly kubeconfig: string;
@@ -25,7 +26,7 @@ export async function issueCredential(
   /** Gatehouse's client for the request's cluster: called only once the caller may have the credential. */
   client: () => Promise<KubeClient>,
   id: string,
-  caller: Caller,
+  principal: Principal,
   now = new Date(),
 ): Promise<IssuedCredential> {
   const request = await getRequest(store, id);
@@ -33,7 +34,7 @@ export async function issueCredential(
     throw new AppError('input.invalid', `request ${request.id} grants the requester's own identity`, {
       fix: 'Credentials exist only for flows with mode: credential; use your usual kubeconfig',
     });
-  if (caller.user !== request.requester)
+  if (principal.subject !== request.requester)
     throw new AppError(
       'auth.forbidden',
       `only ${request.requester} may take the credential of ${request.id}`,
@@ -65,7 +66,7 @@ export async function issueCredential(
   await appendAudit(
     store,
     {
-      actor: caller.user,
+      actor: principal.subject,
       action: 'access.credential-issue',
       target: targetOf(request),
       outcome: 'succeeded',

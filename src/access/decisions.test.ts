@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { person } from '../../test/support/principals.js';
 import { dialects, freshStore } from '../../test/support/stores.js';
 import { listAudit } from '../audit/index.js';
 import { isNotifiable, slackPayload } from '../notifications/index.js';
@@ -34,9 +35,9 @@ describe.each(dialects)('approvals on %s', (dialect) => {
       durationSeconds: 600,
       reason: 'incident 1',
     });
-  const ann = { user: 'ann', groups: [] };
-  const bob = { user: 'bob', groups: [] };
-  const rita = { user: 'rita', groups: [] };
+  const ann = person('ann');
+  const bob = person('bob');
+  const rita = person('rita');
 
   it('needs two distinct approvers: approving twice counts once', async () => {
     const { store, request } = await pendingRequest();
@@ -154,8 +155,8 @@ describe.each(dialects)('decisions held to the flow as it is now, on %s', (diale
       'test',
     )[0]!;
   const original = base('  requesters: {users: [rita]}\n  namespaces: [prod]\n  maxDuration: 1h\n');
-  const rita = { user: 'rita', groups: [] };
-  const ann = { user: 'ann', groups: [] };
+  const rita = person('rita');
+  const ann = person('ann');
 
   async function pending(): Promise<{ store: Store; id: string; done: () => Promise<void> }> {
     const fresh = await freshStore(dialect);

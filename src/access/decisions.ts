@@ -1,26 +1,20 @@
 import { type AuditInput, appendAudit, auditedTransaction } from '../audit/index.js';
 import { AppError } from '../errors.js';
+import type { Principal } from '../identity/index.js';
 import type { Store } from '../store/index.js';
 import { getFlow } from './flow-store.js';
 import { type AccessFlow, matches, maximumDurationSeconds } from './flows.js';
 import { clipRequest, refuseRequest, verdictOf } from './policy-recheck.js';
-import {
-  type AccessRequest,
-  type Caller,
-  getRequest,
-  type RequestState,
-  targetOf,
-  transition,
-} from './requests.js';
+import { type AccessRequest, getRequest, type RequestState, targetOf, transition } from './requests.js';
 
 function entry(
-  caller: Caller,
+  principal: Principal,
   action: string,
   request: AccessRequest,
   details: Record<string, unknown> = {},
 ): AuditInput {
   return {
-    actor: caller.user,
+    actor: principal.subject,
     action,
     target: targetOf(request),
     outcome: 'succeeded',
@@ -75,18 +69,18 @@ async function holdToCurrentFlow(
 export async function decide(
   store: Store,
   id: string,
-  caller: Caller,
+  principal: Principal,
   decision: 'approve' | 'deny',
   now = new Date(),
 ): Promise<AccessRequest> {
   const request = await getRequest(store, id);
   if (request.state !== 'pending')
     throw notIn(request, ['pending'], decision === 'approve' ? 'approved' : 'denied');
-  if (caller.user === request.requester) {
+  if (principal.subject === request.requester) {
     await appendAudit(
       store,
       {
-        actor: caller.user,
+        actor: principal.subject,
         action: `access.${decision}`,
         target: targetOf(request),
         outcome: 'denied',
@@ -94,13 +88,17 @@ export async function decide(
       },
       () => now,
     );
-    throw new AppError('auth.forbidden', `${caller.user} requested ${request.id} and cannot ${decision} it`, {
-      fix: 'Another approver of the flow must decide',
-    });
+    throw new AppError(
+      'auth.forbidden',
+      `${principal.subject} requested ${request.id} and cannot ${decision} it`,
+      {
+        fix: 'Another approver of the flow must decide',
+      },
+    );
   }
   const flow = await getFlow(store, request.flow);
-  if (!matches(flow.approvers, caller.user, caller.groups)) {
-    throw new AppError('auth.forbidden', `${caller.user} is not an approver of flow ${flow.name}`, {
+  if (!matches(flow.approvers, principal.subject, principal.groups)) {
+    throw new AppError('auth.forbidden', `${principal.subject} is not an approver of flow ${flow.name}`, {
       fix: `Approvers: users ${flow.approvers.users.join(', ') || '-'}, groups ${flow.approvers.groups.join(', ') || '-'}`,
     });
   }
@@ -121,14 +119,14 @@ export async function decide(
       .select(['approver', 'decision'])
       .where('request_id', '=', request.id)
       .execute();
-    if (earlier.some((row) => row.approver === caller.user)) return 'decided-before' as const;
+    if (earlier.some((row) => row.approver === principal.subject)) return 'decided-before' as const;
     await tx
       .insertInto('access_decisions')
-      .values({ request_id: request.id, approver: caller.user, decision, at: now.toISOString() })
+      .values({ request_id: request.id, approver: principal.subject, decision, at: now.toISOString() })
       .execute();
     const approvals = new Set([
       ...earlier.filter((row) => row.decision === 'approve').map((row) => row.approver),
-      ...(decision === 'approve' ? [caller.user] : []),
+      ...(decision === 'approve' ? [principal.subject] : []),
     ]).size;
     const to = decision === 'deny' ? 'denied' : approvals >= flow.approvers.required ? 'approved' : undefined;
     if (to)
@@ -141,7 +139,7 @@ export async function decide(
         })
         .where('id', '=', request.id)
         .execute();
-    await audit(entry(caller, `access.${decision}`, request), () => now);
+    await audit(entry(principal, `access.${decision}`, request), () => now);
     return 'decided' as const;
   });
   if (outcome === 'not-pending')
@@ -151,7 +149,7 @@ export async function decide(
       decision === 'approve' ? 'approved' : 'denied',
     );
   if (outcome === 'decided-before')
-    throw new AppError('conflict', `${caller.user} already decided on ${request.id}`, {
+    throw new AppError('conflict', `${principal.subject} already decided on ${request.id}`, {
       fix: `Another approver must decide: ${flow.approvers.required} distinct approvals are needed`,
     });
   return await getRequest(store, request.id);
@@ -161,13 +159,16 @@ export async function decide(
 export async function revoke(
   store: Store,
   id: string,
-  caller: Caller,
+  principal: Principal,
   now = new Date(),
 ): Promise<AccessRequest> {
   const request = await getRequest(store, id);
   const flow = await getFlow(store, request.flow);
-  if (caller.user !== request.requester && !matches(flow.approvers, caller.user, caller.groups)) {
-    throw new AppError('auth.forbidden', `${caller.user} may not revoke ${request.id}`, {
+  if (
+    principal.subject !== request.requester &&
+    !matches(flow.approvers, principal.subject, principal.groups)
+  ) {
+    throw new AppError('auth.forbidden', `${principal.subject} may not revoke ${request.id}`, {
       fix: 'The requester or an approver of the flow can revoke it',
     });
   }
@@ -180,7 +181,7 @@ export async function revoke(
       : (await transition(scoped, request.id, ['approved', 'active'], 'revoked', ended, now))
         ? 'access.revoke'
         : undefined;
-    if (action) await audit(entry(caller, action, request), () => now);
+    if (action) await audit(entry(principal, action, request), () => now);
     return action !== undefined;
   });
   if (!done) throw notIn(await getRequest(store, request.id), ['pending', 'approved', 'active'], 'revoked');
@@ -191,7 +192,7 @@ export async function revoke(
 export async function extend(
   store: Store,
   id: string,
-  caller: Caller,
+  principal: Principal,
   seconds: number,
   now = new Date(),
 ): Promise<AccessRequest> {
@@ -203,8 +204,11 @@ export async function extend(
       fix: 'Extend by 1s to 366d',
     });
   const flow = await getFlow(store, request.flow);
-  if (!matches(flow.approvers, caller.user, caller.groups) || caller.user === request.requester) {
-    throw new AppError('auth.forbidden', `${caller.user} may not extend ${request.id}`, {
+  if (
+    !matches(flow.approvers, principal.subject, principal.groups) ||
+    principal.subject === request.requester
+  ) {
+    throw new AppError('auth.forbidden', `${principal.subject} may not extend ${request.id}`, {
       fix: 'An approver of the flow other than the requester can extend it',
     });
   }
@@ -228,7 +232,7 @@ export async function extend(
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) !== 1) return false;
     const details = { seconds, expiresAt: expiresAt.toISOString() };
-    await audit(entry(caller, 'access.extend', request, details), () => now);
+    await audit(entry(principal, 'access.extend', request, details), () => now);
     return true;
   });
   if (!changed)

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { person } from '../../test/support/principals.js';
 import { dialects, freshStore } from '../../test/support/stores.js';
 import { listAudit } from '../audit/index.js';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
@@ -93,7 +94,7 @@ describe.each(dialects)('EKS access-entry grants on %s', (dialect) => {
     const [flow] = parseFlowFile(flows, 'flows.yaml');
     const request = await createRequest(
       store,
-      { user: 'alice', groups: [] },
+      person('alice'),
       {
         flow: flow!,
         cluster: 'eks/111122223333/eu-west-1/prod',
@@ -104,7 +105,7 @@ describe.each(dialects)('EKS access-entry grants on %s', (dialect) => {
       },
       start,
     );
-    await decide(store, request.id, { user: 'lead', groups: [] }, 'approve', start);
+    await decide(store, request.id, person('lead'), 'approve', start);
     return request.id;
   };
   const policies = () => memory.entries.get(principal)?.policies;

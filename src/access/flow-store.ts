@@ -9,7 +9,8 @@ export async function saveFlows(
   flows: readonly AccessFlow[],
   by: string,
   now = new Date(),
-  via?: 'api',
+  /** Added to each audit entry, e.g. `{ via: 'api' }`: which door the change came through. */
+  extra: Readonly<Record<string, unknown>> = {},
 ): Promise<void> {
   // Each flow change and its audit entry commit together or not at all.
   await auditedTransaction(store, async ({ tx, audit }) => {
@@ -30,7 +31,7 @@ export async function saveFlows(
           action: 'access.flow-apply',
           target: flow.name,
           outcome: 'succeeded',
-          details: { flow, ...(via ? { via } : {}) },
+          details: { flow, ...extra },
         },
         () => now,
       );

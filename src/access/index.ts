@@ -2,6 +2,7 @@ export { type ClusterAccess, checkRequestCluster } from './cluster-check.js';
 export { type IssuedCredential, issueCredential } from './credentials.js';
 export { decide, extend, revoke } from './decisions.js';
 export { type ExpiryReport, expireDue } from './expire-now.js';
+export { type AppliedFlows, applyFlows } from './flow-apply.js';
 export { getFlow, listFlows, saveFlows } from './flow-store.js';
 export {
   type AccessFlow,
@@ -28,7 +29,6 @@ export { grantOf, type ReconcileOptions, type ReconcileReport, reconcile } from 
 export { requestFieldLimits } from './request-rules.js';
 export {
   type AccessRequest,
-  type Caller,
   createRequest,
   credentialAccountName,
   getRequest,
@@ -39,3 +39,4 @@ export {
   requestStates,
   resolveRequestId,
 } from './requests.js';
+export { canSeeRequest, getVisibleRequest, listVisibleRequests, requestVisibility } from './visibility.js';

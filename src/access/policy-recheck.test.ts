@@ -1,5 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { person } from '../../test/support/principals.js';
 import { dialects, freshStore } from '../../test/support/stores.js';
 import { listAudit } from '../audit/index.js';
 import { KubeClient } from '../kube/index.js';
@@ -40,18 +41,14 @@ describe.each(dialects)('requests held to the current flow on %s', (dialect) => 
   }
 
   const ask = (store: Store, user: string, durationSeconds = 1800) =>
-    createRequest(
-      store,
-      { user, groups: [] },
-      {
-        flow: flowOf('rita, sam'),
-        cluster: 'c',
-        role: { kind: 'ClusterRole', name: 'edit' },
-        namespace: 'prod',
-        durationSeconds,
-        reason: 'incident 1',
-      },
-    );
+    createRequest(store, person(user), {
+      flow: flowOf('rita, sam'),
+      cluster: 'c',
+      role: { kind: 'ClusterRole', name: 'edit' },
+      namespace: 'prod',
+      durationSeconds,
+      reason: 'incident 1',
+    });
 
   it('ends the pending requests a newly applied flow no longer allows, and leaves the others', async () => {
     const store = await storeWith('rita, sam');

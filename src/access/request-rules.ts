@@ -1,4 +1,5 @@
 import { AppError } from '../errors.js';
+import type { Principal } from '../identity/index.js';
 import {
   type AccessFlow,
   type FlowRole,
@@ -38,12 +39,8 @@ function tooLong(field: string, limit: number): AppError {
 }
 
 /** The caller's right to use the flow: checked before anything else, so strangers learn nothing. */
-function checkRequester(
-  flow: AccessFlow,
-  caller: { user: string; groups: readonly string[] },
-  breakGlass: boolean,
-): void {
-  const { user, groups } = caller;
+function checkRequester(flow: AccessFlow, principal: Principal, breakGlass: boolean): void {
+  const { subject: user, groups } = principal;
   if (!matches(flow.requesters, user, groups) && !(breakGlass && matches(flow.breakGlass, user, groups)))
     throw denied(
       `${user} may not request access through flow ${flow.name}`,
@@ -68,12 +65,8 @@ function checkSizes(input: RequestFields): void {
  * and duration. Returns the flow's role. A namespace the flow admits only by its labels passes
  * here; the caller reads the labels (from the cluster) only after all of this held.
  */
-export function checkAgainstFlow(
-  flow: AccessFlow,
-  caller: { user: string; groups: readonly string[] },
-  input: RequestFields,
-): FlowRole {
-  checkRequester(flow, caller, input.breakGlass);
+export function checkAgainstFlow(flow: AccessFlow, principal: Principal, input: RequestFields): FlowRole {
+  checkRequester(flow, principal, input.breakGlass);
   checkSizes(input);
   if (!flow.clusters.includes('*') && !flow.clusters.includes(input.cluster))
     throw new AppError('input.invalid', `flow ${flow.name} does not cover cluster ${input.cluster}`, {

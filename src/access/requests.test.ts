@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { person } from '../../test/support/principals.js';
 import { dialects, freshStore } from '../../test/support/stores.js';
 import { parseDuration, parseFlowFile } from './flows.js';
 import { createRequest, getRequest, resolveRequestId } from './requests.js';
@@ -16,18 +17,14 @@ describe.each(dialects)('request ids on %s', (dialect) => {
     const fresh = await freshStore(dialect);
     cleanup = fresh.cleanup;
     const { store } = fresh;
-    const request = await createRequest(
-      store,
-      { user: 'rita', groups: [] },
-      {
-        flow: flow!,
-        cluster: 'c',
-        role: { kind: 'ClusterRole', name: 'edit' },
-        namespace: 'prod',
-        durationSeconds: 600,
-        reason: 'incident 1',
-      },
-    );
+    const request = await createRequest(store, person('rita'), {
+      flow: flow!,
+      cluster: 'c',
+      role: { kind: 'ClusterRole', name: 'edit' },
+      namespace: 'prod',
+      durationSeconds: 600,
+      reason: 'incident 1',
+    });
     expect((await getRequest(store, request.id)).id).toBe(request.id);
     for (const id of [request.id.slice(0, 8), '%', '_', ''])
       await expect(getRequest(store, id), id).rejects.toMatchObject({ code: 'not-found' });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { auditedTransaction } from '../audit/index.js';
 import { AppError } from '../errors.js';
+import type { Principal } from '../identity/index.js';
 import type { Store } from '../store/index.js';
 import {
   type AccessFlow,
@@ -42,12 +43,6 @@ export function parseRequestState(value: string | undefined): RequestState | und
       fix: `Use one of ${requestStates.join(', ')}`,
     });
   return state;
-}
-
-/** The authenticated caller: never taken from flags, always from the platform's authentication. */
-export interface Caller {
-  readonly user: string;
-  readonly groups: readonly string[];
 }
 
 export interface AccessRequest {
@@ -117,20 +112,20 @@ export function targetOf(request: Pick<AccessRequest, 'cluster' | 'namespace' | 
  */
 export async function createRequest(
   store: Store,
-  caller: Caller,
+  principal: Principal,
   input: NewRequest,
   now = new Date(),
 ): Promise<AccessRequest> {
   const { flow } = input;
   const breakGlass = input.breakGlass === true;
-  const role = checkAgainstFlow(flow, caller, { ...input, breakGlass });
-  const principalArn = principalArnFor(flow, caller.user);
+  const role = checkAgainstFlow(flow, principal, { ...input, breakGlass });
+  const principalArn = principalArnFor(flow, principal.subject);
   await input.checkCluster?.(flow.mode);
   if (role.scope === 'namespace' && input.namespace && !namespaceAllowed(flow, input.namespace)) {
     const labels = await input.namespaceLabels?.(input.namespace);
     if (!namespaceAllowed(flow, input.namespace, labels)) throw namespaceRefused(flow, role, input.namespace);
   }
-  const autoApproved = matches(flow.autoApprove, caller.user, caller.groups);
+  const autoApproved = matches(flow.autoApprove, principal.subject, principal.groups);
   const state: RequestState = breakGlass || autoApproved ? 'approved' : 'pending';
   const at = now.toISOString();
   const id = randomUUID();
@@ -142,8 +137,8 @@ export async function createRequest(
         id,
         flow: flow.name,
         cluster: input.cluster,
-        requester: caller.user,
-        requester_groups: JSON.stringify(caller.groups),
+        requester: principal.subject,
+        requester_groups: JSON.stringify(principal.groups),
         role_kind: input.role.kind,
         role_name: input.role.name,
         namespace: input.namespace ?? '',
@@ -164,7 +159,7 @@ export async function createRequest(
     const target = targetOf({ cluster: input.cluster, namespace: input.namespace, role: input.role });
     await audit(
       {
-        actor: caller.user,
+        actor: principal.subject,
         action: 'access.request',
         target,
         outcome: 'succeeded',
@@ -174,7 +169,13 @@ export async function createRequest(
     );
     if (breakGlass)
       await audit(
-        { actor: caller.user, action: 'access.break-glass', target, outcome: 'succeeded', details: { id } },
+        {
+          actor: principal.subject,
+          action: 'access.break-glass',
+          target,
+          outcome: 'succeeded',
+          details: { id },
+        },
         () => now,
       );
     else if (autoApproved)

@@ -1,4 +1,3 @@
-import { userInfo } from 'node:os';
 import { type GatehouseConfig, loadConfig, type OutputFormat, parseOutputFormat } from '../config/index.js';
 
 /** Global flags, as kubectl spells them. */
@@ -45,6 +44,3 @@ export function commandContext(flags: GlobalFlags, io: Io): CommandContext {
 
 /** Runs a command action with the shared context and turns its errors into an exit code. */
 export type Runner = (action: (context: CommandContext) => Promise<number>) => Promise<void>;
-
-/** Local CLI actions on the store are done by whoever can open it: named by their OS account. */
-export const localActor = (): string => `local:${userInfo().username}`;

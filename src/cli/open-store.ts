@@ -1,26 +1,38 @@
+import { type Gatehouse, openGatehouse } from '../runtime.js';
 import type { Store } from '../store/index.js';
 import type { CommandContext } from './context.js';
 
-/** Opens the configured store and says on stderr what had to be repaired (loose permissions). */
+/**
+ * The runtime a command works on: the configuration with the command's `--kubeconfig` and
+ * `--context` laid over it; what had to be repaired (loose permissions) or chosen (run command)
+ * is said on stderr.
+ */
+export function gatehouseFor(context: CommandContext): Gatehouse {
+  return openGatehouse(
+    { ...context.config, kubeconfig: context.kubeconfig, context: context.context },
+    { env: context.env, notice: (line) => context.stderr(`${line}\n`) },
+  );
+}
+
+/** Runs `work` on a runtime and closes what it opened, whatever happens. */
+export async function withGatehouse<T>(
+  context: CommandContext,
+  work: (gatehouse: Gatehouse) => Promise<T>,
+): Promise<T> {
+  const gatehouse = gatehouseFor(context);
+  try {
+    return await work(gatehouse);
+  } finally {
+    await gatehouse.close();
+  }
+}
+
+/** Opens the configured store; the caller closes it. */
 export async function openConfiguredStore(context: CommandContext): Promise<Store> {
-  // Loaded here, not at the top: commands that never open the store (offline queries, --help)
-  // do not load kysely, pg and better-sqlite3.
-  const { openStore } = await import('../store/index.js');
-  const store = await openStore({
-    url: context.config.databaseUrl,
-    dataDir: context.config.dataDir,
-    auditKeyFile: context.config.auditKeyFile,
-  });
-  for (const notice of store.notices) context.stderr(`warning: ${notice}\n`);
-  return store;
+  return await gatehouseFor(context).store();
 }
 
 /** Runs `work` on the configured store and closes it, whatever happens. */
 export async function withStore<T>(context: CommandContext, work: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openConfiguredStore(context);
-  try {
-    return await work(store);
-  } finally {
-    await store.close();
-  }
+  return await withGatehouse(context, async (gatehouse) => await work(await gatehouse.store()));
 }

@@ -1,7 +1,14 @@
+export {
+  ClusterConnections,
+  type ClusterConnectionsOptions,
+  type ClusterTransportKind,
+  reachCluster,
+} from './connections.js';
 export { type ClusterStatus, connectClient, probeClusters } from './probe.js';
 export { KubeconfigProvider } from './providers/kubeconfig/index.js';
 export {
   addProvider,
+  findProviderCluster,
   isProviderClusterName,
   listProviderClusters,
   listProviders,

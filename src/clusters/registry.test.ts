@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { person } from '../../test/support/principals.js';
 import { dialects, freshStore } from '../../test/support/stores.js';
 import { createRequest, parseFlowFile, revoke, saveFlows } from '../access/index.js';
 import { listAudit } from '../audit/index.js';
@@ -8,7 +9,7 @@ const [flow] = parseFlowFile(
   'kind: AccessFlow\nmetadata: {name: oncall}\nspec:\n  requesters: {users: [alice]}\n  namespaces: [payments]\n  roles: [{kind: ClusterRole, name: edit}]\n  approvers: {users: [lead]}\n  autoApprove: {users: [alice]}\n  maxDuration: 2h\n',
   'test',
 );
-const alice = { user: 'alice', groups: [] };
+const alice = person('alice');
 
 describe('which clusters a provider may list, from its settings alone', () => {
   it('matches kind, account or subscription or project, and region or resource group or location', () => {

@@ -274,7 +274,14 @@ export function isProviderClusterName(name: string): boolean {
 
 /** Finds a provider cluster by the name `clusters list` shows. */
 export async function resolveProviderCluster(store: Store, name: string): Promise<ResolvedCluster> {
-  const listing = await listProviderClusters(store);
+  return findProviderCluster(await listProviderClusters(store), name);
+}
+
+/** The cluster of this name in a listing, or an error that names the listing's own failures. */
+export function findProviderCluster(
+  listing: ClusterListing & { readonly resolved: readonly ResolvedCluster[] },
+  name: string,
+): ResolvedCluster {
   const found = listing.resolved.filter((item) => item.ref.name === name);
   if (found.length > 1)
     throw new AppError('conflict', `${found.length} registered providers list a cluster named "${name}"`, {

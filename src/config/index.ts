@@ -129,3 +129,5 @@ function readSettings(file: string): FileSettings {
   }
   return record as FileSettings;
 }
+
+export { type ClusterSelection, currentClusterName } from './current-context.js';

@@ -1,8 +1,10 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ExecPeer, startExecPeer } from '../../test/support/exec-peer.js';
+import { person, responder } from '../../test/support/principals.js';
 import { dialects, freshStore } from '../../test/support/stores.js';
 import { odHex } from '../../test/support/tar.js';
 import { audited, listAudit } from '../audit/index.js';
@@ -47,7 +49,7 @@ describe.each(dialects)('an acquisition that fails mid-stream (audit on %s)', (d
           pod: 'web',
           method: 'exec',
           profile: defaultProfile,
-          operator: 'alice',
+          operator: responder('alice'),
           gatehouseVersion: 'test',
           // The caller's progress display breaks once the collector's output starts flowing.
           onProgress: (stage, bytes) => {
@@ -74,5 +76,32 @@ describe.each(dialects)('an acquisition that fails mid-stream (audit on %s)', (d
       packageHash: failure?.details.packageHash,
     });
     await cleanup();
+  });
+});
+
+describe('who may acquire', () => {
+  it('refuses someone without the responder role before touching the cluster', async () => {
+    const evidenceRoot = mkdtempSync(join(tmpdir(), 'gatehouse-acq-evidence-'));
+    // A cluster nobody listens on: reaching it would fail with another error.
+    const config = new KubeConfig();
+    config.loadFromOptions({
+      clusters: [{ name: 'none', server: 'https://127.0.0.1:1' }],
+      users: [{ name: 'none', token: 'x' }],
+      contexts: [{ name: 'none', cluster: 'none', user: 'none' }],
+      currentContext: 'none',
+    });
+    const client = new KubeClient(config);
+    await expect(
+      acquireContainer({
+        client,
+        evidenceRoot,
+        namespace: 'ns',
+        pod: 'web',
+        method: 'exec',
+        profile: defaultProfile,
+        operator: person('eve'),
+        gatehouseVersion: 'test',
+      }),
+    ).rejects.toMatchObject({ code: 'auth.forbidden', message: 'eve may not acquire evidence from ns/web' });
   });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { AppError, describeError, isAppError, withContext } from '../errors.js';
+import { type Principal, requireRole } from '../identity/index.js';
 import { type KubeClient, whoAmI } from '../kube/index.js';
 import { collectApiItems } from './api-items.js';
 import { chooseMethod, findTarget } from './choose-target.js';
@@ -24,7 +25,8 @@ export interface AcquireOptions {
   readonly container?: string;
   readonly method: MethodName | 'auto';
   readonly profile: Profile;
-  readonly operator: string;
+  /** Who acquires: a responder (or an admin); named in the custody record and the log. */
+  readonly operator: Principal;
   readonly gatehouseVersion: string;
   /** Stop reading after this many bytes from the container (endless output). */
   readonly maxBytes?: number;
@@ -53,9 +55,10 @@ export interface Acquisition {
  * a failure is then raised naming the sealed package (its id and hash are in the error details).
  *
  * @example
- * const acquisition = await acquireContainer({ client, evidenceRoot, namespace: 'prod', pod: 'web-1', method: 'auto', profile: defaultProfile, operator: 'alice', gatehouseVersion: '0.1.0' });
+ * const acquisition = await acquireContainer({ client, evidenceRoot, namespace: 'prod', pod: 'web-1', method: 'auto', profile: defaultProfile, operator: localPrincipal(), gatehouseVersion: '0.1.0' });
  */
 export async function acquireContainer(options: AcquireOptions): Promise<Acquisition> {
+  requireRole(options.operator, 'responder', `acquire evidence from ${options.namespace}/${options.pod}`);
   const target = await findTarget(options);
   const method = await chooseMethod(options, target);
   assertPreflight(await preflight(options.client, method, target.namespace), method);
@@ -64,7 +67,7 @@ export async function acquireContainer(options: AcquireOptions): Promise<Acquisi
   const { id, root } = createPackageDir(options.evidenceRoot, startedAt);
   const { log, errors } = startLog(root);
   log(
-    `START ${method} acquisition of ${target.namespace}/${target.pod}/${target.container} by ${options.operator} as ${identity?.username ?? 'unknown'}${options.client.transport ? ` through ${options.client.transport.name}` : ''}`,
+    `START ${method} acquisition of ${target.namespace}/${target.pod}/${target.container} by ${options.operator.subject} as ${identity?.username ?? 'unknown'}${options.client.transport ? ` through ${options.client.transport.name}` : ''}`,
   );
   const writer = new EvidenceWriter({ root, method, log });
   const run: CollectionRun = { apiItems: [] };
@@ -226,7 +229,7 @@ function custodyRecord(input: CustodyInput): CustodyRecord {
   const { options, target, run } = input;
   return {
     packageId: input.id,
-    operator: options.operator,
+    operator: options.operator.subject,
     kubernetesIdentity: input.identity,
     cluster: { context: options.client.context, server: options.client.server },
     target: {

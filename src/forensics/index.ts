@@ -15,6 +15,7 @@ export {
 } from './evidence/package.js';
 export { containedPath, printable } from './evidence/paths.js';
 export {
+  pushCheckpoint,
   type RemoteProblem,
   type S3Target,
   type StoredObject,

@@ -2,11 +2,11 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialects, freshStore } from '../../test/support/stores.js';
 import { AppError } from '../errors.js';
+import { createToken, revokeToken } from '../identity/index.js';
 import { KubeClient } from '../kube/index.js';
 import type { Store } from '../store/index.js';
 import { createApp } from './app.js';
 import { openApiDocument } from './openapi.js';
-import { createToken, revokeToken } from './tokens.js';
 
 const flowYaml = `kind: AccessFlow
 metadata: {name: oncall}
@@ -92,6 +92,22 @@ describe.each(dialects)('HTTP API on %s', (dialect) => {
     });
     await revokeToken(store, alice.id.slice(0, 8), 'test');
     expect((await json(await call(alice.token, 'GET', '/v1/whoami'))).error.message).toContain('revoked');
+  });
+
+  it('answers refusals and unknown routes of the mounted capability routes in the one error shape', async () => {
+    const { bob, call } = await setup();
+    const refused = await call(bob.token, 'GET', '/v1/audit');
+    expect(refused.status).toBe(403);
+    expect((await json(refused)).error).toEqual({
+      code: 'auth.forbidden',
+      message: 'bob may not read the audit log',
+      fix: 'Use a token created with gatehouse tokens create --admin',
+    });
+    const flows = await call(bob.token, 'PUT', '/v1/flows', flowYaml, 'application/yaml');
+    expect((await json(flows)).error.message).toBe('bob may not change access flows');
+    const nowhere = await call(bob.token, 'GET', '/v1/requests/x/nothing');
+    expect(nowhere.status).toBe(404);
+    expect((await json(nowhere)).error.message).toBe('no route GET /v1/requests/x/nothing');
   });
 
   it('stores only the hash of a token', async () => {

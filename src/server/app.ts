@@ -1,16 +1,16 @@
-import { type Context, Hono, type Next } from 'hono';
+import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { listFlows, parseFlowFile, refuseDisallowedPending, saveFlows } from '../access/index.js';
-import { listAudit, verifyAudit } from '../audit/index.js';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
-import { AppError, isAppError, messageOf } from '../errors.js';
+import { isAppError, messageOf } from '../errors.js';
+import { authenticate, hasRole } from '../identity/index.js';
 import type { KubeClient } from '../kube/index.js';
 import type { Store } from '../store/index.js';
 import { bodyTooLarge, maxBodyBytes } from './body.js';
+import type { Changed, ServerEnv } from './env.js';
 import { httpStatusFor } from './errors.js';
 import { openApiDocument } from './openapi.js';
-import { registerRequestRoutes } from './request-routes.js';
-import { authenticate, type TokenCaller } from './tokens.js';
+import { accessRoutes } from './routes/access.js';
+import { auditRoutes } from './routes/audit.js';
 
 export interface AppOptions {
   readonly store: Store;
@@ -27,21 +27,19 @@ export interface AppOptions {
   readonly log?: (line: string) => void;
 }
 
-type Env = { Variables: { caller: TokenCaller } };
-
 /**
  * The HTTP API: flows, requests, credentials and audit, for callers holding an API token. Every
  * identity comes from the token; every change is audited by the capability it calls.
  */
-export function createApp(options: AppOptions): Hono<Env> {
+export function createApp(options: AppOptions): Hono<ServerEnv> {
   const { store } = options;
-  const changed = <T>(value: T): T => {
+  const changed: Changed = (value) => {
     // Answers about one request are `{ request }`: that request is what changed.
     const id = (value as { readonly request?: { readonly id?: unknown } } | null)?.request?.id;
     options.onChange?.(typeof id === 'string' ? id : undefined);
     return value;
   };
-  const app = new Hono<Env>();
+  const app = new Hono<ServerEnv>();
   app.onError((error, c) => {
     if (isAppError(error))
       return c.json(
@@ -73,49 +71,14 @@ export function createApp(options: AppOptions): Hono<Env> {
   app.use('/v1/*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    c.set('caller', await authenticate(store, token));
+    c.set('principal', await authenticate(store, token));
     await next();
   });
   app.get('/v1/whoami', (c) => {
-    const { user, groups, admin } = c.get('caller');
-    return c.json({ user, groups, admin });
+    const principal = c.get('principal');
+    return c.json({ user: principal.subject, groups: principal.groups, admin: hasRole(principal, 'admin') });
   });
-  app.get('/v1/flows', async (c) => c.json({ items: await listFlows(store) }));
-  app.put('/v1/flows', async (c) => {
-    const caller = c.get('caller');
-    if (!caller.admin)
-      throw new AppError('auth.forbidden', `${caller.user} may not change access flows`, {
-        fix: 'Use a token created with --admin',
-      });
-    const flows = parseFlowFile(await c.req.text(), 'request body');
-    await saveFlows(store, flows, caller.user, new Date(), 'api');
-    // Pending requests are held to the flows as they are now, not as they were when made.
-    const refused = await refuseDisallowedPending(store, flows);
-    return c.json(changed({ applied: flows.map((flow) => flow.name), refused }));
-  });
-  registerRequestRoutes(app, options, changed);
-  // The audit log names every user, cluster and reason: for admin tokens only (`/*` covers /v1/audit too).
-  app.use('/v1/audit/*', adminOnly('read the audit log'));
-  app.get('/v1/audit', async (c) => {
-    const after = Number(c.req.query('after') ?? '0');
-    const limit = Math.min(Number(c.req.query('limit') ?? '500'), 5000);
-    if (!Number.isInteger(after) || !Number.isInteger(limit) || limit < 1)
-      throw new AppError('input.invalid', 'after and limit must be whole numbers', {
-        fix: '?after=0&limit=500',
-      });
-    return c.json({ items: await listAudit(store, { afterSeq: after, limit }) });
-  });
-  app.get('/v1/audit/verify', async (c) => c.json(await verifyAudit(store)));
+  app.route('/v1', accessRoutes(options, changed));
+  app.route('/v1/audit', auditRoutes(store));
   return app;
-}
-
-function adminOnly(doing: string) {
-  return async (c: Context<Env>, next: Next) => {
-    const caller = c.get('caller');
-    if (!caller.admin)
-      throw new AppError('auth.forbidden', `${caller.user} may not ${doing}`, {
-        fix: 'Use a token created with gatehouse tokens create --admin',
-      });
-    await next();
-  };
 }

@@ -1,13 +1,4 @@
 export { type AppOptions, createApp } from './app.js';
 export { httpStatusFor } from './errors.js';
 export { openApiDocument } from './openapi.js';
-export { type RunningServer, type ServeOptions, startServer } from './serve.js';
-export {
-  type ApiToken,
-  authenticate,
-  createToken,
-  hashToken,
-  listTokens,
-  revokeToken,
-  type TokenCaller,
-} from './tokens.js';
+export { type RunningServer, type ServeOptions, type ServerRuntime, startServer } from './serve.js';

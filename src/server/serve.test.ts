@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
+import { person } from '../../test/support/principals.js';
 import { dialects, freshStore } from '../../test/support/stores.js';
 import { decide, parseFlowFile, saveFlows } from '../access/index.js';
 import { createRequest } from '../access/requests.js';
@@ -22,27 +23,28 @@ describe.each(dialects)('several serve replicas over one %s store', (dialect) =>
     const fresh = await freshStore(dialect);
     cleanups.push(fresh.cleanup);
     await saveFlows(fresh.store, [flow!], 'admin');
-    const request = await createRequest(
-      fresh.store,
-      { user: 'rita', groups: [] },
-      {
-        flow: flow!,
-        cluster: 'prod-eu',
-        role: { kind: 'ClusterRole', name: 'edit' },
-        namespace: 'prod',
-        durationSeconds: 600,
-        reason: 'incident 7',
-      },
-    );
-    await decide(fresh.store, request.id, { user: 'ann', groups: [] }, 'approve');
+    const request = await createRequest(fresh.store, person('rita'), {
+      flow: flow!,
+      cluster: 'prod-eu',
+      role: { kind: 'ClusterRole', name: 'edit' },
+      namespace: 'prod',
+      durationSeconds: 600,
+      reason: 'incident 7',
+    });
+    await decide(fresh.store, request.id, person('ann'), 'approve');
     // The approved request makes every reconcile pass ask for the cluster: the count shows who reconciles.
     const passes = { a: 0, b: 0 };
     const start = async (name: 'a' | 'b', store: Store): Promise<RunningServer> => {
       const server = await startServer({
-        store,
-        clientFor: async (cluster) => {
-          passes[name]++;
-          throw new AppError('cluster.unreachable', `${cluster} is not reachable in this test`);
+        gatehouse: {
+          store: async () => store,
+          clusters: {
+            client: async (cluster) => {
+              passes[name]++;
+              throw new AppError('cluster.unreachable', `${cluster} is not reachable in this test`);
+            },
+            accessEntries: async () => undefined,
+          },
         },
         host: '127.0.0.1',
         port: 0,
@@ -79,9 +81,14 @@ describe('serve on an address it cannot have', () => {
   it('says the address is taken and how to choose another, and leaves nothing running', async () => {
     const fresh = await freshStore('sqlite');
     const options = {
-      store: fresh.store,
-      clientFor: async () => {
-        throw new AppError('internal', 'no cluster in this test');
+      gatehouse: {
+        store: async () => fresh.store,
+        clusters: {
+          client: async () => {
+            throw new AppError('internal', 'no cluster in this test');
+          },
+          accessEntries: async () => undefined,
+        },
       },
       host: '127.0.0.1',
       port: 0,

@@ -2,9 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { serve } from '@hono/node-server';
 import { expireDue, getRequest, grantNow, KeyedLock, reconcile } from '../access/index.js';
-import type { EksAccessEntriesPort } from '../clusters/index.js';
+import type { ClusterConnections } from '../clusters/index.js';
 import { AppError, describeError, messageOf } from '../errors.js';
-import type { KubeClient } from '../kube/index.js';
 import { deliver, sinkLabel, type WebhookSink } from '../notifications/index.js';
 import type { Store } from '../store/index.js';
 import { createApp } from './app.js';
@@ -19,10 +18,15 @@ function withResolvers(): { promise: Promise<void>; resolve: () => void } {
   return { promise, resolve };
 }
 
+/** What the server needs of the runtime (`openGatehouse`): its store and its cluster connections. */
+export interface ServerRuntime {
+  store(): Promise<Store>;
+  readonly clusters: Pick<ClusterConnections, 'client' | 'accessEntries'>;
+}
+
 export interface ServeOptions {
-  readonly store: Store;
-  readonly clientFor: (cluster: string) => Promise<KubeClient>;
-  readonly accessEntriesFor?: (cluster: string) => Promise<EksAccessEntriesPort | undefined>;
+  /** The runtime the CLI opened: the server shares its store and its one connection per cluster. */
+  readonly gatehouse: ServerRuntime;
   readonly host: string;
   readonly port: number;
   /** Longest wait between reconcile passes; passes also run after each change and at each expiry. */
@@ -86,7 +90,11 @@ function listenError(error: NodeJS.ErrnoException, where: { host: string; port: 
  * delivery, over one store. Stateless apart from the store, so a restart loses nothing.
  */
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
-  const { store, log } = options;
+  const { log } = options;
+  const store = await options.gatehouse.store();
+  const { clusters } = options.gatehouse;
+  const clientFor = (cluster: string) => clusters.client(cluster);
+  const accessEntriesFor = (cluster: string) => clusters.accessEntries(cluster);
   const logOnChange = onChangeLogger(log);
   let lastPass: { at: string; errors: number } | undefined;
   const { promise: firstPass, resolve: resolveFirst } = withResolvers();
@@ -108,9 +116,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const locks = new KeyedLock();
   const reconcileOptions = {
     store,
-    clientFor: options.clientFor,
+    clientFor,
+    accessEntriesFor,
     locks,
-    ...(options.accessEntriesFor ? { accessEntriesFor: options.accessEntriesFor } : {}),
     ...(options.pendingTtlSeconds ? { pendingTtlSeconds: options.pendingTtlSeconds } : {}),
   };
   // An approval is granted at once by the replica holding the lease (the pass would take up to
@@ -194,8 +202,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   );
   const app = createApp({
     store,
-    clientFor: options.clientFor,
-    ...(options.accessEntriesFor ? { accessEntriesFor: options.accessEntriesFor } : {}),
+    clientFor,
+    accessEntriesFor,
     onChange: (requestId) => {
       // In process for this replica; through the database for the one holding the lease.
       onRequestChange(requestId);

@@ -15,11 +15,12 @@ import { KubeClient, loadKubeconfig, whoAmI } from '../../src/kube/index.js';
 import type { Store } from '../../src/store/index.js';
 import { account, type EksWorld, startEksWorld } from '../support/eks.js';
 import { waitFor } from '../support/jit.js';
+import { person } from '../support/principals.js';
 import { freshStore } from '../support/stores.js';
 
 const admin = new KubeClient(loadKubeconfig({ path: inject('kubeconfig') }).config);
-const alice = { user: 'alice', groups: ['oncall'] };
-const lead = { user: 'lead', groups: [] };
+const alice = person('alice', ['oncall']);
+const lead = person('lead');
 const aliceRole = `arn:aws:iam::${account}:role/oncall-alice`;
 const viewPolicy = 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy';
 let world: EksWorld;

@@ -15,6 +15,7 @@ import { transition } from '../../src/access/requests.js';
 import { KubeClient, loadKubeconfig } from '../../src/kube/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { userCan } from '../support/jit.js';
+import { person } from '../support/principals.js';
 
 const kubeconfig = inject('kubeconfig');
 const admin = new KubeClient(loadKubeconfig({ path: kubeconfig }).config);
@@ -52,19 +53,15 @@ const canEdit = (user: string, namespace = 'jit-policy') =>
 
 /** A request, approved as an approver would: what the reconciler finds and grants. */
 async function approved(user: string, flowName: string, namespace: string, seconds: number): Promise<string> {
-  const request = await createRequest(
-    store,
-    { user, groups: [] },
-    {
-      flow: flow(flowName),
-      cluster,
-      role: { kind: 'ClusterRole', name: 'edit' },
-      namespace,
-      durationSeconds: seconds,
-      reason: 'incident 4711',
-      namespaceLabels: async () => ({ 'gatehouse-test/policy': 'yes' }),
-    },
-  );
+  const request = await createRequest(store, person(user), {
+    flow: flow(flowName),
+    cluster,
+    role: { kind: 'ClusterRole', name: 'edit' },
+    namespace,
+    durationSeconds: seconds,
+    reason: 'incident 4711',
+    namespaceLabels: async () => ({ 'gatehouse-test/policy': 'yes' }),
+  });
   await transition(store, request.id, ['pending'], 'approved', {}, new Date());
   return request.id;
 }

@@ -12,6 +12,7 @@ import {
 } from '../../src/forensics/index.js';
 import { KubeClient, loadKubeconfig } from '../../src/kube/index.js';
 import { localRunCommand } from '../support/local-run-command.js';
+import { responder } from '../support/principals.js';
 
 const kubeconfig = inject('kubeconfig');
 const evidenceRoot = mkdtempSync(join(tmpdir(), 'gatehouse-run-command-'));
@@ -31,7 +32,7 @@ describe('forensics through a run-command port (private API servers)', () => {
       pod: 'legacy-cart',
       method: 'exec',
       profile: defaultProfile,
-      operator: 'e2e-responder',
+      operator: responder('e2e-responder'),
       gatehouseVersion: 'test',
     });
     expect(acquisition.custody).toMatchObject({ method: 'exec', transport: 'AKS run command' });

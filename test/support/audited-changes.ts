@@ -4,14 +4,15 @@ import { decide } from '../../src/access/decisions.js';
 import { getFlow } from '../../src/access/flow-store.js';
 import { createRequest } from '../../src/access/requests.js';
 import { openStore } from '../../src/store/index.js';
+import { person } from './principals.js';
 
 const [options, countText] = process.argv.slice(2);
 const store = await openStore(JSON.parse(options!) as { url?: string; dataDir: string });
 const flow = await getFlow(store, 'one');
 const errors: string[] = [];
 let operations = 0;
-const requester = { user: 'rita', groups: [] };
-const approver = { user: 'ann', groups: [] };
+const requester = person('rita');
+const approver = person('ann');
 for (let n = 0; n < Number(countText) / 2; n++) {
   try {
     operations++;

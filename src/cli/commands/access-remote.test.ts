@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cli } from '../../../test/support/cli.js';
+import { person } from '../../../test/support/principals.js';
 import { freshStore } from '../../../test/support/stores.js';
 import { createRequest, parseFlowFile, saveFlows } from '../../access/index.js';
 import { AppError } from '../../errors.js';
+import { createToken } from '../../identity/index.js';
 import { startServer } from '../../server/serve.js';
-import { createToken } from '../../server/tokens.js';
 
 const [flow] = parseFlowFile(
   'kind: AccessFlow\nmetadata: {name: remote}\nspec:\n  requesters: {users: [rita]}\n  namespaces: [prod]\n  roles: [{kind: ClusterRole, name: edit}]\n  approvers: {users: [ann]}\n  maxDuration: 1h\n',
@@ -24,22 +25,23 @@ describe('access commands through a server', () => {
     const fresh = await freshStore('sqlite');
     cleanups.push(fresh.cleanup);
     await saveFlows(fresh.store, [flow!], 'admin');
-    const request = await createRequest(
-      fresh.store,
-      { user: 'rita', groups: [] },
-      {
-        flow: flow!,
-        cluster: 'prod-eu',
-        role: { kind: 'ClusterRole', name: 'edit' },
-        namespace: 'prod',
-        durationSeconds: 600,
-        reason: 'incident 7',
-      },
-    );
+    const request = await createRequest(fresh.store, person('rita'), {
+      flow: flow!,
+      cluster: 'prod-eu',
+      role: { kind: 'ClusterRole', name: 'edit' },
+      namespace: 'prod',
+      durationSeconds: 600,
+      reason: 'incident 7',
+    });
     const server = await startServer({
-      store: fresh.store,
-      clientFor: async (cluster) => {
-        throw new AppError('cluster.unreachable', `${cluster} is not reachable in this test`);
+      gatehouse: {
+        store: async () => fresh.store,
+        clusters: {
+          client: async (cluster) => {
+            throw new AppError('cluster.unreachable', `${cluster} is not reachable in this test`);
+          },
+          accessEntries: async () => undefined,
+        },
       },
       host: '127.0.0.1',
       port: 0,

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   type AccessRequest,
-  type Caller,
+  applyFlows,
   createRequest,
   decide,
   extend,
@@ -17,40 +17,23 @@ import {
   parseRequestState,
   parseRoleReference,
   reconcile,
-  refuseDisallowedPending,
   requestStates,
   resolveRequestId,
   revoke,
-  saveFlows,
 } from '../../access/index.js';
-import { type EksAccessEntriesPort, isProviderClusterName } from '../../clusters/index.js';
+import { currentClusterName } from '../../config/index.js';
 import { AppError, messageOf } from '../../errors.js';
-import { type KubeClient, whoAmI } from '../../kube/index.js';
+import { clusterPrincipal, type Principal } from '../../identity/index.js';
+import type { Gatehouse } from '../../runtime.js';
 import type { CommandContext, Runner } from '../context.js';
-import { withStore } from '../open-store.js';
+import { withGatehouse, withStore } from '../open-store.js';
 import { render } from '../output.js';
 import { writePrivateFile } from '../private-file.js';
 import { remoteAccess } from './access-remote.js';
-import { clusterClient, resolveCluster } from './cluster-client.js';
-import { clusterName } from './rbac-source.js';
 
-/** The caller, as the cluster authenticates them: never a flag. */
-async function caller(context: CommandContext): Promise<Caller> {
-  // On a cloud cluster name the client would carry Gatehouse's own cloud identity, not the person's.
-  if (context.context && isProviderClusterName(context.context))
-    throw new AppError(
-      'input.invalid',
-      `${context.context} is reached with Gatehouse's own credentials, which cannot say who you are`,
-      {
-        fix: 'Act through a Gatehouse server (GATEHOUSE_SERVER and GATEHOUSE_TOKEN), or with a kubeconfig context of your own; name the cluster with --cluster',
-      },
-    );
-  const identity = await whoAmI(await clusterClient(context));
-  if (!identity.username)
-    throw new AppError('auth.unauthorized', 'the cluster did not say who you are', {
-      fix: 'Use credentials the API server authenticates (not anonymous)',
-    });
-  return { user: identity.username, groups: identity.groups };
+/** Who acts: the person the current cluster authenticates (never a flag). */
+function caller(gatehouse: Gatehouse): Promise<Principal> {
+  return clusterPrincipal(gatehouse.clusters, gatehouse.currentCluster());
 }
 
 const columns = [
@@ -104,11 +87,9 @@ export function registerAccess(program: Command, run: Runner): void {
           });
         }
         const parsed = parseFlowFile(text, flags.filename);
-        const who = await caller(context);
-        const refused = await withStore(context, async (store) => {
-          await saveFlows(store, parsed, who.user);
-          return await refuseDisallowedPending(store, parsed);
-        });
+        const { refused } = await withGatehouse(context, async (gatehouse) =>
+          applyFlows(await gatehouse.store(), await caller(gatehouse), parsed),
+        );
         context.stdout(parsed.map((flow) => `flow ${flow.name} applied\n`).join(''));
         for (const id of refused) context.stdout(`request ${id} ended: its flow no longer allows it\n`);
         return 0;
@@ -183,9 +164,10 @@ export function registerAccess(program: Command, run: Runner): void {
             show(context, await remote.create(body));
             return 0;
           }
-          const who = await caller(context);
-          const cluster = flags.cluster ?? clusterName(context);
-          const request = await withStore(context, async (store) => {
+          const cluster = flags.cluster ?? currentClusterName(context);
+          const request = await withGatehouse(context, async (gatehouse) => {
+            const who = await caller(gatehouse);
+            const store = await gatehouse.store();
             const flow = await getFlow(store, flags.flow);
             return await createRequest(store, who, {
               flow,
@@ -195,7 +177,7 @@ export function registerAccess(program: Command, run: Runner): void {
               durationSeconds: parseDuration(flags.for, '--for'),
               reason: flags.reason,
               breakGlass: flags.breakGlass === true,
-              namespaceLabels: namespaceLabelsFor(() => clientFor(context)(cluster)),
+              namespaceLabels: namespaceLabelsFor(() => gatehouse.clusters.client(cluster)),
               // No cluster check here: this kubeconfig is the caller's, not the reconciler's, so it
               // may name clusters differently. `serve` checks with its own clients; a request for a
               // cluster the reconciler cannot reach ends as failed after the pending time-to-live.
@@ -215,12 +197,13 @@ export function registerAccess(program: Command, run: Runner): void {
           const remote = remoteAccess(context);
           if (remote) show(context, await remote.act(id, verb));
           else {
-            const who = await caller(context);
             show(
               context,
-              await withStore(context, async (store) =>
-                decide(store, await resolveRequestId(store, id), who, verb),
-              ),
+              await withGatehouse(context, async (gatehouse) => {
+                const who = await caller(gatehouse);
+                const store = await gatehouse.store();
+                return await decide(store, await resolveRequestId(store, id), who, verb);
+              }),
             );
           }
           return 0;
@@ -236,10 +219,13 @@ export function registerAccess(program: Command, run: Runner): void {
         const remote = remoteAccess(context);
         if (remote) show(context, await remote.act(id, 'revoke'));
         else {
-          const who = await caller(context);
           show(
             context,
-            await withStore(context, async (store) => revoke(store, await resolveRequestId(store, id), who)),
+            await withGatehouse(context, async (gatehouse) => {
+              const who = await caller(gatehouse);
+              const store = await gatehouse.store();
+              return await revoke(store, await resolveRequestId(store, id), who);
+            }),
           );
         }
         return 0;
@@ -255,13 +241,14 @@ export function registerAccess(program: Command, run: Runner): void {
         const remote = remoteAccess(context);
         if (remote) show(context, await remote.extend(id, flags.for));
         else {
-          const who = await caller(context);
           const seconds = parseDuration(flags.for, '--for');
           show(
             context,
-            await withStore(context, async (store) =>
-              extend(store, await resolveRequestId(store, id), who, seconds),
-            ),
+            await withGatehouse(context, async (gatehouse) => {
+              const who = await caller(gatehouse);
+              const store = await gatehouse.store();
+              return await extend(store, await resolveRequestId(store, id), who, seconds);
+            }),
           );
         }
         return 0;
@@ -279,10 +266,16 @@ export function registerAccess(program: Command, run: Runner): void {
         const remote = remoteAccess(context);
         const issued = remote
           ? await remote.credential(id)
-          : await withStore(context, async (store) => {
-              const who = await caller(context);
+          : await withGatehouse(context, async (gatehouse) => {
+              const who = await caller(gatehouse);
+              const store = await gatehouse.store();
               const request = await getRequest(store, await resolveRequestId(store, id));
-              return await issueCredential(store, () => clientFor(context)(request.cluster), request.id, who);
+              return await issueCredential(
+                store,
+                () => gatehouse.clusters.client(request.cluster),
+                request.id,
+                who,
+              );
             });
         if (flags.out) {
           writePrivateFile(flags.out, issued.kubeconfig);
@@ -333,8 +326,12 @@ export function registerAccess(program: Command, run: Runner): void {
     )
     .action(() =>
       run(async (context) => {
-        const report = await withStore(context, (store) =>
-          reconcile({ store, clientFor: clientFor(context), accessEntriesFor: accessEntriesFor(context) }),
+        const report = await withGatehouse(context, async ({ clusters, store }) =>
+          reconcile({
+            store: await store(),
+            clientFor: (cluster) => clusters.client(cluster),
+            accessEntriesFor: (cluster) => clusters.accessEntries(cluster),
+          }),
         );
         context.stdout(
           render(
@@ -356,41 +353,4 @@ export function registerAccess(program: Command, run: Runner): void {
         return report.errors.length > 0 ? 1 : 0;
       }),
     );
-}
-
-/** The EKS access entries port of a cloud cluster name (undefined for other clusters). */
-export function accessEntriesFor(
-  context: CommandContext,
-): (cluster: string) => Promise<EksAccessEntriesPort | undefined> {
-  // Resolved once per cluster: a serve loop must not list every cloud account on every pass.
-  const ports = new Map<string, Promise<EksAccessEntriesPort | undefined>>();
-  return (cluster) => {
-    let port = ports.get(cluster);
-    if (!port) {
-      port = resolveCluster({ ...context, context: cluster }).then(({ provider, ref }) =>
-        provider.accessEntries?.(ref),
-      );
-      port.catch(() => ports.delete(cluster));
-      ports.set(cluster, port);
-    }
-    return port;
-  };
-}
-
-/**
- * Gatehouse's own client for a cluster name: a cloud cluster through its registered account, else
- * the kubeconfig context of that name. Clients are kept, so cloud tokens are renewed, not re-minted.
- */
-export function clientFor(context: CommandContext): (cluster: string) => Promise<KubeClient> {
-  const clients = new Map<string, Promise<KubeClient>>();
-  return (cluster) => {
-    let client = clients.get(cluster);
-    if (!client) {
-      client = clusterClient({ ...context, context: cluster });
-      // A failed lookup is not kept: the next pass tries again.
-      client.catch(() => clients.delete(cluster));
-      clients.set(cluster, client);
-    }
-    return client;
-  };
 }

@@ -14,12 +14,13 @@ import {
   verifyAudit,
 } from '../../audit/index.js';
 import { AppError, messageOf } from '../../errors.js';
-import { type S3Target, s3Checkpoints } from '../../forensics/index.js';
+import { pushCheckpoint, s3Checkpoints } from '../../forensics/index.js';
+import { localPrincipal } from '../../identity/index.js';
 import type { Store } from '../../store/index.js';
-import { type CommandContext, localActor } from '../context.js';
+import type { CommandContext } from '../context.js';
+import { s3Target } from '../evidence-settings.js';
 import { withStore } from '../open-store.js';
 import { render } from '../output.js';
-import { s3Target } from './forensics.js';
 
 interface S3Flags {
   readonly s3Bucket?: string;
@@ -46,16 +47,6 @@ async function checkpointsFor(context: CommandContext, store: Store, flags: Veri
     if (remote) found.push({ where: sink.name, checkpoint: remote });
   }
   return found;
-}
-
-/** Copies the data directory's checkpoint to the evidence bucket (never moving it back). */
-export async function pushCheckpoint(store: Store, target: S3Target): Promise<string> {
-  const sink = s3Checkpoints(target);
-  const checkpoint = readCheckpointFile(store.files.auditCheckpoint);
-  if (checkpoint) await sink.write(checkpoint);
-  return checkpoint
-    ? `audit checkpoint (entry ${checkpoint.seq}) copied to ${sink.name}`
-    : 'no audit checkpoint yet';
 }
 
 function readCheckpoint(file: string) {
@@ -168,7 +159,7 @@ export function registerAudit(
         const next = flags.newKey ? signerOf(createPrivateKey(readFileSync(flags.newKey))) : undefined;
         const entry = await withStore(context, (store) =>
           rotateAuditKey(store, {
-            actor: localActor(),
+            actor: localPrincipal().subject,
             replaceKeyFile: !explicit,
             ...(next ? { next } : {}),
           }),

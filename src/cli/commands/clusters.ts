@@ -9,9 +9,8 @@ import {
 } from '../../clusters/index.js';
 import { AppError, isAppError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
-import { withStore } from '../open-store.js';
+import { withGatehouse, withStore } from '../open-store.js';
 import { render } from '../output.js';
-import { resolveCluster } from './cluster-client.js';
 
 export interface ClustersListResult {
   readonly clusters: ClusterStatus[];
@@ -96,8 +95,10 @@ export function registerClusters(
     )
     .action((name: string) =>
       run(async (context) => {
-        const { provider, ref } = await resolveCluster({ ...context, context: name });
-        const description = await provider.describe(ref);
+        const description = await withGatehouse(context, async ({ clusters }) => {
+          const { provider, ref } = await clusters.resolve(name);
+          return await provider.describe(ref);
+        });
         context.stdout(
           render(
             context.output,

@@ -21,9 +21,9 @@ import {
   verifyRemote,
 } from '../../forensics/index.js';
 import type { CommandContext, Runner } from '../context.js';
+import { evidenceRoot, s3Target } from '../evidence-settings.js';
 import { render } from '../output.js';
 import { anchorsOf } from './evidence-anchor.js';
-import { evidenceRoot, s3Target } from './forensics.js';
 
 interface VerifyFlags {
   readonly remote?: boolean;

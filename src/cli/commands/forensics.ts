@@ -1,5 +1,4 @@
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
 import type { Command } from 'commander';
 import { audited } from '../../audit/index.js';
 import { AppError, describeError } from '../../errors.js';
@@ -11,24 +10,21 @@ import {
   listTargets,
   loadProfile,
   type MethodName,
-  type S3Target,
+  pushCheckpoint,
   type Target,
 } from '../../forensics/index.js';
+import { localPrincipal } from '../../identity/index.js';
 import type { KubeClient } from '../../kube/index.js';
 import { mapLimit } from '../../map-limit.js';
+import type { Gatehouse } from '../../runtime.js';
 import type { CommandContext, Runner } from '../context.js';
-import { openConfiguredStore } from '../open-store.js';
+import { evidenceRoot, s3Target } from '../evidence-settings.js';
+import { withGatehouse } from '../open-store.js';
 import { render } from '../output.js';
 import { ProgressBoard, stageBar } from '../progress.js';
 import { version } from '../version.js';
-import { pushCheckpoint } from './audit.js';
-import { clusterClient } from './cluster-client.js';
 import { signSealedPackage } from './evidence-anchor.js';
 import { defaultNamespace } from './rbac-source.js';
-
-export function evidenceRoot(context: CommandContext): string {
-  return join(context.config.dataDir, 'evidence');
-}
 
 export function registerTargets(program: Command, run: Runner): void {
   program
@@ -51,16 +47,16 @@ export function registerTargets(program: Command, run: Runner): void {
           const namespace = flags.allNamespaces
             ? undefined
             : (flags.namespace ?? defaultNamespace(context, {}));
-          const client = await clusterClient(context);
-          const listed = await listTargets(client, {
-            ...(namespace ? { namespace } : {}),
-            ...(flags.selector ? { labelSelector: flags.selector } : {}),
+          const listed = await withGatehouse(context, async ({ clusters, currentCluster }) => {
+            const client = await clusters.client(currentCluster());
+            const found = await listTargets(client, {
+              ...(namespace ? { namespace } : {}),
+              ...(flags.selector ? { labelSelector: flags.selector } : {}),
+            });
+            // --probe runs `sh -c 'exit 0'` in each candidate: images that look ordinary may have no shell.
+            return flags.probe ? await mapLimit(found, 8, (target) => probeTarget(client, target)) : found;
           });
-          // --probe runs `sh -c 'exit 0'` in each candidate: images that look ordinary may have no shell.
-          const probed = flags.probe
-            ? await mapLimit(listed, 8, (target) => probeTarget(client, target))
-            : listed;
-          const targets = probed.filter((target) => flags.all || !target.hidden);
+          const targets = listed.filter((target) => flags.all || !target.hidden);
           context.stdout(
             render(
               context.output,
@@ -131,137 +127,141 @@ export function registerAcquire(program: Command, run: Runner): void {
           throw new AppError('input.invalid', 'acquire needs a POD or -l SELECTOR', {
             fix: 'e.g. gatehouse acquire web-1 -n prod, or gatehouse acquire -l app=web -n prod',
           });
-        const client = await clusterClient(context);
-        const namespace = flags.namespace ?? defaultNamespace(context, {});
-        const profile = flags.profile ? loadProfile(flags.profile) : defaultProfile;
-        const targets = flags.selector
-          ? (await listTargets(client, { namespace, labelSelector: flags.selector })).filter(
-              (target) => target.state === 'running',
-            )
-          : [{ pod: pod!, container: flags.container } as Pick<Target, 'pod'> & { container?: string }];
-        if (targets.length === 0)
-          throw new AppError('not-found', `no running pods match ${flags.selector} in ${namespace}`, {
-            fix: 'Check the selector with `gatehouse targets -l ...`',
-          });
-        const operator = context.env.GATEHOUSE_OPERATOR ?? userInfo().username;
-        const s3 = s3Target(context, flags);
-        // One store for the whole run: parallel acquisitions share its connection for audit events.
-        const store = await openConfiguredStore(context);
-        const labels = targets.map(
-          (target) => `${namespace}/${target.pod}${target.container ? `/${target.container}` : ''}`,
-        );
-        const board = new ProgressBoard(labels, context.stderr, context.interactive);
-        const results = await mapLimit(
-          targets,
-          positiveInteger(flags.concurrency, '--concurrency'),
-          async (target) => {
-            const index = (targets as readonly unknown[]).indexOf(target);
-            const label = labels[index]!;
-            const started = Date.now();
-            const say = (text: string) => board.done(index, text);
-            const progress = (stage: string, bytes: number) => board.update(index, stageBar(stage, bytes));
-            try {
-              const acquisition = await audited(store, {
-                actor: operator,
-                action: 'forensics.acquire',
-                target: label,
-                succeeded: (done: Acquisition) => ({
-                  package: done.id,
-                  packageHash: done.packageHash,
-                  method: done.custody.method,
-                }),
-                work: () =>
-                  acquireContainer({
-                    client,
-                    evidenceRoot: evidenceRoot(context),
-                    namespace,
-                    pod: target.pod,
-                    ...(target.container ? { container: target.container } : {}),
-                    method: flags.method as MethodName | 'auto',
-                    profile,
-                    operator,
-                    gatehouseVersion: version,
-                    ...(flags.maxBytes ? { maxBytes: positiveInteger(flags.maxBytes, '--max-bytes') } : {}),
-                    debugImage: flags.debugImage,
-                    ...(s3 ? { s3 } : {}),
-                    onProgress: progress,
-                  }),
-              });
-              signSealedPackage(store, acquisition);
-              say(`sealed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
-              return { label, acquisition, seconds: (Date.now() - started) / 1000 };
-            } catch (error) {
-              say('failed');
-              if (targets.length === 1) throw error;
-              return {
-                label,
-                error: describeError(error),
-                seconds: (Date.now() - started) / 1000,
-              };
-            }
-          },
-        ).finally(async () => {
-          // The evidence and the checkpoint of the audit entries that record it go to the same bucket.
-          if (s3)
-            await pushCheckpoint(store, s3).catch((error: unknown) =>
-              context.stderr(`warning: the audit checkpoint was not copied to S3: ${describeError(error)}\n`),
-            );
-          await store.close();
-        });
-        context.stdout(
-          render(
-            context.output,
-            results,
-            [
-              { header: 'TARGET', value: (row) => row.label },
-              { header: 'PACKAGE', value: (row) => row.acquisition?.id ?? '' },
-              { header: 'ITEMS', value: (row) => (row.acquisition ? String(row.acquisition.items) : '') },
-              {
-                header: 'PROBLEMS',
-                value: (row) => (row.acquisition ? String(row.acquisition.anomalies) : ''),
-              },
-              { header: 'SECONDS', value: (row) => row.seconds.toFixed(1) },
-              {
-                header: 'RESULT',
-                value: (row) => row.error ?? `sealed ${row.acquisition?.packageHash.slice(0, 16)}…`,
-              },
-            ],
-            {
-              items: results.map((row) => ({
-                target: row.label,
-                seconds: row.seconds,
-                ...(row.acquisition
-                  ? {
-                      package: row.acquisition.id,
-                      packageHash: row.acquisition.packageHash,
-                      root: row.acquisition.root,
-                      custody: row.acquisition.custody,
-                    }
-                  : { error: row.error }),
-              })),
-            },
-          ),
-        );
-        return results.some((row) => row.error) ? 1 : 0;
+        return await withGatehouse(context, (gatehouse) => acquireAll(context, gatehouse, pod, flags));
       }),
     );
 }
 
-/** S3 settings from flags, else the environment; undefined when no bucket is named. */
-export function s3Target(
+async function acquireAll(
   context: CommandContext,
-  flags: { s3Bucket?: string; s3Prefix?: string; s3Endpoint?: string },
-): S3Target | undefined {
-  const bucket = flags.s3Bucket ?? context.env.GATEHOUSE_S3_BUCKET;
-  if (!bucket) return undefined;
-  const prefix = flags.s3Prefix ?? context.env.GATEHOUSE_S3_PREFIX;
-  const endpoint = flags.s3Endpoint ?? context.env.GATEHOUSE_S3_ENDPOINT;
-  return {
-    bucket,
-    ...(prefix ? { prefix } : {}),
-    ...(endpoint ? { endpoint } : {}),
-    ...(context.env.AWS_REGION ? { region: context.env.AWS_REGION } : {}),
-  };
+  gatehouse: Gatehouse,
+  pod: string | undefined,
+  flags: AcquireFlags,
+): Promise<number> {
+  const client = await gatehouse.clusters.client(gatehouse.currentCluster());
+  const namespace = flags.namespace ?? defaultNamespace(context, {});
+  const profile = flags.profile ? loadProfile(flags.profile) : defaultProfile;
+  const targets = flags.selector
+    ? (await listTargets(client, { namespace, labelSelector: flags.selector })).filter(
+        (target) => target.state === 'running',
+      )
+    : [{ pod: pod!, container: flags.container } as Pick<Target, 'pod'> & { container?: string }];
+  if (targets.length === 0)
+    throw new AppError('not-found', `no running pods match ${flags.selector} in ${namespace}`, {
+      fix: 'Check the selector with `gatehouse targets -l ...`',
+    });
+  // The OS account, or the name the responder gives (GATEHOUSE_OPERATOR): custody records and audit use it bare.
+  const operator = localPrincipal({ subject: context.env.GATEHOUSE_OPERATOR ?? userInfo().username });
+  const s3 = s3Target(context, flags);
+  // One store for the whole run: parallel acquisitions share its connection for audit events.
+  const store = await gatehouse.store();
+  const labels = targets.map(
+    (target) => `${namespace}/${target.pod}${target.container ? `/${target.container}` : ''}`,
+  );
+  const board = new ProgressBoard(labels, context.stderr, context.interactive);
+  const results = await mapLimit(
+    targets,
+    positiveInteger(flags.concurrency, '--concurrency'),
+    async (target) => {
+      const index = (targets as readonly unknown[]).indexOf(target);
+      const label = labels[index]!;
+      const started = Date.now();
+      const say = (text: string) => board.done(index, text);
+      const progress = (stage: string, bytes: number) => board.update(index, stageBar(stage, bytes));
+      try {
+        const acquisition = await audited(store, {
+          actor: operator.subject,
+          action: 'forensics.acquire',
+          target: label,
+          succeeded: (done: Acquisition) => ({
+            package: done.id,
+            packageHash: done.packageHash,
+            method: done.custody.method,
+          }),
+          work: () =>
+            acquireContainer({
+              client,
+              evidenceRoot: evidenceRoot(context),
+              namespace,
+              pod: target.pod,
+              ...(target.container ? { container: target.container } : {}),
+              method: flags.method as MethodName | 'auto',
+              profile,
+              operator,
+              gatehouseVersion: version,
+              ...(flags.maxBytes ? { maxBytes: positiveInteger(flags.maxBytes, '--max-bytes') } : {}),
+              debugImage: flags.debugImage,
+              ...(s3 ? { s3 } : {}),
+              onProgress: progress,
+            }),
+        });
+        signSealedPackage(store, acquisition);
+        say(`sealed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+        return { label, acquisition, seconds: (Date.now() - started) / 1000 };
+      } catch (error) {
+        say('failed');
+        if (targets.length === 1) throw error;
+        return {
+          label,
+          error: describeError(error),
+          seconds: (Date.now() - started) / 1000,
+        };
+      }
+    },
+  ).finally(async () => {
+    // The evidence and the checkpoint of the audit entries that record it go to the same bucket.
+    if (s3)
+      await pushCheckpoint(store, s3).catch((error: unknown) =>
+        context.stderr(`warning: the audit checkpoint was not copied to S3: ${describeError(error)}\n`),
+      );
+  });
+  printResults(context, results);
+  return results.some((row) => row.error) ? 1 : 0;
+}
+
+interface AcquireResult {
+  readonly label: string;
+  readonly seconds: number;
+  readonly acquisition?: Acquisition;
+  readonly error?: string;
+}
+
+/** One row per target: its sealed package, or why it failed. */
+function printResults(context: CommandContext, results: readonly AcquireResult[]): void {
+  context.stdout(
+    render(
+      context.output,
+      results,
+      [
+        { header: 'TARGET', value: (row) => row.label },
+        { header: 'PACKAGE', value: (row) => row.acquisition?.id ?? '' },
+        { header: 'ITEMS', value: (row) => (row.acquisition ? String(row.acquisition.items) : '') },
+        {
+          header: 'PROBLEMS',
+          value: (row) => (row.acquisition ? String(row.acquisition.anomalies) : ''),
+        },
+        { header: 'SECONDS', value: (row) => row.seconds.toFixed(1) },
+        {
+          header: 'RESULT',
+          value: (row) => row.error ?? `sealed ${row.acquisition?.packageHash.slice(0, 16)}…`,
+        },
+      ],
+      {
+        items: results.map((row) => ({
+          target: row.label,
+          seconds: row.seconds,
+          ...(row.acquisition
+            ? {
+                package: row.acquisition.id,
+                packageHash: row.acquisition.packageHash,
+                root: row.acquisition.root,
+                custody: row.acquisition.custody,
+              }
+            : { error: row.error }),
+        })),
+      },
+    ),
+  );
 }
 
 async function probeTarget(client: KubeClient, target: Target): Promise<Target> {

@@ -7,7 +7,8 @@ import {
   removeProvider,
 } from '../../clusters/index.js';
 import { AppError } from '../../errors.js';
-import { type CommandContext, localActor, type Runner } from '../context.js';
+import { localPrincipal } from '../../identity/index.js';
+import type { CommandContext, Runner } from '../context.js';
 import { withStore } from '../open-store.js';
 import { render } from '../output.js';
 
@@ -26,7 +27,9 @@ interface AddFlags {
 
 /** Stores the account, then lists its clusters once so the user sees at once whether it works. */
 async function add(context: CommandContext, name: string, settings: ProviderSettings): Promise<number> {
-  const entry = await withStore(context, (store) => addProvider(store, { name, settings }, localActor()));
+  const entry = await withStore(context, (store) =>
+    addProvider(store, { name, settings }, localPrincipal().subject),
+  );
   const listing = await (await openProvider(entry)).listClusters();
   context.stdout(`provider ${name} added: ${listing.clusters.length} cluster(s) found\n`);
   for (const cluster of listing.clusters) context.stdout(`  ${cluster.name}\n`);
@@ -146,7 +149,7 @@ export function registerProviders(program: Command, run: Runner): void {
     .action((name: string, flags: { force?: boolean }) =>
       run(async (context) => {
         await withStore(context, (store) =>
-          removeProvider(store, name, localActor(), { force: flags.force === true }),
+          removeProvider(store, name, localPrincipal().subject, { force: flags.force === true }),
         );
         context.stdout(`provider ${name} removed\n`);
         return 0;

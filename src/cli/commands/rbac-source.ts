@@ -1,4 +1,4 @@
-import { AppError } from '../../errors.js';
+import { currentClusterName } from '../../config/index.js';
 import {
   manifestSource,
   type RbacSource,
@@ -7,24 +7,13 @@ import {
   type UserSource,
   userSource,
 } from '../../inventory/index.js';
-import { loadKubeconfig, readKubeconfig } from '../../kube/index.js';
+import { loadKubeconfig } from '../../kube/index.js';
 import type { CommandContext } from '../context.js';
 import { withStore } from '../open-store.js';
 
 export interface SourceFlags {
   readonly filename?: string;
   readonly run?: string;
-}
-
-/** The cluster name a command is about: `--context`, else the kubeconfig's current context. */
-export function clusterName(context: CommandContext): string {
-  if (context.context) return context.context;
-  const current = readKubeconfig({ path: context.kubeconfig, env: context.env }).config.getCurrentContext();
-  if (!current)
-    throw new AppError('context.unknown', 'no --context given and the kubeconfig has no current-context', {
-      fix: 'Pass --context NAME',
-    });
-  return current;
 }
 
 /** The namespace kubectl would use: -n, else the context's namespace, else "default". */
@@ -47,7 +36,7 @@ export function defaultNamespace(context: CommandContext, flags: SourceFlags): s
 export async function openSource(context: CommandContext, flags: SourceFlags): Promise<RbacSource> {
   const source = flags.filename
     ? manifestSource(flags.filename)
-    : await withStore(context, (store) => syncSource(store, clusterName(context), flags.run));
+    : await withStore(context, (store) => syncSource(store, currentClusterName(context), flags.run));
   for (const warning of sourceWarnings(source)) context.stderr(`warning: ${warning}\n`);
   return source;
 }
@@ -63,7 +52,7 @@ export async function openUserSource(
 ): Promise<Pick<UserSource, 'index' | 'label'>> {
   if (flags.filename) return await openSource(context, flags);
   const source = await withStore(context, (store) =>
-    userSource(store, clusterName(context), user, flags.run),
+    userSource(store, currentClusterName(context), user, flags.run),
   );
   for (const warning of source.warnings) context.stderr(`warning: ${warning}\n`);
   return source;

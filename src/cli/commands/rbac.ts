@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { currentClusterName } from '../../config/index.js';
 import { AppError, type ErrorCode } from '../../errors.js';
 import { listSyncRuns, syncCluster, syncSource } from '../../inventory/index.js';
 import {
@@ -16,12 +17,11 @@ import {
   type Severity,
 } from '../../rbac/index.js';
 import type { Runner } from '../context.js';
-import { withStore } from '../open-store.js';
+import { withGatehouse, withStore } from '../open-store.js';
 import { render } from '../output.js';
-import { reachCluster, resolveCluster } from './cluster-client.js';
 import { registerAccessQueries } from './rbac-access.js';
 import { registerExport } from './rbac-export.js';
-import { clusterName, openSource, type SourceFlags } from './rbac-source.js';
+import { openSource, type SourceFlags } from './rbac-source.js';
 
 const severities: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
 
@@ -34,12 +34,14 @@ export function registerRbac(program: Command, run: Runner): void {
     .description('Read identities, RBAC, aws-auth and (EKS) access entries of --context and store the run')
     .action(() =>
       run(async (context) => {
-        const { provider, ref } = await resolveCluster(context);
-        // Private AKS clusters out of reach are read through run command, like every other command.
-        const client = await reachCluster(provider, ref, (line) => context.stderr(`${line}\n`));
-        // EKS clusters add their access entries and auth mode through the provider's port.
-        const eks = provider.accessEntries?.(ref);
-        const syncRun = await withStore(context, (store) => syncCluster(store, client, eks ? { eks } : {}));
+        const syncRun = await withGatehouse(context, async ({ clusters, currentCluster, store }) => {
+          const cluster = currentCluster();
+          // Private AKS clusters out of reach are read through run command, like every other command.
+          const client = await clusters.client(cluster);
+          // EKS clusters add their access entries and auth mode through the provider's port.
+          const eks = await clusters.accessEntries(cluster);
+          return await syncCluster(await store(), client, eks ? { eks } : {});
+        });
         const counts = Object.entries(syncRun.counts).map(([kind, count]) => ({ kind, count }));
         context.stdout(
           render(
@@ -78,7 +80,7 @@ export function registerRbac(program: Command, run: Runner): void {
     .description('List the sync runs of --context, newest first')
     .action(() =>
       run(async (context) => {
-        const runs = await withStore(context, (store) => listSyncRuns(store, clusterName(context)));
+        const runs = await withStore(context, (store) => listSyncRuns(store, currentClusterName(context)));
         context.stdout(
           render(context.output, runs, [
             { header: 'ID', value: (row) => row.id.slice(0, 8) },
@@ -238,7 +240,7 @@ function registerDiff(rbac: Command, run: Runner): void {
     .action((flags: { from?: string; to?: string }) =>
       run(async (context) => {
         const { from, to } = await withStore(context, async (store) => {
-          const cluster = clusterName(context);
+          const cluster = currentClusterName(context);
           const runs =
             flags.from && flags.to ? [] : await listSyncRuns(store, cluster, 2, { usableOnly: true });
           const toId = flags.to ?? runs[0]?.id;

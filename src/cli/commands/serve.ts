@@ -5,8 +5,7 @@ import { AppError } from '../../errors.js';
 import { parseWebhook, type WebhookSink } from '../../notifications/index.js';
 import { startServer } from '../../server/index.js';
 import type { Runner } from '../context.js';
-import { openConfiguredStore } from '../open-store.js';
-import { accessEntriesFor, clientFor } from './access.js';
+import { gatehouseFor } from '../open-store.js';
 
 interface ServeFlags {
   readonly listen: string;
@@ -75,12 +74,12 @@ export function registerServe(program: Command, run: Runner): void {
         );
         const { host, port } = parseListen(flags.listen);
         const intervalMs = parseInterval(flags.interval);
-        const store = await openConfiguredStore(context);
+        // One runtime for the whole life of the server: one store, one connection per cluster.
+        const gatehouse = gatehouseFor(context);
+        const store = await gatehouse.store();
         const log = (line: string) => context.stderr(`${new Date().toISOString()} ${line}\n`);
         const server = await startServer({
-          store,
-          clientFor: clientFor(context),
-          accessEntriesFor: accessEntriesFor(context),
+          gatehouse,
           host,
           port,
           intervalMs,
@@ -100,7 +99,7 @@ export function registerServe(program: Command, run: Runner): void {
         });
         log('stopping');
         await server.close();
-        await store.close();
+        await gatehouse.close();
         return 0;
       }),
     );

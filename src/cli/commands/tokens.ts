@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../../access/index.js';
-import { createToken, listTokens, revokeToken } from '../../server/index.js';
-import { localActor, type Runner } from '../context.js';
+import { createToken, listTokens, localPrincipal, revokeToken } from '../../identity/index.js';
+import type { Runner } from '../context.js';
 import { withStore } from '../open-store.js';
 import { render } from '../output.js';
 
@@ -32,7 +32,7 @@ export function registerTokens(program: Command, run: Runner): void {
             groups: flags.group,
             admin: flags.admin === true,
             ...(flags.expires ? { expiresInSeconds: parseDuration(flags.expires, '--expires') } : {}),
-            createdBy: localActor(),
+            createdBy: localPrincipal().subject,
           }),
         );
         if (context.output === 'table') {
@@ -77,7 +77,7 @@ export function registerTokens(program: Command, run: Runner): void {
     .description('Revoke a token at once')
     .action((id: string) =>
       run(async (context) => {
-        const token = await withStore(context, (store) => revokeToken(store, id, localActor()));
+        const token = await withStore(context, (store) => revokeToken(store, id, localPrincipal().subject));
         context.stdout(`token ${token.id.slice(0, 8)} of ${token.user} revoked\n`);
         return 0;
       }),

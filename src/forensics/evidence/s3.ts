@@ -1,8 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { type Checkpoint, type CheckpointSink, parseCheckpoint } from '../../audit/index.js';
+import {
+  type Checkpoint,
+  type CheckpointSink,
+  parseCheckpoint,
+  readCheckpointFile,
+} from '../../audit/index.js';
 import { AppError, messageOf } from '../../errors.js';
+import type { Store } from '../../store/index.js';
 
 /** Where packages go in S3-compatible storage; credentials come from the AWS default chain. */
 export interface S3Target {
@@ -186,4 +192,17 @@ export function s3Checkpoints(target: S3Target): CheckpointSink {
     }
   };
   return { name: `s3://${target.bucket}/${key}`, read, write };
+}
+
+/**
+ * Copies the data directory's audit checkpoint to the evidence bucket (never moving it back), so
+ * the evidence and the checkpoint of the audit entries that record it sit side by side.
+ */
+export async function pushCheckpoint(store: Store, target: S3Target): Promise<string> {
+  const sink = s3Checkpoints(target);
+  const checkpoint = readCheckpointFile(store.files.auditCheckpoint);
+  if (checkpoint) await sink.write(checkpoint);
+  return checkpoint
+    ? `audit checkpoint (entry ${checkpoint.seq}) copied to ${sink.name}`
+    : 'no audit checkpoint yet';
 }

@@ -1,12 +1,12 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dialects, freshStore } from '../../test/support/stores.js';
-import { transition } from '../access/requests.js';
-import { listAudit } from '../audit/index.js';
-import { AppError } from '../errors.js';
-import { KubeClient } from '../kube/index.js';
-import { createApp } from './app.js';
-import { createToken } from './tokens.js';
+import { dialects, freshStore } from '../../../test/support/stores.js';
+import { transition } from '../../access/requests.js';
+import { listAudit } from '../../audit/index.js';
+import { AppError } from '../../errors.js';
+import { createToken } from '../../identity/index.js';
+import { KubeClient } from '../../kube/index.js';
+import { createApp } from '../app.js';
 
 const flowYaml = `kind: AccessFlow
 metadata: {name: oncall}

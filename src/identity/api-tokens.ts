@@ -2,15 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { auditedTransaction } from '../audit/index.js';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
-
-/** Who an API token speaks for. */
-export interface TokenCaller {
-  readonly user: string;
-  readonly groups: readonly string[];
-  /** May apply flows and manage tokens. */
-  readonly admin: boolean;
-  readonly tokenId: string;
-}
+import type { Principal } from './principal.js';
 
 export interface ApiToken {
   readonly id: string;
@@ -91,12 +83,12 @@ export async function createToken(
   return { id, token, expiresAt };
 }
 
-/** The caller behind a bearer token, or an `auth.unauthorized` error that says why not. */
+/** The principal behind a bearer token (an admin token gives the admin role), or an `auth.unauthorized` error that says why not. */
 export async function authenticate(
   store: Store,
   token: string | undefined,
   now = new Date(),
-): Promise<TokenCaller> {
+): Promise<Principal> {
   if (!token)
     throw new AppError('auth.unauthorized', 'no API token', {
       fix: 'Send "Authorization: Bearer TOKEN"; create one with `gatehouse tokens create --user NAME`',
@@ -123,10 +115,10 @@ export async function authenticate(
     .where('id', '=', row.id)
     .execute();
   return {
-    user: row.user_name,
+    subject: row.user_name,
     groups: JSON.parse(row.groups) as string[],
-    admin: row.admin === 1,
-    tokenId: row.id,
+    roles: Number(row.admin) === 1 ? ['admin'] : [],
+    authenticatedBy: { kind: 'api-token', tokenId: row.id },
   };
 }
 
