@@ -5,11 +5,12 @@
  * snapshot from the store included. Prints figures; asserts nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { countsOf, saveSyncRun } from '../src/inventory/index.js';
 import { openStore } from '../src/store/index.js';
+import { writeReaderManifest } from '../test/support/reader-manifest.js';
 import { sourceDir } from '../testcluster/paths.js';
 import { fullScale, syntheticCluster } from './synthetic-rbac.js';
 
@@ -45,25 +46,6 @@ function race(commands: Record<string, readonly string[]>, env: NodeJS.ProcessEn
       samples[name]!.push(seconds(argv[0]!, argv.slice(1), env));
   }
   return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, median(values)]));
-}
-
-function manifests(dir: string): void {
-  writeFileSync(
-    join(dir, 'rbac.yaml'),
-    [
-      'apiVersion: rbac.authorization.k8s.io/v1',
-      'kind: Role',
-      'metadata: {name: reader, namespace: dev}',
-      'rules: [{apiGroups: [""], resources: [pods], verbs: [get, list]}]',
-      '---',
-      'apiVersion: rbac.authorization.k8s.io/v1',
-      'kind: RoleBinding',
-      'metadata: {name: alice-reader, namespace: dev}',
-      'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}',
-      'subjects: [{kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}]',
-      '',
-    ].join('\n'),
-  );
 }
 
 async function storeBenchmarkSync(home: string): Promise<{ user: string; namespace: string }> {
@@ -112,7 +94,7 @@ try {
   const home = join(work, 'home');
   const dir = join(work, 'manifests');
   mkdirSync(dir);
-  manifests(dir);
+  writeReaderManifest(dir);
   const env = { ...process.env, GATEHOUSE_HOME: home, HOME: work };
   const gatehouse = (...args: string[]) => ['node', bin, ...args];
   const startup = race(

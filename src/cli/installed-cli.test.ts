@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeReaderManifest } from '../../test/support/reader-manifest.js';
 
 // The CLI as installed: bin/gatehouse.js on the bundle that `npm ci` builds (dist/gatehouse.mjs).
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -25,22 +26,7 @@ beforeAll(() => {
     encoding: 'utf8',
   });
   if (built.status !== 0) throw new Error(`building the CLI bundle failed: ${built.stderr}`);
-  writeFileSync(
-    join(work, 'rbac.yaml'),
-    [
-      'apiVersion: rbac.authorization.k8s.io/v1',
-      'kind: Role',
-      'metadata: {name: reader, namespace: dev}',
-      'rules: [{apiGroups: [""], resources: [pods], verbs: [get, list]}]',
-      '---',
-      'apiVersion: rbac.authorization.k8s.io/v1',
-      'kind: RoleBinding',
-      'metadata: {name: alice-reader, namespace: dev}',
-      'roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, name: reader}',
-      'subjects: [{kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}]',
-      '',
-    ].join('\n'),
-  );
+  writeReaderManifest(work);
 }, 120_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
