@@ -26,8 +26,9 @@ describe('triage of what real intrusions leave', () => {
       '-c',
       plantScript(intrusionTraces),
     ]);
-    expect(plant.stderr).toBe('');
-    expect(plant.status).toBe(0);
+    // kubectl's own transport notices (e.g. "Unknown stream id 1, discarding message" from its
+    // WebSocket client) may reach stderr; what matters is that the planting command succeeded.
+    expect(plant.status, plant.stderr).toBe(0);
     const acquisition = await gatehouse('acquire', 'legacy-cart', '-n', 'storefront', '-o', 'json');
     expect(acquisition.code).toBe(0);
     const id = JSON.parse(acquisition.stdout).items[0].package as string;
