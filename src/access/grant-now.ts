@@ -2,15 +2,7 @@ import { describeError, isAppError } from '../errors.js';
 import { grantKey } from '../provisioning/index.js';
 import { judgeOne } from './activation-check.js';
 import type { KeyedLock } from './keyed-lock.js';
-import {
-  activate,
-  grantFailed,
-  grantOf,
-  lockKey,
-  passAudit,
-  putInPlace,
-  type ReconcileOptions,
-} from './reconciler.js';
+import { activate, grantFailed, grantOf, lockKey, putInPlace, type ReconcileOptions } from './reconciler.js';
 import { type AccessRequest, getRequest, listRequests } from './requests.js';
 
 /** What the approval path did with a request. */
@@ -42,7 +34,6 @@ export async function grantNow(
   });
   if (request?.state !== 'approved' || !modesHandledAtOnce.has(request.mode)) return { kind: 'pass' };
   const report = { activated: [], applied: [], removed: [], refused: [], errors: [] };
-  const audit = passAudit(store, now);
   const cluster = request.cluster;
   try {
     const check = { store, clientFor: options.clientFor, now, report };
@@ -63,7 +54,7 @@ export async function grantNow(
       await activate(store, sharing, now, report);
     });
   } catch (error) {
-    await grantFailed({ cluster, report, audit, store }, [request], error).catch(() => undefined);
+    await grantFailed({ cluster, report, store }, [request], error).catch(() => undefined);
     return { kind: 'held', why: describeError(error) };
   }
   return { kind: 'granted' };

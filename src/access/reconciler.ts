@@ -237,7 +237,7 @@ async function reconcileCluster({
       const key = grantKey(grant);
       desired.set(key, { grant, requests: [...(desired.get(key)?.requests ?? []), request] });
     } catch (error) {
-      await grantFailed({ cluster, report, audit, store }, [request], error);
+      await grantFailed({ cluster, report, store }, [request], error);
     }
   }
   // Each grant stands alone: one that cannot be made (a bad record, an API error) is reported
@@ -249,7 +249,7 @@ async function reconcileCluster({
         await activate(store, requests, now, report);
       });
     } catch (error) {
-      await grantFailed({ cluster, report, audit, store }, requests, error).catch((failure: unknown) =>
+      await grantFailed({ cluster, report, store }, requests, error).catch((failure: unknown) =>
         report.errors.push({ cluster, message: describeError(failure) }),
       );
     }
@@ -336,7 +336,7 @@ export async function putInPlace(
  * once per cause, not on every pass; the pending time-to-live ends requests that never get it.
  */
 export async function grantFailed(
-  pass: Pick<ClusterPass, 'cluster' | 'report' | 'audit' | 'store'>,
+  pass: Pick<ClusterPass, 'cluster' | 'report' | 'store'>,
   requests: readonly AccessRequest[],
   error: unknown,
 ): Promise<void> {
