@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'testcluster/**/*.test.ts'],
+          include: ['src/**/*.test.{ts,tsx}', 'testcluster/**/*.test.ts'],
           globalSetup: ['test/support/unit-setup.ts'],
           testTimeout: 20_000,
           sequence: { groupOrder: 0 },
