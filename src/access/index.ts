@@ -38,5 +38,6 @@ export {
   type RequestState,
   requestStates,
   resolveRequestId,
+  targetOf,
 } from './requests.js';
 export { canSeeRequest, getVisibleRequest, listVisibleRequests, requestVisibility } from './visibility.js';

@@ -255,13 +255,25 @@ export interface AuditQuery {
   readonly afterSeq?: number;
   readonly limit?: number;
   readonly action?: string;
+  readonly actor?: string;
+  readonly target?: string;
+  /** Entries at or after this instant (ISO 8601). */
+  readonly since?: string;
+  /** Newest first (the console's view), instead of chain order. */
+  readonly newestFirst?: boolean;
 }
 
 /** Events in chain order; rows are mapped back to domain values here and nowhere else. */
 export async function listAudit(store: Store, query: AuditQuery = {}): Promise<AuditEvent[]> {
-  let select = store.db.selectFrom('audit_events').selectAll().orderBy('seq', 'asc');
+  let select = store.db
+    .selectFrom('audit_events')
+    .selectAll()
+    .orderBy('seq', query.newestFirst ? 'desc' : 'asc');
   if (query.afterSeq !== undefined) select = select.where('seq', '>', query.afterSeq);
   if (query.action !== undefined) select = select.where('action', '=', query.action);
+  if (query.actor !== undefined) select = select.where('actor', '=', query.actor);
+  if (query.target !== undefined) select = select.where('target', '=', query.target);
+  if (query.since !== undefined) select = select.where('at', '>=', query.since);
   if (query.limit !== undefined) select = select.limit(query.limit);
   const rows = await select.execute();
   return rows.map((row) => ({

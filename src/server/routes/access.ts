@@ -30,7 +30,7 @@ import type { Changed, ServerEnv } from '../env.js';
  * one generic answer (the cause goes to the server log), so a token cannot list the server's
  * kubeconfig contexts or probe its clusters through error messages.
  */
-function onCluster(options: AppOptions, principal: Principal, cluster: string) {
+export function onCluster(options: AppOptions, principal: Principal, cluster: string) {
   return async <T>(work: () => Promise<T>): Promise<T> => {
     try {
       return await work();

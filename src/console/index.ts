@@ -1,0 +1,3 @@
+export { contentSecurityPolicy } from './http.js';
+export type { ConsoleOptions } from './options.js';
+export { consoleRoutes } from './routes.js';

@@ -1,0 +1,18 @@
+import type { ClusterListing, EksAccessEntriesPort } from '../clusters/index.js';
+import type { KubeClient } from '../kube/index.js';
+import type { Store } from '../store/index.js';
+
+/** What the console needs of the server: the same store and cluster ports the API routes use. */
+export interface ConsoleOptions {
+  readonly store: Store;
+  /** Gatehouse's own client for a cluster name; throws `context.unknown` for clusters it does not know. */
+  readonly clientFor: (cluster: string) => Promise<KubeClient>;
+  readonly accessEntriesFor?: (cluster: string) => Promise<EksAccessEntriesPort | undefined>;
+  /** The clusters Gatehouse knows (kubeconfig contexts and cloud accounts), for the Clusters page. */
+  readonly listClusters?: () => Promise<ClusterListing>;
+  /** Called after every change, with the request's id when one request changed. */
+  readonly onChange?: (requestId?: string) => void;
+  readonly log?: (line: string) => void;
+  /** How often a request's event stream looks for changes (ms); tests shorten it. */
+  readonly eventPollMs?: number;
+}

@@ -1,0 +1,47 @@
+import type { Hono } from 'hono';
+import type { ConsoleEnv } from '../server/env.js';
+import { html, page } from './http.js';
+import { Layout } from './layout.js';
+import type { ConsoleOptions } from './options.js';
+
+/** Pillars the console will serve next, each saying what it will hold and where to find it today. */
+const coming = [
+  {
+    path: '/forensics',
+    title: 'Forensics',
+    what: 'Pick a cluster, pod and container, acquire evidence and follow the chain of custody.',
+    today: 'Use gatehouse forensics and gatehouse evidence on the command line.',
+  },
+  {
+    path: '/governance',
+    title: 'Governance',
+    what: 'Who can do what on every cluster, from the RBAC engine, with the risky permissions called out.',
+    today: 'Use gatehouse rbac on the command line.',
+  },
+  {
+    path: '/reviews',
+    title: 'Reviews',
+    what: 'Access review campaigns: reviewers certify or revoke standing access, with evidence for auditors.',
+    today: 'Not available yet.',
+  },
+] as const;
+
+/** Forensics, Governance and Reviews: pages that say what is coming. */
+export function mountPlaceholders(app: Hono<ConsoleEnv>, options: ConsoleOptions): void {
+  for (const pillar of coming)
+    app.get(
+      pillar.path,
+      page(options, async (c, signed) =>
+        html(
+          c,
+          <Layout signed={signed} path={pillar.path} title={pillar.title}>
+            <section class="card">
+              <h2>Coming to the console</h2>
+              <p>{pillar.what}</p>
+              <p>{pillar.today}</p>
+            </section>
+          </Layout>,
+        ),
+      ),
+    );
+}

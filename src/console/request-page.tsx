@@ -1,0 +1,281 @@
+import type { Hono } from 'hono';
+import {
+  type AccessFlow,
+  type AccessRequest,
+  decide,
+  extend,
+  getVisibleRequest,
+  issueCredential,
+  listFlows,
+  parseDuration,
+  revoke,
+  targetOf,
+} from '../access/index.js';
+import { type AuditEvent, listAudit } from '../audit/index.js';
+import type { ConsoleEnv } from '../server/env.js';
+import type { Store } from '../store/index.js';
+import { Csrf, Empty, formatSeconds, StateBadge, Target, TimeLeft, When } from './components.js';
+import { type ConsoleContext, formFields, html, page, type Signed } from './http.js';
+import { Layout } from './layout.js';
+import type { ConsoleOptions } from './options.js';
+import { durationChoices } from './request-fields.js';
+import { type RequestRights, rightsOn, versionOf } from './request-rights.js';
+
+/** What happened to one request, from the audit log, oldest first. */
+async function historyOf(store: Store, request: AccessRequest): Promise<AuditEvent[]> {
+  const entries = await listAudit(store, { target: targetOf(request) });
+  return entries.filter((entry) => entry.details.id === request.id);
+}
+
+function Facts(props: { request: AccessRequest; flow: AccessFlow | undefined; now: Date }) {
+  const { request } = props;
+  return (
+    <dl class="facts">
+      <dt>State</dt>
+      <dd>
+        <StateBadge state={request.state} />
+        {request.state === 'active' && request.expiresAt ? (
+          <>
+            {' '}
+            <TimeLeft expiresAt={request.expiresAt} now={props.now} />
+          </>
+        ) : null}
+      </dd>
+      <dt>Access</dt>
+      <dd>
+        <Target request={request} />
+      </dd>
+      <dt>Requester</dt>
+      <dd>{request.requester}</dd>
+      <dt>Flow</dt>
+      <dd>{`${request.flow} (mode ${request.mode})`}</dd>
+      <dt>Duration</dt>
+      <dd>{formatSeconds(request.durationSeconds)}</dd>
+      <dt>Reason</dt>
+      <dd>{request.reason || '–'}</dd>
+      <dt>Requested</dt>
+      <dd>
+        <When at={request.createdAt} />
+      </dd>
+      {request.activatedAt ? (
+        <>
+          <dt>Active since</dt>
+          <dd>
+            <When at={request.activatedAt} />
+          </dd>
+        </>
+      ) : null}
+      {request.expiresAt ? (
+        <>
+          <dt>{request.state === 'active' ? 'Expires' : 'Was to expire'}</dt>
+          <dd>
+            <When at={request.expiresAt} />
+          </dd>
+        </>
+      ) : null}
+      <dt>Approvals</dt>
+      <dd>
+        {`${request.approvals.length} of ${props.flow?.approvers.required ?? '?'}`}
+        {request.approvals.length > 0 ? ` (${request.approvals.join(', ')})` : ''}
+      </dd>
+      {request.breakGlass ? (
+        <>
+          <dt>Break glass</dt>
+          <dd>yes: activated without approval</dd>
+        </>
+      ) : null}
+      {request.lastError ? (
+        <>
+          <dt>Last problem</dt>
+          <dd>{request.lastError}</dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
+function Actions(props: {
+  request: AccessRequest;
+  flow: AccessFlow | undefined;
+  rights: RequestRights;
+  csrf: string;
+}) {
+  const { request, rights } = props;
+  const base = `/access/requests/${request.id}`;
+  if (!rights.decide && !rights.revoke && !rights.extend && !rights.credential)
+    return <Empty>Nothing for you to do on this request.</Empty>;
+  return (
+    <div class="actions">
+      {rights.decide ? (
+        <>
+          <form method="post" action={`${base}/approve`}>
+            <Csrf token={props.csrf} />
+            <button type="submit">Approve</button>
+          </form>
+          <form method="post" action={`${base}/deny`}>
+            <Csrf token={props.csrf} />
+            <button type="submit" class="danger">
+              Deny
+            </button>
+          </form>
+        </>
+      ) : null}
+      {rights.credential ? (
+        <form method="post" action={`${base}/credential`}>
+          <Csrf token={props.csrf} />
+          <button type="submit">Download kubeconfig</button>
+        </form>
+      ) : null}
+      {rights.extend && props.flow ? (
+        <form method="post" action={`${base}/extend`}>
+          <Csrf token={props.csrf} />
+          <div class="field">
+            <label for="extend-by">Extend by</label>
+            <select id="extend-by" name="duration">
+              {durationChoices(props.flow).map((choice) => (
+                <option value={choice.value}>{formatSeconds(choice.seconds)}</option>
+              ))}
+            </select>
+          </div>
+          <button type="submit" class="secondary">
+            Extend
+          </button>
+        </form>
+      ) : null}
+      {rights.revoke ? (
+        <form method="post" action={`${base}/revoke`} data-confirm="End this access now?">
+          <Csrf token={props.csrf} />
+          <button type="submit" class="danger">
+            {request.state === 'pending' ? 'Cancel request' : 'Revoke access'}
+          </button>
+        </form>
+      ) : null}
+    </div>
+  );
+}
+
+function History(props: { entries: readonly AuditEvent[] }) {
+  if (props.entries.length === 0) return <Empty>No audit entries for this request.</Empty>;
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">What</th>
+            <th scope="col">Who</th>
+            <th scope="col">Outcome</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.entries.map((entry) => (
+            <tr>
+              <td>
+                <When at={entry.at} />
+              </td>
+              <td>
+                <code>{entry.action}</code>
+              </td>
+              <td>{entry.actor}</td>
+              <td>{entry.outcome}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+const doneMessages: Record<string, string> = {
+  approve: 'Your approval is recorded.',
+  deny: 'The request is denied.',
+  revoke: 'The access is ended; Gatehouse removes it from the cluster now.',
+  extend: 'The access is extended.',
+};
+
+async function requestPage(c: ConsoleContext, options: ConsoleOptions, signed: Signed): Promise<Response> {
+  const request = await getVisibleRequest(options.store, signed.principal, c.req.param('id') ?? '');
+  const flow = (await listFlows(options.store)).find((candidate) => candidate.name === request.flow);
+  const rights = rightsOn(signed.principal, request, flow);
+  const done = doneMessages[c.req.query('done') ?? ''];
+  const base = `/access/requests/${request.id}`;
+  return await html(
+    c,
+    <Layout signed={signed} path={base} title="Access request">
+      <div data-events={`${base}/events`} data-version={versionOf(request)}>
+        {done ? (
+          <div class="notice ok" role="status">
+            <p>{done}</p>
+          </div>
+        ) : null}
+        <section class="card" aria-labelledby="request-facts">
+          <h2 id="request-facts">
+            <Target request={request} />
+          </h2>
+          <Facts request={request} flow={flow} now={new Date()} />
+        </section>
+        <section class="card" aria-labelledby="request-actions">
+          <h2 id="request-actions">Actions</h2>
+          <Actions request={request} flow={flow} rights={rights} csrf={signed.csrf} />
+        </section>
+        <h2>History</h2>
+        <History entries={await historyOf(options.store, request)} />
+      </div>
+    </Layout>,
+  );
+}
+
+type Action = (
+  options: ConsoleOptions,
+  signed: Signed,
+  request: AccessRequest,
+  c: ConsoleContext,
+) => Promise<unknown>;
+
+const actions: Record<'approve' | 'deny' | 'revoke' | 'extend', Action> = {
+  approve: (options, signed, request) => decide(options.store, request.id, signed.principal, 'approve'),
+  deny: (options, signed, request) => decide(options.store, request.id, signed.principal, 'deny'),
+  revoke: (options, signed, request) => revoke(options.store, request.id, signed.principal),
+  extend: async (options, signed, request, c) => {
+    const seconds = parseDuration((await formFields(c)).duration ?? '', 'duration');
+    return await extend(options.store, request.id, signed.principal, seconds);
+  },
+};
+
+/** `/access/requests/ID`: one request, its history, and what the viewer may do about it. */
+export function mountRequestPage(app: Hono<ConsoleEnv>, options: ConsoleOptions): void {
+  app.get(
+    '/access/requests/:id',
+    page(options, (c, signed) => requestPage(c, options, signed)),
+  );
+  for (const [verb, act] of Object.entries(actions))
+    app.post(
+      `/access/requests/:id/${verb}`,
+      page(options, async (c, signed) => {
+        // As in the API: a request the principal may not see reads as absent, whatever the action.
+        const request = await getVisibleRequest(options.store, signed.principal, c.req.param('id') ?? '');
+        await act(options, signed, request, c);
+        options.onChange?.(request.id);
+        return c.redirect(`/access/requests/${request.id}?done=${verb}`, 303);
+      }),
+    );
+  app.post(
+    '/access/requests/:id/credential',
+    page(options, async (c, signed) => {
+      const request = await getVisibleRequest(options.store, signed.principal, c.req.param('id') ?? '');
+      const issued = await issueCredential(
+        options.store,
+        () => options.clientFor(request.cluster),
+        request.id,
+        signed.principal,
+      );
+      c.header('cache-control', 'no-store');
+      c.header('content-type', 'application/yaml; charset=utf-8');
+      c.header(
+        'content-disposition',
+        `attachment; filename="gatehouse-${request.id.slice(0, 8)}.kubeconfig"`,
+      );
+      return c.body(issued.kubeconfig);
+    }),
+  );
+}
