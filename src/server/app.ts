@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
+import { type ConsoleOptions, consoleRoutes } from '../console/index.js';
 import { isAppError, messageOf } from '../errors.js';
 import { authenticate, hasRole } from '../identity/index.js';
 import type { KubeClient } from '../kube/index.js';
@@ -25,6 +26,8 @@ export interface AppOptions {
   readonly health?: () => Record<string, unknown>;
   /** Unexpected errors go here (one line each); the HTTP answer never carries internals. */
   readonly log?: (line: string) => void;
+  /** The clusters Gatehouse knows, for the console's Clusters page. */
+  readonly listClusters?: ConsoleOptions['listClusters'];
 }
 
 /**
@@ -80,5 +83,6 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   });
   app.route('/v1', accessRoutes(options, changed));
   app.route('/v1/audit', auditRoutes(store));
+  app.route('/', consoleRoutes(options));
   return app;
 }
