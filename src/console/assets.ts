@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { consoleIcon } from './assets/icon.js';
 import { consoleScript } from './assets/script.js';
 import { consoleStyles } from './assets/styles.js';
 
@@ -17,8 +18,9 @@ function asset(name: string, extension: string, contentType: string, body: strin
 
 export const styles = asset('console', 'css', 'text/css; charset=utf-8', consoleStyles);
 export const script = asset('console', 'js', 'text/javascript; charset=utf-8', consoleScript);
+export const icon = asset('icon', 'svg', 'image/svg+xml', consoleIcon);
 
 /** Every asset by its URL; the hash in the URL lets browsers keep them for a year. */
 export const assetsByUrl: ReadonlyMap<string, Asset> = new Map(
-  [styles, script].map((item) => [item.url, item]),
+  [styles, script, icon].map((item) => [item.url, item]),
 );

@@ -87,6 +87,20 @@ function Filters(props: { filters: AuditFilters }) {
   );
 }
 
+/** Details in one short line, the whole of them one click away (no script needed). */
+function Details(props: { details: Readonly<Record<string, unknown>> }) {
+  const line = canonicalJson(props.details);
+  if (line.length <= 60) return <code>{line}</code>;
+  return (
+    <details>
+      <summary>
+        <code>{`${line.slice(0, 56)}…`}</code>
+      </summary>
+      <pre>{JSON.stringify(props.details, null, 2)}</pre>
+    </details>
+  );
+}
+
 function AuditTable(props: { entries: readonly AuditEvent[] }) {
   if (props.entries.length === 0) return <Empty>No audit entries match.</Empty>;
   return (
@@ -108,7 +122,7 @@ function AuditTable(props: { entries: readonly AuditEvent[] }) {
             <tr>
               <td>{entry.seq}</td>
               <td>
-                <When at={entry.at} />
+                <When at={entry.at} seconds={true} />
               </td>
               <td>{entry.actor}</td>
               <td>
@@ -117,7 +131,7 @@ function AuditTable(props: { entries: readonly AuditEvent[] }) {
               <td class="wrap">{entry.target}</td>
               <td>{entry.outcome}</td>
               <td class="wrap">
-                <code>{canonicalJson(entry.details)}</code>
+                <Details details={entry.details} />
               </td>
             </tr>
           ))}

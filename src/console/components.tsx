@@ -66,9 +66,10 @@ export function TimeLeft(props: { expiresAt: string; now: Date }) {
 }
 
 /** A timestamp as `2026-12-01 05:03 UTC`, with the exact instant for machines. */
-export function When(props: { at: string | undefined }) {
+export function When(props: { at: string | undefined; seconds?: boolean }) {
   if (!props.at) return <span>–</span>;
-  return <time datetime={props.at}>{`${props.at.slice(0, 10)} ${props.at.slice(11, 16)} UTC`}</time>;
+  const clock = props.at.slice(11, props.seconds ? 19 : 16);
+  return <time datetime={props.at}>{`${props.at.slice(0, 10)} ${clock} UTC`}</time>;
 }
 
 /** What a request asks for, in the words of Kubernetes: `ClusterRole/edit in payments on prod`. */

@@ -89,18 +89,27 @@ function OutcomeNotice(props: { outcome: Outcome }) {
           ) : null}
         </div>
       );
-    case 'invalid':
+    case 'invalid': {
+      const { path, message } = outcome;
+      const at = path ? message.indexOf(`${path}: `) : -1;
+      const flow = /flow ([a-z0-9-]+): /.exec(message)?.[1];
       return (
         <div class="notice error" role="alert" id="flows-error">
-          {outcome.path ? (
+          <p>
+            <strong>The flows were not applied.</strong>
+          </p>
+          {path && at >= 0 ? (
             <p>
-              Field <code>{outcome.path}</code>
+              Field <code>{path}</code>
+              {`${flow ? ` of flow ${flow}` : ''}: ${message.slice(at + path.length + 2)}`}
             </p>
-          ) : null}
-          <p>{outcome.message}</p>
-          {outcome.fix ? <p>{outcome.fix}</p> : null}
+          ) : (
+            <p>{message}</p>
+          )}
+          {outcome.fix && outcome.fix !== 'Fix the flow file' ? <p>{outcome.fix}</p> : null}
         </div>
       );
+    }
     default: {
       const unknown: never = outcome;
       return unknown;

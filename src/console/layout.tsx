@@ -1,5 +1,5 @@
 import type { Child } from 'hono/jsx';
-import { script, styles } from './assets.js';
+import { icon, script, styles } from './assets.js';
 import type { Signed } from './http.js';
 
 interface NavItem {
@@ -58,6 +58,7 @@ function Document(props: { title: string; children: Child }) {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · Gatehouse`}</title>
+        <link rel="icon" href={icon.url} type="image/svg+xml" />
         <link rel="stylesheet" href={styles.url} />
         <script src={script.url} defer />
       </head>
@@ -103,7 +104,7 @@ export function Layout(props: { signed: Signed; path: string; title: string; chi
 export function LoginPage(props: { next: string; error: string | undefined }) {
   return (
     <Document title="Sign in">
-      <body>
+      <body class="plain">
         <main class="login" id="main">
           <section class="card">
             <h1>Sign in to Gatehouse</h1>

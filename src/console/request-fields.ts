@@ -51,7 +51,10 @@ export function fieldOf(message: string): RequestFieldName | 'form' {
 
 /** An error as the form shows it: the message, then the fix when there is one. */
 export function errorText(error: AppError): string {
-  return error.fix ? `${error.message}. ${error.fix}` : error.message;
+  // Not capitalised: messages often start with a user name, and names are case-sensitive.
+  const sentence = `${error.message}.`;
+  // Fixes written for the command line (flags) mean nothing beside a form field.
+  return error.fix && !/(^|\s)--?[a-z]/.test(error.fix) ? `${sentence} ${error.fix}.` : sentence;
 }
 
 /** Places an input error on its field; anything else (a refusal of the person, a store failure) is thrown on. */

@@ -110,22 +110,27 @@ function NamespaceField(props: { flow: AccessFlow; values: RequestFormValues; er
   if (!flow.roles.some((role) => role.scope === 'namespace')) return null;
   const exact = flow.namespaces.filter((name) => !name.endsWith('*'));
   const open = exact.length < flow.namespaces.length || flow.namespaceSelector !== undefined;
+  const clusterWide = flow.roles.some((role) => role.scope === 'cluster');
+  const allowed = `Allowed: ${[...flow.namespaces, ...(flow.namespaceSelector ? ['namespaces the flow selects by label'] : [])].join(', ')}.`;
   const hint = [
-    flow.namespaces.length > 0 ? `Allowed: ${flow.namespaces.join(', ')}` : '',
-    flow.namespaceSelector ? 'and namespaces whose labels the flow selects' : '',
-    flow.roles.some((role) => role.scope === 'cluster') ? 'Leave empty for a cluster-wide role.' : '',
+    open ? allowed : '',
+    clusterWide
+      ? open
+        ? 'Leave empty for a cluster-wide role.'
+        : 'Choose (cluster-wide) for a cluster-wide role.'
+      : '',
   ]
     .filter(Boolean)
-    .join('; ');
+    .join(' ');
   return (
-    <Field name="namespace" label="Namespace" error={errors.namespace} hint={hint}>
+    <Field name="namespace" label="Namespace" error={errors.namespace} hint={hint || undefined}>
       {open ? (
         <>
           <input
             type="text"
             list="flow-namespaces"
             value={values.namespace ?? ''}
-            {...wiring('namespace', errors, true)}
+            {...wiring('namespace', errors, hint !== '')}
           />
           <datalist id="flow-namespaces">
             {exact.map((name) => (
@@ -134,7 +139,7 @@ function NamespaceField(props: { flow: AccessFlow; values: RequestFormValues; er
           </datalist>
         </>
       ) : (
-        <select {...wiring('namespace', errors, true)}>
+        <select {...wiring('namespace', errors, hint !== '')}>
           {flow.roles.some((role) => role.scope === 'cluster') ? (
             <option value="">(cluster-wide)</option>
           ) : null}

@@ -41,10 +41,6 @@ function Facts(props: { request: AccessRequest; flow: AccessFlow | undefined; no
           </>
         ) : null}
       </dd>
-      <dt>Access</dt>
-      <dd>
-        <Target request={request} />
-      </dd>
       <dt>Requester</dt>
       <dd>{request.requester}</dd>
       <dt>Flow</dt>
@@ -171,7 +167,7 @@ function History(props: { entries: readonly AuditEvent[] }) {
           {props.entries.map((entry) => (
             <tr>
               <td>
-                <When at={entry.at} />
+                <When at={entry.at} seconds={true} />
               </td>
               <td>
                 <code>{entry.action}</code>

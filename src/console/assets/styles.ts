@@ -34,7 +34,7 @@ h2 { font-size: 1.15rem; margin: 1.75rem 0 0.6rem; }
 p.lead { color: var(--muted); margin-top: -0.5rem; }
 section.card { background: var(--paper); border: 1px solid var(--line); border-radius: 6px; padding: 1rem 1.25rem; margin-bottom: 1.25rem; }
 section.card > h2:first-child { margin-top: 0; }
-.table-wrap { overflow-x: auto; background: var(--paper); border: 1px solid var(--line); border-radius: 6px; }
+.table-wrap { margin-bottom: 1.25rem; overflow-x: auto; background: var(--paper); border: 1px solid var(--line); border-radius: 6px; }
 table { border-collapse: collapse; width: 100%; font-size: 0.92rem; }
 th, td { text-align: left; padding: 0.5rem 0.75rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: #f0f4f8; font-weight: 600; color: #334e68; white-space: nowrap; }
@@ -71,12 +71,16 @@ button.danger { background: var(--danger); border-color: var(--danger); }
 .notice.error { border-color: var(--danger); background: #fdf0f0; }
 .notice.ok { border-color: var(--ok); background: #eef8f2; }
 .notice p { margin: 0.2rem 0; }
+time { white-space: nowrap; }
+details summary { cursor: pointer; }
+details pre { margin: 0.4rem 0 0; white-space: pre-wrap; word-break: break-word; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.35rem 1.25rem; margin: 0; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; word-break: break-word; }
 pre { background: #f0f4f8; border: 1px solid var(--line); border-radius: 4px; padding: 0.75rem; overflow-x: auto; font-size: 0.85rem; }
 .countdown { font-variant-numeric: tabular-nums; font-weight: 600; }
-.login { grid-column: 1 / -1; display: grid; place-items: center; }
+body.plain { display: block; }
+.login { display: grid; place-items: center; min-height: 100vh; max-width: none; padding: 1rem; }
 .login section { max-width: 26rem; width: 100%; text-align: center; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (max-width: 900px) {
