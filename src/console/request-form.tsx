@@ -58,6 +58,9 @@ export function FlowChoice(props: { flows: readonly AccessFlow[]; chosen: string
       <button type="submit" class="secondary">
         {props.chosen ? 'Change flow' : 'Continue'}
       </button>
+      {props.chosen ? null : (
+        <p class="hint">Choose the flow to request through; its clusters, roles and durations come next.</p>
+      )}
     </form>
   );
 }

@@ -53,7 +53,8 @@ td code, p code, dd code { font-size: 0.85rem; }
 form.stack { display: grid; gap: 0.9rem; max-width: 36rem; }
 .field { display: grid; gap: 0.25rem; }
 .field label, .field .label { font-weight: 600; }
-.field .hint { color: var(--muted); font-size: 0.85rem; }
+.field .hint, p.hint { color: var(--muted); font-size: 0.85rem; }
+.inline-form p.hint { flex-basis: 100%; margin: 0; }
 .field .error { color: var(--danger); font-size: 0.9rem; font-weight: 600; }
 .field [aria-invalid="true"] { border-color: var(--danger); }
 input[type="text"], input[type="search"], input[type="datetime-local"], input[type="file"], select, textarea {
@@ -84,7 +85,7 @@ body.plain { display: block; }
 .login section { max-width: 26rem; width: 100%; text-align: center; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 @media (max-width: 900px) {
-  body { grid-template-columns: 1fr; grid-template-areas: "top" "nav" "main"; }
+  body { grid-template-columns: 1fr; grid-template-rows: auto auto 1fr; grid-template-areas: "top" "nav" "main"; }
   nav.side { border-right: none; border-bottom: 1px solid var(--line); padding: 0.4rem; }
   nav.side ul { display: flex; flex-wrap: wrap; gap: 0.2rem; }
   nav.side li ul { padding-left: 0; }
