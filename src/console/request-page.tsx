@@ -27,6 +27,13 @@ async function historyOf(store: Store, request: AccessRequest): Promise<AuditEve
   return entries.filter((entry) => entry.details.id === request.id);
 }
 
+function approverNames(flow: AccessFlow): string {
+  const { users, groups } = flow.approvers;
+  return (
+    [...users.map((user) => `user ${user}`), ...groups.map((group) => `group ${group}`)].join(', ') || '–'
+  );
+}
+
 function Facts(props: { request: AccessRequest; flow: AccessFlow | undefined; now: Date }) {
   const { request } = props;
   return (
@@ -73,6 +80,7 @@ function Facts(props: { request: AccessRequest; flow: AccessFlow | undefined; no
       <dd>
         {`${request.approvals.length} of ${props.flow?.approvers.required ?? '?'}`}
         {request.approvals.length > 0 ? ` (${request.approvals.join(', ')})` : ''}
+        {props.flow && request.state === 'pending' ? `; approvers: ${approverNames(props.flow)}` : ''}
       </dd>
       {request.breakGlass ? (
         <>

@@ -50,6 +50,13 @@ td code, p code, dd code { font-size: 0.85rem; }
 .badge-ended { background: #eef1f4; color: #3e4c59; border-color: #c3ccd5; }
 .badge-refused { background: #fbe5e5; color: #7a1212; border-color: #e3a1a1; }
 .badge-risk { background: #fbe5e5; color: #7a1212; border-color: #e3a1a1; }
+.badge-medium { background: #fff4d6; color: #6b4500; border-color: #e8c66f; }
+.badge-low { background: #eef1f4; color: #3e4c59; border-color: #c3ccd5; }
+ul.risks { list-style: none; padding: 0; margin: 0.5rem 0; display: grid; gap: 0.35rem; }
+ol.steps { padding-left: 1.25rem; margin: 0; }
+ol.steps li { margin-bottom: 0.75rem; }
+ol.steps li p { margin: 0.2rem 0; }
+.preview p { margin: 0.3rem 0; }
 form.stack { display: grid; gap: 0.9rem; max-width: 36rem; }
 .field { display: grid; gap: 0.25rem; }
 .field label, .field .label { font-weight: 600; }
