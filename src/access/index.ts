@@ -5,6 +5,7 @@ export {
   canIList,
 } from './access-details.js';
 export { eksClusterOf, roleSessionName } from './access-details-aws.js';
+export { type ActivityItem, recentActivity, requestHistory } from './activity.js';
 export { type ClusterAccess, checkRequestCluster } from './cluster-check.js';
 export { type IssuedCredential, issueCredential } from './credentials.js';
 export { decide, extend, revoke } from './decisions.js';
