@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
+import { type Selectable, sql, type Transaction } from 'kysely';
 import { AppError, messageOf } from '../errors.js';
 import type { Database, Store } from '../store/index.js';
 import { writeCheckpointFile } from './checkpoint.js';
@@ -257,14 +257,18 @@ export interface AuditQuery {
   readonly action?: string;
 }
 
-/** Events in chain order; rows are mapped back to domain values here and nowhere else. */
+/** Events in chain order. */
 export async function listAudit(store: Store, query: AuditQuery = {}): Promise<AuditEvent[]> {
   let select = store.db.selectFrom('audit_events').selectAll().orderBy('seq', 'asc');
   if (query.afterSeq !== undefined) select = select.where('seq', '>', query.afterSeq);
   if (query.action !== undefined) select = select.where('action', '=', query.action);
   if (query.limit !== undefined) select = select.limit(query.limit);
-  const rows = await select.execute();
-  return rows.map((row) => ({
+  return (await select.execute()).map(auditEventOf);
+}
+
+/** One stored row as an event: the only place rows become domain values. */
+export function auditEventOf(row: Selectable<Database['audit_events']>): AuditEvent {
+  return {
     seq: Number(row.seq),
     id: row.id,
     at: row.at,
@@ -277,5 +281,5 @@ export async function listAudit(store: Store, query: AuditQuery = {}): Promise<A
     hash: row.hash,
     ...(row.key_id ? { keyId: row.key_id } : {}),
     ...(row.signature ? { signature: row.signature } : {}),
-  }));
+  };
 }
