@@ -139,7 +139,8 @@ export async function decide(
         })
         .where('id', '=', request.id)
         .execute();
-    await audit(entry(principal, `access.${decision}`, request), () => now);
+    // The state it left the request in, so a request's history reads from its audit entries alone.
+    await audit(entry(principal, `access.${decision}`, request, { state: to ?? 'pending' }), () => now);
     return 'decided' as const;
   });
   if (outcome === 'not-pending')

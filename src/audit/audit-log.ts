@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { sql, type Transaction } from 'kysely';
+import { type Selectable, sql, type Transaction } from 'kysely';
 import { AppError, messageOf } from '../errors.js';
 import type { Database, Store } from '../store/index.js';
 import { writeCheckpointFile } from './checkpoint.js';
@@ -263,7 +263,7 @@ export interface AuditQuery {
   readonly newestFirst?: boolean;
 }
 
-/** Events in chain order; rows are mapped back to domain values here and nowhere else. */
+/** Events in chain order. */
 export async function listAudit(store: Store, query: AuditQuery = {}): Promise<AuditEvent[]> {
   let select = store.db
     .selectFrom('audit_events')
@@ -275,8 +275,12 @@ export async function listAudit(store: Store, query: AuditQuery = {}): Promise<A
   if (query.target !== undefined) select = select.where('target', '=', query.target);
   if (query.since !== undefined) select = select.where('at', '>=', query.since);
   if (query.limit !== undefined) select = select.limit(query.limit);
-  const rows = await select.execute();
-  return rows.map((row) => ({
+  return (await select.execute()).map(auditEventOf);
+}
+
+/** One stored row as an event: the only place rows become domain values. */
+export function auditEventOf(row: Selectable<Database['audit_events']>): AuditEvent {
+  return {
     seq: Number(row.seq),
     id: row.id,
     at: row.at,
@@ -289,5 +293,5 @@ export async function listAudit(store: Store, query: AuditQuery = {}): Promise<A
     hash: row.hash,
     ...(row.key_id ? { keyId: row.key_id } : {}),
     ...(row.signature ? { signature: row.signature } : {}),
-  }));
+  };
 }

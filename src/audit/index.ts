@@ -10,6 +10,7 @@ export {
   canonicalJson,
   listAudit,
 } from './audit-log.js';
+export { type AuditSearch, recentAudit } from './audit-search.js';
 export {
   type Checkpoint,
   type CheckpointSink,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   type AccessRequest,
+  accessDetails,
   applyFlows,
   createRequest,
   decide,
@@ -25,6 +26,7 @@ import { currentClusterName } from '../../config/index.js';
 import { AppError, messageOf } from '../../errors.js';
 import { clusterPrincipal, type Principal } from '../../identity/index.js';
 import type { Gatehouse } from '../../runtime.js';
+import { accessDetailsText } from '../access-details-text.js';
 import type { CommandContext, Runner } from '../context.js';
 import { withGatehouse, withStore } from '../open-store.js';
 import { render } from '../output.js';
@@ -56,13 +58,20 @@ const columns = [
   { header: 'FLOW', value: (row: AccessRequest) => row.flow },
 ];
 
-function show(context: CommandContext, request: AccessRequest): void {
-  context.stdout(render(context.output, [request], columns, request));
+function show(context: CommandContext, request: AccessRequest, document: unknown = request): void {
+  context.stdout(render(context.output, [request], columns, document));
   // Approved but not in place: say why, so nobody waits on access that is not coming.
   if (request.lastError && (request.state === 'approved' || request.state === 'failed'))
     context.stderr(`note: access is not in place: ${request.lastError}\n`);
   if (request.lastError && request.state === 'refused')
     context.stderr(`note: ended because the flow changed: ${request.lastError}\n`);
+}
+
+/** `access show`: the request, then how to use it (a section in a table, `accessDetails` in JSON and YAML). */
+function showWithDetails(context: CommandContext, request: AccessRequest): void {
+  const details = accessDetails(request);
+  show(context, request, { ...request, accessDetails: details });
+  if (context.output === 'table' && details.status === 'ready') context.stdout(accessDetailsText(details));
 }
 
 export function registerAccess(program: Command, run: Runner): void {
@@ -306,16 +315,14 @@ export function registerAccess(program: Command, run: Runner): void {
   access
     .command('show')
     .argument('<id>')
-    .description('One request, with its approvals')
+    .description('One request, with its approvals and, once active, how to use it')
     .action((id: string) =>
       run(async (context) => {
         const remote = remoteAccess(context);
-        show(
-          context,
-          remote
-            ? await remote.show(id)
-            : await withStore(context, async (store) => getRequest(store, await resolveRequestId(store, id))),
-        );
+        const request = remote
+          ? await remote.show(id)
+          : await withStore(context, async (store) => getRequest(store, await resolveRequestId(store, id)));
+        showWithDetails(context, request);
         return 0;
       }),
     );
