@@ -63,7 +63,6 @@ export {
   type RequestState,
   requestStates,
   resolveRequestId,
-  targetOf,
 } from './requests.js';
 export { shellWord } from './shell-word.js';
 export { canSeeRequest, getVisibleRequest, listVisibleRequests, requestVisibility } from './visibility.js';

@@ -256,7 +256,6 @@ export interface AuditQuery {
   readonly limit?: number;
   readonly action?: string;
   readonly actor?: string;
-  readonly target?: string;
   /** Entries at or after this instant (ISO 8601). */
   readonly since?: string;
   /** Newest first (the console's view), instead of chain order. */
@@ -272,7 +271,6 @@ export async function listAudit(store: Store, query: AuditQuery = {}): Promise<A
   if (query.afterSeq !== undefined) select = select.where('seq', '>', query.afterSeq);
   if (query.action !== undefined) select = select.where('action', '=', query.action);
   if (query.actor !== undefined) select = select.where('actor', '=', query.actor);
-  if (query.target !== undefined) select = select.where('target', '=', query.target);
   if (query.since !== undefined) select = select.where('at', '>=', query.since);
   if (query.limit !== undefined) select = select.limit(query.limit);
   return (await select.execute()).map(auditEventOf);

@@ -29,6 +29,15 @@ describe.each(dialects)('the approvals page on %s', (dialect) => {
     expect(page).toContain(`action="/access/requests/${request.id}/deny"`);
   });
 
+  it('shows what approving would grant, and says so when the role cannot be read from the cluster', async () => {
+    const { fixture } = await pending();
+    const page = await (await fixture.visit('bob', '/access/approvals')).text();
+    expect(page).toContain('What approving would grant');
+    expect(page).toContain('Grants User alice ClusterRole/edit in namespace billing');
+    // The fixture's cluster answers on no port: the preview is an error value, not a broken page.
+    expect(page).toMatch(/class="notice error">[^<]*127\.0\.0\.1:1/);
+  });
+
   it('shows an auditor the pending request without any decision button', async () => {
     const { fixture, request } = await pending();
     const page = await (await fixture.visit('dave', '/access/approvals')).text();

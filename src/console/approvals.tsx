@@ -1,71 +1,83 @@
 import type { Hono } from 'hono';
-import { type AccessRequest, listFlows, listVisibleRequests } from '../access/index.js';
+import {
+  type AccessRequest,
+  type GrantPreview,
+  grantPreview,
+  listFlows,
+  listVisibleRequests,
+} from '../access/index.js';
 import type { ConsoleEnv } from '../server/env.js';
 import { Csrf, Empty, formatSeconds, Target, When } from './components.js';
+import { GrantPreviewView } from './grant-preview-section.js';
 import { type ConsoleContext, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
 import type { ConsoleOptions } from './options.js';
 import { rightsOn } from './request-rights.js';
 import { RequestTable } from './requests.js';
 
-function DecisionRow(props: { request: AccessRequest; csrf: string }) {
+function Decision(props: { request: AccessRequest; preview: GrantPreview; csrf: string }) {
   const { request } = props;
   const base = `/access/requests/${request.id}`;
+  const heading = `decide-${request.id}`;
   return (
-    <tr>
-      <td class="wrap">
+    <section class="card" aria-labelledby={heading}>
+      <h2 id={heading}>
         <a href={base}>
+          {`${request.requester} asks for `}
           <Target request={request} />
         </a>
-      </td>
-      <td>{request.requester}</td>
-      <td class="wrap">{request.reason || '–'}</td>
-      <td>{formatSeconds(request.durationSeconds)}</td>
-      <td>
-        <When at={request.createdAt} />
-      </td>
-      <td>
-        <div class="actions">
-          <form method="post" action={`${base}/approve`}>
-            <Csrf token={props.csrf} />
-            <button type="submit" aria-label={`Approve the request of ${request.requester}`}>
-              Approve
-            </button>
-          </form>
-          <form method="post" action={`${base}/deny`}>
-            <Csrf token={props.csrf} />
-            <button type="submit" class="danger" aria-label={`Deny the request of ${request.requester}`}>
-              Deny
-            </button>
-          </form>
-        </div>
-      </td>
-    </tr>
+      </h2>
+      <dl class="facts">
+        <dt>Reason</dt>
+        <dd>{request.reason || '–'}</dd>
+        <dt>Duration</dt>
+        <dd>{formatSeconds(request.durationSeconds)}</dd>
+        <dt>Requested</dt>
+        <dd>
+          <When at={request.createdAt} />
+        </dd>
+        <dt>Flow</dt>
+        <dd>{`${request.flow} (mode ${request.mode})`}</dd>
+      </dl>
+      <h3>What approving would grant</h3>
+      <GrantPreviewView preview={props.preview} />
+      <div class="actions">
+        <form method="post" action={`${base}/approve`}>
+          <Csrf token={props.csrf} />
+          <button type="submit" aria-label={`Approve the request of ${request.requester}`}>
+            Approve
+          </button>
+        </form>
+        <form method="post" action={`${base}/deny`}>
+          <Csrf token={props.csrf} />
+          <button type="submit" class="danger" aria-label={`Deny the request of ${request.requester}`}>
+            Deny
+          </button>
+        </form>
+      </div>
+    </section>
   );
 }
 
-function DecisionTable(props: { requests: readonly AccessRequest[]; csrf: string }) {
+/** Each request waiting for this principal, with the permissions its grant would add (read in parallel). */
+async function Decisions(props: {
+  options: ConsoleOptions;
+  requests: readonly AccessRequest[];
+  csrf: string;
+}) {
   if (props.requests.length === 0) return <Empty>Nothing is waiting for your decision.</Empty>;
+  const { options } = props;
+  const previews = await Promise.all(
+    props.requests.map((request) =>
+      grantPreview({ request, store: options.store, client: () => options.clientFor(request.cluster) }),
+    ),
+  );
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Access</th>
-            <th scope="col">Requester</th>
-            <th scope="col">Reason</th>
-            <th scope="col">Duration</th>
-            <th scope="col">Requested</th>
-            <th scope="col">Decision</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.requests.map((request) => (
-            <DecisionRow request={request} csrf={props.csrf} />
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <>
+      {props.requests.map((request, index) => (
+        <Decision request={request} preview={previews[index]!} csrf={props.csrf} />
+      ))}
+    </>
   );
 }
 
@@ -86,7 +98,7 @@ async function approvalsPage(c: ConsoleContext, options: ConsoleOptions, signed:
     c,
     <Layout signed={signed} path="/access/approvals" title="Approvals">
       <p class="lead">Requests waiting for your decision. Open one to see everything about it first.</p>
-      <DecisionTable requests={mine} csrf={signed.csrf} />
+      <Decisions options={options} requests={mine} csrf={signed.csrf} />
       {others.length > 0 ? (
         <>
           <h2>Other pending requests you can see</h2>

@@ -1,35 +1,16 @@
 import type { Hono } from 'hono';
-import { type AccessRequest, listVisibleRequests } from '../access/index.js';
-import { type AuditEvent, listAudit } from '../audit/index.js';
-import { hasRole, type Principal } from '../identity/index.js';
+import {
+  type AccessRequest,
+  type ActivityItem,
+  listVisibleRequests,
+  recentActivity,
+} from '../access/index.js';
 import type { ConsoleEnv } from '../server/env.js';
-import type { Store } from '../store/index.js';
 import { waitingFor } from './approvals.js';
 import { Empty, StateBadge, Target, TimeLeft, When } from './components.js';
 import { type ConsoleContext, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
 import type { ConsoleOptions } from './options.js';
-
-/** How far back recent activity looks for entries about requests a non-auditor can see. */
-const activityWindow = 500;
-
-/**
- * The newest audit entries this principal may read: everything for auditors; for anyone else,
- * only entries about requests they can see (theirs, or those of flows they approve).
- */
-export async function recentActivity(
-  store: Store,
-  principal: Principal,
-  visible: readonly AccessRequest[],
-  count = 10,
-): Promise<AuditEvent[]> {
-  if (hasRole(principal, 'auditor')) return await listAudit(store, { newestFirst: true, limit: count });
-  const ids = new Set(visible.map((request) => request.id));
-  const recent = await listAudit(store, { newestFirst: true, limit: activityWindow });
-  return recent
-    .filter((entry) => typeof entry.details.id === 'string' && ids.has(entry.details.id))
-    .slice(0, count);
-}
 
 function Waiting(props: { requests: readonly AccessRequest[] }) {
   if (props.requests.length === 0) return <Empty>No approvals are waiting for you.</Empty>;
@@ -66,14 +47,15 @@ function MyAccess(props: { requests: readonly AccessRequest[]; now: Date }) {
   );
 }
 
-function Activity(props: { entries: readonly AuditEvent[] }) {
-  if (props.entries.length === 0) return <Empty>No recent activity you can see.</Empty>;
+function Activity(props: { items: readonly ActivityItem[] }) {
+  if (props.items.length === 0) return <Empty>No recent activity you can see.</Empty>;
   return (
     <ul>
-      {props.entries.map((entry) => (
+      {props.items.map((item) => (
         <li>
-          <When at={entry.at} /> <strong>{entry.actor}</strong> <code>{entry.action}</code> {entry.target}
-          {entry.outcome === 'succeeded' ? '' : ` (${entry.outcome})`}
+          <When at={item.at} />{' '}
+          {item.requestId ? <a href={`/access/requests/${item.requestId}`}>{item.summary}</a> : item.summary}
+          {item.outcome === 'succeeded' ? '' : ` (${item.outcome})`}
         </li>
       ))}
     </ul>
@@ -104,7 +86,7 @@ async function homePage(c: ConsoleContext, options: ConsoleOptions, signed: Sign
       </section>
       <section class="card" aria-labelledby="activity">
         <h2 id="activity">Recent activity</h2>
-        <Activity entries={await recentActivity(options.store, principal, visible)} />
+        <Activity items={await recentActivity(options.store, principal, { limit: 10 })} />
       </section>
     </Layout>,
   );

@@ -30,7 +30,8 @@ export interface Signed {
 
 /** A full HTML document from a JSX element. */
 export async function html(c: ConsoleContext, element: unknown, status = 200): Promise<Response> {
-  const body = await Promise.resolve(String(await (element as { toString(): string | Promise<string> })));
+  // toString() is a promise when a component is async (the approvals queue reads previews).
+  const body = await (element as { toString(): string | Promise<string> }).toString();
   c.header('cache-control', 'no-store');
   return c.html(`<!doctype html>${body}`, status as 200);
 }

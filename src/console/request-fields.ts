@@ -1,6 +1,5 @@
-import { type AccessFlow, matches, minimumCredentialGrantSeconds, parseDuration } from '../access/index.js';
+import { type AccessFlow, minimumCredentialGrantSeconds, parseDuration } from '../access/index.js';
 import { type AppError, isAppError } from '../errors.js';
-import type { Principal } from '../identity/index.js';
 
 /** The fields of the request form, in the order a person fills them. */
 export const requestFieldNames = ['flow', 'cluster', 'namespace', 'role', 'duration', 'reason'] as const;
@@ -12,18 +11,9 @@ export type RequestFormValues = Partial<Record<RequestFieldName | 'breakGlass', 
 /** Problems by field; `form` for those that belong to no one field. */
 export type FieldErrors = Partial<Record<RequestFieldName | 'form', string>>;
 
-/** The flows this principal may request through (or break glass in), by name. */
-export function requestableFlows(flows: readonly AccessFlow[], principal: Principal): AccessFlow[] {
-  return flows.filter(
-    (flow) =>
-      matches(flow.requesters, principal.subject, principal.groups) ||
-      matches(flow.breakGlass, principal.subject, principal.groups),
-  );
-}
-
 const presets = ['15m', '30m', '1h', '2h', '4h', '8h', '12h', '1d', '3d', '7d'];
 
-/** The durations the form offers for a flow: common lengths up to its maximum, and the maximum itself. */
+/** The lengths an approver may extend a grant by: common lengths up to the flow's maximum, and the maximum. */
 export function durationChoices(flow: AccessFlow): { readonly value: string; readonly seconds: number }[] {
   const minimum = flow.mode === 'credential' ? minimumCredentialGrantSeconds : 1;
   const fits = presets

@@ -84,8 +84,10 @@ describe.each(dialects)('a request page on %s', (dialect) => {
     expect((await getRequest(fixture.fresh.store, request.id)).state).toBe('approved');
     const page = await (await fixture.visit('alice', `${path}?done=approve`)).text();
     expect(page).toContain('Your approval is recorded.');
-    expect(page).toMatch(/<code>access.request<\/code><\/td><td>alice/);
-    expect(page).toMatch(/<code>access.approve<\/code><\/td><td>bob/);
+    expect(page).toContain('alice requested prod/payments/ClusterRole/edit');
+    expect(page).toMatch(
+      /bob approved prod\/payments\/ClusterRole\/edit<\/td><td><span class="badge badge-approved">/,
+    );
   });
 
   it('counts down active access, lets an approver extend it and the requester revoke it', async () => {
@@ -98,6 +100,8 @@ describe.each(dialects)('a request page on %s', (dialect) => {
     expect(extended.status).toBe(303);
     const after = await getRequest(fixture.fresh.store, request.id);
     expect(Date.parse(after.expiresAt!) - Date.parse(after.activatedAt!)).toBeGreaterThan(89 * 60_000);
+    expect(alice).toContain('Access details');
+    expect(alice).toContain('kubectl auth can-i --list -n payments');
     expect((await fixture.post('alice', `${path}/revoke`)).status).toBe(303);
     expect((await getRequest(fixture.fresh.store, request.id)).state).toBe('revoked');
   });
@@ -106,7 +110,9 @@ describe.each(dialects)('a request page on %s', (dialect) => {
     const { fixture, request, path } = await requested({ flow: 'creds', role: 'ClusterRole/view' });
     expect(await (await fixture.visit('alice', path)).text()).not.toContain('Download kubeconfig');
     await activate(request.id);
-    expect(await (await fixture.visit('alice', path)).text()).toContain('Download kubeconfig');
+    const active = await (await fixture.visit('alice', path)).text();
+    expect(active).toMatch(/id="request-use".*Download kubeconfig/s);
+    expect(active).toContain(`gatehouse access credential ${request.id}`);
     expect(await (await fixture.visit('bob', path)).text()).not.toContain('Download kubeconfig');
     const refused = await fixture.post('bob', `${path}/credential`);
     expect(refused.status).toBe(403);

@@ -2,30 +2,28 @@ import type { Hono } from 'hono';
 import {
   type AccessFlow,
   type AccessRequest,
+  accessDetails,
   decide,
   extend,
+  type GrantPreview,
   getVisibleRequest,
+  grantPreview,
   issueCredential,
   listFlows,
   parseDuration,
+  requestHistory,
   revoke,
-  targetOf,
 } from '../access/index.js';
-import { type AuditEvent, listAudit } from '../audit/index.js';
 import type { ConsoleEnv } from '../server/env.js';
-import type { Store } from '../store/index.js';
+import { AccessDetailsSection } from './access-details-section.js';
 import { Csrf, Empty, formatSeconds, StateBadge, Target, TimeLeft, When } from './components.js';
+import { GrantPreviewView } from './grant-preview-section.js';
 import { type ConsoleContext, formFields, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
 import type { ConsoleOptions } from './options.js';
 import { durationChoices } from './request-fields.js';
+import { History } from './request-history.js';
 import { type RequestRights, rightsOn, versionOf } from './request-rights.js';
-
-/** What happened to one request, from the audit log, oldest first. */
-async function historyOf(store: Store, request: AccessRequest): Promise<AuditEvent[]> {
-  const entries = await listAudit(store, { target: targetOf(request) });
-  return entries.filter((entry) => entry.details.id === request.id);
-}
 
 function approverNames(flow: AccessFlow): string {
   const { users, groups } = flow.approvers;
@@ -106,7 +104,7 @@ function Actions(props: {
 }) {
   const { request, rights } = props;
   const base = `/access/requests/${request.id}`;
-  if (!rights.decide && !rights.revoke && !rights.extend && !rights.credential)
+  if (!rights.decide && !rights.revoke && !rights.extend)
     return <Empty>Nothing for you to do on this request.</Empty>;
   return (
     <div class="actions">
@@ -123,12 +121,6 @@ function Actions(props: {
             </button>
           </form>
         </>
-      ) : null}
-      {rights.credential ? (
-        <form method="post" action={`${base}/credential`}>
-          <Csrf token={props.csrf} />
-          <button type="submit">Download kubeconfig</button>
-        </form>
       ) : null}
       {rights.extend && props.flow ? (
         <form method="post" action={`${base}/extend`}>
@@ -158,38 +150,6 @@ function Actions(props: {
   );
 }
 
-function History(props: { entries: readonly AuditEvent[] }) {
-  if (props.entries.length === 0) return <Empty>No audit entries for this request.</Empty>;
-  return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">When</th>
-            <th scope="col">What</th>
-            <th scope="col">Who</th>
-            <th scope="col">Outcome</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.entries.map((entry) => (
-            <tr>
-              <td>
-                <When at={entry.at} seconds={true} />
-              </td>
-              <td>
-                <code>{entry.action}</code>
-              </td>
-              <td>{entry.actor}</td>
-              <td>{entry.outcome}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
-
 const doneMessages: Record<string, string> = {
   approve: 'Your approval is recorded.',
   deny: 'The request is denied.',
@@ -197,10 +157,21 @@ const doneMessages: Record<string, string> = {
   extend: 'The access is extended.',
 };
 
+/** What approving would add: read while the request waits, once the viewer is known to see it. */
+async function previewOf(options: ConsoleOptions, request: AccessRequest) {
+  if (request.state !== 'pending') return undefined;
+  return await grantPreview({
+    request,
+    store: options.store,
+    client: () => options.clientFor(request.cluster),
+  });
+}
+
 async function requestPage(c: ConsoleContext, options: ConsoleOptions, signed: Signed): Promise<Response> {
-  const request = await getVisibleRequest(options.store, signed.principal, c.req.param('id') ?? '');
+  const { request, history } = await requestHistory(options.store, signed.principal, c.req.param('id') ?? '');
   const flow = (await listFlows(options.store)).find((candidate) => candidate.name === request.flow);
   const rights = rightsOn(signed.principal, request, flow);
+  const preview: GrantPreview | undefined = await previewOf(options, request);
   const done = doneMessages[c.req.query('done') ?? ''];
   const base = `/access/requests/${request.id}`;
   return await html(
@@ -218,12 +189,26 @@ async function requestPage(c: ConsoleContext, options: ConsoleOptions, signed: S
           </h2>
           <Facts request={request} flow={flow} now={new Date()} />
         </section>
+        {preview ? (
+          <section class="card" aria-labelledby="request-preview">
+            <h2 id="request-preview">What approving would grant</h2>
+            <GrantPreviewView preview={preview} open={true} />
+          </section>
+        ) : null}
         <section class="card" aria-labelledby="request-actions">
           <h2 id="request-actions">Actions</h2>
           <Actions request={request} flow={flow} rights={rights} csrf={signed.csrf} />
         </section>
+        <section class="card" aria-labelledby="request-use">
+          <h2 id="request-use">Access details</h2>
+          <AccessDetailsSection
+            details={accessDetails(request)}
+            download={rights.credential ? `${base}/credential` : undefined}
+            csrf={signed.csrf}
+          />
+        </section>
         <h2>History</h2>
-        <History entries={await historyOf(options.store, request)} />
+        <History items={history} />
       </div>
     </Layout>,
   );

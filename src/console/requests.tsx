@@ -4,12 +4,11 @@ import {
   checkRequestCluster,
   createRequest,
   getFlow,
-  listFlows,
   listVisibleRequests,
-  matches,
   namespaceLabelsFor,
   parseDuration,
   parseRoleReference,
+  requestOptions,
 } from '../access/index.js';
 import { isAppError } from '../errors.js';
 import type { ConsoleEnv } from '../server/env.js';
@@ -19,13 +18,7 @@ import { Empty, StateBadge, Target, TimeLeft, When } from './components.js';
 import { type ConsoleContext, formFields, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
 import type { ConsoleOptions } from './options.js';
-import {
-  type FieldErrors,
-  missingFields,
-  placeError,
-  type RequestFormValues,
-  requestableFlows,
-} from './request-fields.js';
+import { type FieldErrors, missingFields, placeError, type RequestFormValues } from './request-fields.js';
 import { FlowChoice, RequestForm } from './request-form.js';
 
 /** The requests a person made, newest first, with their state and time left. */
@@ -88,9 +81,10 @@ async function requestsPage(
   status = 200,
 ): Promise<Response> {
   const { principal } = signed;
-  const flows = requestableFlows(await listFlows(options.store), principal);
+  // What this principal may ask for, as the access capability shapes it for a form.
+  const { flows, problems } = await requestOptions(options.store, principal);
   const chosen =
-    flows.find((flow) => flow.name === form.values.flow) ?? (flows.length === 1 ? flows[0] : undefined);
+    flows.find((option) => option.flow === form.values.flow) ?? (flows.length === 1 ? flows[0] : undefined);
   const mine = (await listVisibleRequests(options.store, principal)).filter(
     (request) => request.requester === principal.subject,
   );
@@ -103,21 +97,25 @@ async function requestsPage(
     <Layout signed={signed} path="/access/requests" title="Access requests">
       <section class="card" aria-labelledby="new-request">
         <h2 id="new-request">Request access</h2>
+        {problems.map((problem) => (
+          <div class="notice error" role="alert">
+            <p>{`Flow ${problem.flow} names you but cannot serve you: ${problem.message}`}</p>
+          </div>
+        ))}
         {flows.length === 0 ? (
           <Empty>
             No access flow lets you request access yet; ask a Gatehouse administrator to add you to one.
           </Empty>
         ) : (
           <>
-            {flows.length > 1 ? <FlowChoice flows={flows} chosen={chosen?.name} /> : null}
+            {flows.length > 1 ? <FlowChoice flows={flows} chosen={chosen?.flow} /> : null}
             {chosen ? (
               <RequestForm
-                flow={chosen}
+                option={chosen}
                 values={form.values}
                 errors={form.errors}
                 csrf={signed.csrf}
                 knownClusters={known}
-                breakGlass={matches(chosen.breakGlass, principal.subject, principal.groups)}
               />
             ) : null}
           </>
