@@ -195,10 +195,6 @@ async function requestPage(c: ConsoleContext, options: ConsoleOptions, signed: S
             <GrantPreviewView preview={preview} open={true} />
           </section>
         ) : null}
-        <section class="card" aria-labelledby="request-actions">
-          <h2 id="request-actions">Actions</h2>
-          <Actions request={request} flow={flow} rights={rights} csrf={signed.csrf} />
-        </section>
         <section class="card" aria-labelledby="request-use">
           <h2 id="request-use">Access details</h2>
           <AccessDetailsSection
@@ -206,6 +202,10 @@ async function requestPage(c: ConsoleContext, options: ConsoleOptions, signed: S
             download={rights.credential ? `${base}/credential` : undefined}
             csrf={signed.csrf}
           />
+        </section>
+        <section class="card" aria-labelledby="request-actions">
+          <h2 id="request-actions">Actions</h2>
+          <Actions request={request} flow={flow} rights={rights} csrf={signed.csrf} />
         </section>
         <h2>History</h2>
         <History items={history} />
