@@ -6,9 +6,15 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 /** Where screenshots go (gitignored); look at them after a run. */
 export const screenshotDir = join(process.cwd(), 'test-results', 'screenshots');
 
-/** Debian's chromium, headless; as root it needs --no-sandbox. */
-export async function launchBrowser(): Promise<Browser> {
-  return await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+/**
+ * Debian's chromium, headless; as root it needs --no-sandbox. `args` adds flags, such as the
+ * pinned certificate of the test OpenID Provider (see certificate-pin.ts).
+ */
+export async function launchBrowser(options: { readonly args?: readonly string[] } = {}): Promise<Browser> {
+  return await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', ...(options.args ?? [])],
+  });
 }
 
 export interface PersonOptions {
