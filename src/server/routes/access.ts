@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import {
   type AccessRequest,
   applyFlows,
@@ -14,16 +14,15 @@ import {
   namespaceLabelsFor,
   parseDuration,
   parseFlowFile,
-  parseRequestState,
   parseRoleReference,
-  requestFieldLimits,
   revoke,
 } from '../../access/index.js';
 import { AppError, describeError } from '../../errors.js';
 import { hasRole, type Principal, requireRole } from '../../identity/index.js';
 import type { AppOptions } from '../app.js';
-import { jsonBody, text } from '../body.js';
+import { type RouteDescription, routerPath, routes } from '../contract/index.js';
 import type { Changed, ServerEnv } from '../env.js';
+import { bodyOf, paramsOf, queryOf, reply } from '../validate.js';
 
 /**
  * Runs a step that touches a cluster for a request. Admins see what went wrong; anyone else gets
@@ -44,19 +43,6 @@ function onCluster(options: AppOptions, principal: Principal, cluster: string) {
   };
 }
 
-/** Reads and checks the fields of a new request; nothing here touches a cluster. */
-function requestFields(body: Record<string, unknown>) {
-  return {
-    flow: text(body, 'flow', { max: 63 })!,
-    cluster: text(body, 'cluster', { max: requestFieldLimits.cluster })!,
-    namespace: text(body, 'namespace', { max: 253, required: false }),
-    role: parseRoleReference(text(body, 'role', { max: requestFieldLimits.roleName + 20 })!),
-    durationSeconds: parseDuration(text(body, 'duration', { max: 32 })!, 'duration'),
-    reason: text(body, 'reason', { max: requestFieldLimits.reason, required: false, empty: true }) ?? '',
-    breakGlass: body.breakGlass === true,
-  };
-}
-
 /**
  * The access capability over HTTP, mounted at /v1: flows, requests, decisions, credentials. Who
  * may see or change what is decided by the capability; these routes read and answer.
@@ -64,52 +50,76 @@ function requestFields(body: Record<string, unknown>) {
 export function accessRoutes(options: AppOptions, changed: Changed): Hono<ServerEnv> {
   const { store } = options;
   const app = new Hono<ServerEnv>();
-  app.get('/flows', async (c) => c.json({ items: await listFlows(store) }));
-  app.put('/flows', async (c) => {
+  const path = (route: RouteDescription) => routerPath(route, '/v1');
+  app.get(path(routes.listFlows), async (c) =>
+    reply(c, routes.listFlows, 200, { items: await listFlows(store) }),
+  );
+  app.put(path(routes.applyFlows), async (c) => {
     const principal = c.get('principal');
     // Refused before the body is parsed: a non-admin learns nothing from validation errors.
     requireRole(principal, 'admin', 'change access flows');
-    const flows = parseFlowFile(await c.req.text(), 'request body');
-    return c.json(changed(await applyFlows(store, principal, flows)));
+    const flows = parseFlowFile(await bodyOf(c, routes.applyFlows), 'request body');
+    return reply(c, routes.applyFlows, 200, changed(await applyFlows(store, principal, flows)));
   });
   const one = (request: AccessRequest) => ({ request });
-  app.get('/requests', async (c) => {
-    const state = parseRequestState(c.req.query('state'));
-    return c.json({ items: await listVisibleRequests(store, c.get('principal'), state) });
+  app.get(path(routes.listRequests), async (c) => {
+    const { state } = queryOf(c, routes.listRequests);
+    const items = await listVisibleRequests(store, c.get('principal'), state);
+    return reply(c, routes.listRequests, 200, { items });
   });
-  app.post('/requests', async (c) => {
+  app.post(path(routes.createRequest), async (c) => {
     const principal = c.get('principal');
-    const fields = requestFields(await jsonBody(c.req));
-    const guarded = onCluster(options, principal, fields.cluster);
+    const body = await bodyOf(c, routes.createRequest);
+    const guarded = onCluster(options, principal, body.cluster);
     // createRequest checks the principal and the flow first, and only then calls these two.
     const request = await createRequest(store, principal, {
-      ...fields,
-      flow: await getFlow(store, fields.flow),
+      cluster: body.cluster,
+      namespace: body.namespace,
+      role: parseRoleReference(body.role),
+      durationSeconds: parseDuration(body.duration, 'duration'),
+      reason: body.reason ?? '',
+      breakGlass: body.breakGlass === true,
+      flow: await getFlow(store, body.flow),
       namespaceLabels: (namespace) =>
-        guarded(() => namespaceLabelsFor(() => options.clientFor(fields.cluster))(namespace)),
-      checkCluster: (mode) => guarded(() => checkRequestCluster(options, fields.cluster, mode)),
+        guarded(() => namespaceLabelsFor(() => options.clientFor(body.cluster))(namespace)),
+      checkCluster: (mode) => guarded(() => checkRequestCluster(options, body.cluster, mode)),
     });
-    return c.json(changed(one(request)), 201);
+    return reply(c, routes.createRequest, 201, changed(one(request)));
   });
-  app.get('/requests/:id', async (c) =>
-    c.json(one(await getVisibleRequest(store, c.get('principal'), c.req.param('id')))),
+  /** The request named in the path, if the caller may see it (404 otherwise, as if it did not exist). */
+  const visible = (c: Context<ServerEnv>, id: string) => getVisibleRequest(store, c.get('principal'), id);
+  app.get(path(routes.getRequest), async (c) =>
+    reply(c, routes.getRequest, 200, one(await visible(c, paramsOf(c, routes.getRequest).id))),
   );
-  for (const verb of ['approve', 'deny'] as const)
-    app.post(`/requests/:id/${verb}`, async (c) => {
-      const request = await getVisibleRequest(store, c.get('principal'), c.req.param('id'));
-      return c.json(changed(one(await decide(store, request.id, c.get('principal'), verb))));
+  for (const [route, verb] of [
+    [routes.approveRequest, 'approve'],
+    [routes.denyRequest, 'deny'],
+  ] as const)
+    app.post(path(route), async (c) => {
+      const request = await visible(c, paramsOf(c, route).id);
+      return reply(c, route, 200, changed(one(await decide(store, request.id, c.get('principal'), verb))));
     });
-  app.post('/requests/:id/revoke', async (c) => {
-    const request = await getVisibleRequest(store, c.get('principal'), c.req.param('id'));
-    return c.json(changed(one(await revoke(store, request.id, c.get('principal')))));
+  app.post(path(routes.revokeRequest), async (c) => {
+    const request = await visible(c, paramsOf(c, routes.revokeRequest).id);
+    return reply(
+      c,
+      routes.revokeRequest,
+      200,
+      changed(one(await revoke(store, request.id, c.get('principal')))),
+    );
   });
-  app.post('/requests/:id/extend', async (c) => {
-    const request = await getVisibleRequest(store, c.get('principal'), c.req.param('id'));
-    const seconds = parseDuration(text(await jsonBody(c.req), 'duration', { max: 32 })!, 'duration');
-    return c.json(changed(one(await extend(store, request.id, c.get('principal'), seconds))));
+  app.post(path(routes.extendRequest), async (c) => {
+    const request = await visible(c, paramsOf(c, routes.extendRequest).id);
+    const seconds = parseDuration((await bodyOf(c, routes.extendRequest)).duration, 'duration');
+    return reply(
+      c,
+      routes.extendRequest,
+      200,
+      changed(one(await extend(store, request.id, c.get('principal'), seconds))),
+    );
   });
-  app.post('/requests/:id/credential', async (c) => {
-    const request = await getVisibleRequest(store, c.get('principal'), c.req.param('id'));
+  app.post(path(routes.issueCredential), async (c) => {
+    const request = await visible(c, paramsOf(c, routes.issueCredential).id);
     const issued = await issueCredential(
       store,
       () => options.clientFor(request.cluster),
@@ -117,7 +127,7 @@ export function accessRoutes(options: AppOptions, changed: Changed): Hono<Server
       c.get('principal'),
     );
     c.header('cache-control', 'no-store');
-    return c.json(issued);
+    return reply(c, routes.issueCredential, 200, issued);
   });
   return app;
 }

@@ -1,0 +1,245 @@
+import { z } from 'zod';
+// Types only (erased at build): the contract checks it matches the capability without loading it.
+import type {
+  AccessMode,
+  FlowRole,
+  RequestState,
+  requestFieldLimits,
+  requestStates,
+} from '../../access/index.js';
+import { defineRoute, named } from './route.js';
+
+/** The capability's own limits, restated so clients need not load it; the type keeps them equal. */
+const limits = { reason: 2000, cluster: 253, roleName: 253 } as const satisfies typeof requestFieldLimits;
+const states = [
+  'pending',
+  'approved',
+  'active',
+  'expired',
+  'revoked',
+  'denied',
+  'cancelled',
+  'pending-expired',
+  'failed',
+  'refused',
+] as const satisfies typeof requestStates;
+const modes = ['binding', 'credential', 'aws-auth', 'access-entry'] as const satisfies readonly AccessMode[];
+const roleKinds = ['Role', 'ClusterRole', 'AccessPolicy'] as const satisfies readonly FlowRole['kind'][];
+// Every mode and role kind is listed: a new one in the capability fails the type check here.
+const everyMode: Exclude<AccessMode, (typeof modes)[number]> extends never ? true : false = true;
+const everyKind: Exclude<FlowRole['kind'], (typeof roleKinds)[number]> extends never ? true : false = true;
+void everyMode;
+void everyKind;
+
+const instant = z.iso.datetime({ offset: true });
+const names = z.array(z.string()).readonly();
+
+export const requestStateSchema = z.enum(states satisfies readonly RequestState[]);
+
+export const accessRequestSchema = named(
+  'AccessRequest',
+  z
+    .object({
+      id: z.string(),
+      flow: z.string(),
+      cluster: z.string(),
+      requester: z.string(),
+      requesterGroups: names,
+      role: z.object({ kind: z.enum(roleKinds), name: z.string() }).readonly(),
+      namespace: z.string().optional().describe('absent for cluster-wide access'),
+      durationSeconds: z.number().int(),
+      reason: z.string(),
+      breakGlass: z.boolean(),
+      mode: z.enum(modes),
+      principalArn: z.string().optional().describe("EKS modes: the requester's IAM principal"),
+      state: requestStateSchema,
+      createdAt: instant,
+      activatedAt: instant.optional(),
+      expiresAt: instant.optional(),
+      endedAt: instant.optional(),
+      updatedAt: instant.describe('last change of state or expiry'),
+      lastError: z
+        .string()
+        .optional()
+        .describe('approved but not yet in place: why the last attempt to grant it failed'),
+      approvals: names,
+      credential: z
+        .object({ namespace: z.string(), name: z.string() })
+        .readonly()
+        .optional()
+        .describe('credential mode: the per-request ServiceAccount'),
+    })
+    .readonly(),
+);
+export type AccessRequestView = z.output<typeof accessRequestSchema>;
+
+const principals = z.object({ users: names, groups: names }).readonly();
+const labelSelector = z
+  .object({
+    matchLabels: z.record(z.string(), z.string()).readonly().optional(),
+    matchExpressions: z
+      .array(
+        z
+          .object({
+            key: z.string(),
+            operator: z.enum(['In', 'NotIn', 'Exists', 'DoesNotExist']),
+            values: names.optional(),
+          })
+          .readonly(),
+      )
+      .readonly()
+      .optional(),
+  })
+  .readonly();
+
+export const accessFlowSchema = named(
+  'AccessFlow',
+  z
+    .object({
+      name: z.string(),
+      requesters: principals,
+      clusters: names.describe('cluster names; * for any'),
+      namespaces: names.describe('namespace names; a trailing * matches a prefix'),
+      namespaceSelector: labelSelector.optional(),
+      roles: z
+        .array(
+          z.object({ kind: z.enum(roleKinds), name: z.string(), scope: z.enum(['namespace', 'cluster']) }),
+        )
+        .readonly(),
+      approvers: z.object({ users: names, groups: names, required: z.number().int() }).readonly(),
+      autoApprove: principals,
+      maxDurationSeconds: z.number().int(),
+      justificationRequired: z.boolean(),
+      breakGlass: principals,
+      mode: z.enum(modes),
+      credentialNamespace: z.string(),
+      principalArnTemplate: z.string().optional(),
+    })
+    .readonly(),
+);
+
+export const newRequestSchema = named(
+  'NewRequest',
+  z.object({
+    flow: z.string().min(1).max(63),
+    cluster: z.string().min(1).max(limits.cluster),
+    role: z
+      .string()
+      .min(1)
+      .max(limits.roleName + 20)
+      .describe('ClusterRole/NAME, Role/NAME, AccessPolicy/NAME (EKS) or NAME (a ClusterRole)'),
+    namespace: z.string().min(1).max(253).optional(),
+    duration: z.string().min(1).max(32).describe('from activation: 30m, 2h, 1d'),
+    reason: z.string().max(limits.reason).optional(),
+    breakGlass: z.boolean().optional(),
+  }),
+);
+
+const requestAnswer = named(
+  'RequestAnswer',
+  z.object({ request: accessRequestSchema }).describe('The request after the operation'),
+);
+const idParams = z.object({
+  id: z
+    .string()
+    .describe(
+      'The full request id (never a prefix). A request the caller may not see answers 404, as one that does not exist.',
+    ),
+});
+const errors = [400, 401, 403, 404, 409, 413] as const;
+
+function action<const S extends string>(verb: S, summary: string) {
+  return defineRoute({
+    method: 'post',
+    path: `/v1/requests/{id}/${verb}`,
+    summary,
+    auth: 'signed-in',
+    params: idParams,
+    responses: { 200: requestAnswer },
+    errors,
+  });
+}
+
+/** The access routes: flows, requests, decisions and credentials. */
+export const accessRoutes = {
+  listFlows: defineRoute({
+    method: 'get',
+    path: '/v1/flows',
+    summary: 'Access flows',
+    auth: 'signed-in',
+    responses: { 200: named('FlowList', z.object({ items: z.array(accessFlowSchema).readonly() })) },
+    errors: [401],
+  }),
+  applyFlows: defineRoute({
+    method: 'put',
+    path: '/v1/flows',
+    summary: 'Apply AccessFlow YAML documents (admin tokens)',
+    auth: 'admin',
+    body: { mediaType: 'application/yaml', schema: z.string(), description: 'AccessFlow YAML documents' },
+    responses: {
+      200: named(
+        'AppliedFlows',
+        z
+          .object({ applied: names, refused: names })
+          .describe('refused names the pending requests the flows no longer allow, now ended'),
+      ),
+    },
+    errors,
+  }),
+  listRequests: defineRoute({
+    method: 'get',
+    path: '/v1/requests',
+    summary:
+      'Requests the caller may see (their own, those they approve; all for admin tokens), newest first',
+    auth: 'signed-in',
+    query: z.object({ state: requestStateSchema.optional() }),
+    responses: { 200: named('RequestList', z.object({ items: z.array(accessRequestSchema).readonly() })) },
+    errors,
+  }),
+  createRequest: defineRoute({
+    method: 'post',
+    path: '/v1/requests',
+    summary: 'Request time-bound access under a flow',
+    auth: 'signed-in',
+    body: { mediaType: 'application/json', schema: newRequestSchema },
+    responses: { 201: requestAnswer },
+    errors,
+  }),
+  getRequest: defineRoute({
+    method: 'get',
+    path: '/v1/requests/{id}',
+    summary: 'One request',
+    auth: 'signed-in',
+    params: idParams,
+    responses: { 200: requestAnswer },
+    errors,
+  }),
+  approveRequest: action('approve', 'Approve (never your own request)'),
+  denyRequest: action('deny', 'Deny'),
+  revokeRequest: action('revoke', 'End access now (requester or approver)'),
+  extendRequest: defineRoute({
+    ...action('extend', 'Extend active access (approvers)'),
+    body: {
+      mediaType: 'application/json',
+      schema: named('Extension', z.object({ duration: z.string().min(1).max(32).describe('30m, 2h, 1d') })),
+    },
+  }),
+  issueCredential: defineRoute({
+    method: 'post',
+    path: '/v1/requests/{id}/credential',
+    summary:
+      'Credential mode: a kubeconfig whose token the API server refuses after the grant ends (requester only)',
+    auth: 'signed-in',
+    params: idParams,
+    responses: {
+      200: named(
+        'IssuedCredential',
+        z
+          .object({ kubeconfig: z.string(), refusedAfter: instant, grantExpiresAt: instant })
+          .describe('kubeconfig YAML with refusedAfter and grantExpiresAt'),
+      ),
+    },
+    errors,
+    headers: { 'cache-control': 'no-store' },
+  }),
+} as const;
