@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
-  type AccessRequest,
   applyFlows,
   createRequest,
   decide,
@@ -25,6 +24,7 @@ import { currentClusterName } from '../../config/index.js';
 import { AppError, messageOf } from '../../errors.js';
 import { clusterPrincipal, type Principal } from '../../identity/index.js';
 import type { Gatehouse } from '../../runtime.js';
+import type { AccessRequestView } from '../../server/contract/index.js';
 import type { CommandContext, Runner } from '../context.js';
 import { withGatehouse, withStore } from '../open-store.js';
 import { render } from '../output.js';
@@ -37,26 +37,26 @@ function caller(gatehouse: Gatehouse): Promise<Principal> {
 }
 
 const columns = [
-  { header: 'ID', value: (row: AccessRequest) => row.id.slice(0, 8) },
-  { header: 'STATE', value: (row: AccessRequest) => row.state },
-  { header: 'REQUESTER', value: (row: AccessRequest) => row.requester },
+  { header: 'ID', value: (row: AccessRequestView) => row.id.slice(0, 8) },
+  { header: 'STATE', value: (row: AccessRequestView) => row.state },
+  { header: 'REQUESTER', value: (row: AccessRequestView) => row.requester },
   {
     header: 'ACCESS',
-    value: (row: AccessRequest) =>
+    value: (row: AccessRequestView) =>
       `${row.role.kind}/${row.role.name} in ${row.namespace ?? 'all namespaces'} of ${row.cluster}`,
   },
   {
     header: 'EXPIRES',
-    value: (row: AccessRequest) =>
+    value: (row: AccessRequestView) =>
       row.expiresAt ??
       (row.state === 'pending' || row.state === 'approved'
         ? `${row.durationSeconds / 60} min once active`
         : '-'),
   },
-  { header: 'FLOW', value: (row: AccessRequest) => row.flow },
+  { header: 'FLOW', value: (row: AccessRequestView) => row.flow },
 ];
 
-function show(context: CommandContext, request: AccessRequest): void {
+function show(context: CommandContext, request: AccessRequestView): void {
   context.stdout(render(context.output, [request], columns, request));
   // Approved but not in place: say why, so nobody waits on access that is not coming.
   if (request.lastError && (request.state === 'approved' || request.state === 'failed'))

@@ -135,6 +135,16 @@ export const newRequestSchema = named(
   }),
 );
 
+export type NewRequestBody = z.input<typeof newRequestSchema>;
+
+const issuedCredentialSchema = named(
+  'IssuedCredential',
+  z
+    .object({ kubeconfig: z.string(), refusedAfter: instant, grantExpiresAt: instant })
+    .describe('kubeconfig YAML with refusedAfter and grantExpiresAt'),
+);
+export type IssuedCredentialView = z.output<typeof issuedCredentialSchema>;
+
 const requestAnswer = named(
   'RequestAnswer',
   z.object({ request: accessRequestSchema }).describe('The request after the operation'),
@@ -231,14 +241,7 @@ export const accessRoutes = {
       'Credential mode: a kubeconfig whose token the API server refuses after the grant ends (requester only)',
     auth: 'signed-in',
     params: idParams,
-    responses: {
-      200: named(
-        'IssuedCredential',
-        z
-          .object({ kubeconfig: z.string(), refusedAfter: instant, grantExpiresAt: instant })
-          .describe('kubeconfig YAML with refusedAfter and grantExpiresAt'),
-      ),
-    },
+    responses: { 200: issuedCredentialSchema },
     errors,
     headers: { 'cache-control': 'no-store' },
   }),

@@ -11,6 +11,8 @@ export {
   type AccessRequestView,
   accessFlowSchema,
   accessRequestSchema,
+  type IssuedCredentialView,
+  type NewRequestBody,
   newRequestSchema,
   requestStateSchema,
 } from './access.js';
