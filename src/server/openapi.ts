@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { components, errorSchema, type RouteDescription, routes } from './contract/index.js';
 
 const uri = (id: string) => `#/components/schemas/${id}`;

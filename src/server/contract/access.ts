@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 // Types only (erased at build): the contract checks it matches the capability without loading it.
 import type {
   AccessMode,

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { AppError, messageOf } from '../../errors.js';
 import { errorSchema, inputError, isErrorCode } from './errors.js';
 import type { RouteDescription, RouteInput, RouteOutput } from './route.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { AppError, type ErrorCode } from '../../errors.js';
 import { named } from './route.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The named schemas of the API: each becomes `#/components/schemas/NAME` in the OpenAPI document,

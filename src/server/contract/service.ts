@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { defineRoute, named } from './route.js';
 
 /** The routes about the service itself: liveness, this document, and who the caller is. */
