@@ -14,7 +14,7 @@ import {
 } from './contract/index.js';
 
 function parsed<S extends z.ZodType>(part: InputPart, schema: S, value: unknown): z.output<S> {
-  const result = schema.safeParse(value);
+  const result = schema.safeParse(value, { reportInput: true });
   if (!result.success) throw inputError(part, result.error.issues);
   return result.data;
 }

@@ -31,7 +31,7 @@ interface AnyInput {
 /** Checks one part of the input against its schema, so a bad value is refused before it is sent. */
 function checked(part: 'path' | 'query' | 'body', schema: z.ZodType | undefined, value: unknown): unknown {
   if (!schema) return undefined;
-  const result = schema.safeParse(value ?? (part === 'body' ? undefined : {}));
+  const result = schema.safeParse(value ?? (part === 'body' ? undefined : {}), { reportInput: true });
   if (!result.success) throw inputError(part, result.error.issues);
   return result.data;
 }

@@ -88,7 +88,7 @@ function explain(issue: z.core.$ZodIssue): { readonly problem: string; readonly 
 }
 
 /**
- * The one `input.invalid` error for values a schema refused: the first problem in the message
+ * The one `input.invalid` error (parse with `reportInput: true`, so a missing value reads "is required") for values a schema refused: the first problem in the message
  * (naming where it is and what was wrong), every problem in `details` keyed by its field path.
  */
 export function inputError(part: InputPart, issues: readonly z.core.$ZodIssue[]): AppError {
