@@ -74,9 +74,26 @@ function refusal(base: string, status: number, answer: unknown): AppError {
   });
 }
 
+function unreachable(base: string, error: unknown): AppError {
+  const cause = error instanceof Error && error.cause !== undefined ? `: ${messageOf(error.cause)}` : '';
+  return new AppError(
+    'cluster.unreachable',
+    `cannot reach the Gatehouse server ${base}: ${messageOf(error)}${cause}`,
+    {
+      fix: 'Check the server address and that `gatehouse serve` is running and reachable',
+      cause: error,
+    },
+  );
+}
+
 async function jsonOf(base: string, response: Response): Promise<unknown> {
   const type = response.headers.get('content-type') ?? 'no content type';
-  const text = await response.text();
+  let text: string;
+  try {
+    text = await response.text();
+  } catch (error) {
+    throw unreachable(base, error);
+  }
   try {
     if (type.includes('json')) return JSON.parse(text);
   } catch (error) {
@@ -87,8 +104,21 @@ async function jsonOf(base: string, response: Response): Promise<unknown> {
   throw new AppError(
     'internal',
     `Gatehouse server ${base} answered HTTP ${response.status} with ${type}, not JSON`,
+    { fix: `Check that ${base} is the address of \`gatehouse serve\`, not a proxy or a sign-in page` },
+  );
+}
+
+/** A successful answer, checked against the schema the route declares for its status. */
+function declared(base: string, route: RouteDescription, status: number, answer: unknown): unknown {
+  const parsed = route.responses[status as 200 | 201]?.safeParse(answer);
+  if (parsed?.success) return parsed.data;
+  const issue = parsed?.error.issues[0];
+  const where = issue ? `: ${issue.path.join('.')} ${issue.message}` : '';
+  throw new AppError(
+    'internal',
+    `Gatehouse server ${base} answered ${route.method.toUpperCase()} ${route.path} with HTTP ${status} outside the API contract${where}`,
     {
-      fix: `Check that ${base} is the address of \`gatehouse serve\`, not a proxy or a sign-in page`,
+      fix: 'Use a gatehouse CLI of the same version as the server (its /openapi.json describes what it answers)',
     },
   );
 }
@@ -107,41 +137,23 @@ export function createClient(options: ClientOptions): ApiClient {
   const call = async (route: RouteDescription, input: AnyInput = {}): Promise<unknown> => {
     const url = urlOf(base, route, input);
     const { body, type } = bodyOf(route, input);
-    let response: Response;
-    try {
-      response = await send(url, {
-        method: route.method.toUpperCase(),
-        headers: {
-          ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-          ...(type ? { 'content-type': type } : {}),
-        },
-        ...(body === undefined ? {} : { body }),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
-      });
-    } catch (error) {
-      const cause = error instanceof Error && error.cause !== undefined ? `: ${messageOf(error.cause)}` : '';
-      throw new AppError(
-        'cluster.unreachable',
-        `cannot reach the Gatehouse server ${base}: ${messageOf(error)}${cause}`,
-        {
-          fix: 'Check the server address and that `gatehouse serve` is running and reachable',
-          cause: error,
-        },
-      );
-    }
+    const headers = {
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(type ? { 'content-type': type } : {}),
+    };
+    const signal = AbortSignal.timeout(options.timeoutMs ?? 30_000);
+    const method = route.method.toUpperCase();
+    const response = await send(url, {
+      method,
+      headers,
+      signal,
+      ...(body === undefined ? {} : { body }),
+    }).catch((error: unknown) => {
+      throw unreachable(base, error);
+    });
     const answer = await jsonOf(base, response);
     if (!response.ok) throw refusal(base, response.status, answer);
-    const schema = route.responses[response.status as 200 | 201];
-    const parsed = schema?.safeParse(answer);
-    if (!parsed?.success)
-      throw new AppError(
-        'internal',
-        `Gatehouse server ${base} answered ${route.method.toUpperCase()} ${route.path} with HTTP ${response.status} outside the API contract${parsed ? `: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}` : ''}`,
-        {
-          fix: 'Use a gatehouse CLI of the same version as the server (its /openapi.json describes what it answers)',
-        },
-      );
-    return parsed.data;
+    return declared(base, route, response.status, answer);
   };
   const methods = Object.entries(routes).map(([name, route]) => [
     name,

@@ -15,7 +15,7 @@ export {
   type NewRequestBody,
   newRequestSchema,
   requestStateSchema,
-} from './access.js';
+} from './access-schemas.js';
 export { type ApiClient, type ClientOptions, createClient } from './client.js';
 export { type ErrorBody, errorSchema, type InputPart, inputError, isErrorCode } from './errors.js';
 export {
