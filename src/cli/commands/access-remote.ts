@@ -35,7 +35,7 @@ export function remoteAccess(context: CommandContext): RemoteAccess | undefined 
   let loaded: Promise<ApiClient> | undefined;
   // Loaded on first use: local access commands never load the contract and its schemas.
   const client = () => {
-    loaded ??= import('../../server/contract/client.js').then(({ createClient }) =>
+    loaded ??= import('../../server/contract/index.js').then(({ createClient }) =>
       createClient({ baseUrl: server, token }),
     );
     return loaded;
