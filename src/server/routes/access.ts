@@ -43,14 +43,12 @@ function onCluster(options: AppOptions, principal: Principal, cluster: string) {
   };
 }
 
-/**
- * The access capability over HTTP, mounted at /v1: flows, requests, decisions, credentials. Who
- * may see or change what is decided by the capability; these routes read and answer.
- */
-export function accessRoutes(options: AppOptions, changed: Changed): Hono<ServerEnv> {
+const path = (route: RouteDescription) => routerPath(route, '/v1');
+const one = (request: AccessRequest) => ({ request });
+
+/** Flows, and asking for access under them. */
+function flowAndRequestRoutes(app: Hono<ServerEnv>, options: AppOptions, changed: Changed): void {
   const { store } = options;
-  const app = new Hono<ServerEnv>();
-  const path = (route: RouteDescription) => routerPath(route, '/v1');
   app.get(path(routes.listFlows), async (c) =>
     reply(c, routes.listFlows, 200, { items: await listFlows(store) }),
   );
@@ -61,7 +59,6 @@ export function accessRoutes(options: AppOptions, changed: Changed): Hono<Server
     const flows = parseFlowFile(await bodyOf(c, routes.applyFlows), 'request body');
     return reply(c, routes.applyFlows, 200, changed(await applyFlows(store, principal, flows)));
   });
-  const one = (request: AccessRequest) => ({ request });
   app.get(path(routes.listRequests), async (c) => {
     const { state } = queryOf(c, routes.listRequests);
     const items = await listVisibleRequests(store, c.get('principal'), state);
@@ -86,48 +83,47 @@ export function accessRoutes(options: AppOptions, changed: Changed): Hono<Server
     });
     return reply(c, routes.createRequest, 201, changed(one(request)));
   });
+}
+
+/** One request: reading it, deciding it, ending or extending it, and its credential. */
+function oneRequestRoutes(app: Hono<ServerEnv>, options: AppOptions, changed: Changed): void {
+  const { store } = options;
   /** The request named in the path, if the caller may see it (404 otherwise, as if it did not exist). */
   const visible = (c: Context<ServerEnv>, id: string) => getVisibleRequest(store, c.get('principal'), id);
   app.get(path(routes.getRequest), async (c) =>
     reply(c, routes.getRequest, 200, one(await visible(c, paramsOf(c, routes.getRequest).id))),
   );
-  for (const [route, verb] of [
-    [routes.approveRequest, 'approve'],
-    [routes.denyRequest, 'deny'],
+  for (const [route, act] of [
+    [routes.approveRequest, (id: string, who: Principal) => decide(store, id, who, 'approve')],
+    [routes.denyRequest, (id: string, who: Principal) => decide(store, id, who, 'deny')],
+    [routes.revokeRequest, (id: string, who: Principal) => revoke(store, id, who)],
   ] as const)
     app.post(path(route), async (c) => {
       const request = await visible(c, paramsOf(c, route).id);
-      return reply(c, route, 200, changed(one(await decide(store, request.id, c.get('principal'), verb))));
+      return reply(c, route, 200, changed(one(await act(request.id, c.get('principal')))));
     });
-  app.post(path(routes.revokeRequest), async (c) => {
-    const request = await visible(c, paramsOf(c, routes.revokeRequest).id);
-    return reply(
-      c,
-      routes.revokeRequest,
-      200,
-      changed(one(await revoke(store, request.id, c.get('principal')))),
-    );
-  });
   app.post(path(routes.extendRequest), async (c) => {
     const request = await visible(c, paramsOf(c, routes.extendRequest).id);
     const seconds = parseDuration((await bodyOf(c, routes.extendRequest)).duration, 'duration');
-    return reply(
-      c,
-      routes.extendRequest,
-      200,
-      changed(one(await extend(store, request.id, c.get('principal'), seconds))),
-    );
+    const extended = await extend(store, request.id, c.get('principal'), seconds);
+    return reply(c, routes.extendRequest, 200, changed(one(extended)));
   });
   app.post(path(routes.issueCredential), async (c) => {
     const request = await visible(c, paramsOf(c, routes.issueCredential).id);
-    const issued = await issueCredential(
-      store,
-      () => options.clientFor(request.cluster),
-      request.id,
-      c.get('principal'),
-    );
+    const client = () => options.clientFor(request.cluster);
+    const issued = await issueCredential(store, client, request.id, c.get('principal'));
     c.header('cache-control', 'no-store');
     return reply(c, routes.issueCredential, 200, issued);
   });
+}
+
+/**
+ * The access capability over HTTP, mounted at /v1: flows, requests, decisions, credentials. Who
+ * may see or change what is decided by the capability; these routes read and answer.
+ */
+export function accessRoutes(options: AppOptions, changed: Changed): Hono<ServerEnv> {
+  const app = new Hono<ServerEnv>();
+  flowAndRequestRoutes(app, options, changed);
+  oneRequestRoutes(app, options, changed);
   return app;
 }
