@@ -1,4 +1,4 @@
-import type { AccessStep } from './access-details.js';
+import type { AccessStep, DetailsSource } from './access-details.js';
 import type { AccessRequest } from './requests.js';
 import { shellWord } from './shell-word.js';
 
@@ -22,7 +22,7 @@ export function roleSessionName(request: Pick<AccessRequest, 'id' | 'requester'>
  * as it: assume the role (or use the user's keys), write a kubeconfig for the EKS cluster with
  * that role, and check what it allows. Every value comes from the request; none is a secret.
  */
-export function awsSteps(request: AccessRequest, canIList: string): AccessStep[] {
+export function awsSteps(request: DetailsSource, canIList: string): AccessStep[] {
   const arn = request.principalArn;
   if (!arn)
     return [
@@ -70,7 +70,7 @@ export function awsSteps(request: AccessRequest, canIList: string): AccessStep[]
 }
 
 function assumeRoleSteps(
-  request: AccessRequest,
+  request: DetailsSource,
   arn: string,
   alias: string,
   region: string | undefined,

@@ -156,13 +156,14 @@ describe('how a requester uses an active grant', () => {
   });
 
   it('never puts a secret or stored error text in the output', () => {
-    const details = accessDetails({
+    const stored: AccessRequest = {
       ...base,
       mode: 'credential',
       credential: { namespace: 'gatehouse-access', name: 'gatehouse-1a2b3c4d00004000' },
       lastError: 'token eyJhbGciOi.secret',
       reason: 'password hunter2',
-    });
+    };
+    const details = accessDetails(stored);
     const text = JSON.stringify(details);
     expect(text).not.toContain('eyJ');
     expect(text).not.toContain('hunter2');

@@ -43,7 +43,11 @@ export type AccessDetails =
  * const details = accessDetails(request);
  * if (details.status === 'ready') for (const step of details.steps) console.log(step.text);
  */
-export function accessDetails(request: AccessRequest): AccessDetails {
+/** What accessDetails reads of a request: a stored one, or the API's view of one (absent fields left out). */
+export type DetailsSource = Pick<AccessRequest, 'id' | 'state' | 'mode' | 'cluster' | 'role' | 'requester'> &
+  Partial<Pick<AccessRequest, 'namespace' | 'expiresAt' | 'credential' | 'principalArn'>>;
+
+export function accessDetails(request: DetailsSource): AccessDetails {
   if (request.state !== 'active' || !request.expiresAt)
     return {
       status: 'not-active',
@@ -63,7 +67,7 @@ export function accessDetails(request: AccessRequest): AccessDetails {
   };
 }
 
-function stepsFor(request: AccessRequest): AccessStep[] {
+function stepsFor(request: DetailsSource): AccessStep[] {
   const mode = request.mode;
   switch (mode) {
     case 'binding':
@@ -80,7 +84,7 @@ function stepsFor(request: AccessRequest): AccessStep[] {
   }
 }
 
-function bindingSteps(request: AccessRequest): AccessStep[] {
+function bindingSteps(request: DetailsSource): AccessStep[] {
   return [
     {
       kind: 'note',
@@ -94,7 +98,7 @@ function bindingSteps(request: AccessRequest): AccessStep[] {
   ];
 }
 
-function credentialSteps(request: AccessRequest): AccessStep[] {
+function credentialSteps(request: DetailsSource): AccessStep[] {
   const file = `gatehouse-${request.id.slice(0, 8)}.kubeconfig`;
   return [
     {
@@ -111,11 +115,11 @@ function credentialSteps(request: AccessRequest): AccessStep[] {
 }
 
 /** `kubectl auth can-i --list`, in the granted namespace when the grant has one. */
-export function canIList(request: Pick<AccessRequest, 'namespace'>, kubectl = 'kubectl'): string {
+export function canIList(request: Pick<DetailsSource, 'namespace'>, kubectl = 'kubectl'): string {
   return `${kubectl} auth can-i --list${request.namespace ? ` -n ${shellWord(request.namespace)}` : ''}`;
 }
 
-function accessText(request: Pick<AccessRequest, 'role' | 'namespace'>): string {
+function accessText(request: Pick<DetailsSource, 'role' | 'namespace'>): string {
   const where = request.namespace ? `in namespace ${request.namespace}` : 'cluster-wide';
   return `${request.role.kind}/${request.role.name} ${where}`;
 }

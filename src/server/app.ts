@@ -7,11 +7,13 @@ import { authenticate, hasRole } from '../identity/index.js';
 import type { KubeClient } from '../kube/index.js';
 import type { Store } from '../store/index.js';
 import { bodyTooLarge, maxBodyBytes } from './body.js';
+import { routes } from './contract/index.js';
 import type { Changed, ServerEnv } from './env.js';
 import { httpStatusFor } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { accessRoutes } from './routes/access.js';
 import { auditRoutes } from './routes/audit.js';
+import { reply } from './validate.js';
 
 export interface AppOptions {
   readonly store: Store;
@@ -67,8 +69,8 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
       404,
     ),
   );
-  app.get('/healthz', (c) => c.json({ ok: true, ...(options.health?.() ?? {}) }));
-  app.get('/openapi.json', (c) => c.json(openApiDocument));
+  app.get('/healthz', (c) => reply(c, routes.health, 200, { ok: true, ...(options.health?.() ?? {}) }));
+  app.get('/openapi.json', (c) => reply(c, routes.openApi, 200, openApiDocument));
   // Refused before anything reads it, authenticated or not.
   app.use('/v1/*', bodyLimit({ maxSize: maxBodyBytes, onError: bodyTooLarge }));
   app.use('/v1/*', async (c, next) => {
@@ -79,7 +81,8 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   });
   app.get('/v1/whoami', (c) => {
     const principal = c.get('principal');
-    return c.json({ user: principal.subject, groups: principal.groups, admin: hasRole(principal, 'admin') });
+    const admin = hasRole(principal, 'admin');
+    return reply(c, routes.whoami, 200, { user: principal.subject, groups: principal.groups, admin });
   });
   app.route('/v1', accessRoutes(options, changed));
   app.route('/v1/audit', auditRoutes(store));

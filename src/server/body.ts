@@ -30,26 +30,3 @@ export async function jsonBody(request: { json(): Promise<unknown> }): Promise<R
     fix: 'Send Content-Type: application/json with an object body',
   });
 }
-
-/** A string field of at most `max` characters; `required: false` lets it be absent. */
-export function text(
-  body: Record<string, unknown>,
-  field: string,
-  limits: { readonly max: number; readonly required?: boolean; readonly empty?: boolean },
-): string | undefined {
-  const value = body[field];
-  if (value === undefined && limits.required === false) return undefined;
-  if (typeof value !== 'string' || (value === '' && limits.empty !== true))
-    throw new AppError(
-      'input.invalid',
-      `field ${field} must be a ${limits.empty ? '' : 'non-empty '}string`,
-      {
-        fix: `Set "${field}"`,
-      },
-    );
-  if (value.length > limits.max)
-    throw new AppError('input.invalid', `field ${field} is longer than ${limits.max} characters`, {
-      fix: `Keep "${field}" to ${limits.max} characters`,
-    });
-  return value;
-}

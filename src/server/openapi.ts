@@ -1,39 +1,107 @@
-import { requestStates } from '../access/index.js';
+import * as z from 'zod';
+import { components, errorSchema, type RouteDescription, routes } from './contract/index.js';
 
-const error = {
-  description: 'Error: code, what went wrong, and the fix',
-  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+const uri = (id: string) => `#/components/schemas/${id}`;
+
+/** JSON Schema for one part of a route; named schemas become references to their component. */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): object {
+  const id = components.get(schema)?.id;
+  if (id) return { $ref: uri(id) };
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, override: tidy });
+  return rest;
+}
+
+/**
+ * Leaves out what zod adds but the document should not say: `readOnly` (TypeScript's readonly means
+ * "not changed by the code", not OpenAPI's "never sent"), the regex beside `format: date-time`, and
+ * the safe-integer bounds of every integer.
+ */
+function tidy(context: { readonly jsonSchema: Record<string, unknown> }): void {
+  const schema = context.jsonSchema;
+  delete schema.readOnly;
+  if (schema.format === 'date-time') delete schema.pattern;
+  if (schema.minimum === Number.MIN_SAFE_INTEGER) delete schema.minimum;
+  if (schema.maximum === Number.MAX_SAFE_INTEGER) delete schema.maximum;
+}
+
+function componentSchemas(): Record<string, unknown> {
+  const { schemas } = z.toJSONSchema(components, { io: 'output', uri, override: tidy });
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, { $schema: _, $id: __, ...schema }]) => [id, schema]),
+  );
+}
+
+/** Path or query parameters from an object schema, each with its own description lifted up. */
+function parameters(where: 'path' | 'query', schema: z.ZodObject | undefined): object[] {
+  if (!schema) return [];
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const { description, ...fieldSchema } = jsonSchema(field as z.ZodType, 'input') as {
+      description?: string;
+    };
+    return {
+      name,
+      in: where,
+      required: where === 'path' || !(field as z.ZodType).safeParse(undefined).success,
+      schema: fieldSchema,
+      ...(description ? { description } : {}),
+    };
+  });
+}
+
+const errorAnswer = {
+  description: errorSchema.description ?? 'Error',
+  content: { 'application/json': { schema: { $ref: uri('Error') } } },
 };
-const requestAnswer = {
-  description: 'The request after the operation',
-  content: {
-    'application/json': {
-      schema: { type: 'object', properties: { request: { $ref: '#/components/schemas/AccessRequest' } } },
+
+function responses(route: RouteDescription): Record<string, object> {
+  const success = Object.entries(route.responses).map(([status, schema]) => [
+    status,
+    {
+      description: schema.description ?? route.summary,
+      ...(route.headers
+        ? {
+            headers: Object.fromEntries(
+              Object.entries(route.headers).map(([name, value]) => [name, { schema: { const: value } }]),
+            ),
+          }
+        : {}),
+      content: { 'application/json': { schema: jsonSchema(schema, 'output') } },
     },
-  },
-};
-const idParameter = {
-  name: 'id',
-  in: 'path',
-  required: true,
-  schema: { type: 'string' },
-  description:
-    'The full request id (never a prefix). A request the caller may not see answers 404, as one that does not exist.',
-};
-const errors = { '400': error, '401': error, '403': error, '404': error, '409': error, '413': error };
+  ]);
+  return Object.fromEntries([...success, ...route.errors.map((status) => [String(status), errorAnswer])]);
+}
 
-function action(summary: string, body?: object) {
+const roleNote = { admin: ' Requires the admin role.', auditor: ' Requires the auditor or admin role.' };
+
+function operation(route: RouteDescription): object {
+  const params = [...parameters('path', route.params), ...parameters('query', route.query)];
+  const note = route.auth === 'admin' || route.auth === 'auditor' ? roleNote[route.auth] : '';
   return {
-    post: {
-      summary,
-      parameters: [idParameter],
-      ...(body ? { requestBody: { required: true, content: { 'application/json': { schema: body } } } } : {}),
-      responses: { '200': requestAnswer, ...errors },
-    },
+    summary: route.summary,
+    ...(route.description || note ? { description: `${route.description ?? ''}${note}`.trim() } : {}),
+    ...(route.auth === 'public' ? { security: [] } : {}),
+    ...(params.length > 0 ? { parameters: params } : {}),
+    ...(route.body
+      ? {
+          requestBody: {
+            required: true,
+            ...(route.body.description ? { description: route.body.description } : {}),
+            content: { [route.body.mediaType]: { schema: jsonSchema(route.body.schema, 'input') } },
+          },
+        }
+      : {}),
+    responses: responses(route),
   };
 }
 
-/** The OpenAPI 3.1 description of the HTTP API, served at /openapi.json. */
+function paths(): Record<string, Record<string, object>> {
+  const byPath: Record<string, Record<string, object>> = {};
+  for (const route of Object.values(routes) as RouteDescription[])
+    byPath[route.path] = { ...byPath[route.path], [route.method]: operation(route) };
+  return byPath;
+}
+
+/** The OpenAPI 3.1 description of the HTTP API, served at /openapi.json, generated from the contract. */
 export const openApiDocument = {
   openapi: '3.1.0',
   info: {
@@ -44,180 +112,8 @@ export const openApiDocument = {
   },
   components: {
     securitySchemes: { token: { type: 'http', scheme: 'bearer' } },
-    schemas: {
-      Error: {
-        type: 'object',
-        required: ['error'],
-        properties: {
-          error: {
-            type: 'object',
-            required: ['code', 'message'],
-            properties: {
-              code: { type: 'string' },
-              message: { type: 'string' },
-              fix: { type: ['string', 'null'] },
-            },
-          },
-        },
-      },
-      AccessRequest: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          flow: { type: 'string' },
-          cluster: { type: 'string' },
-          requester: { type: 'string' },
-          requesterGroups: { type: 'array', items: { type: 'string' } },
-          role: {
-            type: 'object',
-            properties: { kind: { enum: ['Role', 'ClusterRole', 'AccessPolicy'] }, name: { type: 'string' } },
-          },
-          namespace: { type: 'string', description: 'absent for cluster-wide access' },
-          durationSeconds: { type: 'integer' },
-          reason: { type: 'string' },
-          breakGlass: { type: 'boolean' },
-          state: { enum: [...requestStates] },
-          createdAt: { type: 'string', format: 'date-time' },
-          activatedAt: { type: 'string', format: 'date-time' },
-          expiresAt: { type: 'string', format: 'date-time' },
-          endedAt: { type: 'string', format: 'date-time' },
-          updatedAt: { type: 'string', format: 'date-time', description: 'last change of state or expiry' },
-          lastError: {
-            type: 'string',
-            description: 'approved but not yet in place: why the last attempt to grant it failed',
-          },
-          approvals: { type: 'array', items: { type: 'string' } },
-          credential: {
-            type: 'object',
-            description: 'credential mode: the per-request ServiceAccount',
-            properties: { namespace: { type: 'string' }, name: { type: 'string' } },
-          },
-        },
-      },
-      NewRequest: {
-        type: 'object',
-        required: ['flow', 'cluster', 'role', 'duration'],
-        properties: {
-          flow: { type: 'string' },
-          cluster: { type: 'string' },
-          role: {
-            type: 'string',
-            description: 'ClusterRole/NAME, Role/NAME, AccessPolicy/NAME (EKS) or NAME (a ClusterRole)',
-          },
-          namespace: { type: 'string' },
-          duration: { type: 'string', description: 'from activation: 30m, 2h, 1d' },
-          reason: { type: 'string' },
-          breakGlass: { type: 'boolean' },
-        },
-      },
-    },
+    schemas: componentSchemas(),
   },
   security: [{ token: [] }],
-  paths: {
-    '/healthz': {
-      get: {
-        summary: 'Liveness, the replica name, and whether this replica runs the reconciler or stands by',
-        security: [],
-        responses: { '200': { description: 'ok' } },
-      },
-    },
-    '/openapi.json': {
-      get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } },
-    },
-    '/v1/whoami': {
-      get: {
-        summary: 'The caller behind the token',
-        responses: { '200': { description: 'user, groups, admin' }, '401': error },
-      },
-    },
-    '/v1/flows': {
-      get: {
-        summary: 'Access flows',
-        responses: { '200': { description: '{ items: AccessFlow[] }' }, '401': error },
-      },
-      put: {
-        summary: 'Apply AccessFlow YAML documents (admin tokens)',
-        requestBody: { required: true, content: { 'application/yaml': { schema: { type: 'string' } } } },
-        responses: {
-          '200': {
-            description:
-              '{ applied: string[], refused: string[] }: refused names the pending requests the flows no longer allow, now ended',
-          },
-          ...errors,
-        },
-      },
-    },
-    '/v1/requests': {
-      get: {
-        summary:
-          'Requests the caller may see (their own, those they approve; all for admin tokens), newest first',
-        parameters: [{ name: 'state', in: 'query', schema: { type: 'string' } }],
-        responses: { '200': { description: '{ items: AccessRequest[] }' }, ...errors },
-      },
-      post: {
-        summary: 'Request time-bound access under a flow',
-        requestBody: {
-          required: true,
-          content: { 'application/json': { schema: { $ref: '#/components/schemas/NewRequest' } } },
-        },
-        responses: { '201': requestAnswer, ...errors },
-      },
-    },
-    '/v1/requests/{id}': {
-      get: {
-        summary: 'One request',
-        parameters: [idParameter],
-        responses: { '200': requestAnswer, ...errors },
-      },
-    },
-    '/v1/requests/{id}/approve': action('Approve (never your own request)'),
-    '/v1/requests/{id}/deny': action('Deny'),
-    '/v1/requests/{id}/revoke': action('End access now (requester or approver)'),
-    '/v1/requests/{id}/extend': action('Extend active access (approvers)', {
-      type: 'object',
-      required: ['duration'],
-      properties: { duration: { type: 'string' } },
-    }),
-    '/v1/requests/{id}/credential': {
-      post: {
-        summary:
-          'Credential mode: a kubeconfig whose token the API server refuses after the grant ends (requester only)',
-        parameters: [idParameter],
-        responses: {
-          '200': {
-            description: 'kubeconfig YAML with refusedAfter and grantExpiresAt',
-            content: {
-              'application/json': {
-                schema: {
-                  type: 'object',
-                  properties: {
-                    kubeconfig: { type: 'string' },
-                    refusedAfter: { type: 'string', format: 'date-time' },
-                    grantExpiresAt: { type: 'string', format: 'date-time' },
-                  },
-                },
-              },
-            },
-          },
-          ...errors,
-        },
-      },
-    },
-    '/v1/audit': {
-      get: {
-        summary: 'Audit events in chain order (admin tokens only)',
-        parameters: [
-          { name: 'after', in: 'query', schema: { type: 'integer' } },
-          { name: 'limit', in: 'query', schema: { type: 'integer', maximum: 5000 } },
-        ],
-        responses: { '200': { description: '{ items: AuditEvent[] }' }, ...errors },
-      },
-    },
-    '/v1/audit/verify': {
-      get: {
-        summary: 'Re-hash the audit chain (admin tokens only)',
-        responses: { '200': { description: 'ChainReport' }, '401': error, '403': error },
-      },
-    },
-  },
+  paths: paths(),
 } as const;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { KubeClient, loadKubeconfig } from '../../src/kube/index.js';
+import { routes } from '../../src/server/contract/index.js';
 import { openStore } from '../../src/store/index.js';
 import { cli } from '../support/cli.js';
 import { apiClient, mintToken, userCan, waitFor, webhookReceiver } from '../support/jit.js';
@@ -230,6 +231,8 @@ describe('gatehouse serve against the real apiserver (checked with SubjectAccess
     expect((await api(tokens.bob, 'POST', `/v1/requests/${id}/credential`)).status).toBe(403);
     const issued = await api(tokens.alice, 'POST', `/v1/requests/${id}/credential`);
     expect(issued.status).toBe(200);
+    // Exactly what the contract declares: the unit contract test has no cluster to issue one on.
+    expect(routes.issueCredential.responses[200].parse(issued.body)).toEqual(issued.body);
     // Over an existing world-readable file, the CLI's --out still leaves the token to its owner alone.
     const file = join(env.GATEHOUSE_HOME, 'credential.kubeconfig');
     writeFileSync(file, 'an older kubeconfig\n');

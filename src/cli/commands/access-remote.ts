@@ -1,5 +1,11 @@
-import type { AccessRequest, IssuedCredential, RequestState } from '../../access/index.js';
-import { AppError, type ErrorCode, messageOf } from '../../errors.js';
+import type { RequestState } from '../../access/index.js';
+import { AppError } from '../../errors.js';
+import type {
+  AccessRequestView,
+  ApiClient,
+  IssuedCredentialView,
+  NewRequestBody,
+} from '../../server/contract/index.js';
 import type { CommandContext } from '../context.js';
 
 /**
@@ -8,16 +14,12 @@ import type { CommandContext } from '../context.js';
  * of EKS access-entry flows) can still request, and approvers can act from anywhere.
  */
 export interface RemoteAccess {
-  create(body: Record<string, unknown>): Promise<AccessRequest>;
-  act(
-    id: string,
-    verb: 'approve' | 'deny' | 'revoke',
-    body?: Record<string, unknown>,
-  ): Promise<AccessRequest>;
-  extend(id: string, duration: string): Promise<AccessRequest>;
-  list(state?: RequestState): Promise<AccessRequest[]>;
-  show(id: string): Promise<AccessRequest>;
-  credential(id: string): Promise<IssuedCredential>;
+  create(body: NewRequestBody): Promise<AccessRequestView>;
+  act(id: string, verb: 'approve' | 'deny' | 'revoke'): Promise<AccessRequestView>;
+  extend(id: string, duration: string): Promise<AccessRequestView>;
+  list(state?: RequestState): Promise<readonly AccessRequestView[]>;
+  show(id: string): Promise<AccessRequestView>;
+  credential(id: string): Promise<IssuedCredentialView>;
 }
 
 /** The remote client when GATEHOUSE_SERVER (or `server:` in the config file) is set. */
@@ -30,72 +32,36 @@ export function remoteAccess(context: CommandContext): RemoteAccess | undefined 
     throw new AppError('auth.unauthorized', `GATEHOUSE_SERVER is ${server} but GATEHOUSE_TOKEN is not set`, {
       fix: 'Export GATEHOUSE_TOKEN with a token from `gatehouse tokens create --user YOU` (ask an administrator)',
     });
-  const base = server.replace(/\/+$/, '');
-  const call = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    let response: Response;
-    try {
-      response = await fetch(`${base}${path}`, {
-        method,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (error) {
-      throw new AppError(
-        'cluster.unreachable',
-        `cannot reach the Gatehouse server ${base}: ${messageOf(error)}`,
-        {
-          fix: 'Check GATEHOUSE_SERVER and that `gatehouse serve` is running and reachable',
-        },
-      );
-    }
-    const text = await response.text();
-    const parsed = (text ? JSON.parse(text) : {}) as {
-      error?: { code: ErrorCode; message: string; fix: string | null };
-    };
-    if (!response.ok)
-      throw new AppError(
-        parsed.error?.code ?? 'internal',
-        `Gatehouse server: ${parsed.error?.message ?? `HTTP ${response.status}`}`,
-        {
-          ...(parsed.error?.fix ? { fix: parsed.error.fix } : {}),
-        },
-      );
-    return parsed as T;
+  let loaded: Promise<ApiClient> | undefined;
+  // Loaded on first use: local access commands never load the contract and its schemas.
+  const client = () => {
+    loaded ??= import('../../server/contract/index.js').then(({ createClient }) =>
+      createClient({ baseUrl: server, token }),
+    );
+    return loaded;
   };
-  const id = (value: string) => encodeURIComponent(value);
   const list = async (state?: RequestState) =>
-    (await call<{ items: AccessRequest[] }>('GET', `/v1/requests${state ? `?state=${id(state)}` : ''}`))
-      .items;
+    (await (await client()).listRequests({ query: state ? { state } : {} })).items;
   // The API takes full ids only; a prefix typed here is resolved among the requests this user sees.
   const full = async (value: string): Promise<string> =>
-    fullIdPattern.test(value) ? value : id(uniqueMatch(value, await list()));
+    fullIdPattern.test(value) ? value : uniqueMatch(value, await list());
+  const on = async (value: string) => ({ params: { id: await full(value) } });
+  const verbs = { approve: 'approveRequest', deny: 'denyRequest', revoke: 'revokeRequest' } as const;
   return {
-    create: async (body) => (await call<{ request: AccessRequest }>('POST', '/v1/requests', body)).request,
-    act: async (request, verb) =>
-      (await call<{ request: AccessRequest }>('POST', `/v1/requests/${await full(request)}/${verb}`, {}))
-        .request,
+    create: async (body) => (await (await client()).createRequest({ body })).request,
+    act: async (request, verb) => (await (await client())[verbs[verb]](await on(request))).request,
     extend: async (request, duration) =>
-      (
-        await call<{ request: AccessRequest }>('POST', `/v1/requests/${await full(request)}/extend`, {
-          duration,
-        })
-      ).request,
+      (await (await client()).extendRequest({ ...(await on(request)), body: { duration } })).request,
     list,
-    show: async (request) =>
-      (await call<{ request: AccessRequest }>('GET', `/v1/requests/${await full(request)}`)).request,
-    credential: async (request) =>
-      await call<IssuedCredential>('POST', `/v1/requests/${await full(request)}/credential`, {}),
+    show: async (request) => (await (await client()).getRequest(await on(request))).request,
+    credential: async (request) => await (await client()).issueCredential(await on(request)),
   };
 }
 
 const fullIdPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** The one visible request whose id starts with the prefix. */
-function uniqueMatch(prefix: string, requests: readonly AccessRequest[]): string {
+function uniqueMatch(prefix: string, requests: readonly AccessRequestView[]): string {
   const matching = /^[0-9a-f-]+$/.test(prefix)
     ? requests.filter((request) => request.id.startsWith(prefix))
     : [];

@@ -26,6 +26,7 @@ import { currentClusterName } from '../../config/index.js';
 import { AppError, messageOf } from '../../errors.js';
 import { clusterPrincipal, type Principal } from '../../identity/index.js';
 import type { Gatehouse } from '../../runtime.js';
+import type { AccessRequestView } from '../../server/contract/index.js';
 import { accessDetailsText } from '../access-details-text.js';
 import type { CommandContext, Runner } from '../context.js';
 import { withGatehouse, withStore } from '../open-store.js';
@@ -39,26 +40,26 @@ function caller(gatehouse: Gatehouse): Promise<Principal> {
 }
 
 const columns = [
-  { header: 'ID', value: (row: AccessRequest) => row.id.slice(0, 8) },
-  { header: 'STATE', value: (row: AccessRequest) => row.state },
-  { header: 'REQUESTER', value: (row: AccessRequest) => row.requester },
+  { header: 'ID', value: (row: AccessRequestView) => row.id.slice(0, 8) },
+  { header: 'STATE', value: (row: AccessRequestView) => row.state },
+  { header: 'REQUESTER', value: (row: AccessRequestView) => row.requester },
   {
     header: 'ACCESS',
-    value: (row: AccessRequest) =>
+    value: (row: AccessRequestView) =>
       `${row.role.kind}/${row.role.name} in ${row.namespace ?? 'all namespaces'} of ${row.cluster}`,
   },
   {
     header: 'EXPIRES',
-    value: (row: AccessRequest) =>
+    value: (row: AccessRequestView) =>
       row.expiresAt ??
       (row.state === 'pending' || row.state === 'approved'
         ? `${row.durationSeconds / 60} min once active`
         : '-'),
   },
-  { header: 'FLOW', value: (row: AccessRequest) => row.flow },
+  { header: 'FLOW', value: (row: AccessRequestView) => row.flow },
 ];
 
-function show(context: CommandContext, request: AccessRequest, document: unknown = request): void {
+function show(context: CommandContext, request: AccessRequestView, document: unknown = request): void {
   context.stdout(render(context.output, [request], columns, document));
   // Approved but not in place: say why, so nobody waits on access that is not coming.
   if (request.lastError && (request.state === 'approved' || request.state === 'failed'))
@@ -68,7 +69,7 @@ function show(context: CommandContext, request: AccessRequest, document: unknown
 }
 
 /** `access show`: the request, then how to use it (a section in a table, `accessDetails` in JSON and YAML). */
-function showWithDetails(context: CommandContext, request: AccessRequest): void {
+function showWithDetails(context: CommandContext, request: AccessRequest | AccessRequestView): void {
   const details = accessDetails(request);
   show(context, request, { ...request, accessDetails: details });
   if (context.output === 'table' && details.status === 'ready') context.stdout(accessDetailsText(details));

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import {
   type AccessRequest,
   applyFlows,
@@ -14,16 +14,15 @@ import {
   namespaceLabelsFor,
   parseDuration,
   parseFlowFile,
-  parseRequestState,
   parseRoleReference,
-  requestFieldLimits,
   revoke,
 } from '../../access/index.js';
 import { AppError, describeError } from '../../errors.js';
 import { hasRole, type Principal, requireRole } from '../../identity/index.js';
 import type { AppOptions } from '../app.js';
-import { jsonBody, text } from '../body.js';
+import { type RouteDescription, routerPath, routes } from '../contract/index.js';
 import type { Changed, ServerEnv } from '../env.js';
+import { bodyOf, paramsOf, queryOf, reply } from '../validate.js';
 
 /**
  * Runs a step that touches a cluster for a request. Admins see what went wrong; anyone else gets
@@ -44,17 +43,78 @@ export function onCluster(options: AppOptions, principal: Principal, cluster: st
   };
 }
 
-/** Reads and checks the fields of a new request; nothing here touches a cluster. */
-function requestFields(body: Record<string, unknown>) {
-  return {
-    flow: text(body, 'flow', { max: 63 })!,
-    cluster: text(body, 'cluster', { max: requestFieldLimits.cluster })!,
-    namespace: text(body, 'namespace', { max: 253, required: false }),
-    role: parseRoleReference(text(body, 'role', { max: requestFieldLimits.roleName + 20 })!),
-    durationSeconds: parseDuration(text(body, 'duration', { max: 32 })!, 'duration'),
-    reason: text(body, 'reason', { max: requestFieldLimits.reason, required: false, empty: true }) ?? '',
-    breakGlass: body.breakGlass === true,
-  };
+const path = (route: RouteDescription) => routerPath(route, '/v1');
+const one = (request: AccessRequest) => ({ request });
+
+/** Flows, and asking for access under them. */
+function flowAndRequestRoutes(app: Hono<ServerEnv>, options: AppOptions, changed: Changed): void {
+  const { store } = options;
+  app.get(path(routes.listFlows), async (c) =>
+    reply(c, routes.listFlows, 200, { items: await listFlows(store) }),
+  );
+  app.put(path(routes.applyFlows), async (c) => {
+    const principal = c.get('principal');
+    // Refused before the body is parsed: a non-admin learns nothing from validation errors.
+    requireRole(principal, 'admin', 'change access flows');
+    const flows = parseFlowFile(await bodyOf(c, routes.applyFlows), 'request body');
+    return reply(c, routes.applyFlows, 200, changed(await applyFlows(store, principal, flows)));
+  });
+  app.get(path(routes.listRequests), async (c) => {
+    const { state } = queryOf(c, routes.listRequests);
+    const items = await listVisibleRequests(store, c.get('principal'), state);
+    return reply(c, routes.listRequests, 200, { items });
+  });
+  app.post(path(routes.createRequest), async (c) => {
+    const principal = c.get('principal');
+    const body = await bodyOf(c, routes.createRequest);
+    const guarded = onCluster(options, principal, body.cluster);
+    // createRequest checks the principal and the flow first, and only then calls these two.
+    const request = await createRequest(store, principal, {
+      cluster: body.cluster,
+      namespace: body.namespace,
+      role: parseRoleReference(body.role),
+      durationSeconds: parseDuration(body.duration, 'duration'),
+      reason: body.reason ?? '',
+      breakGlass: body.breakGlass === true,
+      flow: await getFlow(store, body.flow),
+      namespaceLabels: (namespace) =>
+        guarded(() => namespaceLabelsFor(() => options.clientFor(body.cluster))(namespace)),
+      checkCluster: (mode) => guarded(() => checkRequestCluster(options, body.cluster, mode)),
+    });
+    return reply(c, routes.createRequest, 201, changed(one(request)));
+  });
+}
+
+/** One request: reading it, deciding it, ending or extending it, and its credential. */
+function oneRequestRoutes(app: Hono<ServerEnv>, options: AppOptions, changed: Changed): void {
+  const { store } = options;
+  /** The request named in the path, if the caller may see it (404 otherwise, as if it did not exist). */
+  const visible = (c: Context<ServerEnv>, id: string) => getVisibleRequest(store, c.get('principal'), id);
+  app.get(path(routes.getRequest), async (c) =>
+    reply(c, routes.getRequest, 200, one(await visible(c, paramsOf(c, routes.getRequest).id))),
+  );
+  for (const [route, act] of [
+    [routes.approveRequest, (id: string, who: Principal) => decide(store, id, who, 'approve')],
+    [routes.denyRequest, (id: string, who: Principal) => decide(store, id, who, 'deny')],
+    [routes.revokeRequest, (id: string, who: Principal) => revoke(store, id, who)],
+  ] as const)
+    app.post(path(route), async (c) => {
+      const request = await visible(c, paramsOf(c, route).id);
+      return reply(c, route, 200, changed(one(await act(request.id, c.get('principal')))));
+    });
+  app.post(path(routes.extendRequest), async (c) => {
+    const request = await visible(c, paramsOf(c, routes.extendRequest).id);
+    const seconds = parseDuration((await bodyOf(c, routes.extendRequest)).duration, 'duration');
+    const extended = await extend(store, request.id, c.get('principal'), seconds);
+    return reply(c, routes.extendRequest, 200, changed(one(extended)));
+  });
+  app.post(path(routes.issueCredential), async (c) => {
+    const request = await visible(c, paramsOf(c, routes.issueCredential).id);
+    const client = () => options.clientFor(request.cluster);
+    const issued = await issueCredential(store, client, request.id, c.get('principal'));
+    c.header('cache-control', 'no-store');
+    return reply(c, routes.issueCredential, 200, issued);
+  });
 }
 
 /**
@@ -62,62 +122,8 @@ function requestFields(body: Record<string, unknown>) {
  * may see or change what is decided by the capability; these routes read and answer.
  */
 export function accessRoutes(options: AppOptions, changed: Changed): Hono<ServerEnv> {
-  const { store } = options;
   const app = new Hono<ServerEnv>();
-  app.get('/flows', async (c) => c.json({ items: await listFlows(store) }));
-  app.put('/flows', async (c) => {
-    const principal = c.get('principal');
-    // Refused before the body is parsed: a non-admin learns nothing from validation errors.
-    requireRole(principal, 'admin', 'change access flows');
-    const flows = parseFlowFile(await c.req.text(), 'request body');
-    return c.json(changed(await applyFlows(store, principal, flows)));
-  });
-  const one = (request: AccessRequest) => ({ request });
-  app.get('/requests', async (c) => {
-    const state = parseRequestState(c.req.query('state'));
-    return c.json({ items: await listVisibleRequests(store, c.get('principal'), state) });
-  });
-  app.post('/requests', async (c) => {
-    const principal = c.get('principal');
-    const fields = requestFields(await jsonBody(c.req));
-    const guarded = onCluster(options, principal, fields.cluster);
-    // createRequest checks the principal and the flow first, and only then calls these two.
-    const request = await createRequest(store, principal, {
-      ...fields,
-      flow: await getFlow(store, fields.flow),
-      namespaceLabels: (namespace) =>
-        guarded(() => namespaceLabelsFor(() => options.clientFor(fields.cluster))(namespace)),
-      checkCluster: (mode) => guarded(() => checkRequestCluster(options, fields.cluster, mode)),
-    });
-    return c.json(changed(one(request)), 201);
-  });
-  app.get('/requests/:id', async (c) =>
-    c.json(one(await getVisibleRequest(store, c.get('principal'), c.req.param('id')))),
-  );
-  for (const verb of ['approve', 'deny'] as const)
-    app.post(`/requests/:id/${verb}`, async (c) => {
-      const request = await getVisibleRequest(store, c.get('principal'), c.req.param('id'));
-      return c.json(changed(one(await decide(store, request.id, c.get('principal'), verb))));
-    });
-  app.post('/requests/:id/revoke', async (c) => {
-    const request = await getVisibleRequest(store, c.get('principal'), c.req.param('id'));
-    return c.json(changed(one(await revoke(store, request.id, c.get('principal')))));
-  });
-  app.post('/requests/:id/extend', async (c) => {
-    const request = await getVisibleRequest(store, c.get('principal'), c.req.param('id'));
-    const seconds = parseDuration(text(await jsonBody(c.req), 'duration', { max: 32 })!, 'duration');
-    return c.json(changed(one(await extend(store, request.id, c.get('principal'), seconds))));
-  });
-  app.post('/requests/:id/credential', async (c) => {
-    const request = await getVisibleRequest(store, c.get('principal'), c.req.param('id'));
-    const issued = await issueCredential(
-      store,
-      () => options.clientFor(request.cluster),
-      request.id,
-      c.get('principal'),
-    );
-    c.header('cache-control', 'no-store');
-    return c.json(issued);
-  });
+  flowAndRequestRoutes(app, options, changed);
+  oneRequestRoutes(app, options, changed);
   return app;
 }

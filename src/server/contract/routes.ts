@@ -1,0 +1,8 @@
+import { accessRoutes } from './access.js';
+import { auditRoutes } from './audit.js';
+import { serviceRoutes } from './service.js';
+
+/** Every route of the API, by the name the client gives its method. */
+export const routes = { ...serviceRoutes, ...accessRoutes, ...auditRoutes } as const;
+export type Routes = typeof routes;
+export type RouteName = keyof Routes;
