@@ -1,4 +1,5 @@
 import { requestStates } from '../access/index.js';
+import { signInPaths } from './sign-in/openapi.js';
 
 const error = {
   description: 'Error: code, what went wrong, and the fix',
@@ -219,5 +220,6 @@ export const openApiDocument = {
         responses: { '200': { description: 'ChainReport' }, '401': error, '403': error },
       },
     },
+    ...signInPaths,
   },
 } as const;
