@@ -7,6 +7,7 @@ import { issueFirstAdminLink, oidcSignIn, resolveSession } from '../../src/ident
 import type { RunningServer } from '../../src/server/index.js';
 import { Browser, demoUsers, type OidcProvider, startOidcProvider } from '../../testcluster/oidc/index.js';
 import { cli } from '../support/cli.js';
+import { startServe } from '../support/serve.js';
 import { type FreshStore, freshStore } from '../support/stores.js';
 import {
   serverWithSignIn,
@@ -220,5 +221,41 @@ describe('signing in to Gatehouse', () => {
     );
     expect(denied.status).toBe(401);
     expect(denied.body).toContain('the identity provider refused the sign-in: access_denied &#60;b&#62;no');
+  });
+
+  it('has `gatehouse serve` on a fresh store print the first-admin link, and sign people in with the provider from GATEHOUSE_OIDC_*', async () => {
+    const home = tempHome();
+    const serving = await startServe([], {
+      GATEHOUSE_HOME: home,
+      GATEHOUSE_OIDC_ISSUER: op.issuer,
+      GATEHOUSE_OIDC_CLIENT_ID: 'gatehouse',
+      GATEHOUSE_OIDC_CLIENT_SECRET: 'gatehouse-test-secret',
+      GATEHOUSE_OIDC_CA_FILE: op.caFile,
+    });
+    try {
+      const deadline = Date.now() + 10_000;
+      let printed: string | undefined;
+      while (!printed && Date.now() < deadline) {
+        printed = serving.log
+          .map((line) => /one-time link .*: (http:\/\/\S+)$/.exec(line)?.[1])
+          .find(Boolean);
+        if (!printed) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(printed).toMatch(new RegExp(`^${serving.url}/auth/first-admin\\?token=`));
+      expect(serving.log.join('\n')).toContain(`sign-in: ${serving.url}/auth/login through ${op.issuer}`);
+      const admin = new Browser(op.caCertificate);
+      await admin.get(printed!);
+      const token = new URL(printed!).searchParams.get('token')!;
+      expect((await admin.postForm(`${serving.url}/auth/first-admin`, { token })).status).toBe(303);
+      const dave = new Browser(op.caCertificate);
+      const back = await signInAs(dave, `${serving.url}/auth/login?next=/audit`, {
+        username: 'dave',
+        issuer: op.issuer,
+      });
+      expect(back).toMatchObject({ status: 303, location: `${serving.url}/audit` });
+      expect(dave.cookie('gatehouse_session')).toMatch(/^ghs_/);
+    } finally {
+      await serving.stop();
+    }
   });
 });
