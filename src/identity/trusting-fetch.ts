@@ -12,9 +12,9 @@ function bodyBytes(body: unknown): Buffer | undefined {
 }
 
 /**
- * A fetch for openid-client that trusts the given CAs (PEM) on top of nothing else: the
- * provider's private CA, for Gatehouse's calls to it only, without changing what the rest of the
- * process trusts (as NODE_EXTRA_CA_CERTS would). Built on node:https, so no extra dependency.
+ * A fetch for openid-client that trusts exactly the given CAs (PEM): the provider's private CA,
+ * for Gatehouse's calls to it only, without changing what the rest of the process trusts (as
+ * NODE_EXTRA_CA_CERTS would). Built on node:https, so no extra dependency.
  */
 export function fetchTrusting(ca: string): CustomFetch {
   return (url, options) =>

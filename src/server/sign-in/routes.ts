@@ -67,99 +67,91 @@ function signInBrowser(
   return c.redirect(next, 303);
 }
 
+type Handler = (c: Context, options: SignInRoutesOptions) => Promise<Response> | Response;
+
+const redirectUri = (c: Context, options: SignInRoutesOptions) =>
+  `${options.publicUrl ?? new URL(c.req.url).origin}/auth/callback`;
+
+/** `GET /auth/login`: remember the attempt in the browser, send it to the provider. */
+const beginSignIn: Handler = async (c, options) => {
+  if (!options.oidc) throw notConfigured();
+  const target = targetOf((name) => c.req.query(name));
+  const { url, pending } = await options.oidc.begin(redirectUri(c, options));
+  writeCookie(c, options.cookies, signInCookie, encodeAttempt({ ...pending, target }), attemptTtlSeconds);
+  return c.redirect(url, 302);
+};
+
+/** `GET /auth/callback`: the attempt (used up here, whatever happens) must match what the provider sent back. */
+const finishSignIn: Handler = async (c, options) => {
+  if (!options.oidc) throw notConfigured();
+  const attempt = decodeAttempt(readCookie(c, options.cookies, signInCookie));
+  clearCookie(c, options.cookies, signInCookie);
+  if (!attempt)
+    throw new AppError('auth.unauthorized', 'no sign-in is in progress in this browser', {
+      fix: 'Start again from the sign-in page (cookies must be allowed, and a sign-in must finish within 10 minutes)',
+    });
+  const current = new URL(`${redirectUri(c, options)}${new URL(c.req.url).search}`);
+  const identity = await options.oidc.finish(current, attempt);
+  return await arrive(c, options, attempt, identity);
+};
+
+/** A page with a button rather than signing in on GET: link previews and scanners would use the link up. */
+const firstAdminPage: Handler = (c) =>
+  page(
+    c,
+    200,
+    'Sign in as the first administrator',
+    `<p>This one-time link signs you in as Gatehouse's first administrator. It works once, for 15 minutes after the server printed it.</p>
+<form method="post" action="/auth/first-admin"><input type="hidden" name="token" value="${escapeHtml(c.req.query('token') ?? '')}"><button type="submit">Sign in</button></form>`,
+  );
+
+const useFirstAdminLink: Handler = async (c, options) => {
+  const token = (await c.req.parseBody()).token;
+  const started = await redeemFirstAdminLink(
+    options.store,
+    options.sessions,
+    typeof token === 'string' ? token : '',
+  );
+  options.log?.(`sign-in: ${started.session.principal.subject} signed in with the first-admin link`);
+  return signInBrowser(c, options, started, '/');
+};
+
+/** `POST /auth/cli/token`: the CLI trades the hand-over code and its verifier for a session token. */
+const cliToken: Handler = async (c, options) => {
+  const body = (await c.req.json().catch(() => ({}))) as { code?: unknown; verifier?: unknown };
+  if (typeof body.code !== 'string' || typeof body.verifier !== 'string')
+    throw new AppError('input.invalid', 'send {"code": …, "verifier": …} as JSON', {
+      fix: 'Use `gatehouse login --server URL`',
+    });
+  const { id, session } = await redeemCliLoginCode(options.store, options.sessions, {
+    code: body.code,
+    verifier: body.verifier,
+  });
+  const { subject, groups, roles } = session.principal;
+  return c.json({ token: id, subject, groups, roles, expiresAt: session.expiresAt }, 200, {
+    'cache-control': 'no-store',
+  });
+};
+
 /**
  * The sign-in routes under /auth: OpenID Connect (login, callback), the first-admin link, the
  * CLI's hand-over, and sign-out. Sessions they start are audited by the identity capability.
  */
 export function signInRoutes(options: SignInRoutesOptions): Hono {
-  const { store } = options;
   const app = new Hono();
-  const base = (c: Context) => options.publicUrl ?? new URL(c.req.url).origin;
-  const redirectUri = (c: Context) => `${base(c)}/auth/callback`;
-
-  app.get('/login', async (c) => {
+  const answer = (handler: Handler) => async (c: Context) => {
     try {
-      if (!options.oidc) throw notConfigured();
-      const target = targetOf((name) => c.req.query(name));
-      const { url, pending } = await options.oidc.begin(redirectUri(c));
-      writeCookie(c, options.cookies, signInCookie, encodeAttempt({ ...pending, target }), attemptTtlSeconds);
-      return c.redirect(url, 302);
+      return await handler(c, options);
     } catch (error) {
       return failed(c, options, error);
     }
-  });
-
-  app.get('/callback', async (c) => {
-    try {
-      if (!options.oidc) throw notConfigured();
-      const attempt = decodeAttempt(readCookie(c, options.cookies, signInCookie));
-      clearCookie(c, options.cookies, signInCookie);
-      if (!attempt)
-        throw new AppError('auth.unauthorized', 'no sign-in is in progress in this browser', {
-          fix: 'Start again from the sign-in page (cookies must be allowed, and a sign-in must finish within 10 minutes)',
-        });
-      const current = new URL(`${redirectUri(c)}${new URL(c.req.url).search}`);
-      const identity = await options.oidc.finish(current, attempt);
-      return await arrive(c, options, attempt, identity);
-    } catch (error) {
-      return failed(c, options, error);
-    }
-  });
-
-  app.get('/first-admin', (c) => {
-    const token = c.req.query('token') ?? '';
-    // A page with a button rather than signing in on GET: link previews and scanners would use the link up.
-    return page(
-      c,
-      200,
-      'Sign in as the first administrator',
-      `<p>This one-time link signs you in as Gatehouse's first administrator. It works once, for 15 minutes after the server printed it.</p>
-<form method="post" action="/auth/first-admin"><input type="hidden" name="token" value="${escapeHtml(token)}"><button type="submit">Sign in</button></form>`,
-    );
-  });
-
-  app.post('/first-admin', async (c) => {
-    try {
-      const token = (await c.req.parseBody()).token;
-      const started = await redeemFirstAdminLink(
-        store,
-        options.sessions,
-        typeof token === 'string' ? token : '',
-      );
-      options.log?.(`sign-in: ${started.session.principal.subject} signed in with the first-admin link`);
-      return signInBrowser(c, options, started, '/');
-    } catch (error) {
-      return failed(c, options, error);
-    }
-  });
-
-  app.post('/cli/token', async (c) => {
-    try {
-      const body = (await c.req.json().catch(() => ({}))) as { code?: unknown; verifier?: unknown };
-      if (typeof body.code !== 'string' || typeof body.verifier !== 'string')
-        throw new AppError('input.invalid', 'send {"code": …, "verifier": …} as JSON', {
-          fix: 'Use `gatehouse login --server URL`',
-        });
-      const { id, session } = await redeemCliLoginCode(store, options.sessions, {
-        code: body.code,
-        verifier: body.verifier,
-      });
-      const { subject, groups, roles } = session.principal;
-      return c.json({ token: id, subject, groups, roles, expiresAt: session.expiresAt }, 200, {
-        'cache-control': 'no-store',
-      });
-    } catch (error) {
-      return failed(c, options, error);
-    }
-  });
-
-  app.post('/logout', async (c) => {
-    try {
-      return await endSignIn(c, options);
-    } catch (error) {
-      return failed(c, options, error);
-    }
-  });
+  };
+  app.get('/login', answer(beginSignIn));
+  app.get('/callback', answer(finishSignIn));
+  app.get('/first-admin', answer(firstAdminPage));
+  app.post('/first-admin', answer(useFirstAdminLink));
+  app.post('/cli/token', answer(cliToken));
+  app.post('/logout', answer(endSignIn));
   return app;
 }
 
