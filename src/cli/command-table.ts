@@ -78,6 +78,11 @@ export const commandTable: readonly CommandEntry[] = [
     load: async () => (await import('./commands/login.js')).registerLogout,
   },
   {
+    name: 'sessions',
+    summary: 'Signed-in sessions of `gatehouse serve` (browser and CLI): list and revoke',
+    load: async () => (await import('./commands/sessions.js')).registerSessions,
+  },
+  {
     name: 'tokens',
     summary: 'API tokens for `gatehouse serve` (only their hash is stored)',
     load: async () => (await import('./commands/tokens.js')).registerTokens,
