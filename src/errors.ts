@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'cluster.timeout'
   | 'auth.unauthorized'
   | 'auth.forbidden'
+  /** The OpenID Provider could not be reached or answered with an error. */
+  | 'idp.unavailable'
   | 'not-found'
   | 'conflict'
   | 'store.failed'
@@ -99,6 +101,7 @@ export function exitCodeFor(code: ErrorCode): number {
     case 'cluster.unreachable':
     case 'cluster.tls':
     case 'cluster.timeout':
+    case 'idp.unavailable':
       return 3;
     case 'auth.unauthorized':
     case 'auth.forbidden':

@@ -68,6 +68,21 @@ export const commandTable: readonly CommandEntry[] = [
     load: async () => (await import('./commands/serve.js')).registerServe,
   },
   {
+    name: 'login',
+    summary: 'Sign in to a Gatehouse server through your browser; keeps a short-lived session token',
+    load: async () => (await import('./commands/login.js')).registerLogin,
+  },
+  {
+    name: 'logout',
+    summary: 'End the session `gatehouse login` started and forget its token',
+    load: async () => (await import('./commands/login.js')).registerLogout,
+  },
+  {
+    name: 'sessions',
+    summary: 'Signed-in sessions of `gatehouse serve` (browser and CLI): list and revoke',
+    load: async () => (await import('./commands/sessions.js')).registerSessions,
+  },
+  {
     name: 'tokens',
     summary: 'API tokens for `gatehouse serve` (only their hash is stored)',
     load: async () => (await import('./commands/tokens.js')).registerTokens,

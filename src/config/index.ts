@@ -3,6 +3,13 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { AppError, messageOf } from '../errors.js';
+import {
+  type OidcSettings,
+  oidcSettings,
+  publicUrlSetting,
+  type SessionSettings,
+  sessionSettings,
+} from './sign-in.js';
 
 export type OutputFormat = 'table' | 'json' | 'yaml' | 'csv';
 
@@ -23,6 +30,11 @@ export interface GatehouseConfig {
    * secret in server deployments (`GATEHOUSE_AUDIT_KEY_FILE`).
    */
   readonly auditKeyFile: string | undefined;
+  /** Where people reach `gatehouse serve` (`publicUrl`, `GATEHOUSE_PUBLIC_URL`); https makes cookies Secure. */
+  readonly publicUrl: string | undefined;
+  /** Sign-in with an OpenID Provider (`oidc:`); undefined when no issuer is configured. */
+  readonly oidc: OidcSettings | undefined;
+  readonly sessions: SessionSettings;
   /** The file the settings came from, if any. */
   readonly file: string | undefined;
 }
@@ -35,6 +47,9 @@ interface FileSettings {
   readonly probeTimeoutMs?: number;
   readonly server?: string;
   readonly auditKeyFile?: string;
+  readonly publicUrl?: string;
+  readonly oidc?: unknown;
+  readonly sessions?: unknown;
 }
 
 const knownKeys = new Set([
@@ -45,13 +60,16 @@ const knownKeys = new Set([
   'probeTimeoutMs',
   'server',
   'auditKeyFile',
+  'publicUrl',
+  'oidc',
+  'sessions',
 ]);
 
 /**
  * Settings come from, in rising precedence: defaults, the config file
  * (`$GATEHOUSE_CONFIG` or `<dataDir>/config.yaml`), then environment variables
  * (`GATEHOUSE_HOME`, `GATEHOUSE_DATABASE_URL`, `GATEHOUSE_CONTEXT`, `GATEHOUSE_OUTPUT`,
- * `GATEHOUSE_AUDIT_KEY_FILE`). Command-line
+ * `GATEHOUSE_AUDIT_KEY_FILE`, `GATEHOUSE_PUBLIC_URL`, `GATEHOUSE_OIDC_*`). Command-line
  * flags override all of them at the CLI edge.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatehouseConfig {
@@ -69,6 +87,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): GatehouseConfi
     probeTimeoutMs: settings.probeTimeoutMs ?? 3000,
     server: env.GATEHOUSE_SERVER ?? settings.server,
     auditKeyFile: env.GATEHOUSE_AUDIT_KEY_FILE ?? settings.auditKeyFile,
+    publicUrl: publicUrlSetting(env.GATEHOUSE_PUBLIC_URL ?? settings.publicUrl, file),
+    oidc: oidcSettings(settings.oidc, env, file),
+    sessions: sessionSettings(settings.sessions, file),
     file: existsSync(file) ? file : undefined,
   };
 }
@@ -114,7 +135,15 @@ function readSettings(file: string): FileSettings {
       });
     }
   }
-  for (const key of ['databaseUrl', 'kubeconfig', 'context', 'output', 'server', 'auditKeyFile'] as const) {
+  for (const key of [
+    'databaseUrl',
+    'kubeconfig',
+    'context',
+    'output',
+    'server',
+    'auditKeyFile',
+    'publicUrl',
+  ] as const) {
     if (record[key] !== undefined && typeof record[key] !== 'string') {
       throw new AppError('config.invalid', `config file ${file}: "${key}" must be a string`, {
         fix: `Quote the value of ${key}`,
@@ -131,3 +160,4 @@ function readSettings(file: string): FileSettings {
 }
 
 export { type ClusterSelection, currentClusterName } from './current-context.js';
+export { defaultSessionSettings, type OidcSettings, type SessionSettings } from './sign-in.js';

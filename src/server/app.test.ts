@@ -226,8 +226,8 @@ describe.each(dialects)('HTTP API on %s', (dialect) => {
   });
 });
 
-/** Paths the console serves: its pages, assets and sign-in page. */
-const consolePaths = /^\/(?!v1\/|healthz$|openapi\.json$)/;
+/** Paths the console serves (its pages, assets and /login): all but the API's, sign-in's and the two documents. */
+const consolePaths = /^\/(?!v1\/|auth\/|healthz$|openapi\.json$)/;
 
 describe('OpenAPI document', () => {
   it('describes every route the app serves', async () => {

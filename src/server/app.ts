@@ -1,18 +1,20 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { EksAccessEntriesPort } from '../clusters/index.js';
+import { defaultSessionSettings, type SessionSettings } from '../config/index.js';
 import { type ConsoleOptions, consoleRoutes } from '../console/index.js';
 import { isAppError, messageOf } from '../errors.js';
-import { authenticate, hasRole } from '../identity/index.js';
+import { authenticateBearer, hasRole, type OidcSignIn } from '../identity/index.js';
 import type { KubeClient } from '../kube/index.js';
 import type { Store } from '../store/index.js';
 import { bodyTooLarge, maxBodyBytes } from './body.js';
 import { routes } from './contract/index.js';
-import type { Changed, ServerEnv } from './env.js';
+import type { Changed, ConsoleEnv, ServerEnv } from './env.js';
 import { httpStatusFor } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { accessRoutes } from './routes/access.js';
 import { auditRoutes } from './routes/audit.js';
+import { consoleSession, signInRoutes } from './sign-in/index.js';
 import { reply } from './validate.js';
 
 export interface AppOptions {
@@ -28,9 +30,21 @@ export interface AppOptions {
   readonly health?: () => Record<string, unknown>;
   /** Unexpected errors go here (one line each); the HTTP answer never carries internals. */
   readonly log?: (line: string) => void;
+  /** Sign-in and sessions; absent, no OpenID Provider and default session lifetimes. */
+  readonly signIn?: SignInSettings;
   /** The clusters Gatehouse knows, for the console's Clusters page. */
   readonly listClusters?: ConsoleOptions['listClusters'];
 }
+
+export interface SignInSettings {
+  /** Where people reach the server; https makes its cookies `__Host-` and Secure. Default: each request's origin. */
+  readonly publicUrl?: string;
+  /** The OpenID Provider people sign in with (`oidcSignIn(config.oidc)`); absent, only the first-admin link signs in. */
+  readonly oidc?: OidcSignIn;
+  readonly sessions?: SessionSettings;
+}
+
+const logOption = (options: AppOptions) => (options.log ? { log: options.log } : {});
 
 /**
  * The HTTP API: flows, requests, credentials and audit, for callers holding an API token. Every
@@ -44,6 +58,9 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
     options.onChange?.(typeof id === 'string' ? id : undefined);
     return value;
   };
+  const sessions = options.signIn?.sessions ?? defaultSessionSettings;
+  const publicUrl = options.signIn?.publicUrl;
+  const cookies = { secure: publicUrl?.startsWith('https:') === true };
   const app = new Hono<ServerEnv>();
   app.onError((error, c) => {
     if (isAppError(error))
@@ -76,7 +93,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   app.use('/v1/*', async (c, next) => {
     const header = c.req.header('authorization') ?? '';
     const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    c.set('principal', await authenticate(store, token));
+    c.set('principal', await authenticateBearer(store, sessions, token));
     await next();
   });
   app.get('/v1/whoami', (c) => {
@@ -86,6 +103,14 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   });
   app.route('/v1', accessRoutes(options, changed));
   app.route('/v1/audit', auditRoutes(store));
-  app.route('/', consoleRoutes(options));
+  app.route(
+    '/auth',
+    signInRoutes({ store, sessions, cookies, publicUrl, oidc: options.signIn?.oidc, ...logOption(options) }),
+  );
+  // Console pages mounted after this find c.var.principal and c.var.session (ConsoleEnv).
+  const web = new Hono<ConsoleEnv>();
+  web.use('*', consoleSession({ store, sessions, cookies }));
+  web.route('/', consoleRoutes(options));
+  app.route('/', web);
   return app;
 }

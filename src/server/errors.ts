@@ -19,6 +19,7 @@ export function httpStatusFor(code: ErrorCode): 400 | 401 | 403 | 404 | 409 | 50
       return 409;
     case 'cluster.unreachable':
     case 'cluster.tls':
+    case 'idp.unavailable':
       return 502;
     case 'cluster.timeout':
       return 504;

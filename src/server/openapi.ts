@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { components, errorSchema, type RouteDescription, routes } from './contract/index.js';
+import { signInPaths } from './sign-in/openapi.js';
 
 const uri = (id: string) => `#/components/schemas/${id}`;
 
@@ -115,5 +116,6 @@ export const openApiDocument = {
     schemas: componentSchemas(),
   },
   security: [{ token: [] }],
-  paths: paths(),
+  // The sign-in pages and the CLI's hand-over are described beside their routes.
+  paths: { ...paths(), ...signInPaths },
 } as const;

@@ -6,7 +6,7 @@ import type { ClusterConnections } from '../clusters/index.js';
 import { AppError, describeError, messageOf } from '../errors.js';
 import { deliver, sinkLabel, type WebhookSink } from '../notifications/index.js';
 import type { Store } from '../store/index.js';
-import { createApp } from './app.js';
+import { createApp, type SignInSettings } from './app.js';
 import { Lease } from './lease.js';
 import { PassLoop } from './loop.js';
 
@@ -40,6 +40,8 @@ export interface ServeOptions {
    * by. A restart under the same name takes the lease back at once.
    */
   readonly replicaId?: string;
+  /** Sign-in: the OpenID Provider, the public URL, session lifetimes (see `createApp`). */
+  readonly signIn?: SignInSettings;
 }
 
 export interface RunningServer {
@@ -217,6 +219,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       lastReconcile: lastPass ?? null,
     }),
     log,
+    ...(options.signIn ? { signIn: options.signIn } : {}),
   });
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const started = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () =>

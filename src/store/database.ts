@@ -8,6 +8,7 @@ import type {
 } from './tables/access.js';
 import type { AuditEventsTable } from './tables/audit.js';
 import type { ClusterProvidersTable } from './tables/clusters.js';
+import type { OneTimeCodesTable, SessionsTable } from './tables/identity.js';
 import type {
   SyncIndexedRunsTable,
   SyncRoleRulesTable,
@@ -34,6 +35,8 @@ export interface Database {
   readonly cluster_providers: ClusterProvidersTable;
   readonly eks_access_grants: EksAccessGrantsTable;
   readonly leases: LeasesTable;
+  readonly sessions: SessionsTable;
+  readonly one_time_codes: OneTimeCodesTable;
 }
 
 export type StoreDialect = 'sqlite' | 'postgres';

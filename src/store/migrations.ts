@@ -277,6 +277,41 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('sync_indexed_runs').execute();
     },
   },
+  '2026_12_01_0020_sessions': {
+    // Sign-in: server-side sessions keyed by a hash of their id, and one-time codes (the first
+    // admin's link, the CLI's login hand-over) kept only as hashes.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id_hash', 'varchar(64)', (column) => column.primaryKey())
+        .addColumn('ref', 'varchar(40)', (column) => column.notNull().unique())
+        .addColumn('kind', 'varchar(20)', (column) => column.notNull())
+        .addColumn('method', 'varchar(20)', (column) => column.notNull())
+        .addColumn('subject', 'text', (column) => column.notNull())
+        .addColumn('groups', 'text', (column) => column.notNull())
+        .addColumn('roles', 'text', (column) => column.notNull())
+        .addColumn('csrf_token', 'varchar(64)', (column) => column.notNull())
+        .addColumn('created_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('last_seen_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('idle_expires_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('expires_at', 'varchar(40)', (column) => column.notNull())
+        .execute();
+      await db.schema.createIndex('sessions_expires_at').on('sessions').column('expires_at').execute();
+      await db.schema
+        .createTable('one_time_codes')
+        .addColumn('code_hash', 'varchar(64)', (column) => column.primaryKey())
+        .addColumn('purpose', 'varchar(20)', (column) => column.notNull())
+        .addColumn('payload', 'text', (column) => column.notNull())
+        .addColumn('created_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('expires_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('used_at', 'varchar(40)')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('one_time_codes').execute();
+      await db.schema.dropTable('sessions').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -78,7 +78,7 @@ export function behindTestSession(options: ConsoleOptions): Hono<ConsoleEnv> {
 }
 
 /** A real client for a port nothing listens on: creating a request only resolves it; nothing calls it. */
-function unreachableClient(): KubeClient {
+export function unreachableClient(): KubeClient {
   const config = new KubeConfig();
   config.loadFromOptions({
     clusters: [{ name: 'prod', server: 'https://127.0.0.1:1' }],

@@ -1,14 +1,18 @@
-import { request } from 'node:https';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 export interface Response {
   readonly status: number;
   readonly location?: string;
   readonly body: string;
+  /** The response's Set-Cookie lines, attributes and all. */
+  readonly setCookies: readonly string[];
 }
 
 /**
- * The little of a browser the sign-in driver needs: HTTPS trusting one CA, a cookie jar, and
- * absolute redirect targets. Cookies are sent on every path: one jar serves one sign-in.
+ * The little of a browser the sign-in driver needs: HTTPS trusting one CA (and plain HTTP, for a
+ * Gatehouse server on loopback), a cookie jar, and absolute redirect targets. Cookies are sent
+ * on every path and, as browsers do, regardless of port: one jar serves one person.
  */
 export class Browser {
   readonly #ca: string;
@@ -16,6 +20,17 @@ export class Browser {
 
   constructor(ca: string) {
     this.#ca = ca;
+  }
+
+  /** A cookie's value, as the jar holds it. */
+  cookie(name: string): string | undefined {
+    return this.#cookies.get(name);
+  }
+
+  /** Sets (or, with undefined, drops) a cookie, as a tampering user could. */
+  setCookie(name: string, value: string | undefined): void {
+    if (value === undefined) this.#cookies.delete(name);
+    else this.#cookies.set(name, value);
   }
 
   get(url: string, headers: Record<string, string> = {}): Promise<Response> {
@@ -34,11 +49,12 @@ export class Browser {
   #send(method: string, url: string, headers: Record<string, string>, body?: string): Promise<Response> {
     const cookie = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     return new Promise((resolve, reject) => {
-      const call = request(
+      const secure = url.startsWith('https:');
+      const call = (secure ? httpsRequest : httpRequest)(
         url,
         {
           method,
-          ca: this.#ca,
+          ...(secure ? { ca: this.#ca } : {}),
           headers: { accept: 'text/html,application/json', ...(cookie ? { cookie } : {}), ...headers },
           timeout: 10_000,
         },
@@ -53,6 +69,7 @@ export class Browser {
               status: res.statusCode ?? 0,
               ...(location ? { location: new URL(location, url).href } : {}),
               body: Buffer.concat(chunks).toString('utf8'),
+              setCookies: res.headers['set-cookie'] ?? [],
             });
           });
         },

@@ -1,4 +1,6 @@
 // A real OpenID Provider for tests and local runs, and the test cluster's trust in it.
+
+export { Browser, type Response as BrowserResponse } from './browser.js';
 export {
   type CertificateAuthority,
   createCertificateAuthority,

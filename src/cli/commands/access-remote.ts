@@ -7,6 +7,7 @@ import type {
   NewRequestBody,
 } from '../../server/contract/index.js';
 import type { CommandContext } from '../context.js';
+import { readCredential } from '../credentials.js';
 
 /**
  * The access commands acting through a `gatehouse serve` API instead of a local store: the caller
@@ -26,11 +27,12 @@ export interface RemoteAccess {
 export function remoteAccess(context: CommandContext): RemoteAccess | undefined {
   const server = context.config.server;
   if (!server) return undefined;
-  // The token is read from the environment only: never a flag, so it stays out of shell history and ps.
-  const token = context.env.GATEHOUSE_TOKEN;
+  // Never a flag, so it stays out of shell history and ps: an API token from the environment
+  // (automation), else the session `gatehouse login` keeps for this server.
+  const token = context.env.GATEHOUSE_TOKEN || readCredential(context.config, server)?.token;
   if (!token)
-    throw new AppError('auth.unauthorized', `GATEHOUSE_SERVER is ${server} but GATEHOUSE_TOKEN is not set`, {
-      fix: 'Export GATEHOUSE_TOKEN with a token from `gatehouse tokens create --user YOU` (ask an administrator)',
+    throw new AppError('auth.unauthorized', `GATEHOUSE_SERVER is ${server} but you are not signed in to it`, {
+      fix: `Run \`gatehouse login --server ${server}\`, or export GATEHOUSE_TOKEN with an API token (automation)`,
     });
   let loaded: Promise<ApiClient> | undefined;
   // Loaded on first use: local access commands never load the contract and its schemas.

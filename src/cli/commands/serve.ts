@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { parseDuration } from '../../access/index.js';
 import { AppError } from '../../errors.js';
+import { issueFirstAdminLink, oidcSignIn } from '../../identity/index.js';
 import { parseWebhook, type WebhookSink } from '../../notifications/index.js';
 import { startServer } from '../../server/index.js';
 import type { Runner } from '../context.js';
@@ -87,10 +88,26 @@ export function registerServe(program: Command, run: Runner): void {
           webhooks,
           log,
           replicaId: flags.replicaId ?? context.env.GATEHOUSE_REPLICA_ID ?? hostname(),
+          signIn: {
+            ...(context.config.publicUrl ? { publicUrl: context.config.publicUrl } : {}),
+            ...(context.config.oidc ? { oidc: oidcSignIn(context.config.oidc) } : {}),
+            sessions: context.config.sessions,
+          },
         });
         log(
           `gatehouse serve: API on ${server.url} (OpenAPI at ${server.url}/openapi.json), store ${store.location}, ${webhooks.length} webhook(s)`,
         );
+        const publicUrl = context.config.publicUrl ?? server.url;
+        log(
+          context.config.oidc
+            ? `sign-in: ${publicUrl}/auth/login through ${context.config.oidc.issuer}`
+            : 'sign-in: no OpenID Provider configured (set oidc.issuer and oidc.clientId); only the first-admin link signs in',
+        );
+        const firstAdmin = await issueFirstAdminLink(store, { publicUrl });
+        if (firstAdmin)
+          log(
+            `nobody has signed in yet: open this one-time link to sign in as ${firstAdmin.subject} (admin), valid until ${firstAdmin.expiresAt}: ${firstAdmin.url}`,
+          );
         await server.firstPass;
         if (server.leader()) log('first reconcile pass done');
         await new Promise<void>((resolve) => {

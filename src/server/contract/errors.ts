@@ -17,6 +17,7 @@ const knownCodes: Readonly<Record<ErrorCode, true>> = {
   'not-found': true,
   conflict: true,
   'store.failed': true,
+  'idp.unavailable': true,
   internal: true,
 };
 
