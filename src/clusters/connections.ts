@@ -1,4 +1,4 @@
-import { isAppError } from '../errors.js';
+import { describeError, isAppError } from '../errors.js';
 import { clientNode, KubeClient } from '../kube/index.js';
 import type { Store } from '../store/index.js';
 import { connectClient } from './probe.js';
@@ -10,7 +10,7 @@ import {
   type ResolvedCluster,
 } from './registry.js';
 import { RunCommandTransport } from './run-command-transport.js';
-import type { ClusterProvider, ClusterRef, EksAccessEntriesPort } from './types.js';
+import type { ClusterListing, ClusterProvider, ClusterRef, EksAccessEntriesPort } from './types.js';
 
 /**
  * How Gatehouse reaches a cluster's API server: over HTTPS from this machine, or through the
@@ -65,6 +65,29 @@ export class ClusterConnections {
       if (this.#cloud === listing) this.#cloud = undefined;
       throw error;
     }
+  }
+
+  /**
+   * Every cluster Gatehouse can name: the kubeconfig's contexts, then the registered cloud
+   * accounts' clusters (the runtime's one listing); a source that fails is an error entry.
+   */
+  async list(): Promise<ClusterListing> {
+    const kubeconfig = new KubeconfigProvider({ path: this.#options.kubeconfig, env: this.#options.env });
+    this.#cloud ??= this.#options.store().then(listProviderClusters);
+    const cloud = this.#cloud;
+    const [local, remote] = await Promise.allSettled([kubeconfig.listClusters(), cloud]);
+    if (remote.status === 'rejected' && this.#cloud === cloud) this.#cloud = undefined;
+    const failed = (source: string, reason: unknown) => [{ source, message: describeError(reason) }];
+    return {
+      clusters: [
+        ...(local.status === 'fulfilled' ? local.value.clusters : []),
+        ...(remote.status === 'fulfilled' ? remote.value.clusters : []),
+      ],
+      errors: [
+        ...(local.status === 'fulfilled' ? local.value.errors : failed('kubeconfig', local.reason)),
+        ...(remote.status === 'fulfilled' ? remote.value.errors : failed('cloud accounts', remote.reason)),
+      ],
+    };
   }
 
   client(name: string): Promise<KubeClient> {

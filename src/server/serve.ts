@@ -21,7 +21,9 @@ function withResolvers(): { promise: Promise<void>; resolve: () => void } {
 /** What the server needs of the runtime (`openGatehouse`): its store and its cluster connections. */
 export interface ServerRuntime {
   store(): Promise<Store>;
-  readonly clusters: Pick<ClusterConnections, 'client' | 'accessEntries'>;
+  /** `list` feeds the console's Clusters page; without it the page says it has no listing. */
+  readonly clusters: Pick<ClusterConnections, 'client' | 'accessEntries'> &
+    Partial<Pick<ClusterConnections, 'list'>>;
 }
 
 export interface ServeOptions {
@@ -202,10 +204,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     },
     Math.max(options.intervalMs, 2000),
   );
+  const list = clusters.list?.bind(clusters);
   const app = createApp({
     store,
     clientFor,
     accessEntriesFor,
+    ...(list ? { listClusters: list } : {}),
     onChange: (requestId) => {
       // In process for this replica; through the database for the one holding the lease.
       onRequestChange(requestId);
