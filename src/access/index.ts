@@ -43,6 +43,8 @@ export { namespaceLabelsFor } from './namespace-labels.js';
 export { refuseDisallowedPending, type Verdict, verdictOf } from './policy-recheck.js';
 export { grantOf, type ReconcileOptions, type ReconcileReport, reconcile } from './reconciler.js';
 export {
+  clusterChoices,
+  durationText,
   type FlowOption,
   type NamespaceChoice,
   namespaceStanding,
