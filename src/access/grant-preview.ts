@@ -4,6 +4,7 @@ import type { KubeClient } from '../kube/index.js';
 import { accessPolicies, type ClusterRole, type Role } from '../rbac/index.js';
 import type { Store } from '../store/index.js';
 import { accessPolicyArn } from './flows.js';
+import { combinedRisks } from './grant-preview-combined.js';
 import { type HeldStatus, heldIndex, holds, identityOf } from './grant-preview-held.js';
 import { readRole } from './grant-preview-role.js';
 import {
@@ -86,7 +87,12 @@ export async function grantPreview(options: GrantPreviewOptions): Promise<GrantP
     permissions: index
       ? permissions.map((line) => ({ ...line, alreadyHeld: holds(index, identity, line) }))
       : permissions,
-    risks,
+    risks: index
+      ? [
+          ...risks,
+          ...combinedRisks({ role: read.role, subject, namespace: request.namespace, held: index.snapshot }),
+        ]
+      : risks,
     alreadyHeld: held.status,
     errors: [],
   };
