@@ -36,36 +36,38 @@ export interface GrantPreview {
 }
 
 export interface GrantPreviewOptions {
-  readonly store: Store;
-  /** Who asks: they must be able to see the request (its requester, an approver, an auditor). */
-  readonly principal: Principal;
-  /** The request's full id. */
-  readonly id: string;
-  /** Gatehouse's client for a cluster: called only once the principal may see the request. */
-  readonly client: (cluster: string) => Promise<KubeClient>;
+  /**
+   * The request as the caller read it for the principal it answers (`getVisibleRequest`,
+   * `listVisibleRequests`): a preview is only for those who may see the request.
+   */
+  readonly request: AccessRequest;
+  /** Gatehouse's client for the request's cluster (the role's rules are read through it). */
+  readonly client: () => Promise<KubeClient>;
+  /** For what the subject already holds, from the latest RBAC sync of the cluster; without it, not computed. */
+  readonly store?: Store;
 }
 
 /**
  * The effective permissions a request's grant would add, computed by the RBAC engine from the
  * role as the cluster holds it now (aggregation applied), scoped to the request's namespace; the
- * risky ones among them; and, line by line, whether the subject already holds it (from the latest
- * RBAC sync, when there is one). Read-only: nothing is created in the cluster. A role that cannot
- * be read is an error in the result, not an exception, so an approvals page still renders. Someone
- * who may not see the request gets the same not-found as for an id that does not exist.
+ * risky ones among them (with dangerous combinations it completes with what is already held);
+ * and, line by line, whether the subject already holds it (from the latest RBAC sync, when there
+ * is one). Read-only: nothing is created in the cluster. A role that cannot be read is an error in
+ * the result, not an exception, so an approvals page still renders.
  *
  * @example
- * const preview = await grantPreview({ store, principal, id, client: (name) => clusters.client(name) });
+ * const preview = await grantPreview({ request, store, client: () => clusters.client(request.cluster) });
  * preview.risks.filter((risk) => risk.severity === 'critical');
  */
 export async function grantPreview(options: GrantPreviewOptions): Promise<GrantPreview> {
-  const request = await getVisibleRequest(options.store, options.principal, options.id);
+  const { request } = options;
   const access = `${request.role.kind}/${request.role.name} ${request.namespace ? `in namespace ${request.namespace}` : 'cluster-wide'}`;
   if (request.role.kind === 'AccessPolicy') return accessPolicyPreview(request, access);
   const subject = subjectOf(request);
   const base = { requestId: request.id, subject: subjectLabel(subject), access };
   let read: { role: Role | ClusterRole; aggregated: boolean };
   try {
-    read = await readRole(await options.client(request.cluster), request);
+    read = await readRole(await options.client(), request);
   } catch (error) {
     const alreadyHeld = { status: 'not-computed', reason: 'the role could not be read' } as const;
     return {
@@ -79,7 +81,9 @@ export async function grantPreview(options: GrantPreviewOptions): Promise<GrantP
   }
   const { permissions, risks } = previewBinding({ role: read.role, subject, namespace: request.namespace });
   const identity = identityOf(request, subject);
-  const held = await heldIndex(options.store, request.cluster, identity);
+  const held = options.store
+    ? await heldIndex(options.store, request.cluster, identity)
+    : ({ index: undefined, status: { status: 'not-computed', reason: 'no store was given' } } as const);
   const index = held.index;
   return {
     ...base,
@@ -96,6 +100,24 @@ export async function grantPreview(options: GrantPreviewOptions): Promise<GrantP
     alreadyHeld: held.status,
     errors: [],
   };
+}
+
+/**
+ * {@link grantPreview} for a request named by id, for a principal: someone who may not see the
+ * request gets the same not-found as for an id that does not exist, and no cluster is called.
+ *
+ * @example
+ * await grantPreviewFor({ store, principal, id, client: (cluster) => clusters.client(cluster) });
+ */
+export async function grantPreviewFor(options: {
+  readonly store: Store;
+  readonly principal: Principal;
+  /** The request's full id. */
+  readonly id: string;
+  readonly client: (cluster: string) => Promise<KubeClient>;
+}): Promise<GrantPreview> {
+  const request = await getVisibleRequest(options.store, options.principal, options.id);
+  return await grantPreview({ request, store: options.store, client: () => options.client(request.cluster) });
 }
 
 function subjectOf(request: AccessRequest): GrantSubject {

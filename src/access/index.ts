@@ -30,7 +30,12 @@ export {
   principalArnFor,
 } from './flows.js';
 export { type GrantNowOutcome, grantNow } from './grant-now.js';
-export { type GrantPreview, type GrantPreviewOptions, grantPreview } from './grant-preview.js';
+export {
+  type GrantPreview,
+  type GrantPreviewOptions,
+  grantPreview,
+  grantPreviewFor,
+} from './grant-preview.js';
 export {
   type GrantSubject,
   type PermissionLine,

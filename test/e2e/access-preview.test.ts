@@ -7,6 +7,7 @@ import {
   type AccessRequest,
   createRequest,
   grantPreview,
+  grantPreviewFor,
   parseFlowFile,
   saveFlows,
 } from '../../src/access/index.js';
@@ -44,7 +45,7 @@ spec:
 ) as [AccessFlow];
 
 const preview = (of: AccessRequest, principal: Principal = person(requester)) =>
-  grantPreview({ store, principal, id: of.id, client: async () => admin });
+  grantPreviewFor({ store, principal, id: of.id, client: async () => admin });
 
 const request = (
   role: { kind: 'Role' | 'ClusterRole'; name: string },
@@ -141,6 +142,17 @@ describe('what a pending grant would add, read from the real apiserver', () => {
     const asked = await request({ kind: 'ClusterRole', name: 'view' }, null);
     expect((await preview(asked, person('ann'))).subject).toBe(`User ${requester}`);
     await expect(preview(asked, person('mallory'))).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('previews a request the caller already holds, without a store leaving already-held not computed', async () => {
+    const shown = await grantPreview({
+      request: await request({ kind: 'Role', name: 'log-reader' }),
+      client: async () => admin,
+    });
+    expect(shown.alreadyHeld).toEqual({ status: 'not-computed', reason: 'no store was given' });
+    expect(shown.permissions).toEqual([
+      { namespace, resource: 'pods/log', verbs: ['get'], resourceNames: [] },
+    ]);
   });
 
   it('reports a role the cluster does not have as an error in the preview, not an exception', async () => {
