@@ -1,7 +1,7 @@
 import { describeError } from '../errors.js';
 import type { Principal } from '../identity/index.js';
 import type { KubeClient } from '../kube/index.js';
-import { accessPolicies, type ClusterRole, type Role } from '../rbac/index.js';
+import { accessPolicies, type ClusterRole, type Role, type Severity } from '../rbac/index.js';
 import type { Store } from '../store/index.js';
 import { accessPolicyArn } from './flows.js';
 import { combinedRisks } from './grant-preview-combined.js';
@@ -92,14 +92,20 @@ export async function grantPreview(options: GrantPreviewOptions): Promise<GrantP
       ? permissions.map((line) => ({ ...line, alreadyHeld: holds(index, identity, line) }))
       : permissions,
     risks: index
-      ? [
+      ? bySeverity([
           ...risks,
           ...combinedRisks({ role: read.role, subject, namespace: request.namespace, held: index.snapshot }),
-        ]
+        ])
       : risks,
     alreadyHeld: held.status,
     errors: [],
   };
+}
+
+const severityOrder: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
+
+function bySeverity(risks: readonly PreviewRisk[]): PreviewRisk[] {
+  return [...risks].sort((a, b) => severityOrder.indexOf(a.severity) - severityOrder.indexOf(b.severity));
 }
 
 /**

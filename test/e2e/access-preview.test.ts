@@ -38,6 +38,7 @@ spec:
     - {kind: ClusterRole, name: jit-preview-missing}
     - {kind: Role, name: log-reader}
     - {kind: ClusterRole, name: view, scope: cluster}
+    - {kind: ClusterRole, name: jit-preview-csr-approver, scope: cluster}
   approvers: {users: [ann]}
   maxDuration: 1h
 `,
@@ -76,11 +77,37 @@ beforeAll(async () => {
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
     subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: requester }],
   });
+  // Half of a dangerous pair, held already: creating certificate requests.
+  const csr = { apiGroups: ['certificates.k8s.io'] };
+  await put(`${rbac}/clusterroles`, {
+    metadata: { name: 'jit-preview-csr-creator' },
+    rules: [{ ...csr, verbs: ['create'], resources: ['certificatesigningrequests'] }],
+  });
+  await put(`${rbac}/clusterroles`, {
+    metadata: { name: 'jit-preview-csr-approver' },
+    rules: [
+      { ...csr, verbs: ['update'], resources: ['certificatesigningrequests/approval'] },
+      {
+        ...csr,
+        verbs: ['approve'],
+        resources: ['signers'],
+        resourceNames: ['kubernetes.io/kube-apiserver-client'],
+      },
+    ],
+  });
+  await put(`${rbac}/clusterrolebindings`, {
+    metadata: { name: requester },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'jit-preview-csr-creator' },
+    subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: requester }],
+  });
   store = await openStore({ dataDir });
   await saveFlows(store, [flow], 'admin');
 });
 
 afterAll(async () => {
+  await admin
+    .request({ method: 'DELETE', path: `${rbac}/clusterrolebindings/${requester}` })
+    .catch(() => undefined);
   await admin
     .request({ method: 'DELETE', path: `${rbac}/namespaces/${namespace}/rolebindings/${requester}` })
     .catch(() => undefined);
@@ -136,6 +163,20 @@ describe('what a pending grant would add, read from the real apiserver', () => {
     expect(view.access).toBe('ClusterRole/view cluster-wide');
     expect(view.permissions.length).toBeGreaterThan(5);
     expect(view.permissions.every((line) => line.namespace === undefined)).toBe(true);
+  });
+
+  it('puts first the dangerous pair the grant completes with what the requester already holds', async () => {
+    await syncCluster(store, admin);
+    const shown = await preview(
+      await request({ kind: 'ClusterRole', name: 'jit-preview-csr-approver' }, null),
+    );
+    expect(shown.risks[0]).toMatchObject({
+      check: 'approve-csr',
+      severity: 'critical',
+      title: expect.stringContaining('together with access already held'),
+      why: expect.stringContaining(`ClusterRoleBinding ${requester} → ClusterRole jit-preview-csr-creator`),
+    });
+    expect(shown.permissions.every((line) => line.alreadyHeld === false)).toBe(true);
   });
 
   it('answers the approver, and refuses a stranger as if the request did not exist', async () => {
