@@ -1,0 +1,2 @@
+// Node-volume forensics: containers read from a node's disk without running anything on it.
+export { type BoltBucket, type BoltDatabase, type BoltEntry, openBolt } from './bbolt.js';
