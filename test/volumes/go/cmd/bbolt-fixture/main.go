@@ -1,6 +1,6 @@
 // bbolt-fixture writes a bbolt database that exercises every page shape a reader must handle:
 // inline and nested buckets, overflow values, multi-level branch pages, binary and empty values.
-// Usage: bbolt-fixture PATH SHAPE (SHAPE: mixed | wide)
+// Usage: bbolt-fixture PATH SHAPE (SHAPE: mixed | wide | snapshot-loop)
 package main
 
 import (
@@ -27,6 +27,8 @@ func main() {
 		err = mixed(db)
 	case "wide":
 		err = wide(db)
+	case "snapshot-loop":
+		err = snapshotLoop(db)
 	default:
 		err = fmt.Errorf("unknown shape %q", os.Args[2])
 	}
@@ -108,6 +110,33 @@ func wide(db *bolt.DB) error {
 			}
 			if err := child.Put([]byte("n"), []byte(fmt.Sprint(i))); err != nil {
 				return err
+			}
+		}
+		return nil
+	})
+}
+
+// snapshotLoop is an overlayfs snapshotter database whose parent chain comes back on itself.
+func snapshotLoop(db *bolt.DB) error {
+	return db.Update(func(tx *bolt.Tx) error {
+		v1, err := tx.CreateBucket([]byte("v1"))
+		if err != nil {
+			return err
+		}
+		snapshots, err := v1.CreateBucket([]byte("snapshots"))
+		if err != nil {
+			return err
+		}
+		for i, link := range [][2]string{{"k8s.io/1/a", "k8s.io/2/b"}, {"k8s.io/2/b", "k8s.io/3/c"}, {"k8s.io/3/c", "k8s.io/2/b"}} {
+			record, err := snapshots.CreateBucket([]byte(link[0]))
+			if err != nil {
+				return err
+			}
+			id := binary.AppendUvarint(nil, uint64(i+1))
+			for key, value := range map[string][]byte{"id": id, "kind": {2}, "parent": []byte(link[1])} {
+				if err := record.Put([]byte(key), value); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

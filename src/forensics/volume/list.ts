@@ -1,0 +1,54 @@
+import { lstatSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { AppError } from '../../errors.js';
+import { listContainerdContainers } from './containerd.js';
+import type { VolumeListing } from './types.js';
+
+/** ROOT as an absolute path after checking it is a real directory (not a link to one). */
+export function volumeRoot(root: string): string {
+  const path = resolve(root);
+  let stats: ReturnType<typeof lstatSync>;
+  try {
+    stats = lstatSync(path);
+  } catch (error) {
+    throw new AppError(
+      'input.invalid',
+      `the volume root ${path} cannot be read: ${(error as Error).message}`,
+      {
+        fix: 'Pass the directory where the node’s disk (or its /var/lib) is mounted',
+        cause: error,
+      },
+    );
+  }
+  if (!stats.isDirectory()) {
+    throw new AppError('input.invalid', `the volume root ${path} is not a directory`, {
+      fix: 'Pass the directory where the node’s disk (or its /var/lib) is mounted, not a link or a file',
+    });
+  }
+  return path;
+}
+
+/**
+ * Lists the containers whose metadata is on a node's disk mounted at `root`, read-only and
+ * without following links out of it.
+ *
+ * @example
+ * const { containers, problems } = listVolumeContainers('/mnt/node');
+ */
+export function listVolumeContainers(root: string): VolumeListing & { readonly root: string } {
+  const path = volumeRoot(root);
+  const containerd = listContainerdContainers(path);
+  if (containerd.containers.length === 0 && containerd.problems.length === 0) {
+    return {
+      root: path,
+      containers: [],
+      problems: [
+        {
+          where: path,
+          message: 'no containerd metadata (io.containerd.metadata.v1.bolt/meta.db) found under it',
+        },
+      ],
+    };
+  }
+  return { root: path, ...containerd };
+}

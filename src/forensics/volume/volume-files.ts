@@ -1,0 +1,92 @@
+import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+import { AppError } from '../../errors.js';
+
+/**
+ * Reading a mounted node volume as hostile input: paths are walked one component at a time
+ * with `lstat`, so no symbolic link (absolute, `..` or otherwise) is ever followed, and nothing
+ * outside ROOT can be reached through the volume's own contents.
+ */
+
+export type Entry = 'missing' | 'directory' | 'file' | 'symlink' | 'other';
+
+function components(relative: string): string[] {
+  const parts = relative.split('/').filter((part) => part !== '' && part !== '.');
+  if (parts.includes('..')) {
+    throw new AppError('input.invalid', `the volume path ${JSON.stringify(relative)} climbs with ".."`, {
+      fix: 'This is a bug or a hostile metadata value; report the volume path',
+    });
+  }
+  return parts;
+}
+
+/** What sits at `relative` under `root`, without following links on the way or at the end. */
+export function entryAt(root: string, relative: string): Entry {
+  let path = root;
+  const parts = components(relative);
+  for (const [index, part] of parts.entries()) {
+    path = join(path, part);
+    let stats: ReturnType<typeof lstatSync>;
+    try {
+      stats = lstatSync(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
+      throw new AppError('input.invalid', `cannot read ${path}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+    if (stats.isSymbolicLink()) return 'symlink';
+    const last = index === parts.length - 1;
+    if (last) return stats.isDirectory() ? 'directory' : stats.isFile() ? 'file' : 'other';
+    if (!stats.isDirectory()) return 'missing';
+  }
+  return 'directory';
+}
+
+/**
+ * The bytes of a regular file at `relative` under `root`. A link anywhere on the path, a
+ * non-regular file or one larger than `maxBytes` is refused with the reason.
+ */
+export function readVolumeFile(
+  root: string,
+  relative: string,
+  options: { readonly maxBytes: number },
+): Buffer {
+  const entry = entryAt(root, relative);
+  const path = join(root, ...components(relative));
+  if (entry !== 'file') {
+    throw new AppError(
+      'input.invalid',
+      `${path} is ${entry === 'missing' ? 'missing' : `a ${entry}, not a file`}`,
+      {
+        fix:
+          entry === 'symlink'
+            ? 'Links on the volume are not followed (they could point outside it); mount the disk so the path is a real directory'
+            : 'Check that ROOT is the node’s root filesystem or its /var/lib',
+      },
+    );
+  }
+  const descriptor = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const size = fstatSync(descriptor).size;
+    if (size > options.maxBytes) {
+      throw new AppError(
+        'input.invalid',
+        `${path} has ${size} bytes, more than the ${options.maxBytes} this reader accepts`,
+        {
+          fix: 'Check the file; a metadata file this large is unusual',
+        },
+      );
+    }
+    const bytes = Buffer.alloc(size);
+    let done = 0;
+    while (done < size) {
+      const read = readSync(descriptor, bytes, done, size - done, done);
+      if (read === 0) break;
+      done += read;
+    }
+    return bytes.subarray(0, done);
+  } finally {
+    closeSync(descriptor);
+  }
+}
