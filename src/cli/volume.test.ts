@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { cli } from '../../test/support/cli.js';
+import { type ContainerdVolume, makeContainerdVolume } from '../../test/volumes/containerd.js';
+import { imageName } from '../../test/volumes/image.js';
+
+let dir: string;
+let volume: ContainerdVolume;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gatehouse-volume-cli-'));
+  volume = await makeContainerdVolume(dir);
+}, 120_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('gatehouse volume list', () => {
+  it('prints a table with the pod, container, image and snapshot of each container on the volume', async () => {
+    const run = await cli(['volume', 'list', volume.root]);
+    expect(run.code).toBe(0);
+    const [header, ...rows] = run.stdout.trimEnd().split('\n');
+    expect(header).toMatch(/^RUNTIME\s+ID\s+POD\s+CONTAINER\s+IMAGE\s+SNAPSHOT\s+CREATED$/);
+    expect(rows).toHaveLength(3);
+    const app = rows.find((row) => row.includes('web-0-app'))!;
+    expect(app).toMatch(
+      new RegExp(
+        `^containerd/k8s\\.io\\s+web-0-app\\s+shop/web-0\\s+app\\s+${imageName.replace(/\./g, '\\.')}\\s+overlayfs:\\d+\\s+20\\d\\d-`,
+      ),
+    );
+    expect(run.stderr).toBe('');
+  });
+
+  it('gives the full records and the problems as JSON and YAML', async () => {
+    const json = await cli(['volume', 'list', volume.root, '-o', 'json']);
+    const document = JSON.parse(json.stdout) as {
+      root: string;
+      containers: { id: string; layers: { upper: string } }[];
+      problems: unknown[];
+    };
+    expect(document.root).toBe(volume.root);
+    expect(document.problems).toEqual([]);
+    expect(document.containers.map((container) => container.id).sort()).toEqual([
+      'plain',
+      'web-0-app',
+      'web-0-sandbox',
+    ]);
+    const yaml = await cli(['volume', 'list', volume.root, '-o', 'yaml']);
+    expect(parseYaml(yaml.stdout)).toEqual(document);
+  });
+
+  it('exits with 2 and names the fix when ROOT is not a directory', async () => {
+    const run = await cli(['volume', 'list', join(dir, 'no-such-mount')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/cannot be read.*Pass the directory where the node’s disk/);
+  });
+
+  it('warns when the volume holds no containerd metadata', async () => {
+    const run = await cli(['volume', 'list', dir]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^warning: .*no containerd metadata/);
+  });
+});
