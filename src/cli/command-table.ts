@@ -42,7 +42,7 @@ export const commandTable: readonly CommandEntry[] = [
   },
   {
     name: 'volume',
-    summary: 'Containers on a node’s disk mounted read-only (containerd), read without running anything',
+    summary: 'Containers on a node’s disk mounted read-only (containerd, Docker), read without running anything',
     load: async () => (await import('./commands/volume.js')).registerVolume,
   },
   {

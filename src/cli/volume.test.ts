@@ -57,9 +57,9 @@ describe('gatehouse volume list', () => {
     expect(run.stderr).toMatch(/cannot be read.*Pass the directory where the node’s disk/);
   });
 
-  it('warns when the volume holds no containerd metadata', async () => {
+  it('warns when the volume holds no container metadata', async () => {
     const run = await cli(['volume', 'list', dir]);
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/^warning: .*no containerd metadata/);
+    expect(run.stderr).toMatch(/^warning: .*no container metadata/);
   });
 });

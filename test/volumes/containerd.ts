@@ -1,6 +1,6 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { imageName, ociImageArchive } from './image.js';
 
 /** A container the test data holds, as a Kubernetes node's containerd would have it. */
@@ -107,7 +107,23 @@ export async function makeContainerdVolume(dir: string): Promise<ContainerdVolum
         '--label',
         `${key}=${value}`,
       ]);
-      ctr(container.namespace, ['run', '-d', ...labels, imageName, container.id, 'sleep', '100000']);
+      // Own runc state and cgroup per data set, so two test files can make theirs at once.
+      const isolation = [
+        '--runc-root',
+        join(dir, 'runc'),
+        '--cgroup',
+        `/gatehouse-volume-tests/${basename(dir)}-${container.id}`,
+      ];
+      ctr(container.namespace, [
+        'run',
+        '-d',
+        ...isolation,
+        ...labels,
+        imageName,
+        container.id,
+        'sleep',
+        '100000',
+      ]);
     }
     for (const container of madeContainers) {
       const info = JSON.parse(
@@ -130,6 +146,13 @@ export async function makeContainerdVolume(dir: string): Promise<ContainerdVolum
       `making containerd test data: ${String(error)}\n${Buffer.concat(log).toString().slice(-3000)}`,
     );
   } finally {
+    for (const container of madeContainers) {
+      try {
+        ctr(container.namespace, ['tasks', 'delete', '--force', container.id]);
+      } catch {
+        // Already deleted on the good path; on a failed one, whatever is left is still stopped below.
+      }
+    }
     daemon.kill('SIGTERM');
     await stopped(daemon);
   }

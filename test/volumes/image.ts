@@ -10,7 +10,7 @@ const applets = ['sh', 'ls', 'cat', 'echo', 'sleep', 'rm', 'chmod', 'wget', 'vi'
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 /** Layer 1: busybox-static with applet links, a passwd file and a directory layer 2 will make opaque. */
-function baseLayer(): Buffer {
+export function baseLayer(): Buffer {
   const entries: RawEntry[] = [
     { name: 'bin/', type: '5', mode: 0o755 },
     { name: 'bin/busybox', data: readFileSync('/bin/busybox'), mode: 0o755 },

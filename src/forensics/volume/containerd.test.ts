@@ -97,6 +97,10 @@ describe('containers read from containerd’s data directory', () => {
         where: 'var/lib/containerd',
         message: expect.stringMatching(/link .* not followed/),
       }),
+      expect.objectContaining({
+        where: 'var/lib/docker',
+        message: expect.stringMatching(/link .* not followed/),
+      }),
     ]);
   });
 });

@@ -87,6 +87,7 @@ function readContainer(namespace: string, id: string, record: BoltBucket): Volum
     runtime: 'containerd',
     namespace,
     id,
+    name: undefined,
     image: text(record.get('image')),
     labels,
     kubernetes: kubernetesIdentity(labels),
@@ -94,6 +95,7 @@ function readContainer(namespace: string, id: string, record: BoltBucket): Volum
     snapshotKey: text(record.get('snapshotKey')),
     createdAt: created ? goTime(created) : undefined,
     command: commandOf(record.get('spec')),
+    state: undefined,
     layers: undefined,
   };
 }

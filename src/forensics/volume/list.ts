@@ -2,6 +2,7 @@ import { lstatSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AppError } from '../../errors.js';
 import { listContainerdContainers } from './containerd.js';
+import { listDockerContainers } from './docker.js';
 import type { VolumeListing } from './types.js';
 
 /** ROOT as an absolute path after checking it is a real directory (not a link to one). */
@@ -37,18 +38,14 @@ export function volumeRoot(root: string): string {
  */
 export function listVolumeContainers(root: string): VolumeListing & { readonly root: string } {
   const path = volumeRoot(root);
-  const containerd = listContainerdContainers(path);
-  if (containerd.containers.length === 0 && containerd.problems.length === 0) {
-    return {
-      root: path,
-      containers: [],
-      problems: [
-        {
-          where: path,
-          message: 'no containerd metadata (io.containerd.metadata.v1.bolt/meta.db) found under it',
-        },
-      ],
-    };
+  const found = [listContainerdContainers(path), listDockerContainers(path)];
+  const containers = found.flatMap((listing) => listing.containers);
+  const problems = found.flatMap((listing) => listing.problems);
+  if (containers.length === 0 && problems.length === 0) {
+    problems.push({
+      where: path,
+      message: 'no container metadata found under it (neither containerd’s meta.db nor Docker’s containers/)',
+    });
   }
-  return { root: path, ...containerd };
+  return { root: path, containers, problems };
 }

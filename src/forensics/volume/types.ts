@@ -4,6 +4,8 @@ export interface VolumeContainer {
   /** containerd namespace (`k8s.io` under Kubernetes); Docker has none. */
   readonly namespace: string | undefined;
   readonly id: string;
+  /** Docker's container name (without the leading slash); containerd names containers by id. */
+  readonly name: string | undefined;
   readonly image: string | undefined;
   readonly labels: Readonly<Record<string, string>>;
   readonly kubernetes: KubernetesIdentity | undefined;
@@ -11,8 +13,18 @@ export interface VolumeContainer {
   readonly snapshotKey: string | undefined;
   readonly createdAt: string | undefined;
   readonly command: readonly string[];
+  /** What the runtime last recorded (Docker keeps it on disk; containerd keeps tasks in /run). */
+  readonly state: ContainerState | undefined;
   /** The container's filesystem layers; undefined when they could not be resolved (see problems). */
   readonly layers: Layers | undefined;
+}
+
+export interface ContainerState {
+  readonly running: boolean;
+  readonly pid: number;
+  readonly exitCode: number;
+  readonly startedAt: string | undefined;
+  readonly finishedAt: string | undefined;
 }
 
 /** The pod a container belongs to, from the labels the kubelet's runtime sets. */
@@ -27,7 +39,10 @@ export interface KubernetesIdentity {
 
 export type SnapshotKind = 'view' | 'active' | 'committed' | 'unknown';
 
-/** Directories relative to ROOT: the writable upper dir and the image layers, top first. */
+/**
+ * Directories relative to ROOT: the writable upper dir and the lower ones, top first (for Docker
+ * the first lower is the `-init` layer of runtime files, not image content).
+ */
 export interface Layers {
   readonly snapshotId: string;
   readonly kind: SnapshotKind;

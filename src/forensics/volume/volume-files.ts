@@ -1,4 +1,13 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  readSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../errors.js';
 
@@ -89,4 +98,22 @@ export function readVolumeFile(
   } finally {
     closeSync(descriptor);
   }
+}
+
+/** The names in the directory at `relative` (which must be a real directory, not a link). */
+export function directoryNames(root: string, relative: string): string[] {
+  if (entryAt(root, relative) !== 'directory') return [];
+  return readdirSync(join(root, ...components(relative)), { encoding: 'utf8' });
+}
+
+/** The text of the link at `relative`, read and never followed; the caller validates it. */
+export function linkText(root: string, relative: string): string {
+  const parts = components(relative);
+  const parent = parts.slice(0, -1).join('/');
+  if (parts.length === 0 || entryAt(root, parent) !== 'directory' || entryAt(root, relative) !== 'symlink') {
+    throw new AppError('input.invalid', `${join(root, relative)} is not a link`, {
+      fix: 'The volume’s layer links are damaged or were altered',
+    });
+  }
+  return readlinkSync(join(root, ...parts), { encoding: 'utf8' });
 }
