@@ -19,7 +19,9 @@ const columns: readonly Column<VolumeContainer>[] = [
 export function registerVolume(program: Command, run: Runner): void {
   const volume = program
     .command('volume')
-    .description('Containers on a node’s disk mounted read-only (containerd, Docker), read without running anything');
+    .description(
+      'Containers on a node’s disk mounted read-only (containerd, Docker), read without running anything',
+    );
   volume
     .command('list')
     .argument('<root>', 'where the node’s root filesystem (or its /var/lib) is mounted')

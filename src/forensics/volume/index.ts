@@ -1,6 +1,16 @@
 // Node-volume forensics: containers read from a node's disk without running anything on it.
 export { type BoltBucket, type BoltDatabase, type BoltEntry, openBolt } from './bbolt.js';
+export { type ContainerFilesystem, containerFilesystem } from './container-view.js';
+export type { EntryType, LayerEntry, LayerListing } from './layer-scan.js';
 export { listVolumeContainers } from './list.js';
+export {
+  type Change,
+  type ChangeKind,
+  containerChanges,
+  type FileView,
+  mergeLayers,
+  type ViewEntry,
+} from './overlay-view.js';
 export type {
   KubernetesIdentity,
   Layers,

@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ContainerdVolume, makeContainerdVolume } from '../../../test/volumes/containerd.js';
+import { type DockerVolume, makeDockerVolume } from '../../../test/volumes/docker.js';
+import { kernelView } from '../../../test/volumes/overlay-mount.js';
+import { containerFilesystem } from './container-view.js';
+import { listVolumeContainers } from './list.js';
+import type { FileView } from './overlay-view.js';
+
+let dir: string;
+let containerd: ContainerdVolume;
+let docker: DockerVolume;
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'gatehouse-view-'));
+  containerd = await makeContainerdVolume(join(dir, 'containerd'));
+  docker = await makeDockerVolume(join(dir, 'docker'));
+}, 180_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const letters: Record<string, string> = {
+  file: 'f',
+  directory: 'd',
+  symlink: 'l',
+  fifo: 'p',
+  socket: 's',
+  'char-device': 'c',
+  'block-device': 'b',
+};
+const asLetters = (view: FileView) =>
+  new Map([...view].map(([path, entry]) => [path, letters[entry.type] ?? '?']));
+
+function layersOf(root: string, id: string) {
+  const container = listVolumeContainers(root).containers.find(
+    (candidate) => candidate.id === id || candidate.name === id,
+  );
+  return container!.layers!;
+}
+
+describe('a container’s filesystem rebuilt from its layer directories', () => {
+  it('matches what the kernel’s overlayfs shows for the containerd container, whiteouts and opaque dirs applied', () => {
+    const layers = layersOf(containerd.root, 'web-0-app');
+    const { view, anomalies } = containerFilesystem(containerd.root, layers);
+    expect(anomalies).toEqual([]);
+    expect(asLetters(view)).toEqual(kernelView(containerd.root, layers));
+    expect(view.has('bin/vi')).toBe(false);
+    expect(view.has('bin/wget')).toBe(false);
+    expect(view.has('opt/app/old.conf')).toBe(false);
+    expect(view.get('opt/app/new.conf')?.type).toBe('file');
+    expect(view.get('tmp/dropper.sh')?.mode).toBe(0o755);
+  });
+
+  it('lists the containerd container’s own changes: the dropped script, the edited passwd, the deleted binary', () => {
+    const { changes } = containerFilesystem(containerd.root, layersOf(containerd.root, 'web-0-app'));
+    const own = changes
+      .filter((change) => !change.runtime)
+      .map(({ path, kind, type }) => ({ path, kind, type }));
+    expect(own).toEqual([
+      { path: 'bin/wget', kind: 'deleted', type: 'symlink' },
+      { path: 'etc/passwd', kind: 'modified', type: 'file' },
+      { path: 'tmp/dropper.sh', kind: 'added', type: 'file' },
+    ]);
+    expect(changes.filter((change) => change.runtime).map((change) => change.path)).toEqual([
+      'dev',
+      'proc',
+      'run',
+      'sys',
+    ]);
+  });
+
+  it('shows no changes for a container nobody touched, and never counts the image’s own whiteouts', () => {
+    const { changes } = containerFilesystem(containerd.root, layersOf(containerd.root, 'web-0-sandbox'));
+    expect(changes.filter((change) => !change.runtime)).toEqual([]);
+  });
+
+  it('does the same for a Docker container, with the -init layer among the lowers', () => {
+    const layers = layersOf(docker.root, 'k8s_api_api-1');
+    const { view, changes, anomalies } = containerFilesystem(docker.root, layers);
+    expect(anomalies).toEqual([]);
+    expect(asLetters(view)).toEqual(kernelView(docker.root, layers));
+    expect(view.get('.dockerenv')?.type).toBe('file');
+    expect(changes.filter((change) => !change.runtime).map(({ path, kind }) => `${kind} ${path}`)).toEqual([
+      'deleted bin/wget',
+      'modified etc/passwd',
+      'added tmp/dropper.sh',
+    ]);
+  });
+
+  it('says opaque directories are unknown when getfattr cannot run, instead of guessing', () => {
+    const layers = layersOf(containerd.root, 'web-0-app');
+    const { anomalies } = containerFilesystem(containerd.root, layers, { getfattr: '/nonexistent/getfattr' });
+    expect(anomalies).toHaveLength(3);
+    expect(anomalies[0]!.message).toMatch(/opaque directories are unknown.*install Debian's attr package/);
+  });
+});

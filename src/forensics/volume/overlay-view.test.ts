@@ -1,0 +1,115 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type EntryType, type LayerEntry, type LayerListing, scanLayer } from './layer-scan.js';
+import { containerChanges, mergeLayers } from './overlay-view.js';
+
+function layer(dir: string, entries: readonly [string, EntryType, Partial<LayerEntry>?][]): LayerListing {
+  return {
+    dir,
+    opaqueKnown: true,
+    anomalies: [],
+    entries: entries.map(([path, type, extra]) => ({
+      path,
+      type,
+      size: 0,
+      mode: 0o644,
+      uid: 0,
+      gid: 0,
+      mtime: '2026-01-01T00:00:00.000Z',
+      ...extra,
+    })),
+  };
+}
+
+describe('stacking layers as overlayfs does', () => {
+  it('applies OCI-style whiteout files and opaque markers as well as overlay ones', () => {
+    const bottom = layer('1', [
+      ['etc', 'directory'],
+      ['etc/a', 'file'],
+      ['etc/b', 'file'],
+      ['var', 'directory'],
+      ['var/x', 'file'],
+    ]);
+    const top = layer('2', [
+      ['etc', 'directory'],
+      ['etc/.wh.a', 'file'],
+      ['var', 'directory'],
+      ['var/.wh..wh..opq', 'file'],
+      ['var/y', 'file'],
+    ]);
+    expect([...mergeLayers([bottom, top]).keys()].sort()).toEqual(['etc', 'etc/b', 'var', 'var/y']);
+  });
+
+  it('hides a directory’s contents when a higher layer puts a file at its path, and a whole subtree on a whiteout', () => {
+    const bottom = layer('1', [
+      ['a', 'directory'],
+      ['a/deep', 'directory'],
+      ['a/deep/f', 'file'],
+      ['b', 'directory'],
+      ['b/g', 'file'],
+    ]);
+    const top = layer('2', [
+      ['a', 'file'],
+      ['b', 'whiteout'],
+    ]);
+    const view = mergeLayers([bottom, top]);
+    expect([...view.keys()]).toEqual(['a']);
+    expect(view.get('a')).toMatchObject({ type: 'file', layer: 1 });
+  });
+
+  it('reports a whiteout of something the image never had as a deletion of an unknown entry', () => {
+    const changes = containerChanges(
+      [layer('1', [['etc', 'directory']])],
+      layer('2', [
+        ['etc', 'directory'],
+        ['etc/ghost', 'whiteout'],
+      ]),
+    );
+    expect(changes).toEqual([
+      expect.objectContaining({ path: 'etc/ghost', kind: 'deleted', type: 'unknown' }),
+    ]);
+  });
+
+  it('reports a directory the container emptied and refilled as replaced, with its new contents as added', () => {
+    const image = layer('1', [
+      ['srv', 'directory'],
+      ['srv/old', 'file'],
+    ]);
+    const upper = layer('2', [
+      ['srv', 'directory', { opaque: true }],
+      ['srv/new', 'file'],
+    ]);
+    expect(containerChanges([image], upper).map(({ path, kind }) => `${kind} ${path}`)).toEqual([
+      'replaced-directory srv',
+      'added srv/new',
+    ]);
+  });
+});
+
+describe('scanning a hostile layer directory', () => {
+  it('records links without following them, refuses a layer that is itself a link, and stops at the entry limit', () => {
+    const root = mkdtempSync(join(tmpdir(), 'gatehouse-layer-'));
+    try {
+      mkdirSync(join(root, 'layer', 'etc'), { recursive: true });
+      symlinkSync('/', join(root, 'layer', 'escape'));
+      symlinkSync('../../../../etc/shadow', join(root, 'layer', 'etc', 'shadow'));
+      writeFileSync(join(root, 'layer', 'etc', 'passwd'), 'root:x:0:0::/root:/bin/sh\n');
+      const listing = scanLayer(root, 'layer');
+      expect(listing.entries.map((entry) => [entry.path, entry.type, entry.linkTarget])).toEqual([
+        ['escape', 'symlink', '/'],
+        ['etc', 'directory', undefined],
+        ['etc/passwd', 'file', undefined],
+        ['etc/shadow', 'symlink', '../../../../etc/shadow'],
+      ]);
+      symlinkSync(join(root, 'layer'), join(root, 'linked'));
+      expect(() => scanLayer(root, 'linked')).toThrow(/missing or is a link/);
+      const capped = scanLayer(root, 'layer', { maxEntries: 2 });
+      expect(capped.entries).toHaveLength(2);
+      expect(capped.anomalies).toEqual(['stopped after 2 entries; the rest of the layer is not listed']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
