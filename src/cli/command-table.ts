@@ -42,7 +42,8 @@ export const commandTable: readonly CommandEntry[] = [
   },
   {
     name: 'volume',
-    summary: 'Containers on a node’s disk mounted read-only (containerd, Docker), read without running anything',
+    summary:
+      'Containers on a node’s disk mounted read-only (containerd, Docker), read without running anything',
     load: async () => (await import('./commands/volume.js')).registerVolume,
   },
   {
