@@ -63,3 +63,50 @@ describe('gatehouse volume list', () => {
     expect(run.stderr).toMatch(/^warning: .*no container metadata/);
   });
 });
+
+describe('gatehouse volume changes', () => {
+  it('prints the intruder’s footprint for the container a Kubernetes name points at', async () => {
+    const run = await cli(['volume', 'changes', volume.root, 'shop/web-0/app']);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    const rows = run.stdout.trimEnd().split('\n');
+    expect(rows[0]).toMatch(/^CHANGE\s+TYPE\s+SIZE\s+MODIFIED\s+PATH$/);
+    const own = rows.slice(1).filter((row) => !row.includes('runtime mount point'));
+    const kindAndPath = (row: string) => {
+      const cells = row.split(/\s+/);
+      return `${cells[0]} ${cells.at(-1)}`;
+    };
+    expect(own.map(kindAndPath)).toEqual([
+      'deleted /bin/wget',
+      'modified /etc/passwd',
+      'added /tmp/dropper.sh',
+    ]);
+  });
+
+  it('gives the same changes with the layers and anomalies as JSON, selecting by id', async () => {
+    const run = await cli(['volume', 'changes', volume.root, 'web-0-app', '-o', 'json']);
+    const document = JSON.parse(run.stdout) as {
+      container: string;
+      changes: { path: string; kind: string; runtime: boolean }[];
+      anomalies: unknown[];
+    };
+    expect(document.container).toBe('web-0-app');
+    expect(document.anomalies).toEqual([]);
+    expect(document.changes.filter((change) => !change.runtime).map((change) => change.path)).toEqual([
+      'bin/wget',
+      'etc/passwd',
+      'tmp/dropper.sh',
+    ]);
+  });
+
+  it('refuses a reference that matches no container or several, naming them', async () => {
+    const missing = await cli(['volume', 'changes', volume.root, 'shop/web-9/app']);
+    expect(missing.code).toBe(5);
+    expect(missing.stderr).toMatch(/no container on the volume matches "shop\/web-9\/app"/);
+    const ambiguous = await cli(['volume', 'changes', volume.root, 'web-0']);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toMatch(
+      /matches 2 containers: containerd k8s.io\/web-0-app, containerd k8s.io\/web-0-sandbox/,
+    );
+  });
+});

@@ -11,6 +11,7 @@ export {
   mergeLayers,
   type ViewEntry,
 } from './overlay-view.js';
+export { selectContainer } from './select.js';
 export type {
   KubernetesIdentity,
   Layers,
