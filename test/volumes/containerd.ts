@@ -73,18 +73,25 @@ function stopped(child: ChildProcess): Promise<void> {
   });
 }
 
+export interface VolumeSize {
+  /** Containers created (not run) besides the three, with pod labels: for benchmarks. */
+  readonly extraContainers?: number;
+  /** Files in an extra image layer: for benchmarks. */
+  readonly manyFiles?: number;
+}
+
 /**
  * Runs Debian's containerd (1.6, with runc) as root on its own root, state and socket under
  * `dir` (never the system daemon), imports the test image, runs the containers with Kubernetes
  * labels, lets an intruder change web-0-app, then stops every task and the daemon so the data
  * directory is quiescent.
  */
-export async function makeContainerdVolume(dir: string): Promise<ContainerdVolume> {
+export async function makeContainerdVolume(dir: string, size: VolumeSize = {}): Promise<ContainerdVolume> {
   const root = join(dir, 'node');
   const dataDir = join(root, 'var', 'lib', 'containerd');
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(join(dir, 'config.toml'), configText(dir, dataDir));
-  writeFileSync(join(dir, 'image.tar'), ociImageArchive());
+  writeFileSync(join(dir, 'image.tar'), ociImageArchive(size));
   const socket = join(dir, 'c.sock');
   const daemon = spawn('containerd', ['--config', join(dir, 'config.toml')], {
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -131,6 +138,16 @@ export async function makeContainerdVolume(dir: string): Promise<ContainerdVolum
       ) as ContainerdSays['info'];
       const mount = ctr(container.namespace, ['snapshots', 'mounts', '/mnt', info.SnapshotKey]);
       said.set(container.id, { info, mount });
+    }
+    for (let index = 0; index < (size.extraContainers ?? 0); index++) {
+      const labels = Object.entries(podLabels(`load-${index}`, 'app', 'container'));
+      ctr('k8s.io', [
+        'containers',
+        'create',
+        ...labels.flatMap(([key, value]) => ['--label', `${key}=${value}`]),
+        imageName,
+        `load-${index}`,
+      ]);
     }
     ctr('k8s.io', ['tasks', 'exec', '--exec-id', 'intruder', 'web-0-app', 'sh', '-c', intrusion]);
     for (const container of madeContainers) {

@@ -39,12 +39,26 @@ function topLayer(): Buffer {
   ]);
 }
 
+/** Layer 3 (benchmarks only): `count` small files in directories of 100. */
+function manyFilesLayer(count: number): Buffer {
+  const entries: RawEntry[] = [
+    { name: 'usr/', type: '5', mode: 0o755 },
+    { name: 'usr/share/', type: '5', mode: 0o755 },
+  ];
+  for (let index = 0; index < count; index++) {
+    if (index % 100 === 0) entries.push({ name: `usr/share/d${index / 100}/`, type: '5', mode: 0o755 });
+    entries.push({ name: `usr/share/d${Math.floor(index / 100)}/f${index}`, data: `file ${index}\n` });
+  }
+  return tarArchive(entries);
+}
+
 /**
  * An OCI image archive (oci-layout, index.json, blobs) that `ctr images import` accepts, made
  * without a registry: two uncompressed layers, a config and a manifest, addressed by sha256.
  */
-export function ociImageArchive(): Buffer {
+export function ociImageArchive(options: { readonly manyFiles?: number } = {}): Buffer {
   const layers = [baseLayer(), topLayer()];
+  if (options.manyFiles) layers.push(manyFilesLayer(options.manyFiles));
   const config = Buffer.from(
     JSON.stringify({
       architecture: 'amd64',
