@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -115,5 +115,37 @@ describe('hostile snapshot metadata', () => {
     expect(() => overlayLayers(database, 'k8s.io/9/none', 'snapshots')).toThrow(
       /no snapshot "k8s.io\/9\/none"/,
     );
+  });
+});
+
+describe('damaged containerd metadata on the volume', () => {
+  const copyOf = (name: string) => {
+    const copy = join(dir, name);
+    execFileSync('cp', ['-a', volume.root, copy]);
+    return { copy, data: join(copy, 'var', 'lib', 'containerd') };
+  };
+
+  it('reports a truncated meta.db as a problem naming the file, not a crash', () => {
+    const { copy, data } = copyOf('truncated');
+    truncateSync(join(data, 'io.containerd.metadata.v1.bolt', 'meta.db'), 20_000);
+    const listing = listVolumeContainers(copy);
+    expect(listing.containers).toEqual([]);
+    expect(listing.problems).toEqual([
+      {
+        where: 'var/lib/containerd/io.containerd.metadata.v1.bolt/meta.db',
+        message: expect.stringMatching(/the bbolt database is damaged or not bbolt: .*truncated copy/),
+      },
+    ]);
+  });
+
+  it('still lists every container when the snapshotter database is destroyed, each with the reason its layers are missing', () => {
+    const { copy, data } = copyOf('wiped');
+    const file = join(data, 'io.containerd.snapshotter.v1.overlayfs', 'metadata.db');
+    writeFileSync(file, Buffer.alloc(readFileSync(file).length));
+    const listing = listVolumeContainers(copy);
+    expect(listing.containers).toHaveLength(3);
+    expect(listing.containers.every((container) => container.layers === undefined)).toBe(true);
+    expect(listing.problems).toHaveLength(3);
+    expect(listing.problems[0]!.message).toMatch(/no valid meta page/);
   });
 });

@@ -41,7 +41,13 @@ export function listContainerdContainers(root: string): VolumeListing {
   const problems: VolumeProblem[] = [];
   const base = findContainerdRoot(root, problems);
   if (base === undefined) return { containers: [], problems };
-  const meta = openBolt(readVolumeFile(root, under(base, metaDatabase), { maxBytes: maxDatabaseBytes }));
+  let meta: ReturnType<typeof openBolt>;
+  try {
+    meta = openBolt(readVolumeFile(root, under(base, metaDatabase), { maxBytes: maxDatabaseBytes }));
+  } catch (error) {
+    problems.push({ where: under(base, metaDatabase), message: messageOf(error) });
+    return { containers: [], problems };
+  }
   let overlay: BoltBucket | undefined | null = null;
   const overlayDatabase = (): BoltBucket | undefined => {
     if (overlay !== null) return overlay;
@@ -141,18 +147,18 @@ function resolveLayers(lookup: LayerLookup): Layers | undefined {
     problems.push({ where, message: `snapshotter ${container.snapshotter} is not read (only overlayfs is)` });
     return undefined;
   }
-  const name = text(
-    lookup.namespace.bucket('snapshots')?.bucket('overlayfs')?.bucket(container.snapshotKey)?.get('name'),
-  );
-  const database = lookup.overlayDatabase();
-  if (!name || !database) {
-    problems.push({
-      where,
-      message: `snapshot ${JSON.stringify(container.snapshotKey)} is not in the metadata`,
-    });
-    return undefined;
-  }
   try {
+    const name = text(
+      lookup.namespace.bucket('snapshots')?.bucket('overlayfs')?.bucket(container.snapshotKey)?.get('name'),
+    );
+    const database = lookup.overlayDatabase();
+    if (!name || !database) {
+      const missing = database
+        ? 'is not in meta.db'
+        : 'cannot be resolved: the overlayfs metadata.db is missing';
+      problems.push({ where, message: `snapshot ${JSON.stringify(container.snapshotKey)} ${missing}` });
+      return undefined;
+    }
     return overlayLayers(database, name, under(lookup.base, `${overlayDir}/snapshots`));
   } catch (error) {
     problems.push({ where, message: messageOf(error) });
