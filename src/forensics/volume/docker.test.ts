@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,21 @@ describe('containers read from Docker’s data root', () => {
     expect(altered.labels).toEqual(inspect.Config.Labels);
     expect(listing.problems).toEqual([
       { where: `docker ${inspect.Id}`, message: expect.stringMatching(/does not lead to a layer/) },
+    ]);
+  });
+
+  it('reports a malformed config.v2.json as a problem and lists the other containers', () => {
+    const copy = join(dir, 'malformed');
+    execFileSync('cp', ['-a', volume.root, copy]);
+    const [broken, intact] = volume.inspected;
+    writeFileSync(
+      join(copy, 'var', 'lib', 'docker', 'containers', broken!.Id, 'config.v2.json'),
+      '{"ID": "trunc',
+    );
+    const listing = listVolumeContainers(copy);
+    expect(listing.containers.map((container) => container.id)).toEqual([intact!.Id]);
+    expect(listing.problems).toEqual([
+      { where: `docker ${broken!.Id}`, message: expect.stringMatching(/JSON/) },
     ]);
   });
 });
