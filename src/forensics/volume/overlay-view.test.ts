@@ -1,7 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { containerFilesystem } from './container-view.js';
 import { type EntryType, type LayerEntry, type LayerListing, scanLayer } from './layer-scan.js';
 import { containerChanges, mergeLayers } from './overlay-view.js';
 
@@ -108,6 +110,35 @@ describe('scanning a hostile layer directory', () => {
       const capped = scanLayer(root, 'layer', { maxEntries: 2 });
       expect(capped.entries).toHaveLength(2);
       expect(capped.anomalies).toEqual(['stopped after 2 entries; the rest of the layer is not listed']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('lists a huge sparse file the container added without reading it, saying why it is not hashed', () => {
+    const root = mkdtempSync(join(tmpdir(), 'gatehouse-layer-'));
+    try {
+      mkdirSync(join(root, 'lower'));
+      mkdirSync(join(root, 'upper'));
+      writeFileSync(join(root, 'upper', 'small'), 'x');
+      writeFileSync(join(root, 'upper', 'huge'), '');
+      truncateSync(join(root, 'upper', 'huge'), 300 * 1024 * 1024);
+      const { changes, anomalies } = containerFilesystem(root, {
+        snapshotId: '1',
+        kind: 'active',
+        upper: 'upper',
+        lowers: ['lower'],
+      });
+      expect(changes.map(({ path, kind, size, sha256 }) => ({ path, kind, size, sha256 }))).toEqual([
+        { path: 'huge', kind: 'added', size: 314_572_800, sha256: undefined },
+        { path: 'small', kind: 'added', size: 1, sha256: createHash('sha256').update('x').digest('hex') },
+      ]);
+      expect(anomalies).toEqual([
+        {
+          dir: 'upper',
+          message: 'huge: not hashed (314572800 bytes, over the 268435456-byte hashing limit)',
+        },
+      ]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

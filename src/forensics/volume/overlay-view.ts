@@ -100,6 +100,8 @@ export interface Change {
   readonly mtime: string | undefined;
   /** A mount point runc makes in every container (/proc, /dev, /sys, /run), not the workload's doing. */
   readonly runtime: boolean;
+  /** Content hash of an added or modified file (set where the upper directory is read). */
+  readonly sha256?: string;
 }
 
 const runtimeMountPoints = new Set(['proc', 'dev', 'sys', 'run']);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -116,4 +117,34 @@ export function linkText(root: string, relative: string): string {
     });
   }
   return readlinkSync(join(root, ...parts), { encoding: 'utf8' });
+}
+
+/**
+ * The SHA-256 of a regular file at `relative` under `root`, read in chunks without following
+ * links; undefined (with the reason) when it is larger than `maxBytes`, so a huge or sparse
+ * file cannot stall the run.
+ */
+export function hashVolumeFile(
+  root: string,
+  relative: string,
+  options: { readonly maxBytes: number },
+): { readonly sha256: string } | { readonly skipped: string } {
+  if (entryAt(root, relative) !== 'file') return { skipped: 'not a regular file' };
+  const descriptor = openSync(join(root, ...components(relative)), constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const size = fstatSync(descriptor).size;
+    if (size > options.maxBytes)
+      return { skipped: `${size} bytes, over the ${options.maxBytes}-byte hashing limit` };
+    const hash = createHash('sha256');
+    const chunk = Buffer.alloc(1 << 20);
+    for (let offset = 0; ; ) {
+      const read = readSync(descriptor, chunk, 0, chunk.length, offset);
+      if (read === 0) break;
+      hash.update(chunk.subarray(0, read));
+      offset += read;
+    }
+    return { sha256: hash.digest('hex') };
+  } finally {
+    closeSync(descriptor);
+  }
 }
