@@ -18,6 +18,7 @@ export interface DockerInspect {
   readonly Id: string;
   readonly Name: string;
   readonly Created: string;
+  readonly Image: string;
   readonly Config: { readonly Labels: Record<string, string>; readonly Image: string };
   readonly GraphDriver: { readonly Data: { readonly UpperDir: string; readonly LowerDir: string } };
 }

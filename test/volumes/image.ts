@@ -57,6 +57,15 @@ function manyFilesLayer(count: number): Buffer {
  * without a registry: two uncompressed layers, a config and a manifest, addressed by sha256.
  */
 export function ociImageArchive(options: { readonly manyFiles?: number } = {}): Buffer {
+  return buildArchive(options).archive;
+}
+
+/** The digest of the image's manifest, which containerd records as the image's target. */
+export function manifestDigest(options: { readonly manyFiles?: number } = {}): string {
+  return buildArchive(options).manifestDigest;
+}
+
+function buildArchive(options: { readonly manyFiles?: number }): { archive: Buffer; manifestDigest: string } {
   const layers = [baseLayer(), topLayer()];
   if (options.manyFiles) layers.push(manyFilesLayer(options.manyFiles));
   const config = Buffer.from(
@@ -93,11 +102,12 @@ export function ociImageArchive(options: { readonly manyFiles?: number } = {}): 
   const blobs = [config, manifest, ...layers].map(
     (bytes): RawEntry => ({ name: `blobs/sha256/${sha256(bytes)}`, data: bytes }),
   );
-  return tarArchive([
+  const archive = tarArchive([
     { name: 'oci-layout', data: JSON.stringify({ imageLayoutVersion: '1.0.0' }) },
     { name: 'index.json', data: JSON.stringify(index) },
     { name: 'blobs/', type: '5', mode: 0o755 },
     { name: 'blobs/sha256/', type: '5', mode: 0o755 },
     ...blobs,
   ]);
+  return { archive, manifestDigest: `sha256:${sha256(manifest)}` };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ContainerdVolume, makeContainerdVolume } from '../../../test/volumes/containerd.js';
-import { imageName } from '../../../test/volumes/image.js';
+import { imageName, manifestDigest } from '../../../test/volumes/image.js';
 import { ensureVolumeTools } from '../../../test/volumes/tools.js';
 import { openBolt } from './bbolt.js';
 import { listVolumeContainers } from './list.js';
@@ -39,6 +39,7 @@ describe('containers read from containerd’s data directory', () => {
       const container = listing.containers.find((candidate) => candidate.id === made.id)!;
       expect(container.image).toBe(made.says.info.Image);
       expect(container.image).toBe(imageName);
+      expect(container.imageDigest).toBe(manifestDigest());
       expect(container.snapshotter).toBe('overlayfs');
       expect(container.snapshotKey).toBe(made.says.info.SnapshotKey);
       expect(Date.parse(container.createdAt!)).toBe(

@@ -66,7 +66,7 @@ export function listContainerdContainers(root: string): VolumeListing {
       if (entry.kind !== 'bucket') continue;
       const id = decoder.decode(entry.key);
       try {
-        const container = readContainer(name, id, entry.bucket);
+        const container = readContainer(name, id, entry.bucket, namespace.bucket);
         const layers = resolveLayers({
           container,
           namespace: namespace.bucket,
@@ -83,18 +83,27 @@ export function listContainerdContainers(root: string): VolumeListing {
   return { containers, problems };
 }
 
-function readContainer(namespace: string, id: string, record: BoltBucket): VolumeContainer {
+function readContainer(
+  namespace: string,
+  id: string,
+  record: BoltBucket,
+  namespaceBucket: BoltBucket,
+): VolumeContainer {
   const labels: Record<string, string> = {};
   for (const label of record.bucket('labels')?.entries() ?? []) {
     if (label.kind === 'value') labels[decoder.decode(label.key)] = decoder.decode(label.value);
   }
   const created = record.get('createdat');
+  const image = text(record.get('image'));
   return {
     runtime: 'containerd',
     namespace,
     id,
     name: undefined,
-    image: text(record.get('image')),
+    image,
+    imageDigest: image
+      ? text(namespaceBucket.bucket('images')?.bucket(image)?.bucket('target')?.get('digest'))
+      : undefined,
     labels,
     kubernetes: kubernetesIdentity(labels),
     snapshotter: text(record.get('snapshotter')),

@@ -30,6 +30,7 @@ describe('containers read from Docker’s data root', () => {
       expect(container.runtime).toBe('docker');
       expect(container.name).toBe(inspect.Name.slice(1));
       expect(container.image).toBe(dockerImageName);
+      expect(container.imageDigest).toBe(inspect.Image);
       expect(container.labels).toEqual(inspect.Config.Labels);
       expect(Date.parse(container.createdAt!)).toBe(
         Date.parse(inspect.Created.replace(/(\.\d{3})\d*/, '$1')),

@@ -34,6 +34,7 @@ interface ConfigV2 {
   readonly Path?: unknown;
   readonly Args?: unknown;
   readonly Driver?: unknown;
+  readonly Image?: unknown;
   readonly Config?: { readonly Image?: unknown; readonly Labels?: unknown };
   readonly State?: {
     readonly Running?: unknown;
@@ -90,6 +91,7 @@ function fromConfig(id: string, config: ConfigV2): VolumeContainer {
     id,
     name: string(config.Name)?.replace(/^\//, ''),
     image: string(config.Config?.Image),
+    imageDigest: string(config.Image),
     labels,
     kubernetes: kubernetesIdentity(labels),
     snapshotter: string(config.Driver),

@@ -7,6 +7,11 @@ export interface VolumeContainer {
   /** Docker's container name (without the leading slash); containerd names containers by id. */
   readonly name: string | undefined;
   readonly image: string | undefined;
+  /**
+   * containerd: the digest the image name pointed at (manifest or index) when listed; Docker: the
+   * image ID (its config digest). Undefined when the image record is gone.
+   */
+  readonly imageDigest: string | undefined;
   readonly labels: Readonly<Record<string, string>>;
   readonly kubernetes: KubernetesIdentity | undefined;
   readonly snapshotter: string | undefined;
