@@ -3,6 +3,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { imageName, ociImageArchive } from './image.js';
 
+/** The fake node's name, in its etc/hostname. */
+export const nodeHostname = 'ip-10-0-1-23.eu-west-1.compute.internal';
+
 /** A container the test data holds, as a Kubernetes node's containerd would have it. */
 export interface MadeContainer {
   readonly namespace: string;
@@ -90,6 +93,8 @@ export async function makeContainerdVolume(dir: string, size: VolumeSize = {}): 
   const root = join(dir, 'node');
   const dataDir = join(root, 'var', 'lib', 'containerd');
   mkdirSync(dataDir, { recursive: true });
+  mkdirSync(join(root, 'etc'));
+  writeFileSync(join(root, 'etc', 'hostname'), `${nodeHostname}\n`);
   writeFileSync(join(dir, 'config.toml'), configText(dir, dataDir));
   writeFileSync(join(dir, 'image.tar'), ociImageArchive(size));
   const socket = join(dir, 'c.sock');

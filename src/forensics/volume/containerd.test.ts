@@ -3,7 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ContainerdVolume, makeContainerdVolume } from '../../../test/volumes/containerd.js';
+import {
+  type ContainerdVolume,
+  makeContainerdVolume,
+  nodeHostname,
+} from '../../../test/volumes/containerd.js';
 import { imageName, manifestDigest } from '../../../test/volumes/image.js';
 import { ensureVolumeTools } from '../../../test/volumes/tools.js';
 import { openBolt } from './bbolt.js';
@@ -31,6 +35,7 @@ describe('containers read from containerd’s data directory', () => {
   it('lists every container in every namespace with the image, snapshot and creation time containerd reported', () => {
     const listing = listVolumeContainers(volume.root);
     expect(listing.problems).toEqual([]);
+    expect(listing.node).toBe(nodeHostname);
     const found = listing.containers.map((container) => `${container.namespace}/${container.id}`).sort();
     expect(found).toEqual(
       volume.containers.map((container) => `${container.namespace}/${container.id}`).sort(),
@@ -78,6 +83,7 @@ describe('containers read from containerd’s data directory', () => {
 
   it('reads the same containers when ROOT is the node’s /var/lib instead of its /', () => {
     const listing = listVolumeContainers(join(volume.root, 'var', 'lib'));
+    expect(listing.node).toBeUndefined();
     expect(listing.containers).toHaveLength(volume.containers.length);
     expect(listing.containers[0]!.layers!.upper).toMatch(
       /^containerd\/io\.containerd\.snapshotter\.v1\.overlayfs\/snapshots\/\d+\/fs$/,
