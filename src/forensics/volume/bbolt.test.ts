@@ -84,6 +84,9 @@ describe('the bbolt reader against the bbolt command', () => {
       }
     }
     expect(values).toBe(10);
+    expect(db.root.bucket('small')!.inline).toBe(true);
+    expect(db.root.bucket('outer')!.bucket('inner')!.bucket('deeper')!.inline).toBe(true);
+    expect(db.root.bucket('large')!.inline).toBe(false);
     expect(db.root.bucket('large')!.get('big-3')!.byteLength).toBe(300_000);
   });
 

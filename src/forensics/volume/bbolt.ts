@@ -18,6 +18,8 @@ export type BoltEntry =
 
 /** A read-only bucket: iteration in key order, exact lookups, nested buckets. */
 export interface BoltBucket {
+  /** Stored inside its parent's leaf value rather than on pages of its own (small buckets). */
+  readonly inline: boolean;
   entries(): Generator<BoltEntry>;
   /** The value stored under `key`; undefined when absent or when `key` names a bucket. */
   get(key: Uint8Array | string): Uint8Array | undefined;
@@ -74,6 +76,10 @@ class Bucket implements BoltBucket {
     private readonly root: TreeRoot,
     private readonly depth: number,
   ) {}
+
+  get inline(): boolean {
+    return this.root.kind === 'inline';
+  }
 
   *entries(): Generator<BoltEntry> {
     for (const element of this.walk(
