@@ -155,4 +155,29 @@ describe('damaged containerd metadata on the volume', () => {
     expect(listing.problems).toHaveLength(3);
     expect(listing.problems[0]!.message).toMatch(/no valid meta page/);
   });
+
+  it('keeps a container whose runtime spec is damaged, with the spec named as the problem', () => {
+    const { copy, data } = copyOf('bad-spec');
+    const file = join(data, 'io.containerd.metadata.v1.bolt', 'meta.db');
+    const bytes = readFileSync(file);
+    const marker = Buffer.from('{"ociVersion"');
+    let damaged = 0;
+    for (let at = bytes.indexOf(marker); at !== -1; at = bytes.indexOf(marker, at + 1), damaged++)
+      bytes[at] = 0x23;
+    writeFileSync(file, bytes);
+    expect(damaged).toBeGreaterThanOrEqual(3);
+    const listing = listVolumeContainers(copy);
+    expect(listing.containers).toHaveLength(3);
+    expect(
+      listing.containers.every(
+        (container) => container.command.length === 0 && container.layers !== undefined,
+      ),
+    ).toBe(true);
+    expect(listing.problems.map((problem) => problem.where).sort()).toEqual([
+      'containerd default/plain',
+      'containerd k8s.io/web-0-app',
+      'containerd k8s.io/web-0-sandbox',
+    ]);
+    expect(listing.problems[0]!.message).toMatch(/^spec: .*JSON/);
+  });
 });

@@ -48,25 +48,27 @@ export function listContainerdContainers(root: string): VolumeListing {
     problems.push({ where: under(base, metaDatabase), message: messageOf(error) });
     return { containers: [], problems };
   }
-  let overlay: BoltBucket | undefined | null = null;
-  const overlayDatabase = (): BoltBucket | undefined => {
-    if (overlay !== null) return overlay;
+  const overlayDatabase = once(() => {
     const path = under(base, `${overlayDir}/metadata.db`);
-    overlay =
-      entryAt(root, path) === 'file'
-        ? openBolt(readVolumeFile(root, path, { maxBytes: maxDatabaseBytes })).root
-        : undefined;
-    return overlay;
-  };
+    return entryAt(root, path) === 'file'
+      ? openBolt(readVolumeFile(root, path, { maxBytes: maxDatabaseBytes })).root
+      : undefined;
+  });
   const containers: VolumeContainer[] = [];
   for (const namespace of meta.root.bucket('v1')?.entries() ?? []) {
     if (namespace.kind !== 'bucket') continue;
     const name = decoder.decode(namespace.key);
     for (const entry of namespace.bucket.bucket('containers')?.entries() ?? []) {
       if (entry.kind !== 'bucket') continue;
-      const id = decoder.decode(entry.key);
+      const where = `containerd ${name}/${decoder.decode(entry.key)}`;
       try {
-        const container = readContainer(name, id, entry.bucket, namespace.bucket);
+        const container = readContainer({
+          namespace: name,
+          id: decoder.decode(entry.key),
+          record: entry.bucket,
+          namespaceBucket: namespace.bucket,
+          lenient: lenientIn(where, problems),
+        });
         const layers = resolveLayers({
           container,
           namespace: namespace.bucket,
@@ -76,19 +78,56 @@ export function listContainerdContainers(root: string): VolumeListing {
         });
         containers.push({ ...container, layers });
       } catch (error) {
-        problems.push({ where: `containerd ${name}/${id}`, message: messageOf(error) });
+        problems.push({ where, message: messageOf(error) });
       }
     }
   }
   return { containers, problems };
 }
 
-function readContainer(
-  namespace: string,
-  id: string,
-  record: BoltBucket,
-  namespaceBucket: BoltBucket,
-): VolumeContainer {
+/** The snapshotter database is opened on first need, and a failure to open it is kept and rethrown. */
+function once<T>(open: () => T): () => T {
+  let result: { value: T } | { error: unknown } | undefined;
+  return () => {
+    if (!result) {
+      try {
+        result = { value: open() };
+      } catch (error) {
+        result = { error };
+      }
+    }
+    if ('error' in result) throw result.error;
+    return result.value;
+  };
+}
+
+function lenientIn(where: string, problems: VolumeProblem[]) {
+  return <T>(what: string, read: () => T, fallback: T): T => {
+    try {
+      return read();
+    } catch (error) {
+      problems.push({ where, message: `${what}: ${messageOf(error)}` });
+      return fallback;
+    }
+  };
+}
+
+interface ContainerRecord {
+  readonly namespace: string;
+  readonly id: string;
+  readonly record: BoltBucket;
+  readonly namespaceBucket: BoltBucket;
+  /** Reads a field whose damage should cost only that field (a problem), not the container. */
+  readonly lenient: <T>(what: string, read: () => T, fallback: T) => T;
+}
+
+function readContainer({
+  namespace,
+  id,
+  record,
+  namespaceBucket,
+  lenient,
+}: ContainerRecord): VolumeContainer {
   const labels: Record<string, string> = {};
   for (const label of record.bucket('labels')?.entries() ?? []) {
     if (label.kind === 'value') labels[decoder.decode(label.key)] = decoder.decode(label.value);
@@ -108,8 +147,8 @@ function readContainer(
     kubernetes: kubernetesIdentity(labels),
     snapshotter: text(record.get('snapshotter')),
     snapshotKey: text(record.get('snapshotKey')),
-    createdAt: created ? goTime(created) : undefined,
-    command: commandOf(record.get('spec')),
+    createdAt: created ? lenient('createdat', () => goTime(created), undefined) : undefined,
+    command: lenient('spec', () => commandOf(record.get('spec')), []),
     state: undefined,
     layers: undefined,
   };
