@@ -3,19 +3,27 @@ import { mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+type LayerDirs = { readonly upper: string; readonly lowers: readonly string[] };
+
 /**
- * The kernel's own answer for a container's view: the layers mounted read-only with overlayfs
- * (the upper dir as the top lower, so nothing is written), listed with find as path → type
- * letter (f file, d directory, l symlink). Needs root.
+ * Runs `work` with the container's layers mounted read-only by the kernel's overlayfs (the upper
+ * dir as the top lower, so nothing is written), then unmounts. Needs root.
  */
-export function kernelView(
-  root: string,
-  layers: { upper: string; lowers: readonly string[] },
-): Map<string, string> {
+export function withKernelMount<T>(root: string, layers: LayerDirs, work: (mountPoint: string) => T): T {
   const mountPoint = mkdtempSync(join(tmpdir(), 'gatehouse-overlay-'));
   const lowerdir = [layers.upper, ...layers.lowers].map((dir) => join(root, dir)).join(':');
   execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', `ro,lowerdir=${lowerdir}`, mountPoint]);
   try {
+    return work(mountPoint);
+  } finally {
+    execFileSync('umount', [mountPoint]);
+    rmdirSync(mountPoint);
+  }
+}
+
+/** The kernel's view as path → find type letter (f file, d directory, l symlink). */
+export function kernelView(root: string, layers: LayerDirs): Map<string, string> {
+  return withKernelMount(root, layers, (mountPoint) => {
     const listing = execFileSync('find', [mountPoint, '-mindepth', '1', '-printf', '%P\\t%y\\n'], {
       encoding: 'utf8',
     });
@@ -25,8 +33,5 @@ export function kernelView(
         .filter((line) => line !== '')
         .map((line) => line.split('\t') as [string, string]),
     );
-  } finally {
-    execFileSync('umount', [mountPoint]);
-    rmdirSync(mountPoint);
-  }
+  });
 }

@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ContainerdVolume, makeContainerdVolume } from '../../../test/volumes/containerd.js';
 import { type DockerVolume, makeDockerVolume } from '../../../test/volumes/docker.js';
-import { kernelView } from '../../../test/volumes/overlay-mount.js';
+import { kernelView, withKernelMount } from '../../../test/volumes/overlay-mount.js';
 import { containerFilesystem } from './container-view.js';
 import { listVolumeContainers } from './list.js';
 import type { FileView } from './overlay-view.js';
+import { readViewFile } from './view-files.js';
 
 let dir: string;
 let containerd: ContainerdVolume;
@@ -105,5 +106,21 @@ describe('a container’s filesystem rebuilt from its layer directories', () => 
     const { anomalies } = containerFilesystem(containerd.root, layers, { getfattr: '/nonexistent/getfattr' });
     expect(anomalies).toHaveLength(3);
     expect(anomalies[0]!.message).toMatch(/opaque directories are unknown.*install Debian's attr package/);
+  });
+
+  it('reads files as the container saw them, following its links inside it, as the kernel’s mount does', () => {
+    const layers = layersOf(containerd.root, 'web-0-app');
+    const { view } = containerFilesystem(containerd.root, layers);
+    const read = (path: string) =>
+      readViewFile({ root: containerd.root, layers, view, path, maxBytes: 8 << 20 });
+    withKernelMount(containerd.root, layers, (mountPoint) => {
+      for (const path of ['/bin/sh', '/etc/passwd', '/tmp/dropper.sh', '/opt/app/new.conf']) {
+        expect(read(path).equals(readFileSync(join(mountPoint, path))), path).toBe(true);
+      }
+    });
+    expect(read('/bin/sh').equals(readFileSync('/bin/busybox'))).toBe(true);
+    expect(read('/etc/passwd').toString()).toMatch(/^toor:x:0:0:/m);
+    expect(() => read('/bin/wget')).toThrow(/\/bin\/wget: no such file in the container/);
+    expect(() => read('/opt/app/old.conf')).toThrow(/no such file/);
   });
 });

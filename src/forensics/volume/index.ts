@@ -20,3 +20,4 @@ export type {
   VolumeListing,
   VolumeProblem,
 } from './types.js';
+export { layerDirs, type Resolved, readViewFile, resolveInView } from './view-files.js';

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { containerFilesystem } from './container-view.js';
 import { type EntryType, type LayerEntry, type LayerListing, scanLayer } from './layer-scan.js';
 import { containerChanges, mergeLayers } from './overlay-view.js';
+import { readViewFile, resolveInView } from './view-files.js';
 
 function layer(dir: string, entries: readonly [string, EntryType, Partial<LayerEntry>?][]): LayerListing {
   return {
@@ -139,6 +140,34 @@ describe('scanning a hostile layer directory', () => {
           message: 'huge: not hashed (314572800 bytes, over the 268435456-byte hashing limit)',
         },
       ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps every link inside the container: absolute, climbing and looping links never reach the host', () => {
+    const root = mkdtempSync(join(tmpdir(), 'gatehouse-layer-'));
+    try {
+      mkdirSync(join(root, 'lower', 'etc'), { recursive: true });
+      writeFileSync(join(root, 'lower', 'etc', 'passwd'), 'container passwd\n');
+      mkdirSync(join(root, 'upper'));
+      symlinkSync('../../../../../etc/passwd', join(root, 'upper', 'climb'));
+      symlinkSync('/etc/passwd', join(root, 'upper', 'absolute'));
+      symlinkSync('/', join(root, 'upper', 'top'));
+      symlinkSync('loop-b', join(root, 'upper', 'loop-a'));
+      symlinkSync('loop-a', join(root, 'upper', 'loop-b'));
+      const layers = { snapshotId: '1', kind: 'active' as const, upper: 'upper', lowers: ['lower'] };
+      const { view } = containerFilesystem(root, layers);
+      const read = (path: string) => readViewFile({ root, layers, view, path, maxBytes: 1024 }).toString();
+      expect(read('/climb')).toBe('container passwd\n');
+      expect(read('/absolute')).toBe('container passwd\n');
+      expect(read('/top/top/etc/../etc/passwd')).toBe('container passwd\n');
+      expect(resolveInView(view, '/loop-a')).toMatchObject({
+        found: false,
+        why: 'more than 40 links (a loop)',
+      });
+      expect(() => read('/etc/shadow')).toThrow(/no such file in the container/);
+      expect(() => read('/etc')).toThrow(/is a directory in the container, not a file/);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
