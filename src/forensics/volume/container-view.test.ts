@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,10 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ContainerdVolume, makeContainerdVolume } from '../../../test/volumes/containerd.js';
 import { type DockerVolume, makeDockerVolume } from '../../../test/volumes/docker.js';
 import { kernelView, withKernelMount } from '../../../test/volumes/overlay-mount.js';
+import { findArguments } from '../collectors/script.js';
+import { type Artifact, defaultProfile } from '../profile.js';
 import { containerFilesystem } from './container-view.js';
 import { listVolumeContainers } from './list.js';
 import type { FileView } from './overlay-view.js';
 import { readViewFile } from './view-files.js';
+import { selectInView } from './view-select.js';
 
 let dir: string;
 let containerd: ContainerdVolume;
@@ -122,5 +126,51 @@ describe('a container’s filesystem rebuilt from its layer directories', () => 
     expect(read('/etc/passwd').toString()).toMatch(/^toor:x:0:0:/m);
     expect(() => read('/bin/wget')).toThrow(/\/bin\/wget: no such file in the container/);
     expect(() => read('/opt/app/old.conf')).toThrow(/no such file/);
+  });
+
+  it('selects the same files and listings for every file artifact of the default profile as the exec collector’s find', () => {
+    const layers = layersOf(containerd.root, 'web-0-app');
+    const { view } = containerFilesystem(containerd.root, layers);
+    const artifacts: Artifact[] = [
+      ...defaultProfile.artifacts.filter((artifact) => artifact.collector !== 'command' && !artifact.where),
+      {
+        id: 't.names',
+        description: '',
+        collector: 'files',
+        paths: ['/'],
+        names: ['*.con[f]', 'pass?d', '*.sh'],
+        exclude: ['/opt/*'],
+      },
+      {
+        id: 't.depth',
+        description: '',
+        collector: 'list',
+        paths: ['/bin', '/opt'],
+        maxDepth: 1,
+        exclude: ['/*/b[!u]*'],
+      },
+    ];
+    expect(artifacts.length).toBeGreaterThan(10);
+    withKernelMount(containerd.root, layers, (mountPoint) => {
+      for (const artifact of artifacts) {
+        const found = spawnSync('sh', ['-c', `cd "${mountPoint}" && ${findArguments(artifact)} -print`], {
+          encoding: 'utf8',
+        });
+        const expected = found.stdout
+          .split('\n')
+          .filter((line) => line !== '' && line !== '.')
+          .map((line) => line.slice(1))
+          .sort();
+        const selection = selectInView(view, artifact);
+        const selected = [...selection.entries, ...selection.oversize]
+          .map((entry) => entry.containerPath)
+          .sort();
+        expect(selected, artifact.id).toEqual(expected);
+      }
+    });
+    const named = selectInView(view, artifacts.at(-2)!).entries.map((entry) => entry.containerPath);
+    expect(named.sort()).toEqual(['/etc/passwd', '/tmp/dropper.sh']);
+    const etc = selectInView(view, defaultProfile.artifacts.find((artifact) => artifact.id === 'files.etc')!);
+    expect(etc.entries.map((entry) => entry.containerPath)).toContain('/etc/passwd');
   });
 });

@@ -21,3 +21,4 @@ export type {
   VolumeProblem,
 } from './types.js';
 export { layerDirs, type Resolved, readViewFile, resolveInView } from './view-files.js';
+export { globPattern, type Selection, selectInView } from './view-select.js';

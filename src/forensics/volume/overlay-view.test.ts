@@ -7,6 +7,7 @@ import { containerFilesystem } from './container-view.js';
 import { type EntryType, type LayerEntry, type LayerListing, scanLayer } from './layer-scan.js';
 import { containerChanges, mergeLayers } from './overlay-view.js';
 import { readViewFile, resolveInView } from './view-files.js';
+import { globPattern } from './view-select.js';
 
 function layer(dir: string, entries: readonly [string, EntryType, Partial<LayerEntry>?][]): LayerListing {
   return {
@@ -171,5 +172,13 @@ describe('scanning a hostile layer directory', () => {
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
+  });
+
+  it('matches names as find does: classes, negated classes and stars that cross slashes', () => {
+    expect(globPattern('*.php[3-8]').test('shell.php5')).toBe(true);
+    expect(globPattern('*.php[3-8]').test('shell.php9')).toBe(false);
+    expect(globPattern('[!.]*').test('.hidden')).toBe(false);
+    expect(globPattern('/*/node_modules').test('/app/lib/node_modules')).toBe(true);
+    expect(globPattern('a.b').test('axb')).toBe(false);
   });
 });
