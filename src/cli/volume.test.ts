@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { cli } from '../../test/support/cli.js';
-import { type ContainerdVolume, makeContainerdVolume } from '../../test/volumes/containerd.js';
+import { type ContainerdVolume, makeContainerdVolume, nodeHostname } from '../../test/volumes/containerd.js';
 import { imageName } from '../../test/volumes/image.js';
 
 let dir: string;
@@ -108,5 +108,55 @@ describe('gatehouse volume changes', () => {
     expect(ambiguous.stderr).toMatch(
       /matches 2 containers: containerd k8s.io\/web-0-app, containerd k8s.io\/web-0-sandbox/,
     );
+  });
+});
+
+describe('gatehouse volume acquire', () => {
+  it('seals a verifiable package with the container’s files and changes, which evidence commands read like any other', async () => {
+    const env = { GATEHOUSE_HOME: join(dir, 'home'), GATEHOUSE_OPERATOR: 'rita' };
+    const run = await cli(['volume', 'acquire', volume.root, 'shop/web-0/app', '-o', 'json'], env);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const done = JSON.parse(run.stdout) as {
+      package: string;
+      root: string;
+      custody: Record<string, unknown>;
+    };
+    expect(done.custody).toMatchObject({
+      method: 'volume',
+      operator: 'rita',
+      target: {
+        namespace: 'shop',
+        pod: 'web-0',
+        container: 'app',
+        containerId: 'web-0-app',
+        node: nodeHostname,
+      },
+      volume: { runtime: 'containerd', runtimeNamespace: 'k8s.io', snapshotter: 'overlayfs' },
+    });
+    expect(readFileSync(join(done.root, 'files', 'etc', 'passwd'), 'utf8')).toMatch(/^toor:x:0:0:/m);
+    expect(readFileSync(join(done.root, 'files', 'tmp', 'dropper.sh'), 'utf8')).toContain('203.0.113.9');
+    const changes = JSON.parse(readFileSync(join(done.root, 'live', 'volume.changes.out'), 'utf8')) as {
+      path: string;
+      kind: string;
+    }[];
+    expect(
+      changes
+        .filter((change) => ['bin/wget', 'etc/passwd', 'tmp/dropper.sh'].includes(change.path))
+        .map((change) => change.kind),
+    ).toEqual(['deleted', 'modified', 'added']);
+    const manifest = JSON.parse(readFileSync(join(done.root, 'manifest.json'), 'utf8')) as {
+      items: { artifact: string; status: string; method: string }[];
+    };
+    expect(manifest.items.find((item) => item.artifact === 'live.date')).toMatchObject({
+      status: 'unavailable',
+      method: 'volume',
+    });
+    const verify = await cli(['evidence', 'verify', done.package], env);
+    expect(verify.code).toBe(0);
+    const list = await cli(['evidence', 'list'], env);
+    expect(list.stdout).toContain('shop/web-0/app');
+    const indicators = await cli(['evidence', 'indicators', done.package], env);
+    expect(indicators.stdout).toContain('toor');
   });
 });

@@ -1,4 +1,6 @@
 // Node-volume forensics: containers read from a node's disk without running anything on it.
+
+export { acquireFromVolume, type VolumeAcquireOptions } from './acquire-volume.js';
 export { type BoltBucket, type BoltDatabase, type BoltEntry, openBolt } from './bbolt.js';
 export { type ContainerFilesystem, containerFilesystem } from './container-view.js';
 export type { EntryType, LayerEntry, LayerListing } from './layer-scan.js';
