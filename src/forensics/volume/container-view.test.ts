@@ -132,7 +132,7 @@ describe('a container’s filesystem rebuilt from its layer directories', () => 
     const layers = layersOf(containerd.root, 'web-0-app');
     const { view } = containerFilesystem(containerd.root, layers);
     const artifacts: Artifact[] = [
-      ...defaultProfile.artifacts.filter((artifact) => artifact.collector !== 'command' && !artifact.where),
+      ...defaultProfile.artifacts.filter((artifact) => artifact.collector !== 'command'),
       {
         id: 't.names',
         description: '',
@@ -140,6 +140,13 @@ describe('a container’s filesystem rebuilt from its layer directories', () => 
         paths: ['/'],
         names: ['*.con[f]', 'pass?d', '*.sh'],
         exclude: ['/opt/*'],
+      },
+      {
+        id: 't.where',
+        description: '',
+        collector: 'list',
+        paths: ['/'],
+        where: '( -perm -0100 -type f -o -type l ) -a ! -perm /0020',
       },
       {
         id: 't.depth',
@@ -168,7 +175,15 @@ describe('a container’s filesystem rebuilt from its layer directories', () => 
         expect(selected, artifact.id).toEqual(expected);
       }
     });
-    const named = selectInView(view, artifacts.at(-2)!).entries.map((entry) => entry.containerPath);
+    const executables = selectInView(view, artifacts.find((artifact) => artifact.id === 't.where')!).entries;
+    // Links have mode 0777, so `! -perm /0020` drops them, as find did on the kernel's mount.
+    expect(executables.map((entry) => entry.containerPath).sort()).toEqual([
+      '/bin/busybox',
+      '/tmp/dropper.sh',
+    ]);
+    const named = selectInView(view, artifacts.find((artifact) => artifact.id === 't.names')!).entries.map(
+      (entry) => entry.containerPath,
+    );
     expect(named.sort()).toEqual(['/etc/passwd', '/tmp/dropper.sh']);
     const etc = selectInView(view, defaultProfile.artifacts.find((artifact) => artifact.id === 'files.etc')!);
     expect(etc.entries.map((entry) => entry.containerPath)).toContain('/etc/passwd');

@@ -23,6 +23,10 @@ export interface LayerEntry {
   readonly uid: number;
   readonly gid: number;
   readonly mtime: string;
+  readonly atime: string;
+  readonly ctime: string;
+  /** The inode number on the volume's filesystem (for bodyfiles). */
+  readonly inode: number;
   /** A symlink's text, never followed. */
   readonly linkTarget?: string;
   /** A directory marked `trusted.overlay.opaque=y`: nothing below it in lower layers shows. */
@@ -124,6 +128,9 @@ function describe(
     uid: stats.uid,
     gid: stats.gid,
     mtime: stats.mtime.toISOString(),
+    atime: stats.atime.toISOString(),
+    ctime: stats.ctime.toISOString(),
+    inode: stats.ino,
     ...(type === 'symlink' ? { linkTarget: readlinkSync(join(base, path), { encoding: 'utf8' }) } : {}),
     ...(type === 'directory' && opaque.has(path) ? { opaque: true } : {}),
   };

@@ -4,10 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { containerFilesystem } from './container-view.js';
+import { parseFindTests } from './find-tests.js';
 import { type EntryType, type LayerEntry, type LayerListing, scanLayer } from './layer-scan.js';
 import { containerChanges, mergeLayers } from './overlay-view.js';
 import { readViewFile, resolveInView } from './view-files.js';
-import { globPattern } from './view-select.js';
+import { globPattern, selectInView } from './view-select.js';
 
 function layer(dir: string, entries: readonly [string, EntryType, Partial<LayerEntry>?][]): LayerListing {
   return {
@@ -22,6 +23,9 @@ function layer(dir: string, entries: readonly [string, EntryType, Partial<LayerE
       uid: 0,
       gid: 0,
       mtime: '2026-01-01T00:00:00.000Z',
+      atime: '2026-01-01T00:00:00.000Z',
+      ctime: '2026-01-01T00:00:00.000Z',
+      inode: 1,
       ...extra,
     })),
   };
@@ -180,5 +184,26 @@ describe('scanning a hostile layer directory', () => {
     expect(globPattern('[!.]*').test('.hidden')).toBe(false);
     expect(globPattern('/*/node_modules').test('/app/lib/node_modules')).toBe(true);
     expect(globPattern('a.b').test('axb')).toBe(false);
+  });
+
+  it('selects nothing, and says so, when a where test cannot be evaluated on a volume', () => {
+    const view = mergeLayers([
+      layer('1', [
+        ['tmp', 'directory'],
+        ['tmp/x', 'file', { mode: 0o4755 }],
+      ]),
+    ]);
+    const suid = { id: 'suid', description: '', collector: 'list' as const, paths: ['/tmp'] };
+    expect(
+      selectInView(view, { ...suid, where: '-perm -4000 -type f' }).entries.map(
+        (entry) => entry.containerPath,
+      ),
+    ).toEqual(['/tmp/x']);
+    const refused = selectInView(view, { ...suid, where: '-newer /etc/passwd' });
+    expect(refused.entries).toEqual([]);
+    expect(refused.anomalies).toEqual([
+      'where tests (-newer /etc/passwd) cannot be applied on a volume: -newer is not supported on volumes; nothing selected',
+    ]);
+    expect(parseFindTests('( -type f')).toEqual({ ok: false, why: 'unbalanced parentheses' });
   });
 });

@@ -1,4 +1,5 @@
 import type { Artifact } from '../profile.js';
+import { parseFindTests } from './find-tests.js';
 import type { FileView, ViewEntry } from './overlay-view.js';
 import { resolveInView } from './view-files.js';
 
@@ -8,7 +9,7 @@ export interface Selection {
   readonly entries: readonly (ViewEntry & { readonly containerPath: string })[];
   /** Files that matched but are larger than the artifact's `maxFileSize`: listed, not read. */
   readonly oversize: readonly (ViewEntry & { readonly containerPath: string })[];
-  /** What the volume collector cannot apply (e.g. `where` tests), said rather than ignored. */
+  /** What the volume collector cannot apply (an unsupported `where` test), said rather than ignored. */
   readonly anomalies: readonly string[];
 }
 
@@ -56,9 +57,13 @@ function startPoint(view: FileView, start: string): string | undefined {
 export function selectInView(view: FileView, artifact: Artifact): Selection {
   const excluded = (artifact.exclude ?? []).map(globPattern);
   const names = (artifact.names ?? []).map(globPattern);
-  const anomalies = artifact.where
-    ? [`where tests (${artifact.where}) are not applied to volume collections`]
-    : [];
+  const where = artifact.where ? parseFindTests(artifact.where) : undefined;
+  if (where && !where.ok) {
+    // Selecting without the tests would pass every file off as, say, a SUID binary.
+    const anomaly = `where tests (${artifact.where}) cannot be applied on a volume: ${where.why}; nothing selected`;
+    return { entries: [], oversize: [], anomalies: [anomaly] };
+  }
+  const anomalies: string[] = [];
   const seen = new Set<string>();
   const entries: (ViewEntry & { containerPath: string })[] = [];
   const oversize: (ViewEntry & { containerPath: string })[] = [];
@@ -83,6 +88,7 @@ export function selectInView(view: FileView, artifact: Artifact): Selection {
       const name = path.slice(path.lastIndexOf('/') + 1);
       if (names.length > 0 && !names.some((pattern) => pattern.test(name))) continue;
       if (artifact.collector === 'files' && entry.type !== 'file') continue;
+      if (where?.ok && !where.test(entry)) continue;
       seen.add(path);
       const selected = { ...entry, containerPath: `/${path}` };
       if (artifact.maxFileSize !== undefined && entry.type === 'file' && entry.size > artifact.maxFileSize) {
