@@ -156,7 +156,10 @@ describe('gatehouse volume acquire', () => {
     expect(verify.code).toBe(0);
     const list = await cli(['evidence', 'list'], env);
     expect(list.stdout).toContain('shop/web-0/app');
+    const timeline = await cli(['evidence', 'timeline', done.package], env);
+    expect(timeline.stdout).toMatch(/Content Modification Time\s+bodyfile\s+\/tmp\/dropper\.sh/);
     const indicators = await cli(['evidence', 'indicators', done.package], env);
     expect(indicators.stdout).toContain('toor');
+    expect(indicators.stdout).not.toContain('SUID');
   });
 });

@@ -11,6 +11,7 @@ import { type ContainerFilesystem, containerFilesystem } from './container-view.
 import type { Layers, VolumeContainer } from './types.js';
 import { readViewFile } from './view-files.js';
 import { selectInView } from './view-select.js';
+import { statLines } from './view-stat.js';
 
 export interface VolumeAcquireOptions {
   /** The volume root as `listVolumeContainers` returned it (absolute, checked). */
@@ -82,7 +83,21 @@ export function acquireFromVolume(options: VolumeAcquireOptions): Acquisition {
   return { id, root, packageHash, custody, items: writer.items.length, anomalies };
 }
 
+/**
+ * Command artifacts whose output a volume can give without running anything: the file
+ * metadata listing, in the exact format the live command prints, so timelines work the same.
+ */
+const fromDisk: Readonly<Record<string, (filesystem: ContainerFilesystem) => string>> = {
+  'fs.bodyfile': (filesystem) => statLines(filesystem.view),
+};
+
 function collectArtifact({ writer, read, filesystem }: Collection, artifact: Artifact): void {
+  if (artifact.collector === 'command' && artifact.id in fromDisk) {
+    writer.sectionStart('raw', artifact.id);
+    writer.data(Buffer.from(fromDisk[artifact.id]!(filesystem)));
+    writer.sectionEnd();
+    return;
+  }
   if (artifact.collector === 'command') {
     writer.items.push({
       path: '',

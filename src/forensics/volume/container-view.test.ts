@@ -14,6 +14,7 @@ import { listVolumeContainers } from './list.js';
 import type { FileView } from './overlay-view.js';
 import { readViewFile } from './view-files.js';
 import { selectInView } from './view-select.js';
+import { statLines } from './view-stat.js';
 
 let dir: string;
 let containerd: ContainerdVolume;
@@ -187,5 +188,27 @@ describe('a container’s filesystem rebuilt from its layer directories', () => 
     expect(named.sort()).toEqual(['/etc/passwd', '/tmp/dropper.sh']);
     const etc = selectInView(view, defaultProfile.artifacts.find((artifact) => artifact.id === 'files.etc')!);
     expect(etc.entries.map((entry) => entry.containerPath)).toContain('/etc/passwd');
+  });
+
+  it('prints the view’s metadata exactly as the live fs.bodyfile command prints it on the mounted container', () => {
+    const layers = layersOf(containerd.root, 'web-0-app');
+    const { view } = containerFilesystem(containerd.root, layers);
+    const command = defaultProfile.artifacts.find((artifact) => artifact.id === 'fs.bodyfile')!.command!;
+    // Inode and access time are the volume's own facts and differ through a mount; the rest must not.
+    const comparable = (text: string) =>
+      text
+        .split('\n')
+        .map((line) => line.split('|'))
+        .filter((fields) => fields.length === 9 && fields[8] !== '.')
+        .map((fields) => [fields[1], fields[2], fields[3], fields[4], fields[6], fields[8]].join('|'))
+        .sort();
+    const live = withKernelMount(
+      containerd.root,
+      layers,
+      (mountPoint) =>
+        spawnSync('sh', ['-c', command.replaceAll('$R', mountPoint)], { encoding: 'utf8' }).stdout,
+    );
+    expect(comparable(statLines(view))).toEqual(comparable(live));
+    expect(statLines(view)).toMatch(/\|-rwxr-xr-x\|0\|0\|36\|\d+\|\d+\|\d+\|\.\/tmp\/dropper\.sh\n/);
   });
 });

@@ -123,7 +123,7 @@ function describe(
   return {
     path,
     type,
-    size: type === 'file' ? stats.size : 0,
+    size: stats.size,
     mode: stats.mode & 0o7777,
     uid: stats.uid,
     gid: stats.gid,
