@@ -69,8 +69,9 @@ export function acquireFromVolume(options: VolumeAcquireOptions): Acquisition {
   const filesystem = containerFilesystem(options.root, layers);
   const writer = new EvidenceWriter({ root, method: 'volume', log });
   for (const anomaly of filesystem.anomalies) writer.anomaly(`${anomaly.dir}: ${anomaly.message}`);
+  const directories = new Set<string>();
   const read = (path: string, maxBytes: number) =>
-    readViewFile({ root: options.root, layers, view: filesystem.view, path, maxBytes });
+    readViewFile({ root: options.root, layers, view: filesystem.view, path, maxBytes, directories });
   const collection: Collection = { writer, read, filesystem };
   for (const artifact of options.profile.artifacts) collectArtifact(collection, artifact);
   collectChanges(collection);

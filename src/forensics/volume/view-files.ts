@@ -1,7 +1,7 @@
 import { AppError } from '../../errors.js';
 import type { FileView, ViewEntry } from './overlay-view.js';
 import type { Layers } from './types.js';
-import { readVolumeFile } from './volume-files.js';
+import { type DirectoryCache, readVolumeFile } from './volume-files.js';
 
 // Linux gives up after 40 links in one lookup (ELOOP); so do we.
 const maxLinkHops = 40;
@@ -68,6 +68,8 @@ export function readViewFile(options: {
   readonly view: FileView;
   readonly path: string;
   readonly maxBytes: number;
+  /** Parent directories already checked in this pass (see `DirectoryCache`). */
+  readonly directories?: DirectoryCache;
 }): Buffer {
   const resolved = resolveInView(options.view, options.path);
   if (!resolved.found) {
@@ -85,5 +87,8 @@ export function readViewFile(options: {
   const dir = layerDirs(options.layers)[resolved.entry.layer];
   if (dir === undefined)
     throw new AppError('internal', `layer ${resolved.entry.layer} is not among the container's layers`);
-  return readVolumeFile(options.root, `${dir}/${resolved.entry.path}`, { maxBytes: options.maxBytes });
+  return readVolumeFile(options.root, `${dir}/${resolved.entry.path}`, {
+    maxBytes: options.maxBytes,
+    ...(options.directories ? { directories: options.directories } : {}),
+  });
 }

@@ -30,12 +30,20 @@ function components(relative: string): string[] {
   return parts;
 }
 
+/**
+ * Directories already seen to be real (not links) during one read-only pass, so reading many files
+ * under one layer does not lstat the same parents again. Only for a volume mounted read-only.
+ */
+export type DirectoryCache = Set<string>;
+
 /** What sits at `relative` under `root`, without following links on the way or at the end. */
-export function entryAt(root: string, relative: string): Entry {
+export function entryAt(root: string, relative: string, directories?: DirectoryCache): Entry {
   let path = root;
   const parts = components(relative);
   for (const [index, part] of parts.entries()) {
     path = join(path, part);
+    const last = index === parts.length - 1;
+    if (!last && directories?.has(path)) continue;
     let stats: ReturnType<typeof lstatSync>;
     try {
       stats = lstatSync(path);
@@ -46,9 +54,9 @@ export function entryAt(root: string, relative: string): Entry {
       });
     }
     if (stats.isSymbolicLink()) return 'symlink';
-    const last = index === parts.length - 1;
     if (last) return stats.isDirectory() ? 'directory' : stats.isFile() ? 'file' : 'other';
     if (!stats.isDirectory()) return 'missing';
+    directories?.add(path);
   }
   return 'directory';
 }
@@ -60,9 +68,9 @@ export function entryAt(root: string, relative: string): Entry {
 export function readVolumeFile(
   root: string,
   relative: string,
-  options: { readonly maxBytes: number },
+  options: { readonly maxBytes: number; readonly directories?: DirectoryCache },
 ): Buffer {
-  const entry = entryAt(root, relative);
+  const entry = entryAt(root, relative, options.directories);
   const path = join(root, ...components(relative));
   if (entry !== 'file') {
     throw new AppError(
