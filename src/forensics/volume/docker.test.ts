@@ -4,6 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DockerVolume, dockerImageName, makeDockerVolume } from '../../../test/volumes/docker.js';
+import { localPrincipal } from '../../identity/index.js';
+import { verifyPackage } from '../evidence/package.js';
+import { defaultProfile } from '../profile.js';
+import { acquireFromVolume } from './acquire-volume.js';
 import { listVolumeContainers } from './list.js';
 
 let dir: string;
@@ -85,5 +89,37 @@ describe('containers read from Docker’s data root', () => {
     expect(listing.problems).toEqual([
       { where: `docker ${broken!.Id}`, message: expect.stringMatching(/JSON/) },
     ]);
+  });
+
+  it('acquires a Docker container into a package that verifies, with its changes and its files as it saw them', () => {
+    const listing = listVolumeContainers(volume.root);
+    const container = listing.containers.find((candidate) => candidate.name === 'k8s_api_api-1')!;
+    const acquisition = acquireFromVolume({
+      root: listing.root,
+      node: listing.node,
+      container,
+      evidenceRoot: join(dir, 'evidence'),
+      profile: defaultProfile,
+      operator: localPrincipal({ subject: 'rita' }),
+      gatehouseVersion: 'test',
+    });
+    expect(verifyPackage(acquisition.root)).toMatchObject({ ok: true, problems: [] });
+    expect(acquisition.custody).toMatchObject({
+      method: 'volume',
+      target: { namespace: 'billing', pod: 'api-1', container: 'api', containerId: container.id },
+      volume: {
+        runtime: 'docker',
+        runtimeNamespace: '',
+        snapshotter: 'overlay2',
+        snapshotId: container.layers!.snapshotId,
+      },
+    });
+    const changes = JSON.parse(
+      readFileSync(join(acquisition.root, 'live', 'volume.changes.out'), 'utf8'),
+    ) as { path: string; kind: string; runtime: boolean }[];
+    expect(
+      changes.filter((change) => !change.runtime).map((change) => `${change.kind} ${change.path}`),
+    ).toEqual(['deleted bin/wget', 'modified etc/passwd', 'added tmp/dropper.sh']);
+    expect(readFileSync(join(acquisition.root, 'files', 'etc', 'passwd'), 'utf8')).toMatch(/^toor:x:0:0:/m);
   });
 });
