@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -205,5 +206,31 @@ describe('scanning a hostile layer directory', () => {
       'where tests (-newer /etc/passwd) cannot be applied on a volume: -newer is not supported on volumes; nothing selected',
     ]);
     expect(parseFindTests('( -type f')).toEqual({ ok: false, why: 'unbalanced parentheses' });
+  });
+
+  it('lists device nodes and FIFOs the container made without opening them', () => {
+    const root = mkdtempSync(join(tmpdir(), 'gatehouse-layer-'));
+    try {
+      mkdirSync(join(root, 'lower'));
+      mkdirSync(join(root, 'upper'));
+      execFileSync('mknod', [join(root, 'upper', 'mem'), 'c', '1', '1']);
+      execFileSync('mknod', [join(root, 'upper', 'disk'), 'b', '7', '0']);
+      // Opening a FIFO for reading would wait forever for a writer.
+      execFileSync('mkfifo', [join(root, 'upper', 'pipe')]);
+      const { changes, anomalies } = containerFilesystem(root, {
+        snapshotId: '1',
+        kind: 'active',
+        upper: 'upper',
+        lowers: ['lower'],
+      });
+      expect(changes.map(({ path, kind, type, sha256 }) => ({ path, kind, type, sha256 }))).toEqual([
+        { path: 'disk', kind: 'added', type: 'block-device', sha256: undefined },
+        { path: 'mem', kind: 'added', type: 'char-device', sha256: undefined },
+        { path: 'pipe', kind: 'added', type: 'fifo', sha256: undefined },
+      ]);
+      expect(anomalies).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
