@@ -37,7 +37,7 @@ export function awsSteps(request: DetailsSource, canIList: string): AccessStep[]
   const how =
     request.mode === 'aws-auth'
       ? `mapped in aws-auth to the cluster user ${request.requester}`
-      : 'given an EKS access entry with the access policy';
+      : `given an EKS access entry with the access policy ${request.role.name}`;
   const steps: AccessStep[] = [
     {
       kind: 'note',

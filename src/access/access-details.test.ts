@@ -29,6 +29,10 @@ const base: AccessRequest = {
   updatedAt: '2026-12-01T04:01:00.000Z',
 };
 
+/** Details while the grant runs (it is active from 04:01 to 05:01). */
+const detailsDuring = (request: AccessRequest) =>
+  accessDetails(request, { now: new Date('2026-12-01T04:30:00.000Z') });
+
 function ready(details: AccessDetails): Extract<AccessDetails, { status: 'ready' }> {
   if (details.status !== 'ready') throw new Error(`expected ready, got ${details.status}`);
   return details;
@@ -48,7 +52,7 @@ function wordsOf(line: string): string[] {
 
 describe('how a requester uses an active grant', () => {
   it('binding mode: says what their own identity now holds and how to list it in the namespace', () => {
-    const details = ready(accessDetails(base));
+    const details = ready(detailsDuring(base));
     expect(details.access).toBe('ClusterRole/edit in namespace payments');
     expect(details.steps[0]).toMatchObject({
       kind: 'note',
@@ -61,14 +65,14 @@ describe('how a requester uses an active grant', () => {
   });
 
   it('binding mode cluster-wide: lists without a namespace', () => {
-    const details = ready(accessDetails({ ...base, namespace: undefined }));
+    const details = ready(detailsDuring({ ...base, namespace: undefined }));
     expect(details.access).toBe('ClusterRole/edit cluster-wide');
     expect(commandsOf(details.steps)).toContain('kubectl auth can-i --list');
   });
 
   it('credential mode: offers the download, with the CLI command, and uses the file it writes', () => {
     const details = ready(
-      accessDetails({
+      detailsDuring({
         ...base,
         mode: 'credential',
         credential: { namespace: 'gatehouse-access', name: 'gatehouse-1a2b3c4d00004000' },
@@ -86,7 +90,7 @@ describe('how a requester uses an active grant', () => {
 
   it('aws-auth mode: the exact assume-role line, the profile and update-kubeconfig with the real names', () => {
     const details = ready(
-      accessDetails({
+      detailsDuring({
         ...base,
         mode: 'aws-auth',
         cluster: 'eks/111122223333/eu-west-1/prod-main',
@@ -108,7 +112,7 @@ describe('how a requester uses an active grant', () => {
 
   it('access-entry mode for an IAM user: no assume-role, update-kubeconfig without --role-arn', () => {
     const details = ready(
-      accessDetails({
+      detailsDuring({
         ...base,
         mode: 'access-entry',
         role: { kind: 'AccessPolicy', name: 'AmazonEKSViewPolicy' },
@@ -126,7 +130,7 @@ describe('how a requester uses an active grant', () => {
 
   it('an EKS mode on a kubeconfig context says the EKS name and region are not known, instead of guessing', () => {
     const details = ready(
-      accessDetails({
+      detailsDuring({
         ...base,
         mode: 'aws-auth',
         principalArn: 'arn:aws:iam::111122223333:role/oncall-alice',
@@ -149,6 +153,11 @@ describe('how a requester uses an active grant', () => {
       state: 'pending',
       message: expect.stringContaining('waits for approval'),
     });
+    expect(accessDetails(base, { now: new Date('2026-12-01T05:01:00.000Z') })).toMatchObject({
+      status: 'not-active',
+      state: 'active',
+      message: expect.stringContaining('ended at 2026-12-01T05:01:00.000Z'),
+    });
     expect(accessDetails({ ...base, state: 'revoked' })).toMatchObject({
       status: 'not-active',
       state: 'revoked',
@@ -156,14 +165,13 @@ describe('how a requester uses an active grant', () => {
   });
 
   it('never puts a secret or stored error text in the output', () => {
-    const stored: AccessRequest = {
+    const details = detailsDuring({
       ...base,
       mode: 'credential',
       credential: { namespace: 'gatehouse-access', name: 'gatehouse-1a2b3c4d00004000' },
       lastError: 'token eyJhbGciOi.secret',
       reason: 'password hunter2',
-    };
-    const details = accessDetails(stored);
+    });
     const text = JSON.stringify(details);
     expect(text).not.toContain('eyJ');
     expect(text).not.toContain('hunter2');

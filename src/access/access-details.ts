@@ -36,7 +36,7 @@ export type AccessDetails =
 /**
  * How the requester uses an active grant, by its mode: the credential to download, the AWS lines
  * that assume their IAM principal and write a kubeconfig, or what their own identity now allows.
- * Pure: every value comes from the request (which holds the mode, principal and credential it was
+ * Pure (given `now`): every value comes from the request (which holds the mode, principal and credential it was
  * granted with); no secret is ever part of it.
  *
  * @example
@@ -47,13 +47,22 @@ export type AccessDetails =
 export type DetailsSource = Pick<AccessRequest, 'id' | 'state' | 'mode' | 'cluster' | 'role' | 'requester'> &
   Partial<Pick<AccessRequest, 'namespace' | 'expiresAt' | 'credential' | 'principalArn'>>;
 
-export function accessDetails(request: DetailsSource): AccessDetails {
+export function accessDetails(request: DetailsSource, options: { readonly now?: Date } = {}): AccessDetails {
+  const now = options.now ?? new Date();
   if (request.state !== 'active' || !request.expiresAt)
     return {
       status: 'not-active',
       requestId: request.id,
       state: request.state,
       message: notActive(request.state),
+    };
+  // Past its expiry but not yet ended by the reconciler: nothing to use any more.
+  if (Date.parse(request.expiresAt) <= now.getTime())
+    return {
+      status: 'not-active',
+      requestId: request.id,
+      state: request.state,
+      message: `The grant ended at ${request.expiresAt}; Gatehouse is removing the access.`,
     };
   return {
     status: 'ready',

@@ -74,16 +74,20 @@ export function previewBinding(input: {
 
 const previewName = 'gatehouse-preview';
 
-function hypotheticalBinding(
+/** The subject as a binding names it. */
+export function subjectOf(subject: GrantSubject): Subject {
+  return subject.kind === 'User'
+    ? { kind: 'User', name: subject.name, apiGroup: 'rbac.authorization.k8s.io' }
+    : { kind: 'ServiceAccount', name: subject.name, namespace: subject.namespace };
+}
+
+/** The binding the grant would create, under a name no real binding has. */
+export function hypotheticalBinding(
   role: Role | ClusterRole,
   subject: GrantSubject,
   namespace: string | undefined,
 ): Binding {
-  const subjects: Subject[] = [
-    subject.kind === 'User'
-      ? { kind: 'User', name: subject.name, apiGroup: 'rbac.authorization.k8s.io' }
-      : { kind: 'ServiceAccount', name: subject.name, namespace: subject.namespace },
-  ];
+  const subjects: Subject[] = [subjectOf(subject)];
   const roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: role.kind, name: role.metadata.name };
   return namespace === undefined
     ? { kind: 'ClusterRoleBinding', metadata: { name: previewName }, roleRef, subjects }

@@ -1,15 +1,12 @@
-import { AppError, describeError, isAppError, withContext } from '../errors.js';
-import { userSource } from '../inventory/index.js';
-import { type KubeClient, listAll } from '../kube/index.js';
-import {
-  accessPolicies,
-  aggregateClusterRoles,
-  type ClusterRole,
-  type RbacIndex,
-  type Role,
-} from '../rbac/index.js';
+import { describeError } from '../errors.js';
+import type { Principal } from '../identity/index.js';
+import type { KubeClient } from '../kube/index.js';
+import { accessPolicies, type ClusterRole, type Role, type Severity } from '../rbac/index.js';
 import type { Store } from '../store/index.js';
 import { accessPolicyArn } from './flows.js';
+import { combinedRisks } from './grant-preview-combined.js';
+import { type HeldStatus, heldIndex, holds, identityOf } from './grant-preview-held.js';
+import { readRole } from './grant-preview-role.js';
 import {
   type GrantSubject,
   type PermissionLine,
@@ -18,6 +15,7 @@ import {
 } from './grant-preview-shape.js';
 import { grantOf } from './reconciler.js';
 import type { AccessRequest } from './requests.js';
+import { getVisibleRequest } from './visibility.js';
 
 /** What a grant would add, for an approver to judge before approving. */
 export interface GrantPreview {
@@ -32,14 +30,16 @@ export interface GrantPreview {
   /** The risky ones among them, most severe first. */
   readonly risks: readonly PreviewRisk[];
   /** Whether each line's `alreadyHeld` was computed, and from what. */
-  readonly alreadyHeld:
-    | { readonly status: 'computed'; readonly source: string }
-    | { readonly status: 'not-computed'; readonly reason: string };
+  readonly alreadyHeld: HeldStatus;
   /** What could not be read: the preview may be incomplete or empty because of these. */
   readonly errors: readonly string[];
 }
 
 export interface GrantPreviewOptions {
+  /**
+   * The request as the caller read it for the principal it answers (`getVisibleRequest`,
+   * `listVisibleRequests`): a preview is only for those who may see the request.
+   */
   readonly request: AccessRequest;
   /** Gatehouse's client for the request's cluster (the role's rules are read through it). */
   readonly client: () => Promise<KubeClient>;
@@ -49,12 +49,14 @@ export interface GrantPreviewOptions {
 
 /**
  * The effective permissions a request's grant would add, computed by the RBAC engine from the
- * role as the cluster holds it now (aggregation applied), scoped to the request's namespace, and
- * the risky ones among them. Read-only: nothing is created in the cluster. A role that cannot be
- * read is an error in the result, not an exception, so an approvals page still renders.
+ * role as the cluster holds it now (aggregation applied), scoped to the request's namespace; the
+ * risky ones among them (with dangerous combinations it completes with what is already held);
+ * and, line by line, whether the subject already holds it (from the latest RBAC sync, when there
+ * is one). Read-only: nothing is created in the cluster. A role that cannot be read is an error in
+ * the result, not an exception, so an approvals page still renders.
  *
  * @example
- * const preview = await grantPreview({ request, client: () => clusters.client(request.cluster), store });
+ * const preview = await grantPreview({ request, store, client: () => clusters.client(request.cluster) });
  * preview.risks.filter((risk) => risk.severity === 'critical');
  */
 export async function grantPreview(options: GrantPreviewOptions): Promise<GrantPreview> {
@@ -63,33 +65,65 @@ export async function grantPreview(options: GrantPreviewOptions): Promise<GrantP
   if (request.role.kind === 'AccessPolicy') return accessPolicyPreview(request, access);
   const subject = subjectOf(request);
   const base = { requestId: request.id, subject: subjectLabel(subject), access };
-  let role: Role | ClusterRole;
-  let aggregated = false;
+  let read: { role: Role | ClusterRole; aggregated: boolean };
   try {
-    ({ role, aggregated } = await readRole(await options.client(), request));
+    read = await readRole(await options.client(), request);
   } catch (error) {
-    const reason = 'the role could not be read';
+    const alreadyHeld = { status: 'not-computed', reason: 'the role could not be read' } as const;
     return {
       ...base,
-      aggregated,
+      aggregated: false,
       permissions: [],
       risks: [],
-      alreadyHeld: { status: 'not-computed', reason },
+      alreadyHeld,
       errors: [describeError(error)],
     };
   }
-  const { permissions, risks } = previewBinding({ role, subject, namespace: request.namespace });
-  const held = await heldIndex(options.store, request);
+  const { permissions, risks } = previewBinding({ role: read.role, subject, namespace: request.namespace });
+  const identity = identityOf(request, subject);
+  const held = options.store
+    ? await heldIndex(options.store, request.cluster, identity)
+    : ({ index: undefined, status: { status: 'not-computed', reason: 'no store was given' } } as const);
+  const index = held.index;
   return {
     ...base,
-    aggregated,
-    permissions: held.index
-      ? permissions.map((line) => ({ ...line, alreadyHeld: holds(held.index!, identityOf(request), line) }))
+    aggregated: read.aggregated,
+    permissions: index
+      ? permissions.map((line) => ({ ...line, alreadyHeld: holds(index, identity, line) }))
       : permissions,
-    risks,
+    risks: index
+      ? bySeverity([
+          ...risks,
+          ...combinedRisks({ role: read.role, subject, namespace: request.namespace, held: index.snapshot }),
+        ])
+      : risks,
     alreadyHeld: held.status,
     errors: [],
   };
+}
+
+const severityOrder: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
+
+function bySeverity(risks: readonly PreviewRisk[]): PreviewRisk[] {
+  return [...risks].sort((a, b) => severityOrder.indexOf(a.severity) - severityOrder.indexOf(b.severity));
+}
+
+/**
+ * {@link grantPreview} for a request named by id, for a principal: someone who may not see the
+ * request gets the same not-found as for an id that does not exist, and no cluster is called.
+ *
+ * @example
+ * await grantPreviewFor({ store, principal, id, client: (cluster) => clusters.client(cluster) });
+ */
+export async function grantPreviewFor(options: {
+  readonly store: Store;
+  readonly principal: Principal;
+  /** The request's full id. */
+  readonly id: string;
+  readonly client: (cluster: string) => Promise<KubeClient>;
+}): Promise<GrantPreview> {
+  const request = await getVisibleRequest(options.store, options.principal, options.id);
+  return await grantPreview({ request, store: options.store, client: () => options.client(request.cluster) });
 }
 
 function subjectOf(request: AccessRequest): GrantSubject {
@@ -99,131 +133,10 @@ function subjectOf(request: AccessRequest): GrantSubject {
     : { kind: 'User', name: subject.name };
 }
 
-/**
- * The identity the cluster would see using the grant: the requester with their groups (as
- * Gatehouse knows them) and `system:authenticated`, or the ServiceAccount with its groups.
- */
-function identityOf(request: AccessRequest): { user: string; groups: string[] } {
-  const subject = subjectOf(request);
-  if (subject.kind === 'User')
-    return { user: subject.name, groups: [...request.requesterGroups, 'system:authenticated'] };
-  return {
-    user: `system:serviceaccount:${subject.namespace}:${subject.name}`,
-    groups: ['system:serviceaccounts', `system:serviceaccounts:${subject.namespace}`, 'system:authenticated'],
-  };
-}
-
 function subjectLabel(subject: GrantSubject): string {
   return subject.kind === 'User'
     ? `User ${subject.name}`
     : `ServiceAccount ${subject.namespace}/${subject.name}`;
-}
-
-const rbacApi = '/apis/rbac.authorization.k8s.io/v1';
-
-/** The role as the cluster holds it; an aggregated ClusterRole's rules recomputed from its sources. */
-async function readRole(
-  client: KubeClient,
-  request: AccessRequest,
-): Promise<{ role: Role | ClusterRole; aggregated: boolean }> {
-  const name = encodeURIComponent(request.role.name);
-  if (request.role.kind === 'Role') {
-    const path = `${rbacApi}/namespaces/${encodeURIComponent(request.namespace ?? '')}/roles/${name}`;
-    const role = await readNamed<Role>(
-      client,
-      path,
-      `Role ${request.role.name} in namespace ${request.namespace}`,
-      request,
-    );
-    return { role: { ...role, kind: 'Role', rules: role.rules ?? [] }, aggregated: false };
-  }
-  const role = await readNamed<ClusterRole>(
-    client,
-    `${rbacApi}/clusterroles/${name}`,
-    `ClusterRole ${request.role.name}`,
-    request,
-  );
-  const read: ClusterRole = { ...role, kind: 'ClusterRole', rules: role.rules ?? [] };
-  if (!read.aggregationRule?.clusterRoleSelectors) return { role: read, aggregated: false };
-  // The aggregation controller may not have caught up with a new or relabelled source role.
-  const all = await listAll<ClusterRole>(client, { path: `${rbacApi}/clusterroles` });
-  const roles = all.items.map((item) => ({ ...item, kind: 'ClusterRole' as const, rules: item.rules ?? [] }));
-  const computed = aggregateClusterRoles(roles).find(
-    (candidate) => candidate.metadata.name === read.metadata.name,
-  );
-  return { role: computed ?? read, aggregated: true };
-}
-
-async function readNamed<T>(
-  client: KubeClient,
-  path: string,
-  what: string,
-  request: AccessRequest,
-): Promise<T> {
-  try {
-    return await client.request<T>({ path });
-  } catch (error) {
-    if (isAppError(error) && error.code === 'not-found')
-      throw new AppError(
-        'not-found',
-        `${what} does not exist in cluster ${request.cluster}: the grant would allow nothing`,
-        {
-          fix: 'Create the role before approving, or deny the request',
-          cause: error,
-        },
-      );
-    throw withContext(error, `reading ${what} in cluster ${request.cluster}`);
-  }
-}
-
-/** The subject's current grants from the latest sync, or why they are not known. */
-async function heldIndex(
-  store: Store | undefined,
-  request: AccessRequest,
-): Promise<{ index: RbacIndex | undefined; status: GrantPreview['alreadyHeld'] }> {
-  if (!store) return { index: undefined, status: { status: 'not-computed', reason: 'no store was given' } };
-  const { user, groups } = identityOf(request);
-  try {
-    const source = await userSource(store, request.cluster, { name: user, groups });
-    const incomplete =
-      source.warnings.length > 0 ? ` (incomplete: ${source.warnings.length} collection(s) not read)` : '';
-    return { index: source.index, status: { status: 'computed', source: `${source.label}${incomplete}` } };
-  } catch (error) {
-    if (isAppError(error) && error.code === 'not-found')
-      return { index: undefined, status: { status: 'not-computed', reason: error.message } };
-    throw error;
-  }
-}
-
-/** Whether the index already allows every verb of the line (every named object, if it names any). */
-function holds(
-  index: RbacIndex,
-  identity: { user: string; groups: readonly string[] },
-  line: PermissionLine,
-): boolean {
-  const { user, groups } = identity;
-  const names = line.resourceNames.length > 0 ? line.resourceNames : [undefined];
-  return line.verbs.every((verb) =>
-    names.every((name) => {
-      if (line.resource.startsWith('/'))
-        return index.authorize({ user, groups, nonResourceAttributes: { path: line.resource, verb } })
-          .allowed;
-      const [resourcePart, ...groupParts] = line.resource.split('.');
-      const [resource, subresource] = (resourcePart ?? '').split('/');
-      return index.authorize({
-        user,
-        groups,
-        resourceAttributes: {
-          verb,
-          resource: resource ?? '',
-          group: groupParts.join('.'),
-          ...(subresource ? { subresource } : {}),
-          ...(line.namespace ? { namespace: line.namespace } : {}),
-          ...(name ? { name } : {}),
-        },
-      }).allowed;
-    }),
-  );
 }
 
 /** access-entry mode: the EKS access policy's published rules, scoped as the association would be. */

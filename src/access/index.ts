@@ -30,7 +30,12 @@ export {
   principalArnFor,
 } from './flows.js';
 export { type GrantNowOutcome, grantNow } from './grant-now.js';
-export { type GrantPreview, type GrantPreviewOptions, grantPreview } from './grant-preview.js';
+export {
+  type GrantPreview,
+  type GrantPreviewOptions,
+  grantPreview,
+  grantPreviewFor,
+} from './grant-preview.js';
 export {
   type GrantSubject,
   type PermissionLine,
@@ -43,6 +48,8 @@ export { namespaceLabelsFor } from './namespace-labels.js';
 export { refuseDisallowedPending, type Verdict, verdictOf } from './policy-recheck.js';
 export { grantOf, type ReconcileOptions, type ReconcileReport, reconcile } from './reconciler.js';
 export {
+  clusterChoices,
+  durationText,
   type FlowOption,
   type NamespaceChoice,
   namespaceStanding,

@@ -3,8 +3,14 @@ import { person } from '../../test/support/principals.js';
 import { dialects, freshStore } from '../../test/support/stores.js';
 import { localPrincipal } from '../identity/index.js';
 import { applyFlows } from './flow-apply.js';
-import { minimumCredentialGrantSeconds, parseFlowFile } from './flows.js';
-import { namespaceStanding, requestOptions, requestOptionsOf } from './request-options.js';
+import { minimumCredentialGrantSeconds, parseDuration, parseFlowFile } from './flows.js';
+import {
+  clusterChoices,
+  durationText,
+  namespaceStanding,
+  requestOptions,
+  requestOptionsOf,
+} from './request-options.js';
 
 const flowFile = `
 kind: AccessFlow
@@ -129,6 +135,29 @@ describe('what a principal may request, shaped for a form', () => {
     const prod = requestOptionsOf(flows, person('alice')).flows[0]!.namespaces;
     expect(namespaceStanding(prod, 'prod')).toBe('allowed');
     expect(namespaceStanding(prod, 'payments')).toBe('refused');
+  });
+});
+
+describe('form values', () => {
+  it('offers the clusters a flow lists, or every known cluster when it covers any', () => {
+    const [dev, eks] = requestOptionsOf(flows, person('zed', ['devs'])).flows;
+    const [credentials] = requestOptionsOf(flows, person('alice')).flows;
+    expect(clusterChoices(dev!, ['a', 'b'])).toEqual(['dev', 'staging']);
+    expect(clusterChoices(eks!, [])).toEqual(['eks/111122223333/eu-west-1/prod']);
+    expect(clusterChoices(credentials!, ['kind-gatehouse', 'prod'])).toEqual(['kind-gatehouse', 'prod']);
+  });
+
+  it('writes durations as the shortest text that reads back to the same seconds', () => {
+    expect([900, 5400, 14_400, 86_400, 90, 680].map(durationText)).toEqual([
+      '15m',
+      '90m',
+      '4h',
+      '1d',
+      '90s',
+      '680s',
+    ]);
+    for (const seconds of [60, 680, 3600, 5400, 86_400 * 7, 31_536_000])
+      expect(parseDuration(durationText(seconds), 'test')).toBe(seconds);
   });
 });
 

@@ -155,3 +155,35 @@ export function namespaceStanding(
 }
 
 const namespacePattern = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/**
+ * The clusters to offer for a flow: those it lists, or, when it covers any cluster, the ones
+ * Gatehouse knows (`clusters list`), in the order given.
+ */
+export function clusterChoices(option: Pick<FlowOption, 'clusters'>, known: readonly string[]): string[] {
+  const clusters = option.clusters;
+  switch (clusters.kind) {
+    case 'any':
+      return [...known];
+    case 'listed':
+      return [...clusters.names];
+    default: {
+      const unknown: never = clusters;
+      return unknown;
+    }
+  }
+}
+
+/**
+ * A duration as the shortest text `parseDuration` reads back to the same seconds (`90m`, `4h`,
+ * `1d`), for form values and labels.
+ */
+export function durationText(seconds: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const)
+    if (seconds >= size && seconds % size === 0) return `${seconds / size}${unit}`;
+  return `${seconds}s`;
+}

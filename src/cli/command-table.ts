@@ -41,6 +41,12 @@ export const commandTable: readonly CommandEntry[] = [
     load: async () => (await import('./commands/forensics.js')).registerAcquire,
   },
   {
+    name: 'volume',
+    summary:
+      'Containers on a node’s disk mounted read-only (containerd, Docker), read without running anything',
+    load: async () => (await import('./commands/volume.js')).registerVolume,
+  },
+  {
     name: 'evidence',
     summary: 'Evidence packages: list, show, verify, timeline, indicators, export',
     load: async () => (await import('./commands/evidence.js')).registerEvidence,

@@ -11,7 +11,7 @@ import { buildCollector } from './collectors/script.js';
 import { addEphemeralContainer } from './debug-container.js';
 import { createPackageDir, sealFiles, sealPackage, writeManifest } from './evidence/package.js';
 import { type S3Target, uploadPackageFiles } from './evidence/s3.js';
-import type { CustodyRecord, ManifestItem } from './evidence/types.js';
+import type { ClusterCustodyRecord, CustodyRecord, ManifestItem } from './evidence/types.js';
 import { EvidenceWriter } from './evidence/writer.js';
 import { assertPreflight, preflight } from './preflight.js';
 import type { Profile } from './profile.js';
@@ -225,7 +225,7 @@ interface CustodyInput {
   readonly stored?: { key: string; etag: string }[] | undefined;
 }
 
-function custodyRecord(input: CustodyInput): CustodyRecord {
+function custodyRecord(input: CustodyInput): ClusterCustodyRecord {
   const { options, target, run } = input;
   return {
     packageId: input.id,

@@ -23,7 +23,13 @@ export {
   uploadPackageFiles,
   verifyRemote,
 } from './evidence/s3.js';
-export type { AcquisitionMethod, CustodyRecord, ManifestItem } from './evidence/types.js';
+export type {
+  AcquisitionMethod,
+  ClusterCustodyRecord,
+  CustodyRecord,
+  ManifestItem,
+  VolumeCustodyRecord,
+} from './evidence/types.js';
 export { EvidenceWriter } from './evidence/writer.js';
 export {
   assertPreflight,
