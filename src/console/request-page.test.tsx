@@ -102,6 +102,7 @@ describe.each(dialects)('a request page on %s', (dialect) => {
     expect(Date.parse(after.expiresAt!) - Date.parse(after.activatedAt!)).toBeGreaterThan(89 * 60_000);
     expect(alice).toContain('Access details');
     expect(alice).toContain('kubectl auth can-i --list -n payments');
+    expect(await (await fixture.visit('bob', path)).text()).not.toContain('Access details');
     expect((await fixture.post('alice', `${path}/revoke`)).status).toBe(303);
     expect((await getRequest(fixture.fresh.store, request.id)).state).toBe('revoked');
   });

@@ -195,14 +195,17 @@ async function requestPage(c: ConsoleContext, options: ConsoleOptions, signed: S
             <GrantPreviewView preview={preview} open={true} />
           </section>
         ) : null}
-        <section class="card" aria-labelledby="request-use">
-          <h2 id="request-use">Access details</h2>
-          <AccessDetailsSection
-            details={accessDetails(request)}
-            download={rights.credential ? `${base}/credential` : undefined}
-            csrf={signed.csrf}
-          />
-        </section>
+        {/* Written to the requester ("your credentials"): only they see how to use it. */}
+        {signed.principal.subject === request.requester ? (
+          <section class="card" aria-labelledby="request-use">
+            <h2 id="request-use">Access details</h2>
+            <AccessDetailsSection
+              details={accessDetails(request)}
+              download={rights.credential ? `${base}/credential` : undefined}
+              csrf={signed.csrf}
+            />
+          </section>
+        ) : null}
         <section class="card" aria-labelledby="request-actions">
           <h2 id="request-actions">Actions</h2>
           <Actions request={request} flow={flow} rights={rights} csrf={signed.csrf} />
