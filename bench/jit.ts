@@ -14,8 +14,8 @@ import pg from 'pg';
 import { createRequest, getRequest, parseFlowFile, reconcile, saveFlows } from '../src/access/index.js';
 import { createToken } from '../src/identity/index.js';
 import { KubeClient, loadKubeconfig, subjectCan } from '../src/kube/index.js';
-import { startServer } from '../src/server/index.js';
 import { openStore, type Store } from '../src/store/index.js';
+import { serverOver } from '../test/support/in-process-server.js';
 import { startPostgres } from '../test/support/postgres.js';
 import { person } from '../test/support/principals.js';
 import { clusterUp } from '../testcluster/cluster.js';
@@ -26,17 +26,7 @@ const kubeconfig = process.env.GATEHOUSE_TEST_KUBECONFIG ?? (await clusterUp()).
 const admin = new KubeClient(loadKubeconfig({ path: kubeconfig }).config);
 const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-jit-'));
 const store = await openStore({ dataDir });
-const server = await startServer({
-  gatehouse: {
-    store: async () => store,
-    clusters: { client: async () => admin, accessEntries: async () => undefined },
-  },
-  host: '127.0.0.1',
-  port: 0,
-  intervalMs: 1000,
-  webhooks: [],
-  log: () => undefined,
-});
+const server = await serverOver(store, admin);
 await admin
   .request({ method: 'POST', path: '/api/v1/namespaces', body: { metadata: { name: 'jit-bench' } } })
   .catch(() => undefined);
@@ -156,19 +146,7 @@ const url = new URL(postgres.url);
 url.pathname = `/${database}`;
 const pgHome = mkdtempSync(join(tmpdir(), 'gatehouse-bench-jit-pg-'));
 const pgStore = await openStore({ url: url.toString(), dataDir: pgHome });
-const replica = (replicaId: string) =>
-  startServer({
-    gatehouse: {
-      store: async () => pgStore,
-      clusters: { client: async () => admin, accessEntries: async () => undefined },
-    },
-    host: '127.0.0.1',
-    port: 0,
-    intervalMs: 1000,
-    webhooks: [],
-    log: () => undefined,
-    replicaId,
-  });
+const replica = (replicaId: string) => serverOver(pgStore, admin, { replicaId });
 const leader = await replica('bench-a');
 await leader.firstPass;
 const standby = await replica('bench-b');

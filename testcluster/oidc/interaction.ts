@@ -32,7 +32,9 @@ function sendHtml(res: ServerResponse, status: number, html: string): void {
   res.writeHead(status, {
     'content-type': 'text/html; charset=utf-8',
     'cache-control': 'no-store',
-    'content-security-policy': "default-src 'none'; form-action 'self'",
+    // A browser applies form-action to the redirects after the post too: the sign-in ends at the
+    // client's loopback callback (any port, as registered), so that has to be allowed as well.
+    'content-security-policy': "default-src 'none'; form-action 'self' http://127.0.0.1:* http://localhost:*",
   });
   res.end(html);
 }
