@@ -95,7 +95,7 @@ export function registerServe(program: Command, run: Runner): void {
           },
         });
         log(
-          `gatehouse serve: API on ${server.url} (OpenAPI at ${server.url}/openapi.json), store ${store.location}, ${webhooks.length} webhook(s)`,
+          `gatehouse serve: console and API on ${server.url} (open ${context.config.publicUrl ?? server.url}/ in a browser; OpenAPI at ${server.url}/openapi.json), store ${store.location}, ${webhooks.length} webhook(s)`,
         );
         const publicUrl = context.config.publicUrl ?? server.url;
         log(
