@@ -4,6 +4,11 @@ function verbsOf(line: PermissionLine): string {
   return line.verbs.join(', ');
 }
 
+/** The engine writes verbs and resources comma-joined; spaced, a long list wraps and reads. */
+function readablePath(path: string): string {
+  return path.replaceAll(',', ', ');
+}
+
 /**
  * What approving would add, from the RBAC engine: the risky permissions first, then every line,
  * each marked when the requester already holds it. What could not be read is said, not hidden.
@@ -27,7 +32,7 @@ export function GrantPreviewView(props: { preview: GrantPreview; open?: boolean 
           {preview.risks.map((risk) => (
             <li>
               <span class={`badge badge-risk badge-${risk.severity}`}>{risk.severity}</span>{' '}
-              <strong>{risk.title}</strong> <span class="hint">{risk.why}</span>
+              <strong>{risk.title}</strong> <span class="hint">{readablePath(risk.why)}</span>
             </li>
           ))}
         </ul>

@@ -85,6 +85,7 @@ details pre { margin: 0.4rem 0 0; white-space: pre-wrap; word-break: break-word;
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.35rem 1.25rem; margin: 0; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; word-break: break-word; }
+.risks .hint { overflow-wrap: anywhere; }
 pre { background: #f0f4f8; border: 1px solid var(--line); border-radius: 4px; padding: 0.75rem; overflow-x: auto; font-size: 0.85rem; }
 .countdown { font-variant-numeric: tabular-nums; font-weight: 600; }
 body.plain { display: block; }
