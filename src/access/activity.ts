@@ -69,8 +69,14 @@ function requestIdsOf(event: AuditEvent): string[] {
 function itemOf(event: AuditEvent, requestId: string | undefined): ActivityItem {
   const phrase = phrases[event.action] ?? event.action;
   const failed = event.outcome === 'failed' && event.action !== 'access.fail';
-  const { error, why, state } = event.details as { error?: unknown; why?: unknown; state?: unknown };
-  const note = typeof error === 'string' ? error : typeof why === 'string' ? why : undefined;
+  const { error, why, state, reason } = event.details as {
+    error?: unknown;
+    why?: unknown;
+    state?: unknown;
+    reason?: unknown;
+  };
+  const said = [error, why, event.action === 'access.request' ? undefined : reason];
+  const note = said.find((value): value is string => typeof value === 'string');
   return {
     seq: event.seq,
     at: event.at,

@@ -4,6 +4,7 @@ import { dialects, freshStore } from '../../test/support/stores.js';
 import { listAudit } from '../audit/index.js';
 import { isNotifiable, slackPayload } from '../notifications/index.js';
 import type { Store } from '../store/index.js';
+import { requestHistory } from './activity.js';
 import { decide, extend, revoke } from './decisions.js';
 import { saveFlows } from './flow-store.js';
 import { parseFlowFile } from './flows.js';
@@ -38,6 +39,23 @@ describe.each(dialects)('approvals on %s', (dialect) => {
   const ann = person('ann');
   const bob = person('bob');
   const rita = person('rita');
+
+  it('keeps a decision’s reason in the audit log and shows it in the request’s history; refuses an overlong one', async () => {
+    const { store, request } = await pendingRequest();
+    await expect(decide(store, request.id, ann, 'deny', { reason: 'x'.repeat(2001) })).rejects.toThrow(
+      'longer than 2000',
+    );
+    expect((await getRequest(store, request.id)).state).toBe('pending');
+    await decide(store, request.id, ann, 'deny', { reason: '  use the read-only flow for this  ' });
+    const denial = (await listAudit(store)).find((event) => event.action === 'access.deny');
+    expect(denial?.details).toMatchObject({ state: 'denied', reason: 'use the read-only flow for this' });
+    const { history } = await requestHistory(store, rita, request.id);
+    expect(history.find((item) => item.action === 'access.deny')?.note).toBe(
+      'use the read-only flow for this',
+    );
+    // The request's own reason is the requester's, not a note on the request step.
+    expect(history.find((item) => item.action === 'access.request')?.note).toBeUndefined();
+  });
 
   it('needs two distinct approvers: approving twice counts once', async () => {
     const { store, request } = await pendingRequest();

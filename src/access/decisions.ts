@@ -5,7 +5,24 @@ import type { Store } from '../store/index.js';
 import { getFlow } from './flow-store.js';
 import { type AccessFlow, matches, maximumDurationSeconds } from './flows.js';
 import { clipRequest, refuseRequest, verdictOf } from './policy-recheck.js';
+import { requestFieldLimits } from './request-rules.js';
 import { type AccessRequest, getRequest, type RequestState, targetOf, transition } from './requests.js';
+
+export interface DecisionOptions {
+  /** Why: shown to the requester in the request's history and kept in the audit log. */
+  readonly reason?: string | undefined;
+  readonly now?: Date;
+}
+
+/** A decision's reason, trimmed; refused when longer than a request's own reason may be. */
+function decisionReason(text: string | undefined): string | undefined {
+  const reason = text?.trim();
+  if (reason && reason.length > requestFieldLimits.reason)
+    throw new AppError('input.invalid', `the reason is longer than ${requestFieldLimits.reason} characters`, {
+      fix: `Keep the reason to ${requestFieldLimits.reason} characters`,
+    });
+  return reason || undefined;
+}
 
 function entry(
   principal: Principal,
@@ -71,8 +88,10 @@ export async function decide(
   id: string,
   principal: Principal,
   decision: 'approve' | 'deny',
-  now = new Date(),
+  options: DecisionOptions = {},
 ): Promise<AccessRequest> {
+  const now = options.now ?? new Date();
+  const reason = decisionReason(options.reason);
   const request = await getRequest(store, id);
   if (request.state !== 'pending')
     throw notIn(request, ['pending'], decision === 'approve' ? 'approved' : 'denied');
@@ -140,7 +159,8 @@ export async function decide(
         .where('id', '=', request.id)
         .execute();
     // The state it left the request in, so a request's history reads from its audit entries alone.
-    await audit(entry(principal, `access.${decision}`, request, { state: to ?? 'pending' }), () => now);
+    const details = { state: to ?? 'pending', ...(reason ? { reason } : {}) };
+    await audit(entry(principal, `access.${decision}`, request, details), () => now);
     return 'decided' as const;
   });
   if (outcome === 'not-pending')

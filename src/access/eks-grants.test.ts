@@ -105,7 +105,7 @@ describe.each(dialects)('EKS access-entry grants on %s', (dialect) => {
       },
       start,
     );
-    await decide(store, request.id, person('lead'), 'approve', start);
+    await decide(store, request.id, person('lead'), 'approve', { now: start });
     return request.id;
   };
   const policies = () => memory.entries.get(principal)?.policies;

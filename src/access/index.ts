@@ -8,7 +8,7 @@ export { eksClusterOf, roleSessionName } from './access-details-aws.js';
 export { type ActivityItem, recentActivity, requestHistory } from './activity.js';
 export { type ClusterAccess, checkRequestCluster } from './cluster-check.js';
 export { type IssuedCredential, issueCredential } from './credentials.js';
-export { decide, extend, revoke } from './decisions.js';
+export { type DecisionOptions, decide, extend, revoke } from './decisions.js';
 export { type ExpiryReport, expireDue } from './expire-now.js';
 export { type AppliedFlows, applyFlows } from './flow-apply.js';
 export { getFlow, listFlows, saveFlows } from './flow-store.js';

@@ -7,7 +7,8 @@ import {
   listVisibleRequests,
 } from '../access/index.js';
 import type { ConsoleEnv } from '../server/env.js';
-import { Csrf, Empty, formatSeconds, Target, When } from './components.js';
+import { Empty, formatSeconds, Target, When } from './components.js';
+import { DecisionForm } from './decision-form.js';
 import { GrantPreviewView } from './grant-preview-section.js';
 import { type ConsoleContext, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
@@ -41,20 +42,7 @@ function Decision(props: { request: AccessRequest; preview: GrantPreview; csrf: 
       </dl>
       <h3>What approving would grant</h3>
       <GrantPreviewView preview={props.preview} />
-      <div class="actions">
-        <form method="post" action={`${base}/approve`}>
-          <Csrf token={props.csrf} />
-          <button type="submit" aria-label={`Approve the request of ${request.requester}`}>
-            Approve
-          </button>
-        </form>
-        <form method="post" action={`${base}/deny`}>
-          <Csrf token={props.csrf} />
-          <button type="submit" class="danger" aria-label={`Deny the request of ${request.requester}`}>
-            Deny
-          </button>
-        </form>
-      </div>
+      <DecisionForm requestId={request.id} requester={request.requester} csrf={props.csrf} />
     </section>
   );
 }

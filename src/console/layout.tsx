@@ -101,7 +101,7 @@ export function Layout(props: { signed: Signed; path: string; title: string; chi
 }
 
 /** The page for anyone not signed in: one button to the identity provider, and why the last try failed. */
-export function LoginPage(props: { next: string; error: string | undefined }) {
+export function LoginPage(props: { next: string; error: string | undefined; provider: boolean }) {
   return (
     <Document title="Sign in">
       <body class="plain">
@@ -113,12 +113,26 @@ export function LoginPage(props: { next: string; error: string | undefined }) {
                 <p>{props.error}</p>
               </div>
             ) : null}
-            <p>Gatehouse uses your organisation's identity provider; it never sees your password.</p>
-            <p>
-              <a class="button" href={`/auth/login?next=${encodeURIComponent(props.next)}`}>
-                Sign in with your identity provider
-              </a>
-            </p>
+            {props.provider ? (
+              <>
+                <p>Gatehouse uses your organisation's identity provider; it never sees your password.</p>
+                <p>
+                  <a class="button" href={`/auth/login?next=${encodeURIComponent(props.next)}`}>
+                    Sign in with your identity provider
+                  </a>
+                </p>
+              </>
+            ) : (
+              <>
+                <p>No identity provider is configured yet.</p>
+                <p>
+                  On a new installation, open the one-time link that <code>gatehouse serve</code> printed in
+                  its log: it signs in the first administrator. Then set <code>oidc.issuer</code> and{' '}
+                  <code>oidc.clientId</code> in the configuration so people sign in with their organisation's
+                  accounts.
+                </p>
+              </>
+            )}
           </section>
         </main>
       </body>

@@ -13,6 +13,11 @@ export interface ConsoleOptions {
   /** Called after every change, with the request's id when one request changed. */
   readonly onChange?: (requestId?: string) => void;
   readonly log?: (line: string) => void;
+  /**
+   * Whether people can sign in through an OpenID Provider. Without one, the sign-in page says how
+   * the first administrator gets in (the one-time link) and how to configure a provider.
+   */
+  readonly signInWithProvider?: boolean;
   /** How often a request's event stream looks for changes (ms); tests shorten it. */
   readonly eventPollMs?: number;
 }

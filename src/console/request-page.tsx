@@ -17,6 +17,7 @@ import {
 import type { ConsoleEnv } from '../server/env.js';
 import { AccessDetailsSection } from './access-details-section.js';
 import { Csrf, Empty, formatSeconds, StateBadge, Target, TimeLeft, When } from './components.js';
+import { DecisionForm } from './decision-form.js';
 import { GrantPreviewView } from './grant-preview-section.js';
 import { type ConsoleContext, formFields, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
@@ -109,18 +110,7 @@ function Actions(props: {
   return (
     <div class="actions">
       {rights.decide ? (
-        <>
-          <form method="post" action={`${base}/approve`}>
-            <Csrf token={props.csrf} />
-            <button type="submit">Approve</button>
-          </form>
-          <form method="post" action={`${base}/deny`}>
-            <Csrf token={props.csrf} />
-            <button type="submit" class="danger">
-              Deny
-            </button>
-          </form>
-        </>
+        <DecisionForm requestId={request.id} requester={request.requester} csrf={props.csrf} />
       ) : null}
       {rights.extend && props.flow ? (
         <form method="post" action={`${base}/extend`}>
@@ -225,8 +215,10 @@ type Action = (
 ) => Promise<unknown>;
 
 const actions: Record<'approve' | 'deny' | 'revoke' | 'extend', Action> = {
-  approve: (options, signed, request) => decide(options.store, request.id, signed.principal, 'approve'),
-  deny: (options, signed, request) => decide(options.store, request.id, signed.principal, 'deny'),
+  approve: async (options, signed, request, c) =>
+    decide(options.store, request.id, signed.principal, 'approve', { reason: (await formFields(c)).reason }),
+  deny: async (options, signed, request, c) =>
+    decide(options.store, request.id, signed.principal, 'deny', { reason: (await formFields(c)).reason }),
   revoke: (options, signed, request) => revoke(options.store, request.id, signed.principal),
   extend: async (options, signed, request, c) => {
     const seconds = parseDuration((await formFields(c)).duration ?? '', 'duration');

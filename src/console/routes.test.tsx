@@ -30,6 +30,18 @@ describe('the console shell', () => {
     }
   });
 
+  it('offers the identity provider on the sign-in page, or, with none configured, says how the first administrator gets in', async () => {
+    fixture = await consoleFixture('sqlite');
+    const withProvider = await (await fixture.visit(undefined, '/login?next=/audit')).text();
+    expect(withProvider).toContain('href="/auth/login?next=%2Faudit"');
+    await fixture.fresh.cleanup();
+    fixture = await consoleFixture('sqlite', { signInWithProvider: false });
+    const without = await (await fixture.visit(undefined, '/login')).text();
+    expect(without).not.toContain('/auth/login');
+    expect(without).toContain('one-time link');
+    expect(without).toContain('oidc.issuer');
+  });
+
   it('serves every page with the security headers, the navigation and a sign-out form carrying the CSRF token', async () => {
     fixture = await consoleFixture('sqlite');
     for (const path of pages) {

@@ -30,7 +30,9 @@ export function consoleRoutes(options: ConsoleOptions): Hono<ConsoleEnv> {
     secure(c);
     const next = nextPath(c.req.query('next'));
     if (c.get('principal') && c.get('session')) return c.redirect(next, 303);
-    return await html(c, <LoginPage next={next} error={c.req.query('error')?.slice(0, 300)} />);
+    const error = c.req.query('error')?.slice(0, 300);
+    const provider = options.signInWithProvider !== false;
+    return await html(c, <LoginPage next={next} error={error} provider={provider} />);
   });
   mountHome(app, options);
   mountRequests(app, options);

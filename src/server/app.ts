@@ -110,7 +110,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   // Console pages mounted after this find c.var.principal and c.var.session (ConsoleEnv).
   const web = new Hono<ConsoleEnv>();
   web.use('*', consoleSession({ store, sessions, cookies }));
-  web.route('/', consoleRoutes(options));
+  web.route('/', consoleRoutes({ ...options, signInWithProvider: options.signIn?.oidc !== undefined }));
   app.route('/', web);
   return app;
 }

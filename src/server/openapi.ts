@@ -85,7 +85,7 @@ function operation(route: RouteDescription): object {
     ...(route.body
       ? {
           requestBody: {
-            required: true,
+            required: route.body.optional !== true,
             ...(route.body.description ? { description: route.body.description } : {}),
             content: { [route.body.mediaType]: { schema: jsonSchema(route.body.schema, 'input') } },
           },

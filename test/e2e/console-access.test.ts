@@ -126,6 +126,7 @@ describe('the console signed in through the OpenID Provider, on the real apiserv
     await bob.goto('/access/approvals');
     // The approver sees what the grant adds before deciding, risky parts included.
     await expect.poll(() => bob.textContent('main')).toContain('pods/exec');
+    await bob.fill('textarea[name=reason]', 'Fine for INC-2231; one minute is enough');
     await look(bob, 'approvals');
     await bob.click('button:has-text("Approve")');
     await bob.waitForURL(/done=approve/);
@@ -134,6 +135,8 @@ describe('the console signed in through the OpenID Provider, on the real apiserv
     await alice.waitForSelector('.badge-active', { timeout: 15_000 });
     const first = await alice.textContent('.countdown');
     await expect.poll(() => alice.textContent('.countdown'), { timeout: 5000 }).not.toBe(first);
+    // The approver's reason reaches the requester in the request's history.
+    expect(await alice.textContent('main')).toContain('Fine for INC-2231; one minute is enough');
     await look(alice, 'request-active');
   }, 120_000);
 

@@ -16,7 +16,7 @@ import { readCredential } from '../credentials.js';
  */
 export interface RemoteAccess {
   create(body: NewRequestBody): Promise<AccessRequestView>;
-  act(id: string, verb: 'approve' | 'deny' | 'revoke'): Promise<AccessRequestView>;
+  act(id: string, verb: 'approve' | 'deny' | 'revoke', reason?: string): Promise<AccessRequestView>;
   extend(id: string, duration: string): Promise<AccessRequestView>;
   list(state?: RequestState): Promise<readonly AccessRequestView[]>;
   show(id: string): Promise<AccessRequestView>;
@@ -48,10 +48,16 @@ export function remoteAccess(context: CommandContext): RemoteAccess | undefined 
   const full = async (value: string): Promise<string> =>
     fullIdPattern.test(value) ? value : uniqueMatch(value, await list());
   const on = async (value: string) => ({ params: { id: await full(value) } });
-  const verbs = { approve: 'approveRequest', deny: 'denyRequest', revoke: 'revokeRequest' } as const;
   return {
     create: async (body) => (await (await client()).createRequest({ body })).request,
-    act: async (request, verb) => (await (await client())[verbs[verb]](await on(request))).request,
+    act: async (request, verb, reason) => {
+      const api = await client();
+      const target = await on(request);
+      const body = reason ? { reason } : {};
+      if (verb === 'approve') return (await api.approveRequest({ ...target, body })).request;
+      if (verb === 'deny') return (await api.denyRequest({ ...target, body })).request;
+      return (await api.revokeRequest(target)).request;
+    },
     extend: async (request, duration) =>
       (await (await client()).extendRequest({ ...(await on(request)), body: { duration } })).request,
     list,

@@ -202,17 +202,19 @@ export function registerAccess(program: Command, run: Runner): void {
       .command(verb)
       .argument('<id>')
       .description(`${verb === 'approve' ? 'Approve' : 'Deny'} a pending request (never your own)`)
-      .action((id: string) =>
+      .option('--reason <text>', 'why (the requester sees it in the request history; kept in the audit log)')
+      .action((id: string, flags: { reason?: string }) =>
         run(async (context) => {
           const remote = remoteAccess(context);
-          if (remote) show(context, await remote.act(id, verb));
+          if (remote) show(context, await remote.act(id, verb, flags.reason));
           else {
             show(
               context,
               await withGatehouse(context, async (gatehouse) => {
                 const who = await caller(gatehouse);
                 const store = await gatehouse.store();
-                return await decide(store, await resolveRequestId(store, id), who, verb);
+                const reason = flags.reason;
+                return await decide(store, await resolveRequestId(store, id), who, verb, { reason });
               }),
             );
           }

@@ -34,6 +34,25 @@ function action<const S extends string>(verb: S, summary: string) {
   });
 }
 
+/** A decision: the action, with a body that may give the reason (an empty object gives none). */
+function decision<const S extends string>(verb: S, summary: string) {
+  return defineRoute({
+    ...action(verb, summary),
+    body: { mediaType: 'application/json', schema: decisionSchema, optional: true },
+  });
+}
+
+const decisionSchema = named(
+  'Decision',
+  z.object({
+    reason: z
+      .string()
+      .max(2000)
+      .optional()
+      .describe('Why; shown to the requester in the history, kept in the audit log'),
+  }),
+);
+
 /** The access routes: flows, requests, decisions and credentials. */
 export const accessRoutes = {
   listFlows: defineRoute({
@@ -88,8 +107,8 @@ export const accessRoutes = {
     responses: { 200: requestAnswer },
     errors,
   }),
-  approveRequest: action('approve', 'Approve (never your own request)'),
-  denyRequest: action('deny', 'Deny'),
+  approveRequest: decision('approve', 'Approve (never your own request), with an optional reason'),
+  denyRequest: decision('deny', 'Deny, with an optional reason the requester sees'),
   revokeRequest: action('revoke', 'End access now (requester or approver)'),
   extendRequest: defineRoute({
     ...action('extend', 'Extend active access (approvers)'),

@@ -25,6 +25,8 @@ export interface RouteBody<S extends z.ZodType = z.ZodType> {
   readonly mediaType: 'application/json' | 'application/yaml';
   readonly schema: S;
   readonly description?: string;
+  /** The server also takes the request with no body at all (the document says it is optional). */
+  readonly optional?: boolean;
 }
 
 /** One HTTP route, described once: the server validates with it, the document and the client come from it. */

@@ -94,9 +94,9 @@ describe.each(dialects)('the API contract on %s', (dialect) => {
     const params = { id: request.id };
     await alice.listRequests({ query: { state: 'pending' } });
     await alice.getRequest({ params });
-    await bob.approveRequest({ params });
+    await bob.approveRequest({ params, body: {} });
     const second = (await alice.createRequest({ body: { ...ask, reason: 'incident 4712' } })).request;
-    await bob.denyRequest({ params: { id: second.id } });
+    await bob.denyRequest({ params: { id: second.id }, body: { reason: 'use the read-only flow' } });
     const now = new Date();
     const expires = new Date(now.getTime() + 3_600_000).toISOString();
     await transition(

@@ -85,6 +85,12 @@ function flowAndRequestRoutes(app: Hono<ServerEnv>, options: AppOptions, changed
   });
 }
 
+/** Whether the caller sent a body at all (a length, or a chunked upload). */
+function hasBody(c: Context<ServerEnv>): boolean {
+  const length = c.req.header('content-length');
+  return (length !== undefined && length !== '0') || c.req.header('transfer-encoding') !== undefined;
+}
+
 /** One request: reading it, deciding it, ending or extending it, and its credential. */
 function oneRequestRoutes(app: Hono<ServerEnv>, options: AppOptions, changed: Changed): void {
   const { store } = options;
@@ -93,15 +99,26 @@ function oneRequestRoutes(app: Hono<ServerEnv>, options: AppOptions, changed: Ch
   app.get(path(routes.getRequest), async (c) =>
     reply(c, routes.getRequest, 200, one(await visible(c, paramsOf(c, routes.getRequest).id))),
   );
-  for (const [route, act] of [
-    [routes.approveRequest, (id: string, who: Principal) => decide(store, id, who, 'approve')],
-    [routes.denyRequest, (id: string, who: Principal) => decide(store, id, who, 'deny')],
-    [routes.revokeRequest, (id: string, who: Principal) => revoke(store, id, who)],
+  for (const [route, verb] of [
+    [routes.approveRequest, 'approve'],
+    [routes.denyRequest, 'deny'],
   ] as const)
     app.post(path(route), async (c) => {
       const request = await visible(c, paramsOf(c, route).id);
-      return reply(c, route, 200, changed(one(await act(request.id, c.get('principal')))));
+      // The body is optional: a bare POST (curl, older clients) decides without a reason.
+      const reason = hasBody(c) ? (await bodyOf(c, route)).reason : undefined;
+      const decided = await decide(store, request.id, c.get('principal'), verb, { reason });
+      return reply(c, route, 200, changed(one(decided)));
     });
+  app.post(path(routes.revokeRequest), async (c) => {
+    const request = await visible(c, paramsOf(c, routes.revokeRequest).id);
+    return reply(
+      c,
+      routes.revokeRequest,
+      200,
+      changed(one(await revoke(store, request.id, c.get('principal')))),
+    );
+  });
   app.post(path(routes.extendRequest), async (c) => {
     const request = await visible(c, paramsOf(c, routes.extendRequest).id);
     const seconds = parseDuration((await bodyOf(c, routes.extendRequest)).duration, 'duration');
