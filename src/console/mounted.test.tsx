@@ -78,6 +78,17 @@ describe.each(dialects)('the console mounted in the server app on %s', (dialect)
     expect(made.headers.get('location')).toBe(`/access/requests/${request!.id}`);
   });
 
+  it('refuses a form larger than the API accepts before anything reads it', async () => {
+    const { store, app, cookie, csrf } = await served();
+    const huge = await app.request('/access/requests', {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ _csrf: csrf, flow: 'oncall', reason: 'x'.repeat(200_000) }).toString(),
+    });
+    expect(huge.status).toBe(413);
+    expect(await listRequests(store)).toEqual([]);
+  });
+
   it('reads an uploaded flow file after the session middleware has checked the form’s token', async () => {
     const { store, app, signIn } = await served();
     const carol = await signIn('carol', ['admin']);

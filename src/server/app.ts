@@ -109,6 +109,8 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   );
   // Console pages mounted after this find c.var.principal and c.var.session (ConsoleEnv).
   const web = new Hono<ConsoleEnv>();
+  // The session middleware reads a post's form for its CSRF token: the size limit comes first.
+  web.use('*', bodyLimit({ maxSize: maxBodyBytes, onError: bodyTooLarge }));
   web.use('*', consoleSession({ store, sessions, cookies }));
   web.route('/', consoleRoutes({ ...options, signInWithProvider: options.signIn?.oidc !== undefined }));
   app.route('/', web);
