@@ -17,6 +17,17 @@ const event = (fields: Partial<AuditEvent>): AuditEvent => ({
 });
 
 describe('chat messages', () => {
+  it('links a message about a request to its console page, when the console is known and the id is a request id', () => {
+    const id = '5479ea7e-218c-44ca-ad08-72eee85df4c2';
+    const linked = slackPayload(event({ details: { id } }), 'https://gatehouse.example/');
+    expect(linked.text).toContain(`<https://gatehouse.example/access/requests/${id}|Open in Gatehouse>`);
+    expect(slackPayload(event({ details: { id } })).text).not.toContain('Open in Gatehouse');
+    expect(slackPayload(event({ details: { id: '../../admin' } }), 'https://g.example').text).not.toContain(
+      'Open in Gatehouse',
+    );
+    expect(slackPayload(event({ details: { id } }), 'https://g.example/a|b').text).not.toContain('|Open');
+  });
+
   it('escapes every value that came from outside, not only the reason', () => {
     const text = slackPayload(
       event({

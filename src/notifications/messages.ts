@@ -72,9 +72,22 @@ export function isNotifiable(event: AuditEvent): boolean {
   return event.action in phrases;
 }
 
+/**
+ * The console page of the request an event is about, when the console's address is known: a
+ * message then takes the approver straight to the decision. Ids are UUIDs; anything else gets none.
+ */
+export function requestLink(event: AuditEvent, consoleUrl: string | undefined): string | undefined {
+  const id = (event.details as { id?: unknown }).id;
+  if (!consoleUrl || typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) return undefined;
+  const link = `${consoleUrl.replace(/\/+$/, '')}/access/requests/${id}`;
+  // Inside Slack's <url|label> markup: a URL that could close or split it is left out.
+  return /^https?:\/\/[^\s<>|]+$/.test(link) ? link : undefined;
+}
+
 /** A Slack incoming-webhook payload (text plus one mrkdwn block), also readable by generic receivers. */
-export function slackPayload(event: AuditEvent): { text: string; blocks: object[] } {
-  const text = `Gatehouse: ${phrases[event.action]!(event)}`;
+export function slackPayload(event: AuditEvent, consoleUrl?: string): { text: string; blocks: object[] } {
+  const link = requestLink(event, consoleUrl);
+  const text = `Gatehouse: ${phrases[event.action]!(event)}${link ? ` <${link}|Open in Gatehouse>` : ''}`;
   return {
     text,
     blocks: [

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { type AuditEvent, listAudit } from '../audit/index.js';
 import { AppError, messageOf } from '../errors.js';
 import type { Store } from '../store/index.js';
-import { isNotifiable, slackPayload } from './messages.js';
+import { isNotifiable, requestLink, slackPayload } from './messages.js';
 
 /** A webhook that receives access events. Its URL is a secret (Slack's are): never stored or logged. */
 export interface WebhookSink {
@@ -66,12 +66,22 @@ async function cursorOf(store: Store, name: string, now: Date): Promise<number> 
   return seq;
 }
 
-async function post(sink: WebhookSink, event: AuditEvent, timeoutMs: number): Promise<void> {
+function payload(sink: WebhookSink, event: AuditEvent, consoleUrl: string | undefined): object {
+  if (sink.format === 'slack') return slackPayload(event, consoleUrl);
+  const link = requestLink(event, consoleUrl);
+  return link ? { ...event, links: { request: link } } : event;
+}
+
+async function post(
+  sink: WebhookSink,
+  event: AuditEvent,
+  options: { readonly timeoutMs: number; readonly consoleUrl: string | undefined },
+): Promise<void> {
   const response = await fetch(sink.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(sink.format === 'slack' ? slackPayload(event) : event),
-    signal: AbortSignal.timeout(timeoutMs),
+    body: JSON.stringify(payload(sink, event, options.consoleUrl)),
+    signal: AbortSignal.timeout(options.timeoutMs),
   });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
 }
@@ -83,7 +93,13 @@ async function post(sink: WebhookSink, event: AuditEvent, timeoutMs: number): Pr
 export async function deliver(
   store: Store,
   sink: WebhookSink,
-  options: { readonly now?: Date; readonly timeoutMs?: number; readonly batch?: number } = {},
+  options: {
+    readonly now?: Date;
+    readonly timeoutMs?: number;
+    readonly batch?: number;
+    /** Where people reach the console: messages about a request link to its page. */
+    readonly consoleUrl?: string;
+  } = {},
 ): Promise<DeliveryReport> {
   const now = options.now ?? new Date();
   const name = sinkName(sink);
@@ -101,7 +117,7 @@ export async function deliver(
   for (const event of await listAudit(store, { afterSeq: start, limit: options.batch ?? 200 })) {
     if (isNotifiable(event)) {
       try {
-        await post(sink, event, options.timeoutMs ?? 5000);
+        await post(sink, event, { timeoutMs: options.timeoutMs ?? 5000, consoleUrl: options.consoleUrl });
       } catch (error) {
         await save();
         return {

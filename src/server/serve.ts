@@ -190,11 +190,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return undefined;
     }
   }, options.intervalMs);
+  // Known once the server listens; messages sent before that carry no link.
+  let listeningUrl: string | undefined;
   const notifier = new PassLoop(
     async () => {
       if (!lease.held()) return undefined;
       for (const sink of options.webhooks) {
-        const report = await deliver(store, sink).catch((error: unknown) => ({
+        const consoleUrl = options.signIn?.publicUrl ?? listeningUrl;
+        const report = await deliver(store, sink, { consoleUrl }).catch((error: unknown) => ({
           delivered: 0,
           error: messageOf(error),
         }));
@@ -232,6 +235,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     started.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, options)));
   });
   const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  listeningUrl = url;
   const unlisten = await store.signals
     ?.listen(accessChannel, (requestId) => onRequestChange(requestId || undefined))
     .catch((error: unknown) => {
@@ -256,7 +261,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     Math.max(1000, Math.floor(leaseTtlMs / 4)),
   );
   return {
-    url: `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`,
+    url,
     firstPass,
     leader: () => lease.held(),
     close: async () => {
