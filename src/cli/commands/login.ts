@@ -101,22 +101,10 @@ async function post(url: string, init: { body?: unknown; token?: string }): Prom
   }
 }
 
+/** Trades the handed-over code for the session token, through the API contract's client. */
 async function exchange(server: string, code: string, verifier: string) {
-  const response = await post(`${server}/auth/cli/token`, { body: { code, verifier } });
-  const answer = (await response.json().catch(() => ({}))) as {
-    token?: string;
-    subject?: string;
-    expiresAt?: string;
-    error?: { message: string; fix: string | null };
-  };
-  if (!response.ok || !answer.token || !answer.subject || !answer.expiresAt)
-    throw new AppError(
-      'auth.unauthorized',
-      `Gatehouse server: ${answer.error?.message ?? `HTTP ${response.status}`}`,
-      {
-        fix: answer.error?.fix ?? 'Run `gatehouse login` again',
-      },
-    );
+  const { createClient } = await import('../../server/contract/index.js');
+  const answer = await createClient({ baseUrl: server }).exchangeCliCode({ body: { code, verifier } });
   return { token: answer.token, subject: answer.subject, expiresAt: answer.expiresAt };
 }
 

@@ -138,6 +138,8 @@ export function createClient(options: ClientOptions): ApiClient {
     const url = urlOf(base, route, input);
     const { body, type } = bodyOf(route, input);
     const headers = {
+      // Routes that also serve browsers (sign-in) answer errors as JSON only when asked to.
+      accept: 'application/json',
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...(type ? { 'content-type': type } : {}),
     };

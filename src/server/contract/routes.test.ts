@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { dialects, freshStore } from '../../../test/support/stores.js';
 import { transition } from '../../access/requests.js';
 import { AppError } from '../../errors.js';
-import { createToken } from '../../identity/index.js';
+import { cliChallenge, createToken, issueCliLoginCode } from '../../identity/index.js';
 import { KubeClient } from '../../kube/index.js';
 import { createApp } from '../app.js';
 import { createClient, errorSchema, type RouteDescription, type RouteName, routes } from './index.js';
@@ -117,6 +117,14 @@ describe.each(dialects)('the API contract on %s', (dialect) => {
     await expect(bob.listAudit()).rejects.toMatchObject({ code: 'auth.forbidden' });
     await expect(as().whoami()).rejects.toMatchObject({ code: 'auth.unauthorized' });
     await expect(bob.getRequest({ params: { id: 'nothing' } })).rejects.toMatchObject({ code: 'not-found' });
+    // `gatehouse login`'s hand-over: the code once, with the verifier behind its challenge.
+    const verifier = 'a-verifier-only-the-cli-knows-0123456789abcdef';
+    const identity = { subject: 'oidc:carol', groups: ['oidc:admins'], roles: ['admin' as const] };
+    const code = await issueCliLoginCode(store, { identity, challenge: cliChallenge(verifier) });
+    expect((await as().exchangeCliCode({ body: { code, verifier } })).subject).toBe('oidc:carol');
+    await expect(as().exchangeCliCode({ body: { code, verifier } })).rejects.toMatchObject({
+      code: 'auth.unauthorized',
+    });
 
     for (const { route: name, status, body } of exchanges) {
       const route: RouteDescription = routes[name];

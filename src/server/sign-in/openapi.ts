@@ -30,27 +30,6 @@ export const signInPaths = {
       responses: { '303': { description: 'signed in' }, '401': { description: 'unknown, used or expired' } },
     },
   },
-  '/auth/cli/token': {
-    post: {
-      summary: 'Exchange the CLI login code and its verifier for a session token',
-      security: [],
-      requestBody: {
-        content: {
-          'application/json': {
-            schema: {
-              type: 'object',
-              required: ['code', 'verifier'],
-              properties: { code: { type: 'string' }, verifier: { type: 'string' } },
-            },
-          },
-        },
-      },
-      responses: {
-        '200': { description: '{ token, subject, groups, roles, expiresAt }' },
-        '401': { description: 'unknown, used, expired or not yours' },
-      },
-    },
-  },
   '/auth/logout': {
     post: {
       summary: 'End the session: a bearer session token, or the cookie with its CSRF token',

@@ -10,6 +10,8 @@ import {
   type Session,
 } from '../../identity/index.js';
 import type { Store } from '../../store/index.js';
+import { routes } from '../contract/index.js';
+import { bodyOf, reply } from '../validate.js';
 import { decodeAttempt, encodeAttempt, type SignInAttempt, targetOf } from './attempt.js';
 import {
   type CookiePolicy,
@@ -118,18 +120,16 @@ const useFirstAdminLink: Handler = async (c, options) => {
 
 /** `POST /auth/cli/token`: the CLI trades the hand-over code and its verifier for a session token. */
 const cliToken: Handler = async (c, options) => {
-  const body = (await c.req.json().catch(() => ({}))) as { code?: unknown; verifier?: unknown };
-  if (typeof body.code !== 'string' || typeof body.verifier !== 'string')
-    throw new AppError('input.invalid', 'send {"code": …, "verifier": …} as JSON', {
-      fix: 'Use `gatehouse login --server URL`',
-    });
-  const { id, session } = await redeemCliLoginCode(options.store, options.sessions, {
-    code: body.code,
-    verifier: body.verifier,
-  });
+  const body = await bodyOf(c, routes.exchangeCliCode);
+  const { id, session } = await redeemCliLoginCode(options.store, options.sessions, body);
   const { subject, groups, roles } = session.principal;
-  return c.json({ token: id, subject, groups, roles, expiresAt: session.expiresAt }, 200, {
-    'cache-control': 'no-store',
+  c.header('cache-control', 'no-store');
+  return reply(c, routes.exchangeCliCode, 200, {
+    token: id,
+    subject,
+    groups,
+    roles,
+    expiresAt: session.expiresAt,
   });
 };
 
