@@ -13,12 +13,6 @@ const coming = [
     today: 'Use gatehouse forensics and gatehouse evidence on the command line.',
   },
   {
-    path: '/governance',
-    title: 'Governance',
-    what: 'Who can do what on every cluster, from the RBAC engine, with the risky permissions called out.',
-    today: 'Use gatehouse rbac on the command line.',
-  },
-  {
     path: '/reviews',
     title: 'Reviews',
     what: 'Access review campaigns: reviewers certify or revoke standing access, with evidence for auditors.',
@@ -26,7 +20,7 @@ const coming = [
   },
 ] as const;
 
-/** Forensics, Governance and Reviews: pages that say what is coming. */
+/** Forensics and Reviews: pages that say what is coming. */
 export function mountPlaceholders(app: Hono<ConsoleEnv>, options: ConsoleOptions): void {
   for (const pillar of coming)
     app.get(

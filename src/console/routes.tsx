@@ -5,6 +5,7 @@ import { mountAudit } from './audit.js';
 import { mountClusters } from './clusters.js';
 import { mountEvents } from './events.js';
 import { mountFlows } from './flows.js';
+import { mountGovernance } from './governance.js';
 import { mountHome } from './home.js';
 import { html, nextPath, secure, serveAsset } from './http.js';
 import { LoginPage } from './layout.js';
@@ -42,6 +43,7 @@ export function consoleRoutes(options: ConsoleOptions): Hono<ConsoleEnv> {
   mountFlows(app, options);
   mountAudit(app, options);
   mountClusters(app, options);
+  mountGovernance(app, options);
   mountPlaceholders(app, options);
   return app;
 }

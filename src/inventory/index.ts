@@ -24,6 +24,7 @@ export { syncCluster } from './sync.js';
 export {
   countsOf,
   findSyncRun,
+  listSyncedClusters,
   listSyncRuns,
   loadSyncSnapshot,
   type SyncRun,

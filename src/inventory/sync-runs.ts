@@ -102,6 +102,17 @@ export async function listSyncRuns(
   return rows.map(toRun);
 }
 
+/** Every cluster with at least one stored sync run, by name. */
+export async function listSyncedClusters(store: Store): Promise<string[]> {
+  const rows = await store.db
+    .selectFrom('sync_runs')
+    .select('cluster')
+    .distinct()
+    .orderBy('cluster')
+    .execute();
+  return rows.map((row) => row.cluster);
+}
+
 /** A run (of `cluster`, when given) by id or by an unambiguous id prefix (as printed in tables). */
 export async function findSyncRun(store: Store, id: string, cluster?: string): Promise<SyncRun> {
   let query = store.db

@@ -1,0 +1,230 @@
+import type { Hono } from 'hono';
+import type { Child } from 'hono/jsx';
+import { requireRole } from '../identity/index.js';
+import type { RbacSource } from '../inventory/index.js';
+import {
+  accessEntryGrants,
+  describeRule,
+  type GrantPath,
+  parseTarget,
+  principalsMappedTo,
+  whoCan,
+} from '../rbac/index.js';
+import type { ConsoleEnv } from '../server/env.js';
+import { Empty } from './components.js';
+import { chooseSync, clip, openSync, SourceNotice, type SyncChoice, syncQuery } from './governance-source.js';
+import { type ConsoleContext, html, page, type Signed } from './http.js';
+import { Layout } from './layout.js';
+import type { ConsoleOptions } from './options.js';
+
+/** The question as typed in the form; a blank namespace asks across every namespace. */
+export interface WhoCanForm {
+  readonly verb: string;
+  readonly resource: string;
+  readonly subresource?: string;
+  readonly namespace?: string;
+  readonly name?: string;
+}
+
+/** One answer row: an engine grant path, or an EKS access entry's policy, with the IAM principals behind it. */
+export interface WhoCanRow {
+  readonly grant: GrantPath;
+  readonly policy?: string;
+  readonly iamPrincipals: readonly string[];
+}
+
+/** The same engine calls as `gatehouse rbac who-can VERB TARGET [-n NS | -A] [--subresource S]`. */
+export function whoCanRows(source: RbacSource, form: WhoCanForm): { rows: WhoCanRow[]; hint?: string } {
+  const target =
+    form.name && !form.resource.startsWith('/') ? `${form.resource}/${form.name}` : form.resource;
+  const parsed = parseTarget(target, {
+    ...(form.subresource ? { subresource: form.subresource } : {}),
+    namespace: form.namespace ?? '',
+  });
+  const resource = parsed.attributes.resource;
+  const path = parsed.attributes.nonResource?.path ?? '';
+  const grants = resource
+    ? whoCan(source.index, {
+        kind: 'resource',
+        attributes: { ...resource, verb: form.verb },
+        allNamespaces: form.namespace === undefined,
+      })
+    : whoCan(source.index, { kind: 'non-resource', attributes: { path, verb: form.verb } });
+  const rbacRows = grants.map((grant) => ({
+    grant,
+    iamPrincipals: principalsMappedTo(grant.subject, source.awsAuth).map((principal) => principal.arn),
+  }));
+  const request = resource
+    ? { resourceAttributes: { ...resource, verb: form.verb } }
+    : { nonResourceAttributes: { path, verb: form.verb } };
+  const policyRows = accessEntryGrants(source.read.eks?.accessEntries ?? [], request).map(
+    (entry): WhoCanRow => ({
+      grant: {
+        subject: { kind: 'User', name: entry.principalArn },
+        namespace: entry.scope === 'cluster' ? undefined : entry.scope,
+        via: 'rbac',
+      },
+      policy: `${entry.policyArn.split('/').at(-1)}${entry.answer === 'unknown' ? ' (rules unpublished: may allow)' : ''}`,
+      iamPrincipals: [entry.principalArn],
+    }),
+  );
+  return { rows: [...rbacRows, ...policyRows], ...(parsed.hint ? { hint: parsed.hint } : {}) };
+}
+
+/** Where a subject's own page is: `/governance/subjects/user/alice`, `…/sa/payments/api`. */
+export function subjectHref(subject: GrantPath['subject'] | 'iam', choice: SyncChoice, arn = ''): string {
+  if (subject === 'iam') return `/governance/subjects/iam/${encodeURIComponent(arn)}?${syncQuery(choice)}`;
+  const kind = subject.kind === 'ServiceAccount' ? 'sa' : subject.kind.toLowerCase();
+  const name =
+    subject.kind === 'ServiceAccount'
+      ? `${encodeURIComponent(subject.namespace ?? '')}/${encodeURIComponent(subject.name)}`
+      : encodeURIComponent(subject.name);
+  return `/governance/subjects/${kind}/${name}?${syncQuery(choice)}`;
+}
+
+function subjectName(subject: GrantPath['subject']): string {
+  return subject.namespace ? `${subject.namespace}/${subject.name}` : subject.name;
+}
+
+/** binding → role → rule, each named as Kubernetes names it. */
+export function GrantPathView(props: { grant: GrantPath; policy?: string | undefined }) {
+  const { grant, policy } = props;
+  if (grant.via === 'superuser') return <span>member of system:masters: superuser, no binding needed</span>;
+  if (policy) return <span>{`EKS access entry → access policy ${clip(policy)}`}</span>;
+  const place = (ns: string | undefined) => (ns ? `${clip(ns, 63)}/` : '');
+  return (
+    <span class="grant-path">
+      <code>{`${grant.binding?.kind} ${place(grant.binding?.namespace)}${clip(grant.binding?.name ?? '')}`}</code>
+      {' → '}
+      <code>{`${grant.role?.kind} ${place(grant.role?.namespace)}${clip(grant.role?.name ?? '')}`}</code>
+      {' → '}
+      <code>{clip(grant.rule ? describeRule(grant.rule) : '', 200)}</code>
+    </span>
+  );
+}
+
+function Answer(props: { rows: readonly WhoCanRow[]; choice: SyncChoice }) {
+  if (props.rows.length === 0) return <Empty>Nobody can.</Empty>;
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Subject</th>
+            <th scope="col">Where</th>
+            <th scope="col">Granted by</th>
+            <th scope="col">IAM principals</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map((row) => (
+            <tr>
+              <td class="wrap">
+                {`${row.grant.subject.kind} `}
+                <a
+                  href={subjectHref(
+                    row.policy ? 'iam' : row.grant.subject,
+                    props.choice,
+                    row.grant.subject.name,
+                  )}
+                >
+                  {clip(subjectName(row.grant.subject))}
+                </a>
+              </td>
+              <td>{row.grant.namespace ? clip(row.grant.namespace, 63) : 'cluster-wide'}</td>
+              <td class="wrap">
+                <GrantPathView grant={row.grant} policy={row.policy} />
+              </td>
+              <td class="wrap">{row.iamPrincipals.map((arn) => clip(arn)).join(' ')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function Field(props: { id: string; label: string; value: string | undefined; placeholder?: string }) {
+  return (
+    <div class="field">
+      <label for={`who-${props.id}`}>{props.label}</label>
+      <input
+        type="text"
+        id={`who-${props.id}`}
+        name={props.id}
+        value={props.value ?? ''}
+        placeholder={props.placeholder}
+      />
+    </div>
+  );
+}
+
+function QueryForm(props: { form: Partial<WhoCanForm>; choice: Partial<SyncChoice> }) {
+  const { form, choice } = props;
+  return (
+    <form method="get" action="/governance/who-can" class="inline-form" aria-label="Who can">
+      <Field id="verb" label="Verb" value={form.verb} placeholder="get" />
+      <Field id="resource" label="Resource or /URL" value={form.resource} placeholder="pods" />
+      <Field id="subresource" label="Subresource" value={form.subresource} placeholder="exec" />
+      <Field id="namespace" label="Namespace (blank: all)" value={form.namespace} />
+      <Field id="name" label="Name" value={form.name} />
+      <Field id="cluster" label="Cluster" value={choice.cluster} />
+      <Field id="run" label="Sync run (blank: latest)" value={choice.run} />
+      <button type="submit">Ask</button>
+    </form>
+  );
+}
+
+const field = (c: ConsoleContext, name: string) => c.req.query(name)?.trim().slice(0, 253) || undefined;
+
+async function whoCanPage(c: ConsoleContext, options: ConsoleOptions, signed: Signed): Promise<Response> {
+  requireRole(signed.principal, 'auditor', 'see access governance');
+  const verb = field(c, 'verb');
+  const resource = field(c, 'resource');
+  const form: Partial<WhoCanForm> = {
+    verb,
+    resource,
+    subresource: field(c, 'subresource'),
+    namespace: field(c, 'namespace'),
+    name: field(c, 'name'),
+  };
+  const asked = { cluster: field(c, 'cluster'), run: field(c, 'run') };
+  const layout = (children: Child) => (
+    <Layout signed={signed} path="/governance/who-can" title="Who can">
+      {children}
+    </Layout>
+  );
+  if (!verb || !resource)
+    return await html(
+      c,
+      layout(
+        <>
+          <p class="lead">
+            Every subject that may do something, with the binding → role → rule that grants it.
+          </p>
+          <QueryForm form={form} choice={asked} />
+        </>,
+      ),
+    );
+  const choice = await chooseSync(c, options.store);
+  const source = await openSync(options.store, choice);
+  const answer = whoCanRows(source, { ...form, verb, resource });
+  return await html(
+    c,
+    layout(
+      <>
+        <QueryForm form={form} choice={choice} />
+        <SourceNotice source={source} />
+        {answer.hint ? <p class="hint">{answer.hint}</p> : null}
+        <Answer rows={answer.rows} choice={choice} />
+      </>,
+    ),
+  );
+}
+
+export function mountWhoCan(app: Hono<ConsoleEnv>, options: ConsoleOptions): void {
+  app.get(
+    '/governance/who-can',
+    page(options, (c, signed) => whoCanPage(c, options, signed)),
+  );
+}
