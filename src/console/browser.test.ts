@@ -10,6 +10,7 @@ import {
   personContext,
   screenshot,
 } from '../../test/support/console-browser.js';
+import { hostileUser, storeSync } from '../../test/support/governance-sync.js';
 import { listRequests } from '../access/index.js';
 import { transition } from '../access/requests.js';
 
@@ -126,11 +127,40 @@ describe('the console in a browser', () => {
     await look(carol, 'flows-error');
   }, 60_000);
 
+  it('shows an auditor the governance pages: syncs, who can and a subject', async () => {
+    await storeSync(fixture.fresh.store, { cluster: 'prod', at: '2026-12-01T05:00:00.000Z' });
+    await storeSync(fixture.fresh.store, {
+      cluster: 'prod',
+      at: '2026-12-01T06:00:00.000Z',
+      errors: [
+        {
+          resource: 'roles.rbac.authorization.k8s.io',
+          code: 'auth.forbidden',
+          message: 'roles is forbidden',
+        },
+      ],
+    });
+    const dave = await open('dave', '/governance');
+    await look(dave, 'governance');
+    await dave.click('a:has-text("Ask who can, on the latest sync")');
+    await dave.fill('#who-verb', 'create');
+    await dave.fill('#who-resource', 'pods');
+    await dave.fill('#who-subresource', 'exec');
+    await dave.fill('#who-namespace', 'payments');
+    await dave.click('button:has-text("Ask")');
+    await dave.waitForURL(/verb=create/);
+    expect(await dave.textContent('table')).toContain(hostileUser);
+    await look(dave, 'governance-who-can');
+    await dave.click('a:has-text("devs")');
+    await dave.waitForURL(/\/governance\/subjects\/group\/devs/);
+    await look(dave, 'governance-subject');
+    await look(await open('dave', '/governance/who-can', 800), 'governance-who-can-800px');
+  }, 60_000);
+
   it('renders the remaining pages, the sign-in page and narrow screens without errors', async () => {
     for (const [path, name] of [
       ['/clusters', 'clusters'],
       ['/forensics', 'forensics'],
-      ['/governance', 'governance'],
       ['/reviews', 'reviews'],
     ] as const)
       await look(await open('bob', path), name);

@@ -1,7 +1,7 @@
 import type { Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import { requireRole } from '../identity/index.js';
-import type { RbacSource } from '../inventory/index.js';
+import { listSyncedClusters, type RbacSource } from '../inventory/index.js';
 import {
   accessEntryGrants,
   describeRule,
@@ -159,16 +159,38 @@ function Field(props: { id: string; label: string; value: string | undefined; pl
   );
 }
 
-function QueryForm(props: { form: Partial<WhoCanForm>; choice: Partial<SyncChoice> }) {
+/** The clusters with stored syncs to pick from; a typed name still works when none is stored yet. */
+function ClusterField(props: { clusters: readonly string[]; value: string | undefined }) {
+  if (props.clusters.length === 0) return <Field id="cluster" label="Cluster" value={props.value} />;
+  const chosen = props.value ?? props.clusters[0];
+  return (
+    <div class="field">
+      <label for="who-cluster">Cluster</label>
+      <select id="who-cluster" name="cluster">
+        {props.clusters.map((cluster) => (
+          <option value={cluster} selected={cluster === chosen}>
+            {clip(cluster, 60)}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+function QueryForm(props: {
+  form: Partial<WhoCanForm>;
+  choice: Partial<SyncChoice>;
+  clusters: readonly string[];
+}) {
   const { form, choice } = props;
   return (
     <form method="get" action="/governance/who-can" class="inline-form" aria-label="Who can">
-      <Field id="verb" label="Verb" value={form.verb} placeholder="get" />
-      <Field id="resource" label="Resource or /URL" value={form.resource} placeholder="pods" />
-      <Field id="subresource" label="Subresource" value={form.subresource} placeholder="exec" />
+      <Field id="verb" label="Verb" value={form.verb} placeholder="e.g. get" />
+      <Field id="resource" label="Resource or /URL" value={form.resource} placeholder="e.g. pods" />
+      <Field id="subresource" label="Subresource" value={form.subresource} placeholder="e.g. exec" />
       <Field id="namespace" label="Namespace (blank: all)" value={form.namespace} />
       <Field id="name" label="Name" value={form.name} />
-      <Field id="cluster" label="Cluster" value={choice.cluster} />
+      <ClusterField clusters={props.clusters} value={choice.cluster} />
       <Field id="run" label="Sync run (blank: latest)" value={choice.run} />
       <button type="submit">Ask</button>
     </form>
@@ -189,6 +211,7 @@ async function whoCanPage(c: ConsoleContext, options: ConsoleOptions, signed: Si
     name: field(c, 'name'),
   };
   const asked = { cluster: field(c, 'cluster'), run: field(c, 'run') };
+  const clusters = await listSyncedClusters(options.store);
   const layout = (children: Child) => (
     <Layout signed={signed} path="/governance/who-can" title="Who can">
       {children}
@@ -202,7 +225,7 @@ async function whoCanPage(c: ConsoleContext, options: ConsoleOptions, signed: Si
           <p class="lead">
             Every subject that may do something, with the binding → role → rule that grants it.
           </p>
-          <QueryForm form={form} choice={asked} />
+          <QueryForm form={form} choice={asked} clusters={clusters} />
         </>,
       ),
     );
@@ -213,7 +236,7 @@ async function whoCanPage(c: ConsoleContext, options: ConsoleOptions, signed: Si
     c,
     layout(
       <>
-        <QueryForm form={form} choice={choice} />
+        <QueryForm form={form} choice={choice} clusters={clusters} />
         <SourceNotice source={source} />
         {answer.hint ? <p class="hint">{answer.hint}</p> : null}
         <Answer rows={answer.rows} choice={choice} />

@@ -46,6 +46,9 @@ describe.each(dialects)('the governance pages on %s', (dialect) => {
     expect(text).toContain('could not read roles.rbac.authorization.k8s.io: roles is forbidden');
     expect(text).toContain('<td>3</td>');
     expect(text).toContain('Coming next');
+    const form = await (await fixture.visit('dave', '/governance/who-can')).text();
+    expect(form).toContain('<option value="prod" selected="">prod</option>');
+    expect(form).toContain('<option value="staging">staging</option>');
   });
 
   it('answers who can exactly as the engine does for the same query, with each path and the IAM principals', async () => {
