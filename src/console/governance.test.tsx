@@ -106,6 +106,14 @@ describe.each(dialects)('the governance pages on %s', (dialect) => {
     for (const entry of engine.entries)
       expect(text).toContain(`<code>${entry.binding}</code> → <code>${entry.role}</code>`);
     expect(engine.entries).toHaveLength(2);
+    const sa = await (await fixture.visit('carol', '/governance/subjects/sa/payments/api')).text();
+    expect(sa).toContain('<code>RoleBinding/payments/exec-for-devs</code>');
+    expect(sa).toContain('ServiceAccount payments/api');
+    const hostile = await (
+      await fixture.visit('carol', `/governance/subjects/user/${encodeURIComponent(hostileUser)}`)
+    ).text();
+    expect(hostile).toContain('User &lt;img src=x onerror=alert(1)&gt;');
+    expect(hostile).not.toContain('<img');
     const admins = await (await fixture.visit('carol', '/governance/subjects/group/payments-admins')).text();
     expect(admins).toContain('<h2>Cluster-wide</h2>');
     expect(admins).toContain(`IAM principals mapped onto it: ${adminArn}`);
