@@ -120,7 +120,7 @@ function Answer(props: { rows: readonly WhoCanRow[]; choice: SyncChoice }) {
           {props.rows.map((row) => (
             <tr>
               <td class="wrap">
-                {`${row.grant.subject.kind} `}
+                {`${row.policy ? 'IAM' : row.grant.subject.kind} `}
                 <a
                   href={subjectHref(
                     row.policy ? 'iam' : row.grant.subject,
