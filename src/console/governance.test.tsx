@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ConsoleFixture, consoleFixture } from '../../test/support/console-app.js';
-import { adminArn, hostileUser, storeSync } from '../../test/support/governance-sync.js';
+import { adminArn, hostileUser, storeSync, viewerArn } from '../../test/support/governance-sync.js';
 import { dialects } from '../../test/support/stores.js';
 import { syncSource } from '../inventory/index.js';
 import { effectivePermissions, identityOf, parseTarget, whoCan } from '../rbac/index.js';
@@ -93,6 +93,17 @@ describe.each(dialects)('the governance pages on %s', (dialect) => {
       await fixture.visit('dave', '/governance/who-can?verb=delete&resource=secrets&namespace=payments')
     ).text();
     expect(nobody).not.toContain('devs');
+    const viewers = await (
+      await fixture.visit('dave', '/governance/who-can?verb=get&resource=pods&namespace=payments')
+    ).text();
+    expect(viewers).toContain('EKS access entry → access policy AmazonEKSViewPolicy');
+    expect(viewers).toContain(
+      `href="/governance/subjects/iam/${encodeURIComponent(viewerArn)}?cluster=prod"`,
+    );
+    const viewer = await (
+      await fixture.visit('dave', `/governance/subjects/iam/${encodeURIComponent(viewerArn)}`)
+    ).text();
+    expect(viewer).toContain('AccessPolicy/AmazonEKSViewPolicy');
   });
 
   it("shows a subject's permissions grouped by namespace, as the engine computes them", async () => {

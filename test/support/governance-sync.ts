@@ -4,6 +4,8 @@ import type { Store } from '../../src/store/index.js';
 /** A user name as hostile as a cluster can make one: it must be shown as text, never as markup. */
 export const hostileUser = '<img src=x onerror=alert(1)>';
 export const adminArn = 'arn:aws:iam::111122223333:role/Admin';
+/** Given EKS's view access policy in payments through an access entry. */
+export const viewerArn = 'arn:aws:iam::111122223333:role/Viewer';
 
 /**
  * A small cluster's RBAC as a sync reads it: devs (and a hostile user and a service account) may
@@ -63,6 +65,22 @@ export function governanceRead(errors: ClusterRead['errors'] = []): ClusterRead 
       metadata: { name: 'aws-auth', namespace: 'kube-system' },
       data: { mapRoles: `- rolearn: ${adminArn}\n  username: admin\n  groups: [payments-admins]\n` },
     },
+    eks: {
+      authenticationMode: 'API_AND_CONFIG_MAP',
+      accessEntries: [
+        {
+          principalArn: viewerArn,
+          type: 'STANDARD',
+          kubernetesGroups: [],
+          policies: [
+            {
+              policyArn: 'arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy',
+              accessScope: { type: 'namespace', namespaces: ['payments'] },
+            },
+          ],
+        },
+      ],
+    },
     resourceVersions: {},
     errors,
   };
@@ -81,6 +99,7 @@ export async function storeSync(
     clusterRoles: 2,
     roleBindings: 2,
     clusterRoleBindings: 1,
+    accessEntries: 1,
   };
   return await saveSyncRun(
     store,
