@@ -4,6 +4,7 @@ import { mountApprovals } from './approvals.js';
 import { mountAudit } from './audit.js';
 import { mountClusters } from './clusters.js';
 import { mountEvents } from './events.js';
+import { mountEvidence } from './evidence.js';
 import { mountFlows } from './flows.js';
 import { mountHome } from './home.js';
 import { html, nextPath, secure, serveAsset } from './http.js';
@@ -42,6 +43,7 @@ export function consoleRoutes(options: ConsoleOptions): Hono<ConsoleEnv> {
   mountFlows(app, options);
   mountAudit(app, options);
   mountClusters(app, options);
+  mountEvidence(app, options);
   mountPlaceholders(app, options);
   return app;
 }

@@ -1,0 +1,158 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ConsoleFixture, consoleFixture } from '../../test/support/console-app.js';
+import { craftPackage } from '../../test/support/evidence-package.js';
+import { dialects } from '../../test/support/stores.js';
+import { listAudit } from '../audit/index.js';
+import { recordSealed } from '../cli/commands/evidence-anchor.js';
+import { type CustodyRecord, createPackageDir, sealPackage } from '../forensics/index.js';
+import type { Store } from '../store/index.js';
+
+function custody(packageId: string): CustodyRecord {
+  return {
+    packageId,
+    operator: 'rita',
+    kubernetesIdentity: undefined,
+    cluster: { context: 'prod', server: 'https://127.0.0.1:6443' },
+    target: {
+      namespace: 'shop',
+      pod: 'web-7f9c',
+      podUid: 'uid-1',
+      container: 'php',
+      containerId: 'containerd://abc',
+      node: 'node-1',
+      image: 'php:8-apache',
+      imageDigest: `sha256:${'1'.repeat(64)}`,
+    },
+    method: 'exec',
+    gatehouseVersion: 'test',
+    collector: { profile: 'default', sha256: '0'.repeat(64) },
+    startedAt: '2026-11-30T10:00:00.000Z',
+    finishedAt: '2026-11-30T10:01:00.000Z',
+    bytesReceived: 4096,
+    errors: [],
+    partialItems: [],
+  };
+}
+
+/** A webshell whose quoted line carries markup, and a file listing for the timeline. */
+const shell = "<?php @eval($_POST['cmd']); ?><script>alert('owned')</script>\n";
+const listing = '10|-rw-r--r--|0|0|64|1764496800|1764496800|1764496800|./var/www/html/uploads/x.php\n';
+
+/** A package sealed and recorded in the store's audit log as acquisition does it. */
+async function sealedPackage(store: Store, evidenceRoot: string): Promise<{ id: string; root: string }> {
+  const { id, root } = createPackageDir(evidenceRoot, new Date('2026-11-30T10:00:00Z'));
+  craftPackage(
+    {
+      files: [{ source: '/var/www/html/uploads/x.php', artifact: 'files.web', content: shell }],
+      outputs: { 'fs.bodyfile': listing },
+    },
+    root,
+  );
+  writeFileSync(join(root, 'acquisition.log'), 'started\n');
+  const packageHash = sealPackage(root, custody(id));
+  const event = { actor: 'rita', action: 'forensics.acquire', target: 'shop/web-7f9c/php' };
+  await recordSealed(store, event, { id, root, packageHash, custody: custody(id) });
+  return { id, root };
+}
+
+describe.each(dialects)('the evidence pages on %s', (dialect) => {
+  let fixture: ConsoleFixture | undefined;
+  afterEach(async () => fixture?.fresh.cleanup());
+
+  async function withPackage() {
+    const evidenceRoot = mkdtempSync(join(tmpdir(), 'gatehouse-console-evidence-'));
+    fixture = await consoleFixture(dialect, { evidenceRoot });
+    return { fixture, ...(await sealedPackage(fixture.fresh.store, evidenceRoot)) };
+  }
+
+  it('refuses the list and a package to someone who is neither responder, auditor nor admin', async () => {
+    const { fixture, id } = await withPackage();
+    const list = await fixture.visit('alice', '/evidence');
+    expect(list.status).toBe(403);
+    expect(await list.text()).toContain('alice may not see evidence packages');
+    expect((await fixture.visit('alice', `/evidence/${id}`)).status).toBe(403);
+    expect((await fixture.visit('alice', `/evidence/${id}/download`)).status).toBe(403);
+  });
+
+  it('lists packages with their target, operator and indicator counts, linking to each', async () => {
+    const { fixture, id } = await withPackage();
+    for (const person of ['rita', 'dave', 'carol'] as const) {
+      const text = await (await fixture.visit(person, '/evidence')).text();
+      expect(text).toContain(`<a href="/evidence/${id}">${id}</a>`);
+      expect(text).toContain('prod / shop / web-7f9c / php');
+      expect(text).toContain('<td>rita</td>');
+      expect(text).toMatch(/\d+ critical|\d+ high/);
+    }
+  });
+
+  it('shows custody, indicators with their evidence escaped, the timeline and the files of a package', async () => {
+    const { fixture, id } = await withPackage();
+    const text = await (await fixture.visit('rita', `/evidence/${id}`)).text();
+    expect(text).toContain('Chain of custody');
+    expect(text).toContain('php:8-apache');
+    expect(text).toContain('/var/www/html/uploads/x.php');
+    expect(text).not.toContain("<script>alert('owned')</script>");
+    expect(text).toContain('&lt;script&gt;');
+    expect(text).toMatch(/\d+ matching events/);
+    expect(text).toContain(`<code>/var/www/html/uploads/x.php</code>`);
+    const filtered = await (await fixture.visit('rita', `/evidence/${id}?from=2999-01-01`)).text();
+    expect(filtered).toContain('No timeline events match.');
+    const bad = await fixture.visit('rita', `/evidence/${id}?from=soon`);
+    expect(bad.status).toBe(400);
+  });
+
+  it('verifies an untouched package against its signed audit entry, and fails a tampered one', async () => {
+    const { fixture, id, root } = await withPackage();
+    const good = await (await fixture.post('dave', `/evidence/${id}/verify`)).text();
+    expect(good).toContain('The package verifies.');
+    expect(good).toMatch(/Checked against audit entry \d+ \(signed\) records this package hash/);
+    writeFileSync(join(root, 'files/0'), "<?php echo 'harmless'; ?>\n");
+    const bad = await (await fixture.post('dave', `/evidence/${id}/verify`)).text();
+    expect(bad).toContain('The package does NOT verify.');
+    expect(bad).toContain('files/0: modified (content differs from the manifest)');
+  });
+
+  it('refuses a verify post without the session CSRF token', async () => {
+    const { fixture, id } = await withPackage();
+    const response = await fixture.post('dave', `/evidence/${id}/verify`, { _csrf: 'wrong' });
+    expect(response.status).toBe(403);
+  });
+
+  it('downloads the whole package as a readable tar archive and audits the download', async () => {
+    const { fixture, id } = await withPackage();
+    const response = await fixture.visit('rita', `/evidence/${id}/download`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="${id}.tar"`);
+    const file = join(mkdtempSync(join(tmpdir(), 'gatehouse-download-')), 'package.tar');
+    writeFileSync(file, Buffer.from(await response.arrayBuffer()));
+    const names = execFileSync('tar', ['-tf', file], { encoding: 'utf8' }).trim().split('\n').sort();
+    expect(names).toEqual(
+      [
+        'acquisition.log',
+        'custody.json',
+        'files/0',
+        'live/fs.bodyfile.out',
+        'manifest.json',
+        'package.sha256',
+        'package.sig',
+      ].map((name) => `${id}/${name}`),
+    );
+    const entries = await listAudit(fixture.fresh.store, { action: 'evidence.download' });
+    expect(entries.map((entry) => [entry.actor, entry.target, entry.outcome])).toEqual([
+      ['rita', `evidence-package/${id}`, 'succeeded'],
+    ]);
+  });
+
+  it('exports the timeline as CSV and refuses an unknown format and a path-like id', async () => {
+    const { fixture, id } = await withPackage();
+    const csv = await fixture.visit('dave', `/evidence/${id}/export/csv`);
+    expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="${id}.csv"`);
+    expect(await csv.text()).toContain('/var/www/html/uploads/x.php');
+    expect((await fixture.visit('dave', `/evidence/${id}/export/pdf`)).status).toBe(400);
+    expect((await fixture.visit('dave', '/evidence/..%2F..%2Fetc')).status).toBe(400);
+  });
+});
