@@ -1,4 +1,7 @@
+import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +13,7 @@ import {
   personContext,
   screenshot,
 } from '../../test/support/console-browser.js';
+import { sealedShopPackage } from '../../test/support/sealed-evidence.js';
 import { listRequests } from '../access/index.js';
 import { transition } from '../access/requests.js';
 
@@ -24,10 +28,12 @@ describe('the console in a browser', () => {
   let server: ServerType;
   let baseURL: string;
   let browser: Browser;
+  let evidenceRoot: string;
   const errors: string[] = [];
 
   beforeAll(async () => {
-    fixture = await consoleFixture('sqlite', { eventPollMs: 200 });
+    evidenceRoot = mkdtempSync(join(tmpdir(), 'gatehouse-browser-evidence-'));
+    fixture = await consoleFixture('sqlite', { eventPollMs: 200, evidenceRoot });
     server = serve({ fetch: fixture.app.fetch, hostname: '127.0.0.1', port: 0 });
     await new Promise((resolve) => server.once('listening', resolve));
     baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -124,6 +130,18 @@ describe('the console in a browser', () => {
     await carol.click('button:has-text("Apply flows")');
     await expect.poll(() => carol.textContent('#flows-error')).toContain('spec.roles[0].kind');
     await look(carol, 'flows-error');
+  }, 60_000);
+
+  it('shows a responder the evidence packages, and a package verified with its indicators, timeline and files', async () => {
+    const { id } = await sealedShopPackage(fixture.fresh.store, evidenceRoot);
+    await look(await open('rita', '/evidence'), 'evidence');
+    const rita = await open('rita', `/evidence/${id}`);
+    await rita.click('button:has-text("Verify")');
+    await rita.waitForSelector('.notice.ok');
+    expect(await rita.textContent('.notice.ok')).toContain('The package verifies.');
+    // The quoted webshell line is shown as text: its markup never becomes an element.
+    expect(await rita.locator('blockquote script').count()).toBe(0);
+    await look(rita, 'evidence-package');
   }, 60_000);
 
   it('renders the remaining pages, the sign-in page and narrow screens without errors', async () => {

@@ -187,7 +187,7 @@ export function FileList(props: { items: readonly ManifestItem[] }) {
                 <code>{clip(item.source, 200)}</code>
               </td>
               <td>{item.status}</td>
-              <td>{formatBytes(item.size)}</td>
+              <td class="nowrap">{formatBytes(item.size)}</td>
               <td class="wrap">
                 <code>{item.sha256}</code>
               </td>

@@ -4,60 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ConsoleFixture, consoleFixture } from '../../test/support/console-app.js';
-import { craftPackage } from '../../test/support/evidence-package.js';
+import { sealedShopPackage } from '../../test/support/sealed-evidence.js';
 import { dialects } from '../../test/support/stores.js';
 import { listAudit } from '../audit/index.js';
-import { recordSealed } from '../cli/commands/evidence-anchor.js';
-import { type CustodyRecord, createPackageDir, sealPackage } from '../forensics/index.js';
-import type { Store } from '../store/index.js';
-
-function custody(packageId: string): CustodyRecord {
-  return {
-    packageId,
-    operator: 'rita',
-    kubernetesIdentity: undefined,
-    cluster: { context: 'prod', server: 'https://127.0.0.1:6443' },
-    target: {
-      namespace: 'shop',
-      pod: 'web-7f9c',
-      podUid: 'uid-1',
-      container: 'php',
-      containerId: 'containerd://abc',
-      node: 'node-1',
-      image: 'php:8-apache',
-      imageDigest: `sha256:${'1'.repeat(64)}`,
-    },
-    method: 'exec',
-    gatehouseVersion: 'test',
-    collector: { profile: 'default', sha256: '0'.repeat(64) },
-    startedAt: '2026-11-30T10:00:00.000Z',
-    finishedAt: '2026-11-30T10:01:00.000Z',
-    bytesReceived: 4096,
-    errors: [],
-    partialItems: [],
-  };
-}
-
-/** A webshell whose quoted line carries markup, and a file listing for the timeline. */
-const shell = "<?php @eval($_POST['cmd']); ?><script>alert('owned')</script>\n";
-const listing = '10|-rw-r--r--|0|0|64|1764496800|1764496800|1764496800|./var/www/html/uploads/x.php\n';
-
-/** A package sealed and recorded in the store's audit log as acquisition does it. */
-async function sealedPackage(store: Store, evidenceRoot: string): Promise<{ id: string; root: string }> {
-  const { id, root } = createPackageDir(evidenceRoot, new Date('2026-11-30T10:00:00Z'));
-  craftPackage(
-    {
-      files: [{ source: '/var/www/html/uploads/x.php', artifact: 'files.web', content: shell }],
-      outputs: { 'fs.bodyfile': listing },
-    },
-    root,
-  );
-  writeFileSync(join(root, 'acquisition.log'), 'started\n');
-  const packageHash = sealPackage(root, custody(id));
-  const event = { actor: 'rita', action: 'forensics.acquire', target: 'shop/web-7f9c/php' };
-  await recordSealed(store, event, { id, root, packageHash, custody: custody(id) });
-  return { id, root };
-}
 
 describe.each(dialects)('the evidence pages on %s', (dialect) => {
   let fixture: ConsoleFixture | undefined;
@@ -66,7 +15,7 @@ describe.each(dialects)('the evidence pages on %s', (dialect) => {
   async function withPackage() {
     const evidenceRoot = mkdtempSync(join(tmpdir(), 'gatehouse-console-evidence-'));
     fixture = await consoleFixture(dialect, { evidenceRoot });
-    return { fixture, ...(await sealedPackage(fixture.fresh.store, evidenceRoot)) };
+    return { fixture, ...(await sealedShopPackage(fixture.fresh.store, evidenceRoot)) };
   }
 
   it('refuses the list and a package to someone who is neither responder, auditor nor admin', async () => {

@@ -70,7 +70,7 @@ function PackageRows(props: { packages: readonly PackageSummary[] }) {
         <tbody>
           {props.packages.map((row) => (
             <tr>
-              <td>
+              <td class="nowrap">
                 <a href={`/evidence/${row.id}`}>{row.id}</a>
               </td>
               <td class="wrap">{row.custody ? targetLine(row.custody) : (row.problem ?? '(not sealed)')}</td>
@@ -78,7 +78,7 @@ function PackageRows(props: { packages: readonly PackageSummary[] }) {
                 <When at={row.custody?.finishedAt} />
               </td>
               <td>{row.custody?.operator ?? '–'}</td>
-              <td>{formatBytes(row.bytes)}</td>
+              <td class="nowrap">{formatBytes(row.bytes)}</td>
               <td>
                 {row.counts
                   ? severities
