@@ -1,6 +1,6 @@
 import type { CustodyRecord, Indicator, ManifestItem, TimelineEvent } from '../forensics/index.js';
 import { Empty, When } from './components.js';
-import { severities, type VerifyOutcome } from './evidence-data.js';
+import { type PackageSummary, severities, type VerifyOutcome } from './evidence-data.js';
 
 /** Quoted container data is hostile: escaped by JSX, and clipped so one line cannot fill the page. */
 export const clip = (text: string, length = 400): string =>
@@ -190,6 +190,52 @@ export function FileList(props: { items: readonly ManifestItem[] }) {
               <td class="nowrap">{formatBytes(item.size)}</td>
               <td class="wrap">
                 <code>{item.sha256}</code>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function PackageRows(props: { packages: readonly PackageSummary[] }) {
+  if (props.packages.length === 0) return <Empty>No evidence packages yet.</Empty>;
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Package</th>
+            <th scope="col">Target (cluster / namespace / pod / container)</th>
+            <th scope="col">Finished</th>
+            <th scope="col">Operator</th>
+            <th scope="col">Size</th>
+            <th scope="col">Indicators</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.packages.map((row) => (
+            <tr>
+              <td class="nowrap">
+                <a href={`/evidence/${row.id}`}>{row.id}</a>
+              </td>
+              <td class="wrap">{row.custody ? targetLine(row.custody) : (row.problem ?? '(not sealed)')}</td>
+              <td>
+                <When at={row.custody?.finishedAt} />
+              </td>
+              <td>{row.custody?.operator ?? '–'}</td>
+              <td class="nowrap">{formatBytes(row.bytes)}</td>
+              <td>
+                {row.counts
+                  ? severities
+                      .filter((severity) => row.counts![severity] > 0)
+                      .map((severity) => (
+                        <span
+                          class={`badge badge-${severity}`}
+                        >{`${row.counts![severity]} ${severity}`}</span>
+                      ))
+                  : '–'}
               </td>
             </tr>
           ))}

@@ -1,12 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ConsoleFixture, consoleFixture } from '../../test/support/console-app.js';
-import { sealedShopPackage } from '../../test/support/sealed-evidence.js';
+import { sealedShopPackage, shopCustody } from '../../test/support/sealed-evidence.js';
 import { dialects } from '../../test/support/stores.js';
 import { listAudit } from '../audit/index.js';
+import { type ManifestItem, sealPackage, sha256, writeManifest } from '../forensics/index.js';
 
 describe.each(dialects)('the evidence pages on %s', (dialect) => {
   let fixture: ConsoleFixture | undefined;
@@ -48,6 +49,10 @@ describe.each(dialects)('the evidence pages on %s', (dialect) => {
     expect(text).toContain('&lt;script&gt;');
     expect(text).toMatch(/\d+ matching events/);
     expect(text).toContain(`<code>/var/www/html/uploads/x.php</code>`);
+    const kind = await (
+      await fixture.visit('rita', `/evidence/${id}?kind=Last+Access+Time&source=bodyfile`)
+    ).text();
+    expect(kind).toContain('1 matching events.');
     const filtered = await (await fixture.visit('rita', `/evidence/${id}?from=2999-01-01`)).text();
     expect(filtered).toContain('No timeline events match.');
     const bad = await fixture.visit('rita', `/evidence/${id}?from=soon`);
@@ -63,6 +68,25 @@ describe.each(dialects)('the evidence pages on %s', (dialect) => {
     const bad = await (await fixture.post('dave', `/evidence/${id}/verify`)).text();
     expect(bad).toContain('The package does NOT verify.');
     expect(bad).toContain('files/0: modified (content differs from the manifest)');
+  });
+
+  it('fails a package rewritten as a whole (files, manifest and seal) by the hash in its signed audit entry', async () => {
+    const { fixture, id, root } = await withPackage();
+    const text = "<?php echo 'harmless'; ?>\n";
+    writeFileSync(join(root, 'files/0'), text);
+    const manifest = JSON.parse(readFileSync(join(root, 'manifest.json'), 'utf8')) as {
+      items: ManifestItem[];
+    };
+    writeManifest(
+      root,
+      manifest.items.map((item) =>
+        item.path === 'files/0' ? { ...item, sha256: sha256(text), size: Buffer.byteLength(text) } : item,
+      ),
+    );
+    sealPackage(root, shopCustody(id));
+    const bad = await (await fixture.post('dave', `/evidence/${id}/verify`)).text();
+    expect(bad).toContain('The package does NOT verify.');
+    expect(bad).toMatch(/differs from the one in audit entry \d+: the package was rewritten/);
   });
 
   it('refuses a verify post without the session CSRF token', async () => {

@@ -14,25 +14,9 @@ import {
 import { hasRole, type Principal, requireRole } from '../identity/index.js';
 import type { ConsoleEnv } from '../server/env.js';
 import { sinceInstant } from './audit.js';
-import { Csrf, Empty, When } from './components.js';
-import {
-  filesOf,
-  listPackages,
-  type PackageSummary,
-  packageRoot,
-  readPackage,
-  severities,
-  verifyWithAnchors,
-} from './evidence-data.js';
-import {
-  Custody,
-  FileList,
-  formatBytes,
-  Indicators,
-  Timeline,
-  targetLine,
-  VerifyResult,
-} from './evidence-sections.js';
+import { Csrf } from './components.js';
+import { filesOf, listPackages, packageRoot, readPackage, verifyWithAnchors } from './evidence-data.js';
+import { Custody, FileList, Indicators, PackageRows, Timeline, VerifyResult } from './evidence-sections.js';
 import { type ConsoleContext, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
 import type { ConsoleOptions } from './options.js';
@@ -50,52 +34,6 @@ function evidenceRootOf(options: ConsoleOptions): string {
   throw new AppError('not-found', 'this server has no evidence folder', {
     fix: 'Start the server with a data directory; packages are read from its evidence folder',
   });
-}
-
-function PackageRows(props: { packages: readonly PackageSummary[] }) {
-  if (props.packages.length === 0) return <Empty>No evidence packages yet.</Empty>;
-  return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Package</th>
-            <th scope="col">Target (cluster / namespace / pod / container)</th>
-            <th scope="col">Finished</th>
-            <th scope="col">Operator</th>
-            <th scope="col">Size</th>
-            <th scope="col">Indicators</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.packages.map((row) => (
-            <tr>
-              <td class="nowrap">
-                <a href={`/evidence/${row.id}`}>{row.id}</a>
-              </td>
-              <td class="wrap">{row.custody ? targetLine(row.custody) : (row.problem ?? '(not sealed)')}</td>
-              <td>
-                <When at={row.custody?.finishedAt} />
-              </td>
-              <td>{row.custody?.operator ?? '–'}</td>
-              <td class="nowrap">{formatBytes(row.bytes)}</td>
-              <td>
-                {row.counts
-                  ? severities
-                      .filter((severity) => row.counts![severity] > 0)
-                      .map((severity) => (
-                        <span
-                          class={`badge badge-${severity}`}
-                        >{`${row.counts![severity]} ${severity}`}</span>
-                      ))
-                  : '–'}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
 }
 
 async function listPage(c: ConsoleContext, options: ConsoleOptions, signed: Signed): Promise<Response> {
