@@ -28,6 +28,14 @@ describe.each(dialects)('the evidence pages on %s', (dialect) => {
     expect((await fixture.visit('alice', `/evidence/${id}/download`)).status).toBe(403);
   });
 
+  it('is linked under Forensics in the navigation, and from the Forensics page', async () => {
+    const { fixture } = await withPackage();
+    const text = await (await fixture.visit('rita', '/forensics')).text();
+    expect(text).toContain('<a href="/evidence">Evidence</a>');
+    expect(text).toContain('Acquisition comes to the console next');
+    expect(text).toMatch(/<a href="\/evidence">Read, verify and download/);
+  });
+
   it('lists packages with their target, operator and indicator counts, linking to each', async () => {
     const { fixture, id } = await withPackage();
     for (const person of ['rita', 'dave', 'carol'] as const) {
