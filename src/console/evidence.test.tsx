@@ -36,6 +36,13 @@ describe.each(dialects)('the evidence pages on %s', (dialect) => {
     expect(text).toMatch(/<a href="\/evidence">Read, verify and download/);
   });
 
+  it('says so when the server reads no evidence folder', async () => {
+    fixture = await consoleFixture(dialect);
+    const text = await (await fixture.visit('dave', '/evidence')).text();
+    expect(text).toContain('This server reads no evidence folder');
+    expect((await fixture.visit('dave', '/evidence/20261130T100000Z-0123abcd')).status).toBe(404);
+  });
+
   it('lists packages with their target, operator and indicator counts, linking to each', async () => {
     const { fixture, id } = await withPackage();
     for (const person of ['rita', 'dave', 'carol'] as const) {

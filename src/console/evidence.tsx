@@ -14,7 +14,7 @@ import {
 import { hasRole, type Principal, requireRole } from '../identity/index.js';
 import type { ConsoleEnv } from '../server/env.js';
 import { sinceInstant } from './audit.js';
-import { Csrf } from './components.js';
+import { Csrf, Empty } from './components.js';
 import { filesOf, listPackages, packageRoot, readPackage, verifyWithAnchors } from './evidence-data.js';
 import { Custody, FileList, Indicators, PackageRows, Timeline, VerifyResult } from './evidence-sections.js';
 import { type ConsoleContext, html, page, type Signed } from './http.js';
@@ -38,12 +38,19 @@ function evidenceRootOf(options: ConsoleOptions): string {
 
 async function listPage(c: ConsoleContext, options: ConsoleOptions, signed: Signed): Promise<Response> {
   requireEvidenceReader(signed.principal, 'see evidence packages');
-  const packages = listPackages(evidenceRootOf(options));
+  // A server started without a data directory has no evidence folder: the page says so, it does not fail.
+  const packages = options.evidenceRoot ? listPackages(options.evidenceRoot) : undefined;
   return await html(
     c,
     <Layout signed={signed} path="/evidence" title="Evidence">
       <p class="lead">Evidence packages acquired from containers, newest first.</p>
-      <PackageRows packages={packages} />
+      {packages ? (
+        <PackageRows packages={packages} />
+      ) : (
+        <Empty>
+          This server reads no evidence folder: start it with a data directory to see its packages.
+        </Empty>
+      )}
     </Layout>,
   );
 }
