@@ -26,6 +26,8 @@ describe.each(dialects)('the evidence pages on %s', (dialect) => {
     expect(await list.text()).toContain('alice may not see evidence packages');
     expect((await fixture.visit('alice', `/evidence/${id}`)).status).toBe(403);
     expect((await fixture.visit('alice', `/evidence/${id}/download`)).status).toBe(403);
+    const refused = await listAudit(fixture.fresh.store, { action: 'evidence.download' });
+    expect(refused.map((entry) => [entry.actor, entry.outcome])).toEqual([['alice', 'denied']]);
   });
 
   it('is linked under Forensics in the navigation, and from the Forensics page', async () => {
@@ -140,6 +142,10 @@ describe.each(dialects)('the evidence pages on %s', (dialect) => {
     const csv = await fixture.visit('dave', `/evidence/${id}/export/csv`);
     expect(csv.headers.get('content-disposition')).toBe(`attachment; filename="${id}.csv"`);
     expect(await csv.text()).toContain('/var/www/html/uploads/x.php');
+    const exported = await listAudit(fixture.fresh.store, { action: 'evidence.export' });
+    expect(exported.map((entry) => [entry.actor, entry.outcome, entry.details.format])).toEqual([
+      ['dave', 'succeeded', 'csv'],
+    ]);
     expect((await fixture.visit('dave', `/evidence/${id}/export/pdf`)).status).toBe(400);
     expect((await fixture.visit('dave', '/evidence/..%2F..%2Fetc')).status).toBe(400);
   });

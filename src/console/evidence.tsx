@@ -183,18 +183,37 @@ async function detailPage(
   );
 }
 
-async function download(c: ConsoleContext, options: ConsoleOptions, signed: Signed): Promise<Response> {
-  requireEvidenceReader(signed.principal, 'download evidence packages');
-  const id = c.req.param('id') ?? '';
-  const root = packageRoot(evidenceRootOf(options), id);
-  const paths = filesOf(root);
+type Taking = 'evidence.download' | 'evidence.export';
+
+/** Taking evidence out of the store is recorded, a refusal (`denied`) as much as a download. */
+async function recordTaking(
+  options: ConsoleOptions,
+  signed: Signed,
+  taking: { action: Taking; id: string; outcome: 'denied' | 'succeeded'; details?: Record<string, unknown> },
+): Promise<void> {
   await appendAudit(options.store, {
     actor: signed.principal.subject,
-    action: 'evidence.download',
-    target: `evidence-package/${id}`,
-    outcome: 'succeeded',
-    details: { package: id, files: paths.length },
+    action: taking.action,
+    target: `evidence-package/${taking.id.slice(0, 60)}`,
+    outcome: taking.outcome,
+    details: taking.details ?? {},
   });
+}
+
+async function refuseUnlessReader(options: ConsoleOptions, signed: Signed, action: Taking, id: string) {
+  if (hasRole(signed.principal, 'auditor') || hasRole(signed.principal, 'responder')) return;
+  await recordTaking(options, signed, { action, id, outcome: 'denied' });
+  requireEvidenceReader(signed.principal, 'take evidence out of the store');
+}
+
+async function download(c: ConsoleContext, options: ConsoleOptions, signed: Signed): Promise<Response> {
+  const id = c.req.param('id') ?? '';
+  await refuseUnlessReader(options, signed, 'evidence.download', id);
+  const root = packageRoot(evidenceRootOf(options), id);
+  const paths = filesOf(root);
+  // Recorded when the archive starts: it streams after the answer begins, so the entry cannot wait for its end.
+  const details = { package: id, files: paths.length };
+  await recordTaking(options, signed, { action: 'evidence.download', id, outcome: 'succeeded', details });
   c.header('content-type', 'application/x-tar');
   c.header('content-disposition', `attachment; filename="${id}.tar"`);
   c.header('cache-control', 'no-store');
@@ -208,8 +227,8 @@ const exportFormats = {
 } as const;
 
 async function exportTimeline(c: ConsoleContext, options: ConsoleOptions, signed: Signed): Promise<Response> {
-  requireEvidenceReader(signed.principal, 'export evidence timelines');
   const id = c.req.param('id') ?? '';
+  await refuseUnlessReader(options, signed, 'evidence.export', id);
   const format = c.req.param('format') ?? '';
   if (!(format in exportFormats))
     throw new AppError('input.invalid', `unknown export format "${format.slice(0, 40)}"`, {
@@ -217,6 +236,8 @@ async function exportTimeline(c: ConsoleContext, options: ConsoleOptions, signed
     });
   const chosen = format as keyof typeof exportFormats;
   const pkg = openPackage(packageRoot(evidenceRootOf(options), id));
+  const details = { package: id, format: chosen };
+  await recordTaking(options, signed, { action: 'evidence.export', id, outcome: 'succeeded', details });
   const body =
     chosen === 'timesketch'
       ? toTimesketchJsonl(buildTimeline(pkg))
