@@ -142,6 +142,7 @@ describe('the console in a browser', () => {
     // The quoted webshell line is shown as text: its markup never becomes an element.
     expect(await rita.locator('blockquote script').count()).toBe(0);
     await look(rita, 'evidence-package');
+    await look(await open('dave', `/evidence/${id}`, 800), 'evidence-package-800px');
   }, 60_000);
 
   it('renders the remaining pages, the sign-in page and narrow screens without errors', async () => {
