@@ -1,4 +1,7 @@
+import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type ServerType, serve } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +14,7 @@ import {
   screenshot,
 } from '../../test/support/console-browser.js';
 import { hostileUser, storeSync } from '../../test/support/governance-sync.js';
+import { sealedShopPackage } from '../../test/support/sealed-evidence.js';
 import { listRequests } from '../access/index.js';
 import { transition } from '../access/requests.js';
 
@@ -25,10 +29,12 @@ describe('the console in a browser', () => {
   let server: ServerType;
   let baseURL: string;
   let browser: Browser;
+  let evidenceRoot: string;
   const errors: string[] = [];
 
   beforeAll(async () => {
-    fixture = await consoleFixture('sqlite', { eventPollMs: 200 });
+    evidenceRoot = mkdtempSync(join(tmpdir(), 'gatehouse-browser-evidence-'));
+    fixture = await consoleFixture('sqlite', { eventPollMs: 200, evidenceRoot });
     server = serve({ fetch: fixture.app.fetch, hostname: '127.0.0.1', port: 0 });
     await new Promise((resolve) => server.once('listening', resolve));
     baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -155,6 +161,19 @@ describe('the console in a browser', () => {
     await dave.waitForURL(/\/governance\/subjects\/group\/devs/);
     await look(dave, 'governance-subject');
     await look(await open('dave', '/governance/who-can', 800), 'governance-who-can-800px');
+  }, 60_000);
+
+  it('shows a responder the evidence packages, and a package verified with its indicators, timeline and files', async () => {
+    const { id } = await sealedShopPackage(fixture.fresh.store, evidenceRoot);
+    await look(await open('rita', '/evidence'), 'evidence');
+    const rita = await open('rita', `/evidence/${id}`);
+    await rita.click('button:has-text("Verify")');
+    await rita.waitForSelector('.notice.ok');
+    expect(await rita.textContent('.notice.ok')).toContain('The package verifies.');
+    // The quoted webshell line is shown as text: its markup never becomes an element.
+    expect(await rita.locator('blockquote script').count()).toBe(0);
+    await look(rita, 'evidence-package');
+    await look(await open('dave', `/evidence/${id}`, 800), 'evidence-package-800px');
   }, 60_000);
 
   it('renders the remaining pages, the sign-in page and narrow screens without errors', async () => {

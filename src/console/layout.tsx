@@ -13,6 +13,11 @@ const accessItems: readonly NavItem[] = [
   { href: '/access/flows', label: 'Flows' },
 ];
 
+const forensicsItems: readonly NavItem[] = [
+  { href: '/forensics', label: 'Acquire' },
+  { href: '/evidence', label: 'Evidence' },
+];
+
 /** The link for the page being shown is marked, also for the pages below it (a request under Requests). */
 function NavLink(props: { item: NavItem; path: string }) {
   const { item, path } = props;
@@ -34,7 +39,14 @@ function Navigation(props: { path: string }) {
       <ul>
         {top('/', 'Home')}
         {top('/clusters', 'Clusters')}
-        {top('/forensics', 'Forensics')}
+        <li>
+          <span class="group">Forensics</span>
+          <ul>
+            {forensicsItems.map((item) => (
+              <NavLink item={item} path={path} />
+            ))}
+          </ul>
+        </li>
         {top('/governance', 'Governance')}
         <li>
           <span class="group">Access</span>

@@ -13,6 +13,8 @@ export interface ConsoleOptions {
   /** Called after every change, with the request's id when one request changed. */
   readonly onChange?: (requestId?: string) => void;
   readonly log?: (line: string) => void;
+  /** Where evidence packages are kept (the data directory's evidence folder); the Evidence pages read it. */
+  readonly evidenceRoot?: string;
   /**
    * Whether people can sign in through an OpenID Provider. Without one, the sign-in page says how
    * the first administrator gets in (the one-time link) and how to configure a provider.

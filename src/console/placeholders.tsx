@@ -10,7 +10,12 @@ const coming = [
     path: '/forensics',
     title: 'Forensics',
     what: 'Pick a cluster, pod and container, acquire evidence and follow the chain of custody.',
-    today: 'Use gatehouse forensics and gatehouse evidence on the command line.',
+    today:
+      'Acquisition comes to the console next; until then acquire with gatehouse forensics on the command line.',
+    link: {
+      href: '/evidence',
+      text: 'Read, verify and download acquired evidence packages on the Evidence page.',
+    },
   },
   {
     path: '/reviews',
@@ -33,6 +38,11 @@ export function mountPlaceholders(app: Hono<ConsoleEnv>, options: ConsoleOptions
               <h2>Coming to the console</h2>
               <p>{pillar.what}</p>
               <p>{pillar.today}</p>
+              {'link' in pillar ? (
+                <p>
+                  <a href={pillar.link.href}>{pillar.link.text}</a>
+                </p>
+              ) : null}
             </section>
           </Layout>,
         ),

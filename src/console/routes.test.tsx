@@ -14,6 +14,7 @@ const pages = [
   '/access/approvals',
   '/access/flows',
   '/audit',
+  '/evidence',
 ];
 
 describe('the console shell', () => {

@@ -4,6 +4,7 @@ import { mountApprovals } from './approvals.js';
 import { mountAudit } from './audit.js';
 import { mountClusters } from './clusters.js';
 import { mountEvents } from './events.js';
+import { mountEvidence } from './evidence.js';
 import { mountFlows } from './flows.js';
 import { mountGovernance } from './governance.js';
 import { mountHome } from './home.js';
@@ -44,6 +45,7 @@ export function consoleRoutes(options: ConsoleOptions): Hono<ConsoleEnv> {
   mountAudit(app, options);
   mountClusters(app, options);
   mountGovernance(app, options);
+  mountEvidence(app, options);
   mountPlaceholders(app, options);
   return app;
 }

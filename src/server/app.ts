@@ -34,6 +34,8 @@ export interface AppOptions {
   readonly signIn?: SignInSettings;
   /** The clusters Gatehouse knows, for the console's Clusters page. */
   readonly listClusters?: ConsoleOptions['listClusters'];
+  /** Where evidence packages are kept, for the console's Evidence pages. */
+  readonly evidenceRoot?: string;
 }
 
 export interface SignInSettings {

@@ -44,6 +44,8 @@ export interface ServeOptions {
   readonly replicaId?: string;
   /** Sign-in: the OpenID Provider, the public URL, session lifetimes (see `createApp`). */
   readonly signIn?: SignInSettings;
+  /** Where evidence packages are kept (the data directory's evidence folder). */
+  readonly evidenceRoot?: string;
 }
 
 export interface RunningServer {
@@ -213,6 +215,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     clientFor,
     accessEntriesFor,
     ...(list ? { listClusters: list } : {}),
+    ...(options.evidenceRoot ? { evidenceRoot: options.evidenceRoot } : {}),
     onChange: (requestId) => {
       // In process for this replica; through the database for the one holding the lease.
       onRequestChange(requestId);

@@ -44,6 +44,7 @@ export const people = {
   bob: session('bob', ['approvers', 'devs']),
   carol: session('carol', ['gatehouse-admins'], ['admin']),
   dave: session('dave', ['auditors'], ['auditor']),
+  rita: session('rita', ['responders'], ['responder']),
 } as const;
 
 export type Person = keyof typeof people;

@@ -6,6 +6,7 @@ import { issueFirstAdminLink, oidcSignIn } from '../../identity/index.js';
 import { parseWebhook, type WebhookSink } from '../../notifications/index.js';
 import { startServer } from '../../server/index.js';
 import type { Runner } from '../context.js';
+import { evidenceRoot } from '../evidence-settings.js';
 import { gatehouseFor } from '../open-store.js';
 
 interface ServeFlags {
@@ -87,6 +88,7 @@ export function registerServe(program: Command, run: Runner): void {
           pendingTtlSeconds: parseDuration(flags.pendingTtl, '--pending-ttl'),
           webhooks,
           log,
+          evidenceRoot: evidenceRoot(context),
           replicaId: flags.replicaId ?? context.env.GATEHOUSE_REPLICA_ID ?? hostname(),
           signIn: {
             ...(context.config.publicUrl ? { publicUrl: context.config.publicUrl } : {}),

@@ -52,6 +52,12 @@ td code, p code, dd code { font-size: 0.85rem; }
 .badge-risk { background: #fbe5e5; color: #7a1212; border-color: #e3a1a1; }
 .badge-medium { background: #fff4d6; color: #6b4500; border-color: #e8c66f; }
 .badge-low { background: #eef1f4; color: #3e4c59; border-color: #c3ccd5; }
+.badge-critical { background: #7a1212; color: #fff; border-color: #7a1212; }
+.badge-high { background: #fbe5e5; color: #7a1212; border-color: #e3a1a1; }
+td .badge + .badge { margin-left: 0.3rem; }
+ul.indicators { list-style: none; padding: 0; margin: 0 0 1rem; }
+ul.indicators li { padding: 0.5rem 0; border-bottom: 1px solid #e3e8ee; }
+ul.indicators blockquote { margin: 0.4rem 0; padding: 0.4rem 0.6rem; background: #f6f8fa; border-left: 3px solid #c3ccd5; overflow-wrap: anywhere; white-space: pre-wrap; }
 ul.risks { list-style: none; padding: 0; margin: 0.5rem 0; display: grid; gap: 0.35rem; }
 ol.steps { padding-left: 1.25rem; margin: 0; }
 ol.steps li { margin-bottom: 0.75rem; }
@@ -80,6 +86,7 @@ button.danger { background: var(--danger); border-color: var(--danger); }
 .notice.ok { border-color: var(--ok); background: #eef8f2; }
 .notice p { margin: 0.2rem 0; }
 time { white-space: nowrap; }
+td.nowrap { white-space: nowrap; }
 details summary { cursor: pointer; }
 details pre { margin: 0.4rem 0 0; white-space: pre-wrap; word-break: break-word; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.35rem 1.25rem; margin: 0; }

@@ -1,0 +1,143 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { entryHolds, listAudit, localPublicKey, trustedKeys } from '../audit/index.js';
+import { AppError } from '../errors.js';
+import {
+  type CustodyRecord,
+  findIndicators,
+  type Indicator,
+  type IndicatorSeverity,
+  type ManifestItem,
+  openPackage,
+  sortIndicators,
+  type VerifyReport,
+  verifyPackage,
+} from '../forensics/index.js';
+import type { Store } from '../store/index.js';
+
+const idPattern = /^[0-9TZ]+-[0-9a-f]{8}$/;
+
+export const severities: readonly IndicatorSeverity[] = ['critical', 'high', 'medium', 'low'];
+
+/** One package as the list shows it; `custody` is undefined for a package never sealed. */
+export interface PackageSummary {
+  readonly id: string;
+  readonly custody: CustodyRecord | undefined;
+  readonly bytes: number;
+  readonly counts: Readonly<Record<IndicatorSeverity, number>> | undefined;
+  /** Why the package could not be read (a damaged package is listed, not hidden). */
+  readonly problem?: string;
+}
+
+function custodyOf(root: string): CustodyRecord | undefined {
+  const file = join(root, 'custody.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CustodyRecord) : undefined;
+}
+
+/** Every regular file under a directory, as paths relative to it, sorted. */
+export function filesOf(root: string, prefix = ''): string[] {
+  return readdirSync(join(root, prefix), { withFileTypes: true })
+    .flatMap((entry) => {
+      const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) return filesOf(root, path);
+      return entry.isFile() ? [path] : [];
+    })
+    .sort();
+}
+
+export function countBySeverity(indicators: readonly Indicator[]): Record<IndicatorSeverity, number> {
+  const counts = { critical: 0, high: 0, medium: 0, low: 0 };
+  for (const indicator of indicators) counts[indicator.severity]++;
+  return counts;
+}
+
+function summarize(evidenceRoot: string, id: string): PackageSummary {
+  const root = join(evidenceRoot, id);
+  const bytes = filesOf(root).reduce((sum, path) => sum + statSync(join(root, path)).size, 0);
+  try {
+    const custody = custodyOf(root);
+    const counts = custody ? countBySeverity(findIndicators(openPackage(root))) : undefined;
+    return { id, custody, bytes, counts };
+  } catch (error) {
+    const problem = error instanceof Error ? error.message : String(error);
+    return { id, custody: undefined, bytes, counts: undefined, problem: problem.slice(0, 200) };
+  }
+}
+
+/** The packages in the evidence folder, newest first (ids sort by their acquisition time). */
+export function listPackages(evidenceRoot: string): PackageSummary[] {
+  if (!existsSync(evidenceRoot)) return [];
+  return readdirSync(evidenceRoot)
+    .filter((id) => idPattern.test(id))
+    .sort()
+    .reverse()
+    .map((id) => summarize(evidenceRoot, id));
+}
+
+/** The folder of one package; the id is checked first, so it can name nothing outside the folder. */
+export function packageRoot(evidenceRoot: string, id: string): string {
+  if (!idPattern.test(id))
+    throw new AppError('input.invalid', `"${id.slice(0, 60)}" is not a package id`, {
+      fix: 'Pick a package from the Evidence page',
+    });
+  const root = join(evidenceRoot, id);
+  if (!existsSync(root))
+    throw new AppError('not-found', `no evidence package ${id}`, {
+      fix: 'Pick a package from the Evidence page',
+    });
+  return root;
+}
+
+export interface PackageDetail {
+  readonly id: string;
+  readonly custody: CustodyRecord;
+  readonly items: readonly ManifestItem[];
+  readonly indicators: readonly Indicator[];
+}
+
+export function readPackage(evidenceRoot: string, id: string): PackageDetail {
+  const pkg = openPackage(packageRoot(evidenceRoot, id));
+  return { id, custody: pkg.custody, items: pkg.items, indicators: sortIndicators(findIndicators(pkg)) };
+}
+
+/** A record the package hash was checked against, and whether it matched. */
+export interface Anchor {
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface VerifyOutcome extends VerifyReport {
+  readonly anchors: readonly Anchor[];
+}
+
+/**
+ * Re-hashes the package and checks its hash against the signed audit entries of its acquisition
+ * in this store: the files alone prove only that they agree with each other.
+ */
+export async function verifyWithAnchors(
+  store: Store,
+  evidenceRoot: string,
+  id: string,
+): Promise<VerifyOutcome> {
+  const local = verifyPackage(packageRoot(evidenceRoot, id));
+  const key = localPublicKey(store);
+  const keys = key ? await trustedKeys(store, key) : new Map();
+  const sealed = (await listAudit(store, { action: 'forensics.acquire' })).filter(
+    (event) => event.outcome === 'succeeded' && event.details.package === id,
+  );
+  const anchors = sealed.map((event): Anchor => {
+    if (!entryHolds(event, keys))
+      return { ok: false, detail: `audit entry ${event.seq} is not intact or not signed by a trusted key` };
+    if (event.details.packageHash !== local.packageHash)
+      return {
+        ok: false,
+        detail: `the package hash differs from the one in audit entry ${event.seq}: the package was rewritten`,
+      };
+    return { ok: true, detail: `audit entry ${event.seq} (signed) records this package hash` };
+  });
+  const problems = [
+    ...local.problems,
+    ...anchors.filter((anchor) => !anchor.ok).map((anchor) => ({ path: 'package', problem: anchor.detail })),
+  ];
+  return { ...local, ok: problems.length === 0, problems, anchors };
+}
