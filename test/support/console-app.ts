@@ -1,14 +1,13 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { Hono } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { applyFlows, parseFlowFile } from '../../src/access/index.js';
 import { type ConsoleOptions, consoleRoutes } from '../../src/console/index.js';
 import { AppError } from '../../src/errors.js';
 import { localPrincipal, type Principal } from '../../src/identity/index.js';
-import { KubeClient } from '../../src/kube/index.js';
 import type { ConsoleEnv } from '../../src/server/env.js';
 import type { StoreDialect } from '../../src/store/index.js';
 import { type FreshStore, freshStore } from './stores.js';
+import { unreachableClient } from './unreachable-client.js';
 
 /** Two flows: `oncall` (binding, devs ask, bob approves) and `creds` (credential mode). */
 export const consoleFlows = `kind: AccessFlow
@@ -78,18 +77,6 @@ export function behindTestSession(options: ConsoleOptions): Hono<ConsoleEnv> {
   return app;
 }
 
-/** A real client for a port nothing listens on: creating a request only resolves it; nothing calls it. */
-export function unreachableClient(): KubeClient {
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ name: 'prod', server: 'https://127.0.0.1:1' }],
-    users: [{ name: 'prod' }],
-    contexts: [{ name: 'prod', cluster: 'prod', user: 'prod' }],
-    currentContext: 'prod',
-  });
-  return new KubeClient(config);
-}
-
 export interface ConsoleFixture {
   readonly fresh: FreshStore;
   readonly app: Hono<ConsoleEnv>;
@@ -138,3 +125,5 @@ export async function consoleFixture(
       }),
   };
 }
+
+export { unreachableClient };

@@ -1,10 +1,9 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialects, freshStore } from '../../../test/support/stores.js';
+import { unreachableClient } from '../../../test/support/unreachable-client.js';
 import { transition } from '../../access/requests.js';
 import { AppError } from '../../errors.js';
 import { cliChallenge, createToken, issueCliLoginCode } from '../../identity/index.js';
-import { KubeClient } from '../../kube/index.js';
 import { createApp } from '../app.js';
 import { createClient, errorSchema, type RouteDescription, type RouteName, routes } from './index.js';
 
@@ -18,18 +17,6 @@ spec:
   approvers: {users: [bob]}
   maxDuration: 4h
 `;
-
-/** A real client for a port nothing listens on: the routes never need the cluster to answer. */
-function unreachableClient(): KubeClient {
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ name: 'prod', server: 'https://127.0.0.1:1' }],
-    users: [{ name: 'prod' }],
-    contexts: [{ name: 'prod', cluster: 'prod', user: 'prod' }],
-    currentContext: 'prod',
-  });
-  return new KubeClient(config);
-}
 
 /** The described route a method and URL reach, by the same path template the document shows. */
 function routeOf(method: string, url: string): RouteName {

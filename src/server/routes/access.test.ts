@@ -1,11 +1,10 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dialects, freshStore } from '../../../test/support/stores.js';
+import { unreachableClient } from '../../../test/support/unreachable-client.js';
 import { transition } from '../../access/requests.js';
 import { listAudit } from '../../audit/index.js';
 import { AppError } from '../../errors.js';
 import { createToken } from '../../identity/index.js';
-import { KubeClient } from '../../kube/index.js';
 import { createApp } from '../app.js';
 
 const flowYaml = `kind: AccessFlow
@@ -32,18 +31,6 @@ spec:
 
 // biome-ignore lint/suspicious/noExplicitAny: API answers are checked field by field below.
 const json = async (response: Response): Promise<any> => await response.json();
-
-/** A real client for a port nothing listens on: any call the server makes to "prod" fails. */
-function unreachableClient(): KubeClient {
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ name: 'prod', server: 'https://127.0.0.1:1' }],
-    users: [{ name: 'prod' }],
-    contexts: [{ name: 'prod', cluster: 'prod', user: 'prod' }],
-    currentContext: 'prod',
-  });
-  return new KubeClient(config);
-}
 
 describe.each(dialects)('request routes on %s', (dialect) => {
   let cleanup: (() => Promise<void>) | undefined;
