@@ -66,7 +66,7 @@ function Filters(props: { filters: AuditFilters }) {
           id="filter-action"
           name="action"
           value={filters.action ?? ''}
-          placeholder="access.approve"
+          placeholder="e.g. access.approve"
         />
       </div>
       <div class="field">
@@ -76,7 +76,7 @@ function Filters(props: { filters: AuditFilters }) {
           id="filter-since"
           name="since"
           value={filters.since ?? ''}
-          placeholder="2026-12-01"
+          placeholder="e.g. 2026-12-01"
         />
       </div>
       <button type="submit" class="secondary">

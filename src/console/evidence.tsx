@@ -97,7 +97,7 @@ function TimelineForm(props: { id: string; filters: TimelineFilters; sources: st
         id={`timeline-${name}`}
         name={name}
         value={filters[name] ?? ''}
-        placeholder="2026-12-01T05:00"
+        placeholder="e.g. 2026-12-01T05:00"
       />
     </div>
   );
