@@ -80,7 +80,8 @@ describe.each(dialects)('the evidence pages on %s', (dialect) => {
     const { fixture, id, root } = await withPackage();
     const good = await (await fixture.post('dave', `/evidence/${id}/verify`)).text();
     expect(good).toContain('The package verifies.');
-    expect(good).toMatch(/Checked against audit entry \d+ \(signed\) records this package hash/);
+    expect(good).toMatch(/Checked against audit entry \d+, signed by key [\w-]+, records this hash/);
+    expect(good).toMatch(/Checked against package\.sig, signed by key [\w-]+, records this hash/);
     writeFileSync(join(root, 'files/0'), "<?php echo 'harmless'; ?>\n");
     const bad = await (await fixture.post('dave', `/evidence/${id}/verify`)).text();
     expect(bad).toContain('The package does NOT verify.');
@@ -103,7 +104,23 @@ describe.each(dialects)('the evidence pages on %s', (dialect) => {
     sealPackage(root, shopCustody(id));
     const bad = await (await fixture.post('dave', `/evidence/${id}/verify`)).text();
     expect(bad).toContain('The package does NOT verify.');
-    expect(bad).toMatch(/differs from the one in audit entry \d+: the package was rewritten/);
+    expect(bad).toMatch(
+      /differs from the one in audit entry \d+ \([0-9a-f]{64}\): the package was rewritten/,
+    );
+    expect(bad).toMatch(
+      /differs from the one signed at seal time \([0-9a-f]{64}\): the package was rewritten/,
+    );
+  });
+
+  it('calls a package with no signed record of its hash self-consistent only, and says how to prove it', async () => {
+    const evidenceRoot = mkdtempSync(join(tmpdir(), 'gatehouse-console-evidence-'));
+    fixture = await consoleFixture(dialect, { evidenceRoot });
+    const { id } = await sealedShopPackage(fixture.fresh.store, evidenceRoot, { recorded: false });
+    const text = await (await fixture.post('dave', `/evidence/${id}/verify`)).text();
+    expect(text).toContain('The package is self-consistent only.');
+    expect(text).toContain('Not proven: only self-consistency could be checked');
+    expect(text).toContain('--expected-hash HASH');
+    expect(text).not.toContain('Checked against');
   });
 
   it('refuses a verify post without the session CSRF token', async () => {

@@ -2,6 +2,7 @@ export { type AcquireOptions, type Acquisition, acquireContainer } from './acqui
 export { buildCollector, type CollectorScript } from './collectors/script.js';
 export { CollectorStreamParser, type SectionKind, type StreamSink } from './collectors/stream-parser.js';
 export { hasShell } from './debug-container.js';
+export { type Anchor, type AnchorSources, packageAnchors, packageSubject } from './evidence/anchors.js';
 export {
   createPackageDir,
   sealFiles,

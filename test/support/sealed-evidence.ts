@@ -39,11 +39,13 @@ const listing = '10|-rw-r--r--|0|0|64|1764496800|1764496800|1764496800|./var/www
 
 /**
  * A package sealed, recorded in the store's audit log and signed as `gatehouse acquire` leaves it,
- * with a webshell (indicators) and a file listing (timeline); no cluster needed.
+ * with a webshell (indicators) and a file listing (timeline); no cluster needed. With
+ * `recorded: false` it is only sealed: no audit entry, no signature file (a package brought in).
  */
 export async function sealedShopPackage(
   store: Store,
   evidenceRoot: string,
+  options: { recorded?: boolean } = {},
 ): Promise<{ id: string; root: string }> {
   const { id, root } = createPackageDir(evidenceRoot, new Date('2026-11-30T10:00:00Z'));
   craftPackage(
@@ -55,6 +57,7 @@ export async function sealedShopPackage(
   );
   writeFileSync(join(root, 'acquisition.log'), 'started\n');
   const packageHash = sealPackage(root, shopCustody(id));
+  if (options.recorded === false) return { id, root };
   const event = { actor: 'rita', action: 'forensics.acquire', target: 'shop/web-7f9c/php' };
   await recordSealed(store, event, { id, root, packageHash, custody: shopCustody(id) });
   return { id, root };
