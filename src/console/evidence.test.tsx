@@ -76,6 +76,33 @@ describe.each(dialects)('the evidence pages on %s', (dialect) => {
     expect(bad.status).toBe(400);
   });
 
+  it('draws the process tree by parent, hanging each indicator on the process it names, with markup escaped', async () => {
+    const { fixture, id } = await withPackage();
+    const text = await (await fixture.visit('rita', `/evidence/${id}`)).text();
+    const tree = text.slice(text.indexOf('id="processes-heading"'), text.indexOf('id="timeline"'));
+    expect(tree).toContain('3 processes, by parent');
+    // apache2 (1) holds sh (12), which holds the deleted binary (13): nested lists, in that order.
+    expect(tree).toMatch(
+      />1<\/span> <strong>apache2<\/strong>.*<ul class="process-tree"><li>.*>12<\/span> <strong>sh<\/strong>.*<ul class="process-tree"><li>.*>13<\/span>/s,
+    );
+    expect(tree).toContain('&lt;b&gt;curl&lt;/b&gt;');
+    expect(tree).not.toContain('<b>curl</b>');
+    expect(tree).toMatch(/class="process flagged-high">.*>13<\/span>.*high: process runs a deleted binary/s);
+  });
+
+  it('charts the matching events over time, each bar narrowing the timeline to its window', async () => {
+    const { fixture, id } = await withPackage();
+    const text = await (await fixture.visit('rita', `/evidence/${id}?source=processes`)).text();
+    expect(text).toMatch(/<title id="timeline-chart-title">Events over time: 3 events from /);
+    const bar = /<a href="(\/evidence\/[^"]+)"><title>[^<]*: 3 events \(3 processes\)<\/title>/.exec(text);
+    expect(bar).not.toBeNull();
+    const href = (bar?.[1] ?? '').replaceAll('&amp;', '&');
+    const query = new URL(href, 'http://console').searchParams;
+    expect(query.get('source')).toBe('processes');
+    const narrowed = await (await fixture.visit('rita', href)).text();
+    expect(narrowed).toContain('3 matching events.');
+  });
+
   it('verifies an untouched package against its signed audit entry, and fails a tampered one', async () => {
     const { fixture, id, root } = await withPackage();
     const good = await (await fixture.post('dave', `/evidence/${id}/verify`)).text();
@@ -143,6 +170,8 @@ describe.each(dialects)('the evidence pages on %s', (dialect) => {
         'custody.json',
         'files/0',
         'live/fs.bodyfile.out',
+        'live/live.date.out',
+        'live/live.processes.out',
         'manifest.json',
         'package.sha256',
         'package.sig',

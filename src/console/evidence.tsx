@@ -6,23 +6,21 @@ import {
   buildTimeline,
   factsOf,
   openPackage,
-  type TimelineEvent,
   toBodyfile,
   toTimelineCsv,
   toTimesketchJsonl,
 } from '../forensics/index.js';
 import { hasRole, type Principal, requireRole } from '../identity/index.js';
 import type { ConsoleEnv } from '../server/env.js';
-import { sinceInstant } from './audit.js';
 import { Csrf, Empty } from './components.js';
 import { filesOf, listPackages, packageRoot, readPackage, verifyWithAnchors } from './evidence-data.js';
-import { Custody, FileList, Indicators, PackageRows, Timeline, VerifyResult } from './evidence-sections.js';
+import { ProcessTree } from './evidence-processes.js';
+import { Custody, FileList, Indicators, PackageRows, VerifyResult } from './evidence-sections.js';
+import { TimelineSection, timelineFilters } from './evidence-timeline.js';
 import { type ConsoleContext, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
 import type { ConsoleOptions } from './options.js';
 import { tarFiles } from './tar-stream.js';
-
-const timelineLimit = 500;
 
 /** Responders, auditors and admins read evidence; everyone else gets the refusal page. */
 function requireEvidenceReader(principal: Principal, doing: string): void {
@@ -55,71 +53,6 @@ async function listPage(c: ConsoleContext, options: ConsoleOptions, signed: Sign
   );
 }
 
-interface TimelineFilters {
-  readonly source?: string;
-  readonly kind?: string;
-  readonly from?: string;
-  readonly to?: string;
-}
-
-function filterTimeline(events: readonly TimelineEvent[], filters: TimelineFilters): TimelineEvent[] {
-  const from = filters.from ? sinceInstant(filters.from) : undefined;
-  const to = filters.to ? sinceInstant(filters.to) : undefined;
-  return events.filter(
-    (event) =>
-      (!filters.source || event.source === filters.source) &&
-      (!filters.kind || event.timestamp_desc === filters.kind) &&
-      (!from || event.datetime >= from) &&
-      (!to || event.datetime <= to),
-  );
-}
-
-function TimelineForm(props: { id: string; filters: TimelineFilters; sources: string[]; kinds: string[] }) {
-  const { filters } = props;
-  const choice = (name: 'source' | 'kind', label: string, values: string[]) => (
-    <div class="field">
-      <label for={`timeline-${name}`}>{label}</label>
-      <select id={`timeline-${name}`} name={name}>
-        <option value="">any</option>
-        {values.map((value) => (
-          <option value={value} selected={filters[name] === value}>
-            {value}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-  const text = (name: 'from' | 'to', label: string) => (
-    <div class="field">
-      <label for={`timeline-${name}`}>{label}</label>
-      <input
-        type="text"
-        id={`timeline-${name}`}
-        name={name}
-        value={filters[name] ?? ''}
-        placeholder="e.g. 2026-12-01T05:00"
-      />
-    </div>
-  );
-  return (
-    <form
-      method="get"
-      action={`/evidence/${props.id}#timeline`}
-      class="inline-form"
-      aria-label="Filter the timeline"
-    >
-      {choice('source', 'Source', props.sources)}
-      {choice('kind', 'Kind', props.kinds)}
-      {text('from', 'From (UTC)')}
-      {text('to', 'To (UTC)')}
-      <button type="submit" class="secondary">
-        Filter
-      </button>
-      <a href={`/evidence/${props.id}#timeline`}>Clear</a>
-    </form>
-  );
-}
-
 async function detailPage(
   c: ConsoleContext,
   options: ConsoleOptions,
@@ -131,15 +64,9 @@ async function detailPage(
   const id = c.req.param('id') ?? '';
   const detail = readPackage(root, id);
   const outcome = verify ? await verifyWithAnchors(options.store, root, id) : undefined;
-  const filters: TimelineFilters = {
-    source: c.req.query('source') || undefined,
-    kind: c.req.query('kind') || undefined,
-    from: c.req.query('from')?.trim() || undefined,
-    to: c.req.query('to')?.trim() || undefined,
-  };
-  const events = buildTimeline(openPackage(packageRoot(root, id)));
-  const matching = filterTimeline(events, filters);
-  const distinct = (values: string[]) => [...new Set(values)].sort();
+  const pkg = openPackage(packageRoot(root, id));
+  const facts = factsOf(pkg);
+  const events = buildTimeline(pkg, facts);
   return await html(
     c,
     <Layout signed={signed} path={`/evidence/${id}`} title={`Evidence ${id}`}>
@@ -165,16 +92,11 @@ async function detailPage(
         <h2 id="indicators-heading">{`Indicators (${detail.indicators.length})`}</h2>
         <Indicators indicators={detail.indicators} />
       </section>
-      <section class="card" id="timeline" aria-labelledby="timeline-heading">
-        <h2 id="timeline-heading">Timeline</h2>
-        <TimelineForm
-          id={id}
-          filters={filters}
-          sources={distinct(events.map((event) => event.source))}
-          kinds={distinct(events.map((event) => event.timestamp_desc))}
-        />
-        <Timeline events={matching.slice(0, timelineLimit)} total={matching.length} limit={timelineLimit} />
+      <section class="card" aria-labelledby="processes-heading">
+        <h2 id="processes-heading">Processes</h2>
+        <ProcessTree processes={facts.processes} indicators={detail.indicators} />
       </section>
+      <TimelineSection id={id} events={events} filters={timelineFilters(c)} />
       <section class="card" aria-labelledby="files-heading">
         <h2 id="files-heading">Files</h2>
         <FileList items={detail.items} />

@@ -48,6 +48,7 @@ export {
 } from './processing/indicators.js';
 export {
   type BodyfileEntry,
+  type ProcessInfo,
   parseConnections,
   parseProcesses,
   parseStatLines,
