@@ -129,7 +129,7 @@ export function TimelineChart(props: { events: readonly TimelineEvent[]; links: 
   const summary = `${props.events.length} events from ${label(first.start, width)} to ${label(last.start + width, width)} UTC, one bar per ${widthName(width)}; the busiest bar holds ${highest}.`;
   return (
     <figure class="chart">
-      <svg viewBox={`0 0 ${plot.width} ${plot.height}`} role="group" aria-labelledby="timeline-chart-title">
+      <svg viewBox={`0 0 ${plot.width} ${plot.height}`} aria-labelledby="timeline-chart-title">
         <title id="timeline-chart-title">{`Events over time: ${summary}`}</title>
         <line
           class="axis"
