@@ -24,7 +24,7 @@ export interface IngestOptions {
   readonly actor: string;
   /** Called as chunks are read (often): the caller throttles what it shows. */
   readonly onProgress?: (progress: IngestProgress) => void;
-  /** Events summed in memory before a write to the store (default 100 000). */
+  /** Events summed in memory before a write to the store (default 250 000). */
   readonly batchEvents?: number;
 }
 
@@ -225,7 +225,7 @@ class FileReader {
         splitter.push(chunk, onLine);
         bytes += chunk.length;
         this.report(bytes);
-        if (this.batch.events >= (this.job.options.batchEvents ?? 100_000) || this.batch.size >= maxBatchRows)
+        if (this.batch.events >= (this.job.options.batchEvents ?? 250_000) || this.batch.size >= maxBatchRows)
           await this.flush();
       }
     } finally {

@@ -55,8 +55,9 @@ export async function fileProgress(
 export async function writeBatch(store: Store, write: BatchWrite): Promise<void> {
   await store.db.transaction().execute(async (tx) => {
     await advanceFile(tx, write);
-    await upsertPermissions(tx, write.cluster, [...write.batch.permissions.values()]);
-    await upsertIdentities(tx, write.cluster, [...write.batch.identities.values()]);
+    const tallies = write.batch.tallies();
+    await upsertPermissions(tx, write.cluster, tallies.permissions);
+    await upsertIdentities(tx, write.cluster, tallies.identities);
     await tx
       .updateTable('usage_ingestions')
       .set({
