@@ -58,6 +58,11 @@ export const commandTable: readonly CommandEntry[] = [
     load: async () => (await import('./commands/providers.js')).registerProviders,
   },
   {
+    name: 'usage',
+    summary: 'Usage evidence from the Kubernetes API audit log: ingest logs, show who used which permission',
+    load: async () => (await import('./commands/usage.js')).registerUsage,
+  },
+  {
     name: 'setup',
     summary: 'Print what Gatehouse needs granted, least privilege',
     load: async () => (await import('./commands/setup.js')).registerSetup,

@@ -17,6 +17,12 @@ import type {
   SyncSubjectGrantsTable,
 } from './tables/inventory.js';
 import type { ApiTokensTable, LeasesTable, NotificationCursorsTable } from './tables/server.js';
+import type {
+  UsageFilesTable,
+  UsageIdentitiesTable,
+  UsageIngestionsTable,
+  UsagePermissionsTable,
+} from './tables/usage.js';
 
 /** Every table of the store, assembled from the capabilities' table types. */
 export interface Database {
@@ -37,6 +43,10 @@ export interface Database {
   readonly leases: LeasesTable;
   readonly sessions: SessionsTable;
   readonly one_time_codes: OneTimeCodesTable;
+  readonly usage_permissions: UsagePermissionsTable;
+  readonly usage_identities: UsageIdentitiesTable;
+  readonly usage_files: UsageFilesTable;
+  readonly usage_ingestions: UsageIngestionsTable;
 }
 
 export type StoreDialect = 'sqlite' | 'postgres';

@@ -312,6 +312,82 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('sessions').execute();
     },
   },
+  '2026_12_01_0040_usage': {
+    // Kubernetes API audit-log usage: per subject and permission, first and last use and a count.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('usage_permissions')
+        .addColumn('cluster', 'varchar(253)', (column) => column.notNull())
+        .addColumn('key', 'varchar(64)', (column) => column.notNull())
+        .addColumn('subject', 'text', (column) => column.notNull())
+        .addColumn('verb', 'text', (column) => column.notNull())
+        .addColumn('api_group', 'text', (column) => column.notNull())
+        .addColumn('resource', 'text', (column) => column.notNull())
+        .addColumn('subresource', 'text', (column) => column.notNull())
+        .addColumn('namespace', 'text', (column) => column.notNull())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('non_resource_url', 'text', (column) => column.notNull())
+        .addColumn('first_used', 'varchar(40)', (column) => column.notNull())
+        .addColumn('last_used', 'varchar(40)', (column) => column.notNull())
+        .addColumn('count', 'bigint', (column) => column.notNull())
+        .addPrimaryKeyConstraint('usage_permissions_pk', ['cluster', 'key'])
+        .execute();
+      await db.schema
+        .createIndex('usage_permissions_subject')
+        .on('usage_permissions')
+        .columns(['cluster', 'subject', 'last_used'])
+        .execute();
+      await db.schema
+        .createTable('usage_identities')
+        .addColumn('cluster', 'varchar(253)', (column) => column.notNull())
+        .addColumn('key', 'varchar(64)', (column) => column.notNull())
+        .addColumn('subject', 'text', (column) => column.notNull())
+        .addColumn('kind', 'varchar(10)', (column) => column.notNull())
+        .addColumn('value', 'text', (column) => column.notNull())
+        .addColumn('first_seen', 'varchar(40)', (column) => column.notNull())
+        .addColumn('last_seen', 'varchar(40)', (column) => column.notNull())
+        .addPrimaryKeyConstraint('usage_identities_pk', ['cluster', 'key'])
+        .execute();
+      await db.schema
+        .createTable('usage_files')
+        .addColumn('cluster', 'varchar(253)', (column) => column.notNull())
+        .addColumn('fingerprint', 'varchar(64)', (column) => column.notNull())
+        .addColumn('path', 'text', (column) => column.notNull())
+        .addColumn('bytes_read', 'bigint', (column) => column.notNull())
+        .addColumn('lines_read', 'bigint', (column) => column.notNull())
+        .addColumn('updated_at', 'varchar(40)', (column) => column.notNull())
+        .addPrimaryKeyConstraint('usage_files_pk', ['cluster', 'fingerprint'])
+        .execute();
+      await db.schema
+        .createTable('usage_ingestions')
+        .addColumn('id', 'varchar(40)', (column) => column.primaryKey())
+        .addColumn('cluster', 'varchar(253)', (column) => column.notNull())
+        .addColumn('source', 'text', (column) => column.notNull())
+        .addColumn('actor', 'text', (column) => column.notNull())
+        .addColumn('started_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('finished_at', 'varchar(40)')
+        .addColumn('status', 'varchar(20)', (column) => column.notNull())
+        .addColumn('window_from', 'varchar(40)')
+        .addColumn('window_to', 'varchar(40)')
+        .addColumn('events_read', 'bigint', (column) => column.notNull())
+        .addColumn('events_counted', 'bigint', (column) => column.notNull())
+        .addColumn('events_skipped', 'bigint', (column) => column.notNull())
+        .addColumn('malformed', 'bigint', (column) => column.notNull())
+        .addColumn('report', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('usage_ingestions_cluster')
+        .on('usage_ingestions')
+        .columns(['cluster', 'window_to'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('usage_ingestions').execute();
+      await db.schema.dropTable('usage_files').execute();
+      await db.schema.dropTable('usage_identities').execute();
+      await db.schema.dropTable('usage_permissions').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,156 @@
+/**
+ * `npm run bench:usage`: writes BENCH_EVENTS (default 1,000,000) realistic audit events, as
+ * kube-apiserver writes them at Metadata level (users, groups, ServiceAccounts, EKS IAM roles,
+ * verbs, resources and namespaces of a busy cluster, a few denied and non-final stages), to a
+ * temp file, then ingests them into a fresh SQLite store (BENCH_POSTGRES_URL: PostgreSQL). Prints
+ * events/s, seconds, peak RSS and the machine's load. Goal: 1 million events in under 20 s.
+ */
+import { once } from 'node:events';
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore } from '../src/store/index.js';
+import { ingestAuditLog, usageOf } from '../src/usage/index.js';
+import { auditLine, type EventShape } from '../src/usage/test-events.js';
+
+const total = Number(process.env.BENCH_EVENTS ?? 1_000_000);
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-usage-'));
+const file = join(dir, 'audit.log');
+
+/** A small deterministic generator, so runs are comparable. */
+let seed = 42;
+const random = (): number => {
+  seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+  return seed / 2_147_483_648;
+};
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+
+const namespaces = Array.from({ length: 40 }, (_, index) => `team-${index}`);
+const people = Array.from({ length: 150 }, (_, index) => `user-${index}@example.com`);
+const teams = Array.from({ length: 12 }, (_, index) => `oidc:team-${index}`);
+const accounts = namespaces.flatMap((namespace) =>
+  ['default', 'deployer', 'app'].map((name) => ({ namespace, name })),
+);
+const roles = Array.from(
+  { length: 8 },
+  (_, index) => `arn:aws:sts::111122223333:assumed-role/Role${index}/session`,
+);
+const resources: readonly (readonly [string, string, string?])[] = [
+  ['', 'pods'],
+  ['', 'pods', 'log'],
+  ['', 'pods', 'exec'],
+  ['', 'configmaps'],
+  ['', 'secrets'],
+  ['', 'services'],
+  ['', 'events'],
+  ['apps', 'deployments'],
+  ['apps', 'replicasets'],
+  ['apps', 'statefulsets'],
+  ['batch', 'jobs'],
+  ['networking.k8s.io', 'ingresses'],
+  ['coordination.k8s.io', 'leases'],
+  ['rbac.authorization.k8s.io', 'rolebindings'],
+];
+const verbs = ['get', 'get', 'get', 'list', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+
+function shape(index: number): EventShape {
+  const at = new Date(Date.UTC(2026, 10, 1) + index * 2_000).toISOString();
+  const [apiGroup, resource, subresource] = pick(resources);
+  const verb = subresource === 'exec' ? 'create' : pick(verbs);
+  const named = verb !== 'list' && verb !== 'watch' && verb !== 'create';
+  const kind = random();
+  const who: Pick<EventShape, 'user' | 'groups' | 'extra'> =
+    kind < 0.5
+      ? (() => {
+          const account = pick(accounts);
+          return {
+            user: `system:serviceaccount:${account.namespace}:${account.name}`,
+            groups: [
+              'system:serviceaccounts',
+              `system:serviceaccounts:${account.namespace}`,
+              'system:authenticated',
+            ],
+          };
+        })()
+      : kind < 0.9
+        ? { user: `oidc:${pick(people)}`, groups: [pick(teams), 'system:authenticated'] }
+        : (() => {
+            const arn = pick(roles);
+            return { user: arn, groups: ['eks:deployers', 'system:authenticated'], extra: { arn: [arn] } };
+          })();
+  return {
+    ...who,
+    verb,
+    apiGroup,
+    resource,
+    ...(subresource ? { subresource } : {}),
+    namespace: pick(namespaces),
+    ...(named || subresource ? { name: `${resource}-${Math.floor(random() * 50)}` } : {}),
+    at,
+    ...(random() < 0.03 ? { decision: 'forbid' as const, code: 403 } : {}),
+    ...(random() < 0.02 ? { stage: 'ResponseStarted' } : {}),
+  };
+}
+
+async function generate(): Promise<void> {
+  const out = createWriteStream(file);
+  let buffer = '';
+  for (let index = 0; index < total; index++) {
+    buffer += `${auditLine(shape(index))}\n`;
+    if (buffer.length > 1 << 20) {
+      if (!out.write(buffer)) await once(out, 'drain');
+      buffer = '';
+    }
+  }
+  out.end(buffer);
+  await once(out, 'finish');
+}
+
+let peakRss = 0;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage.rss());
+}, 50);
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+
+const generatedAt = Date.now();
+await generate();
+process.stdout.write(
+  `generated ${total.toLocaleString('en')} events (${mb(statSync(file).size)}) in ${((Date.now() - generatedAt) / 1000).toFixed(1)}s; RSS after generating ${mb(process.memoryUsage.rss())}\n`,
+);
+const store = process.env.BENCH_POSTGRES_URL
+  ? await openStore({ url: process.env.BENCH_POSTGRES_URL, dataDir: dir })
+  : await openStore({ dataDir: dir });
+peakRss = process.memoryUsage.rss();
+const rssBefore = peakRss;
+const loadBefore = loadavg()[0] ?? 0;
+const cpuBefore = process.cpuUsage();
+const started = process.hrtime.bigint();
+const result = await ingestAuditLog(store, { cluster: 'bench', path: file, actor: 'bench' });
+const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+const cpu = process.cpuUsage(cpuBefore);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+clearInterval(sampler);
+peakRss = Math.max(peakRss, process.memoryUsage.rss());
+const rows = await store.db
+  .selectFrom('usage_permissions')
+  .select((eb) => eb.fn.countAll().as('rows'))
+  .executeTakeFirstOrThrow();
+const sample = await usageOf(store, {
+  cluster: 'bench',
+  subject: { kind: 'group', name: 'system:authenticated' },
+  since: new Date(Date.UTC(2026, 9, 1)),
+  until: new Date(Date.UTC(2027, 0, 1)),
+});
+process.stdout.write(
+  [
+    `ingested ${result.events.read.toLocaleString('en')} events (${result.events.counted.toLocaleString('en')} uses, ${result.events.skipped.toLocaleString('en')} skipped, ${result.events.malformed} malformed) into ${store.dialect}`,
+    `  ${seconds.toFixed(2)}s, ${Math.round(result.events.read / seconds).toLocaleString('en')} events/s (goal: 1,000,000 in under 20 s)`,
+    `  ${cpuSeconds.toFixed(2)}s of CPU in this process (${Math.round(result.events.read / cpuSeconds).toLocaleString('en')} events per CPU-second: what an unloaded core would do)`,
+    `  peak RSS ${mb(peakRss)} (${mb(rssBefore)} before ingesting; sampled every 50 ms)`,
+    `  ${Number(rows.rows).toLocaleString('en')} usage rows; usage of group system:authenticated: ${sample.kind === 'known' ? sample.permissions.length : sample.reason} permissions`,
+    `  load average ${loadBefore.toFixed(2)} before, ${(loadavg()[0] ?? 0).toFixed(2)} after, on ${cpus().length} cores`,
+    '',
+  ].join('\n'),
+);
+await store.close();
+rmSync(dir, { recursive: true, force: true });
