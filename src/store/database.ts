@@ -10,7 +10,9 @@ import type { AuditEventsTable } from './tables/audit.js';
 import type { ClusterProvidersTable } from './tables/clusters.js';
 import type { OneTimeCodesTable, SessionsTable } from './tables/identity.js';
 import type {
+  SyncIdentityMapsTable,
   SyncIndexedRunsTable,
+  SyncPodsTable,
   SyncRoleRulesTable,
   SyncRunsTable,
   SyncSnapshotsTable,
@@ -35,6 +37,8 @@ export interface Database {
   readonly sync_indexed_runs: SyncIndexedRunsTable;
   readonly sync_subject_grants: SyncSubjectGrantsTable;
   readonly sync_role_rules: SyncRoleRulesTable;
+  readonly sync_pods: SyncPodsTable;
+  readonly sync_identity_maps: SyncIdentityMapsTable;
   readonly api_tokens: ApiTokensTable;
   readonly notification_cursors: NotificationCursorsTable;
   readonly aws_auth_history: AwsAuthHistoryTable;

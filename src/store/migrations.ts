@@ -388,6 +388,44 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('usage_permissions').execute();
     },
   },
+  '2026_12_01_0047_governance_console': {
+    // The console's governance pages answer from rows, not from the whole snapshot: the pods of a
+    // sync by service account, the IAM mappings, and the grants of one namespace.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sync_pods')
+        .addColumn('run_id', 'varchar(40)', (column) =>
+          column.notNull().references('sync_runs.id').onDelete('cascade'),
+        )
+        .addColumn('namespace', 'text', (column) => column.notNull())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('service_account', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('sync_pods_service_account')
+        .on('sync_pods')
+        .columns(['run_id', 'namespace', 'service_account'])
+        .execute();
+      await db.schema
+        .createTable('sync_identity_maps')
+        .addColumn('run_id', 'varchar(40)', (column) =>
+          column.primaryKey().references('sync_runs.id').onDelete('cascade'),
+        )
+        .addColumn('aws_auth', 'text')
+        .addColumn('eks', 'text')
+        .execute();
+      await db.schema
+        .createIndex('sync_subject_grants_namespace')
+        .on('sync_subject_grants')
+        .columns(['run_id', 'namespace'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('sync_subject_grants_namespace').execute();
+      await db.schema.dropTable('sync_identity_maps').execute();
+      await db.schema.dropTable('sync_pods').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

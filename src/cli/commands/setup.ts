@@ -25,9 +25,10 @@ export const capabilityRoles: Record<string, { description: string; rules: objec
     ],
   },
   inventory: {
-    description: 'Access inventory: read identities, RBAC and aws-auth',
+    description:
+      'Access inventory: read identities, RBAC, aws-auth and which service account each pod runs as',
     rules: [
-      { apiGroups: [''], resources: ['namespaces', 'serviceaccounts'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['namespaces', 'serviceaccounts', 'pods'], verbs: ['list'] },
       {
         apiGroups: ['rbac.authorization.k8s.io'],
         resources: ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'],

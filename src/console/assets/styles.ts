@@ -117,6 +117,18 @@ body.plain { display: block; }
 .login { display: grid; place-items: center; min-height: 100vh; max-width: none; padding: 1rem; }
 .login section { max-width: 26rem; width: 100%; text-align: center; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.muted { color: var(--muted); }
+.warn-text { color: var(--danger); }
+ul.plain { list-style: none; padding: 0; margin: 0; }
+ul.plain li + li { margin-top: 0.2rem; }
+p.links { margin: 0 0 0.75rem; }
+.field.checkbox { display: flex; gap: 0.4rem; align-items: center; align-self: center; }
+td.grant-path code { overflow-wrap: anywhere; }
+tr.added td:first-child { border-left: 4px solid var(--ok); }
+tr.removed td:first-child { border-left: 4px solid var(--danger); }
+figure.access-picture { margin: 0; overflow-x: auto; }
+figure.access-picture svg { display: block; max-width: none; }
+figure.access-picture figcaption { color: var(--muted); font-size: 0.85rem; margin-top: 0.5rem; }
 @media (max-width: 900px) {
   body { grid-template-columns: 1fr; grid-template-rows: auto auto 1fr; grid-template-areas: "top" "nav" "main"; }
   nav.side { border-right: none; border-bottom: 1px solid var(--line); padding: 0.4rem; }

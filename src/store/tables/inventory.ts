@@ -49,3 +49,20 @@ export interface SyncRoleRulesTable {
   readonly role_key: string;
   readonly rules: string;
 }
+
+/** The pods a sync saw, by the service account they run as (for a ServiceAccount's page). */
+export interface SyncPodsTable {
+  readonly run_id: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly service_account: string;
+}
+
+/** How IAM principals map onto a run's identities: aws-auth and EKS access entries, as JSON. */
+export interface SyncIdentityMapsTable {
+  readonly run_id: string;
+  /** The kube-system/aws-auth ConfigMap as read, or null when the cluster has none. */
+  readonly aws_auth: string | null;
+  /** EKS authentication mode and access entries, or null outside EKS. */
+  readonly eks: string | null;
+}
