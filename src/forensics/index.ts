@@ -1,7 +1,9 @@
 export { type AcquireOptions, type Acquisition, acquireContainer } from './acquire.js';
+export { type AuditedAcquireOptions, acquireAudited, targetLabel } from './acquire-audited.js';
 export { buildCollector, type CollectorScript } from './collectors/script.js';
 export { CollectorStreamParser, type SectionKind, type StreamSink } from './collectors/stream-parser.js';
-export { hasShell } from './debug-container.js';
+export { hasShell, probeShell } from './debug-container.js';
+export { packageSubject, signSealedPackage } from './evidence/attestation.js';
 export {
   createPackageDir,
   sealFiles,

@@ -1,10 +1,9 @@
 import type { KeyObject } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type Attestation,
   appendAudit,
-  attest,
   attestationHolds,
   entryHolds,
   keyIdOf,
@@ -15,13 +14,10 @@ import {
   trustedKeys,
 } from '../../audit/index.js';
 import { AppError, messageOf } from '../../errors.js';
-import { type Acquisition, signatureFile } from '../../forensics/index.js';
+import { type Acquisition, packageSubject, signatureFile, signSealedPackage } from '../../forensics/index.js';
 import type { Store } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
 import { openConfiguredStore } from '../open-store.js';
-
-/** What the attestation of an evidence package names as its subject. */
-export const packageSubject = (id: string): string => `evidence-package/${id}`;
 
 /** One independent record of what the package hash must be, and whether the package matches it. */
 export interface Anchor {
@@ -172,18 +168,4 @@ export async function recordSealed(
   };
   await appendAudit(store, { ...event, outcome: 'succeeded', details });
   signSealedPackage(store, acquisition);
-}
-
-/**
- * Writes package.sig beside a sealed package: the package hash signed with the audit key, so the
- * package can be checked where the store cannot be reached. Written after the succeeded entry.
- */
-export function signSealedPackage(
-  store: Store,
-  acquisition: Pick<Acquisition, 'id' | 'root' | 'packageHash'>,
-): void {
-  const attestation = attest(store, packageSubject(acquisition.id), acquisition.packageHash);
-  writeFileSync(join(acquisition.root, signatureFile), `${JSON.stringify(attestation, null, 2)}\n`, {
-    mode: 0o600,
-  });
 }
