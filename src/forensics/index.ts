@@ -25,6 +25,7 @@ export {
   uploadPackageFiles,
   verifyRemote,
 } from './evidence/s3.js';
+export { extractPackageTar } from './evidence/tar-read.js';
 export type {
   AcquisitionMethod,
   ClusterCustodyRecord,
