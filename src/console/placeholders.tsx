@@ -7,17 +7,6 @@ import type { ConsoleOptions } from './options.js';
 /** Pillars the console will serve next, each saying what it will hold and where to find it today. */
 const coming = [
   {
-    path: '/forensics',
-    title: 'Forensics',
-    what: 'Pick a cluster, pod and container, acquire evidence and follow the chain of custody.',
-    today:
-      'Acquisition comes to the console next; until then acquire with gatehouse forensics on the command line.',
-    link: {
-      href: '/evidence',
-      text: 'Read, verify and download acquired evidence packages on the Evidence page.',
-    },
-  },
-  {
     path: '/reviews',
     title: 'Reviews',
     what: 'Access review campaigns: reviewers certify or revoke standing access, with evidence for auditors.',
@@ -25,7 +14,7 @@ const coming = [
   },
 ] as const;
 
-/** Forensics and Reviews: pages that say what is coming. */
+/** Reviews: a page that says what is coming. */
 export function mountPlaceholders(app: Hono<ConsoleEnv>, options: ConsoleOptions): void {
   for (const pillar of coming)
     app.get(
@@ -38,11 +27,6 @@ export function mountPlaceholders(app: Hono<ConsoleEnv>, options: ConsoleOptions
               <h2>Coming to the console</h2>
               <p>{pillar.what}</p>
               <p>{pillar.today}</p>
-              {'link' in pillar ? (
-                <p>
-                  <a href={pillar.link.href}>{pillar.link.text}</a>
-                </p>
-              ) : null}
             </section>
           </Layout>,
         ),

@@ -98,7 +98,7 @@ describe('the console shell', () => {
     const clusters = await (await fixture.visit('alice', '/clusters')).text();
     expect(clusters).toContain('<strong>prod</strong> (default)');
     expect(clusters).toContain('<code>https://127.0.0.1:1</code>');
-    const forensics = await (await fixture.visit('alice', '/forensics')).text();
-    expect(forensics).toContain('Coming to the console');
+    const reviews = await (await fixture.visit('alice', '/reviews')).text();
+    expect(reviews).toContain('Coming to the console');
   });
 });

@@ -6,6 +6,7 @@ import { mountClusters } from './clusters.js';
 import { mountEvents } from './events.js';
 import { mountEvidence } from './evidence.js';
 import { mountFlows } from './flows.js';
+import { mountForensics } from './forensics.js';
 import { mountGovernance } from './governance.js';
 import { mountHome } from './home.js';
 import { html, nextPath, secure, serveAsset } from './http.js';
@@ -45,6 +46,7 @@ export function consoleRoutes(options: ConsoleOptions): Hono<ConsoleEnv> {
   mountAudit(app, options);
   mountClusters(app, options);
   mountGovernance(app, options);
+  mountForensics(app, options);
   mountEvidence(app, options);
   mountPlaceholders(app, options);
   return app;

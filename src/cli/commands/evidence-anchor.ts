@@ -1,20 +1,13 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   appendAudit,
-  attest,
   keyIdOf,
   localPublicKey,
   readPublicKey,
   trustedKeys,
 } from '../../audit/index.js';
-import {
-  type Acquisition,
-  type Anchor,
-  packageAnchors,
-  packageSubject,
-  signatureFile,
-} from '../../forensics/index.js';
+import { type Acquisition, type Anchor, packageAnchors, signSealedPackage } from '../../forensics/index.js';
 import type { Store } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
 import { openConfiguredStore } from '../open-store.js';
@@ -72,18 +65,4 @@ export async function recordSealed(
   };
   await appendAudit(store, { ...event, outcome: 'succeeded', details });
   signSealedPackage(store, acquisition);
-}
-
-/**
- * Writes package.sig beside a sealed package: the package hash signed with the audit key, so the
- * package can be checked where the store cannot be reached. Written after the succeeded entry.
- */
-export function signSealedPackage(
-  store: Store,
-  acquisition: Pick<Acquisition, 'id' | 'root' | 'packageHash'>,
-): void {
-  const attestation = attest(store, packageSubject(acquisition.id), acquisition.packageHash);
-  writeFileSync(join(acquisition.root, signatureFile), `${JSON.stringify(attestation, null, 2)}\n`, {
-    mode: 0o600,
-  });
 }

@@ -113,6 +113,18 @@ dl.facts dd { margin: 0; word-break: break-word; }
 .risks .hint { overflow-wrap: anywhere; }
 pre { background: #f0f4f8; border: 1px solid var(--line); border-radius: 4px; padding: 0.75rem; overflow-x: auto; font-size: 0.85rem; }
 .countdown { font-variant-numeric: tabular-nums; font-weight: 600; }
+nav.trail ol { list-style: none; display: flex; flex-wrap: wrap; gap: 0.3rem; padding: 0; margin: 0 0 1rem; }
+nav.trail li + li::before { content: "›"; color: var(--muted); margin-right: 0.3rem; }
+nav.trail a[aria-current="page"] { color: var(--ink); font-weight: 600; text-decoration: none; }
+p.switch a { font-weight: 600; }
+.hidden-list ul { margin: 0.25rem 0 0.5rem; padding-left: 1.25rem; }
+ul.methods { list-style: none; padding: 0; margin: 0 0 1rem; }
+ul.methods li.method { padding: 0.6rem 0; border-bottom: 1px solid #e3e8ee; }
+ul.methods li.method p { margin: 0.2rem 0; }
+ul.methods .notice ul { margin: 0.2rem 0; }
+fieldset { border: 1px solid var(--line); border-radius: 4px; padding: 0.5rem 0.9rem; margin: 0; }
+legend { font-weight: 600; padding: 0 0.3rem; }
+section.result h2 code { font-size: 1rem; }
 body.plain { display: block; }
 .login { display: grid; place-items: center; min-height: 100vh; max-width: none; padding: 1rem; }
 .login section { max-width: 26rem; width: 100%; text-align: center; }

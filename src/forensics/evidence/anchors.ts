@@ -10,10 +10,8 @@ import {
 } from '../../audit/index.js';
 import { AppError, messageOf } from '../../errors.js';
 import type { Store } from '../../store/index.js';
+import { packageSubject } from './attestation.js';
 import { signatureFile } from './package.js';
-
-/** What the attestation of an evidence package names as its subject. */
-export const packageSubject = (id: string): string => `evidence-package/${id}`;
 
 /** One independent record of what the package hash must be, and whether the package matches it. */
 export interface Anchor {
