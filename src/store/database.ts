@@ -16,6 +16,7 @@ import type {
   SyncSnapshotsTable,
   SyncSubjectGrantsTable,
 } from './tables/inventory.js';
+import type { ReviewCampaignsTable, ReviewItemsTable } from './tables/reviews.js';
 import type { ApiTokensTable, LeasesTable, NotificationCursorsTable } from './tables/server.js';
 
 /** Every table of the store, assembled from the capabilities' table types. */
@@ -37,6 +38,8 @@ export interface Database {
   readonly leases: LeasesTable;
   readonly sessions: SessionsTable;
   readonly one_time_codes: OneTimeCodesTable;
+  readonly review_campaigns: ReviewCampaignsTable;
+  readonly review_items: ReviewItemsTable;
 }
 
 export type StoreDialect = 'sqlite' | 'postgres';
