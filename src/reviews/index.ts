@@ -15,6 +15,7 @@ export {
   type NewCampaign,
   reviewTarget,
 } from './campaigns.js';
+export { type DeadlineReport, reminderDue, runReviewDeadlines } from './deadline.js';
 export { type DecisionInput, type DecisionReport, decide, decidesOwnAccess } from './decisions.js';
 export { buildItems, grantLabel, type ItemDraft, subjectLabel } from './items.js';
 export { type ReassignInput, type ReassignReport, reassign } from './reassign.js';
