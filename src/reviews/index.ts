@@ -17,6 +17,7 @@ export {
 } from './campaigns.js';
 export { type DeadlineReport, reminderDue, runReviewDeadlines } from './deadline.js';
 export { type DecisionInput, type DecisionReport, decide, decidesOwnAccess } from './decisions.js';
+export { type CampaignEvidence, campaignEvidence, evidenceCsv, neutralizeCell } from './evidence.js';
 export { buildItems, grantLabel, type ItemDraft, subjectLabel } from './items.js';
 export { type ReassignInput, type ReassignReport, reassign } from './reassign.js';
 export { countItems, getCampaign, getItem, type ItemFilter, listCampaigns, listItems } from './repository.js';
