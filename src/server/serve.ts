@@ -5,6 +5,7 @@ import { expireDue, getRequest, grantNow, KeyedLock, reconcile } from '../access
 import type { ClusterConnections } from '../clusters/index.js';
 import { AppError, describeError, messageOf } from '../errors.js';
 import { deliver, sinkLabel, type WebhookSink } from '../notifications/index.js';
+import { runReviewDeadlines } from '../reviews/index.js';
 import type { Store } from '../store/index.js';
 import { createApp, type SignInSettings } from './app.js';
 import { Lease } from './lease.js';
@@ -209,6 +210,30 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     },
     Math.max(options.intervalMs, 2000),
   );
+  // Access reviews: reminders at their offsets and default actions at deadlines, by the lease holder.
+  const reviews = new PassLoop(
+    async () => {
+      if (!lease.held()) return undefined;
+      try {
+        const report = await runReviewDeadlines(store, { clusters: { clientFor, accessEntriesFor } });
+        for (const acted of report.acted)
+          log(
+            `review ${acted.campaign.slice(0, 8)}: deadline passed, ${acted.action} on ${acted.items} items`,
+          );
+        logOnChange(
+          'reviews',
+          report.errors.map((error) => `review ${error.campaign.slice(0, 8)}: ${error.message}`).join('\n') ||
+            undefined,
+        );
+        if (report.reminded.length > 0 || report.acted.length > 0) notifier.kick();
+        return report.nextDueAt ? new Date(report.nextDueAt) : undefined;
+      } catch (error) {
+        logOnChange('reviews', `review deadlines failed (the next pass retries): ${describeError(error)}`);
+        return undefined;
+      }
+    },
+    Math.max(options.intervalMs, 1000),
+  );
   const list = clusters.list?.bind(clusters);
   const app = createApp({
     store,
@@ -249,6 +274,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return undefined;
     });
   reconciler.kick();
+  reviews.kick();
   if (options.webhooks.length > 0) notifier.kick();
   // Renews the lease even while a long pass runs; started only once the API listens.
   const heartbeat = setInterval(
@@ -274,6 +300,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await expiries.stop();
       await reconciler.stop();
       await notifier.stop();
+      await reviews.stop();
       // Another replica takes over at once instead of after the lease's TTL.
       await lease.release().catch(() => undefined);
     },

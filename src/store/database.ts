@@ -18,6 +18,7 @@ import type {
   SyncSnapshotsTable,
   SyncSubjectGrantsTable,
 } from './tables/inventory.js';
+import type { ReviewCampaignsTable, ReviewItemsTable } from './tables/reviews.js';
 import type { ApiTokensTable, LeasesTable, NotificationCursorsTable } from './tables/server.js';
 import type {
   UsageFilesTable,
@@ -51,6 +52,8 @@ export interface Database {
   readonly usage_identities: UsageIdentitiesTable;
   readonly usage_files: UsageFilesTable;
   readonly usage_ingestions: UsageIngestionsTable;
+  readonly review_campaigns: ReviewCampaignsTable;
+  readonly review_items: ReviewItemsTable;
 }
 
 export type StoreDialect = 'sqlite' | 'postgres';

@@ -312,6 +312,71 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('sessions').execute();
     },
   },
+  '2026_12_01_0030_review_campaigns': {
+    // Access reviews: campaigns over a frozen sync run, and one item per subject × grant.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('review_campaigns')
+        .addColumn('id', 'varchar(40)', (column) => column.primaryKey())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('cluster', 'text', (column) => column.notNull())
+        .addColumn('sync_run_id', 'varchar(40)', (column) => column.notNull())
+        .addColumn('snapshot_hash', 'varchar(64)', (column) => column.notNull())
+        .addColumn('scope', 'text', (column) => column.notNull())
+        .addColumn('reviewers', 'text', (column) => column.notNull())
+        .addColumn('deadline_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('default_action', 'varchar(20)', (column) => column.notNull())
+        .addColumn('reminder_offsets', 'text', (column) => column.notNull())
+        .addColumn('reminders_sent', 'text', (column) => column.notNull())
+        .addColumn('state', 'varchar(20)', (column) => column.notNull())
+        .addColumn('created_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .addColumn('closed_at', 'varchar(40)')
+        .addColumn('closed_by', 'text')
+        .addColumn('updated_at', 'varchar(40)', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('review_campaigns_state_deadline')
+        .on('review_campaigns')
+        .columns(['state', 'deadline_at'])
+        .execute();
+      await db.schema
+        .createTable('review_items')
+        .addColumn('id', 'varchar(40)', (column) => column.primaryKey())
+        .addColumn('campaign_id', 'varchar(40)', (column) =>
+          column.notNull().references('review_campaigns.id').onDelete('cascade'),
+        )
+        .addColumn('ordinal', 'integer', (column) => column.notNull())
+        .addColumn('subject_kind', 'varchar(30)', (column) => column.notNull())
+        .addColumn('subject_name', 'text', (column) => column.notNull())
+        .addColumn('subject_namespace', 'text', (column) => column.notNull())
+        .addColumn('namespace', 'text', (column) => column.notNull())
+        .addColumn('grant_ref', 'text', (column) => column.notNull())
+        .addColumn('risks', 'text', (column) => column.notNull())
+        .addColumn('severity', 'varchar(20)', (column) => column.notNull())
+        .addColumn('holders', 'integer', (column) => column.notNull())
+        .addColumn('reviewer', 'text', (column) => column.notNull())
+        .addColumn('reviewer_rule', 'varchar(20)', (column) => column.notNull())
+        .addColumn('state', 'varchar(20)', (column) => column.notNull())
+        .addColumn('decision', 'varchar(20)')
+        .addColumn('reason', 'text')
+        .addColumn('decided_by', 'text')
+        .addColumn('decided_at', 'varchar(40)')
+        .addColumn('revocation', 'text')
+        .addColumn('notes', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'varchar(40)', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('review_items_campaign')
+        .on('review_items')
+        .columns(['campaign_id', 'ordinal'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('review_items').execute();
+      await db.schema.dropTable('review_campaigns').execute();
+    },
+  },
   '2026_12_01_0040_usage': {
     // Kubernetes API audit-log usage: per subject and permission, first and last use and a count.
     async up(db: Kysely<unknown>) {
