@@ -6,6 +6,7 @@ import type {
   AwsAuthHistoryTable,
   EksAccessGrantsTable,
 } from './tables/access.js';
+import type { AgentsTable } from './tables/agents.js';
 import type { AuditEventsTable } from './tables/audit.js';
 import type { ClusterProvidersTable } from './tables/clusters.js';
 import type { OneTimeCodesTable, SessionsTable } from './tables/identity.js';
@@ -37,6 +38,7 @@ export interface Database {
   readonly leases: LeasesTable;
   readonly sessions: SessionsTable;
   readonly one_time_codes: OneTimeCodesTable;
+  readonly agents: AgentsTable;
 }
 
 export type StoreDialect = 'sqlite' | 'postgres';
