@@ -6,6 +6,7 @@ import type {
   AwsAuthHistoryTable,
   EksAccessGrantsTable,
 } from './tables/access.js';
+import type { AgentsTable } from './tables/agents.js';
 import type { AuditEventsTable } from './tables/audit.js';
 import type { ClusterProvidersTable } from './tables/clusters.js';
 import type { OneTimeCodesTable, SessionsTable } from './tables/identity.js';
@@ -54,6 +55,7 @@ export interface Database {
   readonly usage_ingestions: UsageIngestionsTable;
   readonly review_campaigns: ReviewCampaignsTable;
   readonly review_items: ReviewItemsTable;
+  readonly agents: AgentsTable;
 }
 
 export type StoreDialect = 'sqlite' | 'postgres';

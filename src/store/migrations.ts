@@ -491,6 +491,32 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('sync_pods').execute();
     },
   },
+  '2026_12_01_0050_agents': {
+    // In-cluster agents (private clusters): a hash of each token, and whether it is connected.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('agents')
+        .addColumn('id', 'varchar(40)', (column) => column.primaryKey())
+        .addColumn('name', 'varchar(63)', (column) => column.notNull().unique())
+        .addColumn('token_hash', 'varchar(64)', (column) => column.notNull().unique())
+        .addColumn('created_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .addColumn('rotated_at', 'varchar(40)')
+        .addColumn('revoked_at', 'varchar(40)')
+        .addColumn('cluster_uid', 'varchar(100)')
+        .addColumn('kubernetes_version', 'varchar(100)')
+        .addColumn('agent_version', 'varchar(100)')
+        .addColumn('connected_at', 'varchar(40)')
+        .addColumn('disconnected_at', 'varchar(40)')
+        .addColumn('last_seen_at', 'varchar(40)')
+        .addColumn('replica', 'varchar(300)')
+        .addColumn('last_error', 'text')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('agents').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {
