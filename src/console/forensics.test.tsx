@@ -153,7 +153,7 @@ describe.each(dialects)('the forensics pages on %s', (dialect) => {
     expect(await namespace.text()).toContain('&quot;&lt;i&gt;&quot; is not a namespace name');
   });
 
-  it('acquires a container from the form, audited as the CLI audits it, and shows the sealed package, partial with its reasons, after a reload', async () => {
+  it('acquires a container from the form, audited as the CLI audits it, and shows the sealed package, partial with its reasons, after a reload; a failure is a result too', async () => {
     const console = await over();
     const fields = { cluster: 'prod', namespace: 'shop', pod: 'web', container: 'php', method: 'exec' };
     const started = await console.post('rita', '/forensics/acquire', fields);
@@ -183,6 +183,12 @@ describe.each(dialects)('the forensics pages on %s', (dialect) => {
       packageHash: verifyPackage(root).packageHash,
       method: 'exec',
     });
+    const gone = await console.post('rita', '/forensics/acquire', { ...fields, pod: 'gone' });
+    const failedPath = gone.headers.get('location') ?? '';
+    await text(await console.visit('rita', `${failedPath}/events`));
+    const failed = await text(await console.visit('rita', failedPath));
+    expect(failed).toContain('<span class="badge badge-refused">failed</span>');
+    expect(failed).toContain('pod shop/gone not found');
     const missing = await console.visit('rita', '/forensics/jobs/00000000-0000-0000-0000-000000000000');
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('Progress is kept only while the server runs');
