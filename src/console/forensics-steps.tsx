@@ -41,11 +41,8 @@ export function HiddenSwitch(props: { place: Place }) {
   const { place } = props;
   return (
     <p class="switch">
-      <a
-        href={forensicsHref({ ...place, showHidden: !place.showHidden })}
-        role="switch"
-        aria-checked={place.showHidden ? 'true' : 'false'}
-      >
+      {/* A plain link, not role=switch: following it loads another page, it toggles nothing in place. */}
+      <a href={forensicsHref({ ...place, showHidden: !place.showHidden })} data-switch="hidden">
         {place.showHidden
           ? 'Hide system namespaces and shell-less containers'
           : 'Show hidden namespaces and containers'}
@@ -259,7 +256,7 @@ export function ContainersStep(props: { place: Place; containers: readonly Targe
       <p class="hint">
         An image can lack a shell without saying so in its name.{' '}
         {place.probe ? (
-          'Each container above was probed for a shell (one exec each).'
+          'Each container of this pod was probed for a shell (one exec each).'
         ) : (
           <a href={forensicsHref({ ...place, probe: true })}>Probe each container for a shell</a>
         )}

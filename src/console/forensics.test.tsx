@@ -47,7 +47,7 @@ describe.each(dialects)('the forensics pages on %s', (dialect) => {
   let fixture: ConsoleFixture | undefined;
   beforeAll(async () => {
     peer = await startExecPeer(pods);
-    blocked = await startExecPeer(pods, { denied: ['create pods/exec'] });
+    blocked = await startExecPeer(pods, { denied: ['create pods/exec', 'list events'] });
   });
   afterAll(async () => {
     await peer.close();
@@ -72,7 +72,7 @@ describe.each(dialects)('the forensics pages on %s', (dialect) => {
     expect(namespaces).not.toContain('namespace=kube-system"');
     expect(namespaces).toMatch(/Hidden namespaces \(1\)[\s\S]*kube-system<\/code>: system namespace/);
     expect(namespaces).toContain(
-      'href="/forensics?cluster=prod&amp;hidden=show" role="switch" aria-checked="false"',
+      'href="/forensics?cluster=prod&amp;hidden=show" data-switch="hidden">Show hidden namespaces and containers',
     );
     const shown = await text(await console.visit('rita', '/forensics?cluster=prod&hidden=show'));
     expect(shown).toContain('<a href="/forensics?cluster=prod&amp;namespace=kube-system&amp;hidden=show">');
@@ -106,6 +106,9 @@ describe.each(dialects)('the forensics pages on %s', (dialect) => {
     );
     expect(page).toContain('gatehouse setup rbac forensics');
     expect(page).toContain('No method is ready');
+    expect(page).toMatch(
+      /Without these the package will be partial[\s\S]*<code>list events in namespace shop<\/code> \(pod events\)/,
+    );
     expect(page).not.toContain('<button type="submit">Acquire</button>');
   });
 
