@@ -27,7 +27,7 @@ export type HiddenReason =
 export function describeHidden(reason: HiddenReason): string {
   switch (reason.kind) {
     case 'system-namespace':
-      return `system namespace: ${reason.namespace} runs the cluster's own machinery, not workloads`;
+      return "system namespace: the cluster's own machinery, not workloads";
     case 'no-shell-image':
       return 'no shell in the image (distroless): exec cannot run the collector, an ephemeral debug container can';
     case 'no-shell-probe':

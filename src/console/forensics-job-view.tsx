@@ -68,11 +68,11 @@ function Counts(props: { counts: Readonly<Record<IndicatorSeverity, number>> }) 
   const found = severities.filter((severity) => props.counts[severity] > 0);
   if (found.length === 0) return <span>no indicators</span>;
   return (
-    <>
+    <span class="counts">
       {found.map((severity) => (
         <span class={`badge badge-${severity}`}>{`${props.counts[severity]} ${severity}`}</span>
       ))}
-    </>
+    </span>
   );
 }
 

@@ -111,7 +111,11 @@ export class JobRegistry {
     };
     this.#jobs.set(job.id, job);
     this.#forgetOld();
-    void this.#run(job.id, input);
+    // Each container's failure is caught in its row; this catches only a bug, which must not end the server.
+    this.#run(job.id, input).catch((error: unknown) => {
+      input.log?.(`console: acquisition job ${job.id} stopped: ${messageOf(error)}`);
+      this.#update(job.id, () => ({ finishedAt: new Date().toISOString() }));
+    });
     return job;
   }
 
@@ -162,9 +166,26 @@ export class JobRegistry {
   }
 }
 
+/** The package's indicators by severity; a package the rules cannot read is said so, not counted as clean. */
+function indicatorCounts(root: string): { counts: Record<IndicatorSeverity, number>; problem?: string } {
+  try {
+    return { counts: countBySeverity(findIndicators(openPackage(root))) };
+  } catch (error) {
+    return {
+      counts: { critical: 0, high: 0, medium: 0, low: 0 },
+      problem: `indicators could not be read: ${messageOf(error)}`,
+    };
+  }
+}
+
 function sealedRow(label: string, acquisition: Acquisition): JobRow {
   const { custody } = acquisition;
-  const reasons = [...custody.errors, ...custody.partialItems.map((path) => `partial item: ${path}`)];
+  const { counts, problem } = indicatorCounts(acquisition.root);
+  const reasons = [
+    ...custody.errors,
+    ...custody.partialItems.map((path) => `partial item: ${path}`),
+    ...(problem ? [problem] : []),
+  ];
   return {
     label,
     stage: 'sealed',
@@ -176,7 +197,7 @@ function sealedRow(label: string, acquisition: Acquisition): JobRow {
     method: custody.method,
     completeness: reasons.length === 0 ? 'complete' : 'partial',
     reasons,
-    counts: countBySeverity(findIndicators(openPackage(acquisition.root))),
+    counts,
   };
 }
 

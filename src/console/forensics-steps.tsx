@@ -41,11 +41,8 @@ export function HiddenSwitch(props: { place: Place }) {
   const { place } = props;
   return (
     <p class="switch">
-      <a
-        href={forensicsHref({ ...place, showHidden: !place.showHidden })}
-        role="switch"
-        aria-checked={place.showHidden ? 'true' : 'false'}
-      >
+      {/* A plain link, not role=switch: following it loads another page, it toggles nothing in place. */}
+      <a href={forensicsHref({ ...place, showHidden: !place.showHidden })} data-switch="hidden">
         {place.showHidden
           ? 'Hide system namespaces and shell-less containers'
           : 'Show hidden namespaces and containers'}
@@ -98,6 +95,8 @@ export function ClusterStep(props: { place: Place; listing: ClusterListing | und
       </button>
     </form>
   );
+  // A listing that is missing, empty or incomplete may not name the cluster: then it can be typed.
+  const canType = !listing || listing.errors.length > 0 || listing.clusters.length === 0;
   if (!listing) return typed;
   return (
     <>
@@ -118,7 +117,7 @@ export function ClusterStep(props: { place: Place; listing: ClusterListing | und
           ])}
         />
       )}
-      {typed}
+      {canType ? typed : null}
     </>
   );
 }
@@ -167,10 +166,10 @@ export function NamespaceStep(props: { place: Place; namespaces: readonly Namesp
       ) : (
         <Rows
           label="Namespaces"
-          headers={['Namespace', 'Hidden because']}
+          headers={place.showHidden ? ['Namespace', 'Hidden because'] : ['Namespace']}
           rows={shown.map((row) => [
             <a href={forensicsHref({ ...place, namespace: row.name })}>{row.name}</a>,
-            <HiddenBadge reason={row.hidden} />,
+            ...(place.showHidden ? [<HiddenBadge reason={row.hidden} />] : []),
           ])}
         />
       )}
@@ -236,13 +235,19 @@ export function ContainersStep(props: { place: Place; containers: readonly Targe
       ) : (
         <Rows
           label="Containers"
-          headers={['Container', 'Image', 'State', 'Methods', 'Hidden because']}
+          headers={[
+            'Container',
+            'Image',
+            'State',
+            'Methods',
+            ...(place.showHidden ? ['Hidden because'] : []),
+          ]}
           rows={shown.map((target) => [
             <a href={forensicsHref({ ...place, container: target.container })}>{target.container}</a>,
             <code>{target.image}</code>,
             target.state,
             target.methods.length > 0 ? target.methods.join(', ') : 'none (not running)',
-            <HiddenBadge reason={hiddenReasonOf(target)} />,
+            ...(place.showHidden ? [<HiddenBadge reason={hiddenReasonOf(target)} />] : []),
           ])}
         />
       )}
@@ -251,7 +256,7 @@ export function ContainersStep(props: { place: Place; containers: readonly Targe
       <p class="hint">
         An image can lack a shell without saying so in its name.{' '}
         {place.probe ? (
-          'Each container above was probed for a shell (one exec each).'
+          'Each container of this pod was probed for a shell (one exec each).'
         ) : (
           <a href={forensicsHref({ ...place, probe: true })}>Probe each container for a shell</a>
         )}

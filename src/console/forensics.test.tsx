@@ -47,7 +47,7 @@ describe.each(dialects)('the forensics pages on %s', (dialect) => {
   let fixture: ConsoleFixture | undefined;
   beforeAll(async () => {
     peer = await startExecPeer(pods);
-    blocked = await startExecPeer(pods, { denied: ['create pods/exec'] });
+    blocked = await startExecPeer(pods, { denied: ['create pods/exec', 'list events'] });
   });
   afterAll(async () => {
     await peer.close();
@@ -72,7 +72,7 @@ describe.each(dialects)('the forensics pages on %s', (dialect) => {
     expect(namespaces).not.toContain('namespace=kube-system"');
     expect(namespaces).toMatch(/Hidden namespaces \(1\)[\s\S]*kube-system<\/code>: system namespace/);
     expect(namespaces).toContain(
-      'href="/forensics?cluster=prod&amp;hidden=show" role="switch" aria-checked="false"',
+      'href="/forensics?cluster=prod&amp;hidden=show" data-switch="hidden">Show hidden namespaces and containers',
     );
     const shown = await text(await console.visit('rita', '/forensics?cluster=prod&hidden=show'));
     expect(shown).toContain('<a href="/forensics?cluster=prod&amp;namespace=kube-system&amp;hidden=show">');
@@ -106,6 +106,9 @@ describe.each(dialects)('the forensics pages on %s', (dialect) => {
     );
     expect(page).toContain('gatehouse setup rbac forensics');
     expect(page).toContain('No method is ready');
+    expect(page).toMatch(
+      /Without these the package will be partial[\s\S]*<code>list events in namespace shop<\/code> \(pod events\)/,
+    );
     expect(page).not.toContain('<button type="submit">Acquire</button>');
   });
 
@@ -153,7 +156,7 @@ describe.each(dialects)('the forensics pages on %s', (dialect) => {
     expect(await namespace.text()).toContain('&quot;&lt;i&gt;&quot; is not a namespace name');
   });
 
-  it('acquires a container from the form, audited as the CLI audits it, and shows the sealed package, partial with its reasons, after a reload', async () => {
+  it('acquires a container from the form, audited as the CLI audits it, and shows the sealed package, partial with its reasons, after a reload; a failure is a result too', async () => {
     const console = await over();
     const fields = { cluster: 'prod', namespace: 'shop', pod: 'web', container: 'php', method: 'exec' };
     const started = await console.post('rita', '/forensics/acquire', fields);
@@ -183,6 +186,12 @@ describe.each(dialects)('the forensics pages on %s', (dialect) => {
       packageHash: verifyPackage(root).packageHash,
       method: 'exec',
     });
+    const gone = await console.post('rita', '/forensics/acquire', { ...fields, pod: 'gone' });
+    const failedPath = gone.headers.get('location') ?? '';
+    await text(await console.visit('rita', `${failedPath}/events`));
+    const failed = await text(await console.visit('rita', failedPath));
+    expect(failed).toContain('<span class="badge badge-refused">failed</span>');
+    expect(failed).toContain('pod shop/gone not found');
     const missing = await console.visit('rita', '/forensics/jobs/00000000-0000-0000-0000-000000000000');
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('Progress is kept only while the server runs');

@@ -97,11 +97,16 @@ async function browse(c: ConsoleContext, options: ConsoleOptions, signed: Signed
   const step = await stepFor(options, signed, place);
   return await html(
     c,
-    <Layout signed={signed} path="/forensics" title="Acquire evidence">
+    <Layout
+      signed={signed}
+      path="/forensics"
+      title={hasRole(signed.principal, 'responder') ? 'Acquire evidence' : 'Forensics targets'}
+    >
       <p class="lead">
-        Cluster, namespace, pod, container: pick the container, see how Gatehouse can reach it and whether it
-        may, then acquire its volatile state and key files into a sealed package. Packages acquired so far are
-        on the <a href="/evidence">Evidence page</a>.
+        {hasRole(signed.principal, 'responder')
+          ? 'Cluster, namespace, pod, container: pick the container, see how Gatehouse can reach it and whether it may, then acquire its volatile state and key files into a sealed package.'
+          : 'Cluster, namespace, pod, container: see how Gatehouse can reach each container and whether it may. Acquiring needs the responder role.'}{' '}
+        Packages acquired so far are on the <a href="/evidence">Evidence page</a>.
       </p>
       <Trail place={place} />
       {step}

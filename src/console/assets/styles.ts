@@ -125,6 +125,7 @@ ul.methods .notice ul { margin: 0.2rem 0; }
 fieldset { border: 1px solid var(--line); border-radius: 4px; padding: 0.5rem 0.9rem; margin: 0; }
 legend { font-weight: 600; padding: 0 0.3rem; }
 section.result h2 code { font-size: 1rem; }
+.counts { display: inline-flex; flex-wrap: wrap; gap: 0.3rem; }
 body.plain { display: block; }
 .login { display: grid; place-items: center; min-height: 100vh; max-width: none; padding: 1rem; }
 .login section { max-width: 26rem; width: 100%; text-align: center; }
