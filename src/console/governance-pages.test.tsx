@@ -134,16 +134,16 @@ describe.each(dialects)('the governance pages, part two, on %s', (dialect) => {
     };
     const second = await storeRead(fixture, widened, '2026-12-01T06:00:00.000Z');
     const latest = await (await fixture.visit('dave', '/governance/diff')).text();
-    expect(latest).toContain('Added (1)');
-    expect(latest).toContain('Removed (0)');
+    expect(latest).toContain('Added (1 grant)');
+    expect(latest).toContain('Removed (0 grants)');
     expect(latest).toContain('href="/governance/subjects/user/ci-bot?cluster=prod"');
     expect(latest).toContain('RoleBinding &quot;payments/read-pods-ci&quot; → Role &quot;pod-reader&quot;');
     expect(latest).toContain(`<option value="${second.id}" selected="">`);
     const reversed = await (
       await fixture.visit('dave', `/governance/diff?cluster=prod&from=${second.id}&to=${first.id}`)
     ).text();
-    expect(reversed).toContain('Added (0)');
-    expect(reversed).toContain('Removed (1)');
+    expect(reversed).toContain('Added (0 grants)');
+    expect(reversed).toContain('Removed (1 grant)');
     const unknown = await fixture.visit('dave', '/governance/diff?cluster=prod&from=feedface');
     expect(unknown.status).toBe(404);
   });
@@ -230,7 +230,7 @@ describe('the picture of one subject', () => {
       entry(at, at % 15, 'get'),
       entry(at, at % 15, 'list'),
     ]).flat();
-    const model = pictureModel('User alice', entries);
+    const model = pictureModel({ kind: 'User', name: 'alice' }, entries);
     expect(model.bindings).toHaveLength(pictureLimits.bindings);
     expect(model.roles).toHaveLength(12);
     expect(model.rules).toHaveLength(24);
@@ -242,8 +242,9 @@ describe('the picture of one subject', () => {
 
   it('cuts long names to fit their box and keeps the whole name as its title', () => {
     const long = `RoleBinding/payments/${'very-long-binding-name-'.repeat(4)}`;
-    const model = pictureModel('User alice', [{ ...entry(1, 1, 'get'), binding: long }]);
-    expect(model.bindings[0]?.label).toHaveLength(36);
+    const model = pictureModel({ kind: 'User', name: 'alice' }, [{ ...entry(1, 1, 'get'), binding: long }]);
+    expect(model.bindings[0]?.kind).toBe('RoleBinding');
+    expect(model.bindings[0]?.label).toHaveLength(29);
     expect(model.bindings[0]?.label.endsWith('…')).toBe(true);
     const text = (<AccessPicture model={model} />).toString();
     expect(text).toContain(`<title>${long}</title>`);

@@ -190,7 +190,7 @@ function Answer(props: { rows: readonly WhoCanRow[]; choice: SyncChoice }) {
                     {clip(subjectName(row.grant.subject))}
                   </a>
                 </td>
-                <td>{row.grant.namespace ? clip(row.grant.namespace, 63) : 'cluster-wide'}</td>
+                <td class="nowrap">{row.grant.namespace ? clip(row.grant.namespace, 63) : 'cluster-wide'}</td>
                 <td class="wrap">
                   <GrantPathView grant={row.grant} policy={row.policy} />
                 </td>

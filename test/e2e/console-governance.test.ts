@@ -225,7 +225,7 @@ describe('the governance pages signed in through the OpenID Provider, on the rea
     await look(dave, 'subject-group');
     await dave.click('text=arn:aws:iam::111122223333:role/payments-oncall');
     const iam = (await dave.textContent('main')) ?? '';
-    expect(iam).toContain('from aws-auth mapRoles');
+    expect(iam).toContain('aws-auth mapRoles in kube-system/aws-auth');
     expect(iam).toContain('RoleBinding/payments/oncall-exec → ClusterRole/seed:pod-exec');
     await look(dave, 'subject-iam');
   }, 120_000);
@@ -260,7 +260,8 @@ describe('the governance pages signed in through the OpenID Provider, on the rea
     const added = (await dave.textContent('section[aria-label=Added]')) ?? '';
     expect(added).toContain(`User ${newcomer}`);
     expect(added).toContain(`RoleBinding "${namespace}/newcomer-view" → ClusterRole "view"`);
-    expect(await dave.textContent('section[aria-label=Removed]')).toContain('Removed (0)');
+    // The cluster is shared: other tests' bindings may come and go between the two syncs, never this one.
+    expect(await dave.textContent('section[aria-label=Removed]')).not.toContain(newcomer);
     await look(dave, 'diff');
   }, 180_000);
 
