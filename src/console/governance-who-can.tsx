@@ -42,12 +42,22 @@ export interface WhoCanRow {
 /** What an answer needs of a sync: the engine's index and the IAM mappings. */
 export type WhoCanSource = Pick<ScopedSource, 'index' | 'awsAuth' | 'eks'>;
 
-/** The bindings a question needs: one namespace's (and the cluster's), or all of them for -A. */
-export function scopeOf(form: Pick<WhoCanForm, 'resource' | 'namespace'>): QueryScope {
-  if (form.resource.startsWith('/')) return { kind: 'namespace', namespace: '' };
+/**
+ * The bindings a question needs: one namespace's (and the cluster's), or all of them for -A; and
+ * only those of roles whose rules name the resource (or a wildcard).
+ */
+export function scopeOf(
+  form: Pick<WhoCanForm, 'resource' | 'name' | 'subresource' | 'namespace'>,
+): QueryScope {
+  const target =
+    form.name && !form.resource.startsWith('/') ? `${form.resource}/${form.name}` : form.resource;
+  const parsed = parseTarget(target, { namespace: form.namespace ?? '' });
+  const resource = parsed.attributes.resource?.resource;
+  if (!resource) return { kind: 'namespace', namespace: '', about: { kind: 'url' } };
+  const about = { kind: 'resource' as const, resource };
   return form.namespace === undefined
-    ? { kind: 'everything' }
-    : { kind: 'namespace', namespace: form.namespace };
+    ? { kind: 'everything', about }
+    : { kind: 'namespace', namespace: form.namespace, about };
 }
 
 /** The same engine calls as `gatehouse rbac who-can VERB TARGET [-n NS | -A] [--subresource S]`. */
@@ -296,7 +306,7 @@ async function whoCanPage(c: ConsoleContext, options: ConsoleOptions, signed: Si
   const source = await scopedSource(options.store, {
     cluster: choice.cluster,
     run: choice.run,
-    scope: scopeOf({ resource, namespace: form.namespace }),
+    scope: scopeOf({ ...form, resource }),
   });
   const answer = whoCanRows(source, { ...form, verb, resource });
   return await html(
