@@ -6,8 +6,14 @@ import type { ClusterRead } from './read-cluster.js';
 // Rows per INSERT: 3 columns each stays well under SQLite's and PostgreSQL's parameter limits.
 const batchSize = 500;
 
-/** What a question asks about: a resource (`pods`, whatever the subresource) or a URL. */
-export type RoleTarget = { readonly kind: 'resource'; readonly resource: string } | { readonly kind: 'url' };
+/**
+ * What a question asks about: a resource (`pods`, whatever the subresource) or a URL; with
+ * `allows`, the question's exact test of one rule, so only roles with a rule that passes count.
+ */
+export type RoleTarget = (
+  | { readonly kind: 'resource'; readonly resource: string }
+  | { readonly kind: 'url' }
+) & { readonly allows?: (rule: PolicyRule) => boolean };
 
 /**
  * The resources a role's rules could name, coarsely: each entry's base resource (`pods/exec` →
@@ -66,5 +72,18 @@ export async function rolesAbout(
     .where('run_id', '=', runId)
     .where('target', 'in', targets)
     .execute();
-  return new Set(rows.map((row) => row.role_key));
+  const keys = rows.map((row) => row.role_key);
+  if (!target.allows) return new Set(keys);
+  const allowing = new Set<string>();
+  for (let start = 0; start < keys.length; start += batchSize) {
+    const rules = await store.db
+      .selectFrom('sync_role_rules')
+      .select(['role_key', 'rules'])
+      .where('run_id', '=', runId)
+      .where('role_key', 'in', keys.slice(start, start + batchSize))
+      .execute();
+    for (const row of rules)
+      if ((JSON.parse(row.rules) as PolicyRule[]).some(target.allows)) allowing.add(row.role_key);
+  }
+  return allowing;
 }

@@ -105,9 +105,10 @@ async function grantsOfRoles(
   // One namespace's grants are few: read them and keep those of the roles. Across namespaces, read by role.
   if (scope.kind === 'namespace')
     return (await grantsIn(store, runId, scope)).filter((row) => roles.has(rowRole(row)));
-  const names = [
-    ...new Set([...roles].map((key) => key.slice(key.lastIndexOf(key.startsWith('Role:') ? '/' : ':') + 1))),
-  ];
+  // `ClusterRole:system:basic-user`, `Role:payments/reader`: names may hold colons, never slashes.
+  const nameOf = (key: string) =>
+    key.startsWith('ClusterRole:') ? key.slice('ClusterRole:'.length) : key.slice(key.indexOf('/') + 1);
+  const names = [...new Set([...roles].map(nameOf))];
   const rows: GrantRow[] = [];
   for (let start = 0; start < names.length; start += 500)
     rows.push(
