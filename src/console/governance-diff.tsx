@@ -45,7 +45,7 @@ export function pickRuns(
 }
 
 const runLabel = (run: SyncRun) =>
-  `${run.finishedAt.slice(0, 16).replace('T', ' ')} UTC · ${run.id.slice(0, 8)}${run.status === 'partial' ? ' (incomplete)' : ''}`;
+  `${run.finishedAt.slice(0, 19).replace('T', ' ')} UTC · ${run.id.slice(0, 8)}${run.status === 'partial' ? ' (incomplete)' : ''}`;
 
 function RunPicker(props: { id: 'from' | 'to'; label: string; runs: readonly SyncRun[]; chosen: SyncRun }) {
   return (
@@ -62,46 +62,77 @@ function RunPicker(props: { id: 'from' | 'to'; label: string; runs: readonly Syn
   );
 }
 
+/** Grants of one subject in one place through the same bindings: one row, its rules listed. */
+interface ChangeRow {
+  readonly subject: string;
+  readonly namespace: string | undefined;
+  readonly via: readonly string[];
+  readonly rules: string[];
+}
+
+export function groupChanges(grants: readonly EffectiveGrant[]): ChangeRow[] {
+  const rows = new Map<string, ChangeRow>();
+  for (const grant of grants) {
+    const key = JSON.stringify([grant.subject, grant.namespace ?? null, grant.via]);
+    const row = rows.get(key) ?? {
+      subject: grant.subject,
+      namespace: grant.namespace,
+      via: grant.via,
+      rules: [],
+    };
+    row.rules.push(grant.rule);
+    rows.set(key, row);
+  }
+  return [...rows.values()];
+}
+
 function Changes(props: {
   title: string;
   sign: '+' | '−';
   grants: readonly EffectiveGrant[];
   choice: SyncChoice;
 }) {
-  const { grants } = props;
+  const rows = groupChanges(props.grants);
   return (
     <section class="card" aria-label={props.title}>
-      <h2>{`${props.title} (${grants.length})`}</h2>
-      {grants.length === 0 ? (
+      <h2>{`${props.title} (${props.grants.length} ${props.grants.length === 1 ? 'grant' : 'grants'})`}</h2>
+      {rows.length === 0 ? (
         <Empty>None.</Empty>
       ) : (
         <>
-          {grants.length > rowsShown ? <p>{`The first ${rowsShown} are shown.`}</p> : null}
+          {rows.length > rowsShown ? <p>{`The first ${rowsShown} subjects and places are shown.`}</p> : null}
           <div class="table-wrap">
             <table>
               <thead>
                 <tr>
                   <th scope="col">Subject</th>
                   <th scope="col">Where</th>
-                  <th scope="col">Rule</th>
                   <th scope="col">Through (binding → role)</th>
+                  <th scope="col">Rules</th>
                 </tr>
               </thead>
               <tbody>
-                {grants.slice(0, rowsShown).map((grant) => {
-                  const href = subjectLinkOf(grant.subject, props.choice);
-                  const name = clip(grant.subject.replace(':', ' '));
+                {rows.slice(0, rowsShown).map((row) => {
+                  const href = subjectLinkOf(row.subject, props.choice);
+                  const name = clip(row.subject.replace(':', ' '));
                   return (
                     <tr class={props.sign === '+' ? 'added' : 'removed'}>
                       <td class="wrap">
                         <span aria-hidden="true">{`${props.sign} `}</span>
                         {href ? <a href={href}>{name}</a> : name}
                       </td>
-                      <td>{grant.namespace ? clip(grant.namespace, 63) : 'cluster-wide'}</td>
+                      <td class="nowrap">{row.namespace ? clip(row.namespace, 63) : 'cluster-wide'}</td>
+                      <td class="wrap grant-path">{clip(row.via.join('; '), 400)}</td>
                       <td class="wrap">
-                        <code>{clip(grant.rule, 200)}</code>
+                        <ul class="plain">
+                          {row.rules.slice(0, 50).map((rule) => (
+                            <li>
+                              <code>{clip(rule, 200)}</code>
+                            </li>
+                          ))}
+                          {row.rules.length > 50 ? <li>{`… and ${row.rules.length - 50} more`}</li> : null}
+                        </ul>
                       </td>
-                      <td class="wrap grant-path">{clip(grant.via.join('; '), 400)}</td>
                     </tr>
                   );
                 })}
@@ -130,7 +161,12 @@ async function diffPage(c: ConsoleContext, options: ConsoleOptions, signed: Sign
   return await html(
     c,
     <Layout signed={signed} path="/governance/diff" title="What changed">
-      <SourceNotice source={{ label: `${before.label}, compared with ${after.label}`, warnings }} />
+      <SourceNotice
+        source={{
+          label: `runs ${from.id.slice(0, 8)} and ${to.id.slice(0, 8)} of ${clip(choice.cluster, 60)}`,
+          warnings,
+        }}
+      />
       <form method="get" action="/governance/diff" class="inline-form" aria-label="Compare two syncs">
         <ClusterField clusters={clusters} value={choice.cluster} id="diff-cluster" />
         <RunPicker id="from" label="From (earlier)" runs={runs} chosen={from} />
@@ -139,9 +175,9 @@ async function diffPage(c: ConsoleContext, options: ConsoleOptions, signed: Sign
       </form>
       <p>
         {'From the sync of '}
-        <When at={from.finishedAt} />
+        <When at={from.finishedAt} seconds />
         {' to the sync of '}
-        <When at={to.finishedAt} />
+        <When at={to.finishedAt} seconds />
         {
           '. A grant is one subject allowed one rule in one place: a new binding of a role with three rules adds three.'
         }

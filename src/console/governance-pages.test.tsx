@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ConsoleFixture, consoleFixture } from '../../test/support/console-app.js';
-import { governanceRead, hostileUser, storeSync } from '../../test/support/governance-sync.js';
+import { adminArn, governanceRead, hostileUser, storeSync } from '../../test/support/governance-sync.js';
 import { dialects } from '../../test/support/stores.js';
 import { listAudit } from '../audit/index.js';
 import { type ClusterRead, countsOf, listSyncRuns, saveSyncRun, syncSource } from '../inventory/index.js';
@@ -134,16 +134,16 @@ describe.each(dialects)('the governance pages, part two, on %s', (dialect) => {
     };
     const second = await storeRead(fixture, widened, '2026-12-01T06:00:00.000Z');
     const latest = await (await fixture.visit('dave', '/governance/diff')).text();
-    expect(latest).toContain('Added (1)');
-    expect(latest).toContain('Removed (0)');
+    expect(latest).toContain('Added (1 grant)');
+    expect(latest).toContain('Removed (0 grants)');
     expect(latest).toContain('href="/governance/subjects/user/ci-bot?cluster=prod"');
     expect(latest).toContain('RoleBinding &quot;payments/read-pods-ci&quot; → Role &quot;pod-reader&quot;');
     expect(latest).toContain(`<option value="${second.id}" selected="">`);
     const reversed = await (
       await fixture.visit('dave', `/governance/diff?cluster=prod&from=${second.id}&to=${first.id}`)
     ).text();
-    expect(reversed).toContain('Added (0)');
-    expect(reversed).toContain('Removed (1)');
+    expect(reversed).toContain('Added (0 grants)');
+    expect(reversed).toContain('Removed (1 grant)');
     const unknown = await fixture.visit('dave', '/governance/diff?cluster=prod&from=feedface');
     expect(unknown.status).toBe(404);
   });
@@ -179,6 +179,40 @@ describe.each(dialects)('the governance pages, part two, on %s', (dialect) => {
     await storeRead(fixture, governanceRead(unread), '2026-12-01T06:00:00.000Z');
     const refused = await (await fixture.visit('dave', '/governance/subjects/sa/payments/api')).text();
     expect(refused).toContain('The sync could not read pods: pods is forbidden');
+  });
+
+  it('lists the IAM principals that aws-auth and EKS access entries map onto each subject, with where each mapping is', async () => {
+    fixture = await consoleFixture(dialect);
+    const base = governanceRead();
+    const builderArn = 'arn:aws:iam::111122223333:role/Builder';
+    const read: ClusterRead = {
+      ...base,
+      eks: {
+        authenticationMode: 'API_AND_CONFIG_MAP',
+        accessEntries: [
+          ...(base.eks?.accessEntries ?? []),
+          { principalArn: builderArn, type: 'STANDARD', kubernetesGroups: ['devs'], policies: [] },
+        ],
+      },
+    };
+    await storeRead(fixture, read, '2026-12-01T05:00:00.000Z');
+    const text = await (
+      await fixture.visit(
+        'dave',
+        '/governance/who-can?verb=create&resource=pods&subresource=exec&namespace=payments',
+      )
+    ).text();
+    expect(text).toContain(
+      `<a href="/governance/subjects/iam/${encodeURIComponent(builderArn)}?cluster=prod">${builderArn}</a> <span class="muted">(access entry)</span>`,
+    );
+    expect(text).toContain(`${adminArn}</a> <span class="muted">(aws-auth mapRoles[0])</span>`);
+    const devs = await (await fixture.visit('dave', '/governance/subjects/group/devs')).text();
+    expect(devs).toContain(`${builderArn}</a> <span class="muted">(access entry)</span>`);
+    const builder = await (
+      await fixture.visit('dave', `/governance/subjects/iam/${encodeURIComponent(builderArn)}`)
+    ).text();
+    expect(builder).toContain('<dd>EKS access entry</dd>');
+    expect(builder).toContain('RoleBinding/payments/exec-for-devs');
   });
 
   it("draws a subject's access as inline SVG with hostile names as text, and no script or style", async () => {
@@ -230,7 +264,7 @@ describe('the picture of one subject', () => {
       entry(at, at % 15, 'get'),
       entry(at, at % 15, 'list'),
     ]).flat();
-    const model = pictureModel('User alice', entries);
+    const model = pictureModel({ kind: 'User', name: 'alice' }, entries);
     expect(model.bindings).toHaveLength(pictureLimits.bindings);
     expect(model.roles).toHaveLength(12);
     expect(model.rules).toHaveLength(24);
@@ -242,8 +276,9 @@ describe('the picture of one subject', () => {
 
   it('cuts long names to fit their box and keeps the whole name as its title', () => {
     const long = `RoleBinding/payments/${'very-long-binding-name-'.repeat(4)}`;
-    const model = pictureModel('User alice', [{ ...entry(1, 1, 'get'), binding: long }]);
-    expect(model.bindings[0]?.label).toHaveLength(36);
+    const model = pictureModel({ kind: 'User', name: 'alice' }, [{ ...entry(1, 1, 'get'), binding: long }]);
+    expect(model.bindings[0]?.kind).toBe('RoleBinding');
+    expect(model.bindings[0]?.label).toHaveLength(29);
     expect(model.bindings[0]?.label.endsWith('…')).toBe(true);
     const text = (<AccessPicture model={model} />).toString();
     expect(text).toContain(`<title>${long}</title>`);

@@ -3,9 +3,12 @@ import { describeRule, type PermissionEntry } from '../rbac/index.js';
 /** How much of one subject's access the picture draws; the rest is counted under it. */
 export const pictureLimits = { bindings: 12, roles: 12, rulesPerRole: 3 } as const;
 
-const column = { width: 250, gap: 60 } as const;
-const row = { height: 34, box: 26 } as const;
-const textRoom = 36; // characters that fit in a box at 12px
+const column = { width: 220, gap: 40 } as const;
+const row = { height: 46, box: 38 } as const;
+/** Room above the boxes for the column titles, and around them so no stroke is cut off. */
+const top = 26;
+const margin = 2;
+const textRoom = 29; // characters of a name that fit in a box at 12px
 const colours = {
   subject: '#1f4e99',
   binding: '#eef4fc',
@@ -13,9 +16,13 @@ const colours = {
   rule: '#ffffff',
   line: '#9aa5b1',
   ink: '#1f2933',
+  faint: '#52606d',
 } as const;
 
 interface Node {
+  /** The small first line: the kind (`RoleBinding`), or a rule's verbs. */
+  readonly kind: string;
+  /** The name, cut to fit. */
   readonly label: string;
   /** The whole text, shown when the pointer rests on the box (names are cut to fit). */
   readonly full: string;
@@ -30,11 +37,20 @@ export interface PictureModel {
   readonly hidden: { readonly bindings: number; readonly roles: number; readonly rules: number };
 }
 
-const cut = (text: string) => (text.length <= textRoom ? text : `${text.slice(0, textRoom - 1)}…`);
-const node = (text: string): Node => ({ label: cut(text), full: text });
+const cut = (text: string, room = textRoom) => (text.length <= room ? text : `${text.slice(0, room - 1)}…`);
+
+/** `RoleBinding/payments/api` → kind `RoleBinding`, name `payments/api`; a rule splits at its first space. */
+function node(text: string, separator: '/' | ' '): Node {
+  const at = text.indexOf(separator);
+  const [kind, name] = at === -1 ? ['', text] : [text.slice(0, at), text.slice(at + 1)];
+  return { kind: cut(kind, 34), label: cut(name), full: text };
+}
 
 /** Bindings, their roles and the roles' rules, capped, in an order that keeps edges from crossing. */
-export function pictureModel(subject: string, entries: readonly PermissionEntry[]): PictureModel {
+export function pictureModel(
+  subject: { readonly kind: string; readonly name: string },
+  entries: readonly PermissionEntry[],
+): PictureModel {
   const bindingRole = new Map<string, string>();
   const roleRules = new Map<string, Set<string>>();
   for (const entry of entries) {
@@ -50,18 +66,22 @@ export function pictureModel(subject: string, entries: readonly PermissionEntry[
   const roleIndex = new Map(drawnRoles.map((role, at) => [role, at]));
   const bindings = drawnBindings
     .filter((binding) => roleIndex.has(bindingRole.get(binding)!))
-    .map((binding) => ({ ...node(binding), role: roleIndex.get(bindingRole.get(binding)!)! }))
+    .map((binding) => ({ ...node(binding, '/'), role: roleIndex.get(bindingRole.get(binding)!)! }))
     .sort((a, b) => a.role - b.role);
   const rules = drawnRoles.flatMap((role, at) =>
     [...(roleRules.get(role) ?? [])]
       .slice(0, pictureLimits.rulesPerRole)
-      .map((rule) => ({ ...node(rule), role: at })),
+      .map((rule) => ({ ...node(rule, ' '), role: at })),
   );
   const allRules = [...roleRules.values()].reduce((sum, set) => sum + set.size, 0);
   return {
-    subject: node(subject),
+    subject: {
+      kind: cut(subject.kind, 34),
+      label: cut(subject.name),
+      full: `${subject.kind} ${subject.name}`,
+    },
     bindings,
-    roles: drawnRoles.map(node),
+    roles: drawnRoles.map((role) => node(role, '/')),
     rules,
     hidden: {
       bindings: allBindings.length - bindings.length,
@@ -71,9 +91,9 @@ export function pictureModel(subject: string, entries: readonly PermissionEntry[
   };
 }
 
-const xOf = (col: number) => col * (column.width + column.gap);
+const xOf = (col: number) => margin + col * (column.width + column.gap);
 
-function Box(props: { node: Node; col: number; y: number; fill: string; ink?: string }) {
+function Box(props: { node: Node; col: number; y: number; fill: string; ink?: string; faint?: string }) {
   return (
     <g>
       <title>{props.node.full}</title>
@@ -86,7 +106,10 @@ function Box(props: { node: Node; col: number; y: number; fill: string; ink?: st
         fill={props.fill}
         stroke={colours.line}
       />
-      <text x={xOf(props.col) + 8} y={props.y + 17} font-size="12" fill={props.ink ?? colours.ink}>
+      <text x={xOf(props.col) + 8} y={props.y + 14} font-size="10" fill={props.faint ?? colours.faint}>
+        {props.node.kind}
+      </text>
+      <text x={xOf(props.col) + 8} y={props.y + 30} font-size="12" fill={props.ink ?? colours.ink}>
         {props.node.label}
       </text>
     </g>
@@ -115,15 +138,16 @@ function Edge(props: { from: [number, number]; to: [number, number] }) {
  */
 export function AccessPicture(props: { model: PictureModel }) {
   const { model } = props;
-  const height = Math.max(model.bindings.length, model.roles.length, model.rules.length, 1) * row.height;
+  const boxes = Math.max(model.bindings.length, model.roles.length, model.rules.length, 1) * row.height;
+  const height = top + boxes + margin;
   // Each column is centred on the tallest one.
   const place = (at: number, count: number) =>
-    Math.floor((height - count * row.height) / 2) + at * row.height;
+    top + Math.floor((boxes - count * row.height) / 2) + at * row.height;
   const subjectY = place(0, 1);
   const bindingY = (at: number) => place(at, model.bindings.length);
   const roleY = (at: number) => place(at, model.roles.length);
   const ruleY = (at: number) => place(at, model.rules.length);
-  const width = xOf(3) + column.width;
+  const width = xOf(3) + column.width + margin;
   const { hidden } = model;
   return (
     <figure class="access-picture">
@@ -137,6 +161,11 @@ export function AccessPicture(props: { model: PictureModel }) {
         font-family="system-ui, sans-serif"
       >
         <title id="picture-title">{`Access of ${model.subject.full}: subject, bindings, roles, rules`}</title>
+        {['Subject', 'Bindings', 'Roles', 'Rules'].map((title, col) => (
+          <text x={xOf(col)} y="16" font-size="12" font-weight="600" fill={colours.faint}>
+            {title}
+          </text>
+        ))}
         {model.bindings.map((_, at) => (
           <Edge from={[0, subjectY]} to={[1, bindingY(at)]} />
         ))}
@@ -146,7 +175,7 @@ export function AccessPicture(props: { model: PictureModel }) {
         {model.rules.map((rule, at) => (
           <Edge from={[2, roleY(rule.role)]} to={[3, ruleY(at)]} />
         ))}
-        <Box node={model.subject} col={0} y={subjectY} fill={colours.subject} ink="#ffffff" />
+        <Box node={model.subject} col={0} y={subjectY} fill={colours.subject} ink="#ffffff" faint="#dbe6f5" />
         {model.bindings.map((binding, at) => (
           <Box node={binding} col={1} y={bindingY(at)} fill={colours.binding} />
         ))}

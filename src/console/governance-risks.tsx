@@ -159,7 +159,7 @@ function Findings(props: { findings: readonly RiskFinding[]; choice: SyncChoice 
                   <td class="wrap">
                     {href ? <a href={href}>{clip(finding.subject)}</a> : clip(finding.subject)}
                   </td>
-                  <td>{finding.namespace ? clip(finding.namespace, 63) : 'cluster-wide'}</td>
+                  <td class="nowrap">{finding.namespace ? clip(finding.namespace, 63) : 'cluster-wide'}</td>
                   <td class="wrap grant-path">
                     <code>{clip(finding.path, 400)}</code>
                   </td>

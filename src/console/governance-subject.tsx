@@ -127,6 +127,13 @@ function NamespaceTable(props: { namespace: string | undefined; entries: readonl
   );
 }
 
+function pictureSubject(subject: SubjectRef): { kind: string; name: string } {
+  const [kind = '', ...name] = describeSubject(subject).split(' ');
+  return subject.kind === 'iam'
+    ? { kind: 'IAM principal', name: subject.arn }
+    : { kind, name: name.join(' ') };
+}
+
 function describeSubject(subject: SubjectRef): string {
   switch (subject.kind) {
     case 'user':
@@ -160,7 +167,11 @@ function Mapping(props: { answer: SubjectAnswer; choice: SyncChoice }) {
             {mapping.groups.length > 0 ? mapping.groups.map((group) => clip(group)).join(', ') : 'none'}
           </dd>
           <dt>From</dt>
-          <dd>{mapping.source}</dd>
+          <dd>
+            {mapping.source === 'access entry'
+              ? 'EKS access entry'
+              : `${mapping.source} in kube-system/aws-auth`}
+          </dd>
           {mapping.policies.length > 0 ? (
             <>
               <dt>Access policies</dt>
@@ -169,8 +180,13 @@ function Mapping(props: { answer: SubjectAnswer; choice: SyncChoice }) {
               </dd>
             </>
           ) : null}
+          {mapping.unresolved.length > 0 ? (
+            <>
+              <dt>Varies</dt>
+              <dd>{`${mapping.unresolved.map((name) => `{{${name}}}`).join(', ')} is filled in at sign-in: the user name differs per session`}</dd>
+            </>
+          ) : null}
         </dl>
-        <p>{`Mapped to user "${clip(mapping.username)}", groups [${mapping.groups.map((group) => clip(group)).join(', ')}] from ${mapping.source}.`}</p>
       </section>
     );
   if (iamPrincipals.length === 0) return null;
@@ -269,8 +285,8 @@ async function subjectPage(c: ConsoleContext, options: ConsoleOptions, signed: S
       ) : (
         <>
           <section class="card" aria-labelledby="picture-heading">
-            <h2 id="picture-heading">Picture</h2>
-            <AccessPicture model={pictureModel(describeSubject(subject), answer.permissions.entries)} />
+            <h2 id="picture-heading">Access at a glance</h2>
+            <AccessPicture model={pictureModel(pictureSubject(subject), answer.permissions.entries)} />
           </section>
           {[...groups].map(([namespace, entries]) => (
             <NamespaceTable namespace={namespace} entries={entries} />

@@ -6,8 +6,11 @@ import {
   accessEntryGrants,
   describeRule,
   type GrantPath,
+  type PolicyRule,
   parseTarget,
   principalsMappedTo,
+  ruleAllowsNonResource,
+  ruleAllowsResource,
   whoCan,
 } from '../rbac/index.js';
 import type { ConsoleEnv } from '../server/env.js';
@@ -42,12 +45,28 @@ export interface WhoCanRow {
 /** What an answer needs of a sync: the engine's index and the IAM mappings. */
 export type WhoCanSource = Pick<ScopedSource, 'index' | 'awsAuth' | 'eks'>;
 
-/** The bindings a question needs: one namespace's (and the cluster's), or all of them for -A. */
-export function scopeOf(form: Pick<WhoCanForm, 'resource' | 'namespace'>): QueryScope {
-  if (form.resource.startsWith('/')) return { kind: 'namespace', namespace: '' };
+/**
+ * The bindings a question needs: one namespace's (and the cluster's), or all of them for -A; and
+ * only those of roles whose rules name the resource (or a wildcard).
+ */
+export function scopeOf(form: WhoCanForm): QueryScope {
+  const target =
+    form.name && !form.resource.startsWith('/') ? `${form.resource}/${form.name}` : form.resource;
+  const parsed = parseTarget(target, {
+    ...(form.subresource ? { subresource: form.subresource } : {}),
+    namespace: form.namespace ?? '',
+  });
+  const resource = parsed.attributes.resource;
+  if (!resource) {
+    const path = parsed.attributes.nonResource?.path ?? '';
+    const allows = (rule: PolicyRule) => ruleAllowsNonResource(rule, { path, verb: form.verb });
+    return { kind: 'namespace', namespace: '', about: { kind: 'url', allows } };
+  }
+  const allows = (rule: PolicyRule) => ruleAllowsResource(rule, { ...resource, verb: form.verb });
+  const about = { kind: 'resource' as const, resource: resource.resource, allows };
   return form.namespace === undefined
-    ? { kind: 'everything' }
-    : { kind: 'namespace', namespace: form.namespace };
+    ? { kind: 'everything', about }
+    : { kind: 'namespace', namespace: form.namespace, about };
 }
 
 /** The same engine calls as `gatehouse rbac who-can VERB TARGET [-n NS | -A] [--subresource S]`. */
@@ -190,7 +209,7 @@ function Answer(props: { rows: readonly WhoCanRow[]; choice: SyncChoice }) {
                     {clip(subjectName(row.grant.subject))}
                   </a>
                 </td>
-                <td>{row.grant.namespace ? clip(row.grant.namespace, 63) : 'cluster-wide'}</td>
+                <td class="nowrap">{row.grant.namespace ? clip(row.grant.namespace, 63) : 'cluster-wide'}</td>
                 <td class="wrap">
                   <GrantPathView grant={row.grant} policy={row.policy} />
                 </td>
@@ -296,7 +315,7 @@ async function whoCanPage(c: ConsoleContext, options: ConsoleOptions, signed: Si
   const source = await scopedSource(options.store, {
     cluster: choice.cluster,
     run: choice.run,
-    scope: scopeOf({ resource, namespace: form.namespace }),
+    scope: scopeOf({ ...form, verb, resource }),
   });
   const answer = whoCanRows(source, { ...form, verb, resource });
   return await html(

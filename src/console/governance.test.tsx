@@ -137,7 +137,10 @@ describe.each(dialects)('the governance pages on %s', (dialect) => {
     const iam = await (
       await fixture.visit('carol', `/governance/subjects/iam/${encodeURIComponent(adminArn)}`)
     ).text();
-    expect(iam).toContain('Mapped to user &quot;admin&quot;, groups [payments-admins]');
+    expect(iam).toContain(
+      '<dt>Kubernetes user</dt><dd><code>admin</code></dd><dt>Groups</dt><dd>payments-admins</dd>',
+    );
+    expect(iam).toContain('<dd>aws-auth mapRoles in kube-system/aws-auth</dd>');
     expect(iam).toContain('ClusterRoleBinding/payments-admins');
   });
 

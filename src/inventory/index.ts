@@ -11,6 +11,7 @@ export {
   readCluster,
   type ServiceAccountObject,
 } from './read-cluster.js';
+export { type RoleTarget, targetsOf } from './role-targets.js';
 export {
   type IdentityMaps,
   identityMapsOf,

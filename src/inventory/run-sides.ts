@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Database, Store } from '../store/index.js';
 import type { ClusterRead, ConfigMapObject, EksAccessConfig } from './read-cluster.js';
+import { writeRoleTargets } from './role-targets.js';
 import { loadSyncSnapshot, type SyncRun } from './sync-runs.js';
 
 // Rows per INSERT: 4 columns each stays well under SQLite's and PostgreSQL's parameter limits.
@@ -26,6 +27,8 @@ export async function writeRunSides(
       .insertInto('sync_pods')
       .values(pods.slice(start, start + batchSize))
       .execute();
+  await writeRoleTargets(tx, runId, read);
+  // Written last: its row says the run's sides (pods, targets) are all there.
   await tx
     .insertInto('sync_identity_maps')
     .values({

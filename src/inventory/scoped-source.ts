@@ -1,6 +1,7 @@
 import { type AwsAuth, parseAwsAuth, type RbacIndex } from '../rbac/index.js';
 import type { Store } from '../store/index.js';
 import type { EksAccessConfig } from './read-cluster.js';
+import { type RoleTarget, rolesAbout } from './role-targets.js';
 import { identityMapsOf } from './run-sides.js';
 import { chosenRun, runLabel, sourceFrom, warningsOf } from './source.js';
 import { type GrantRow, indexOfRows, subjectIndex } from './subject-index.js';
@@ -11,9 +12,9 @@ import { loadSyncSnapshot, type SyncRun } from './sync-runs.js';
  * ClusterRoleBinding), those of one identity, or all of them.
  */
 export type QueryScope =
-  | { readonly kind: 'namespace'; readonly namespace: string }
+  | { readonly kind: 'namespace'; readonly namespace: string; readonly about?: RoleTarget }
   | { readonly kind: 'identity'; readonly user: string; readonly groups: readonly string[] }
-  | { readonly kind: 'everything' };
+  | { readonly kind: 'everything'; readonly about?: RoleTarget };
 
 /** What a console page answers from: the engine's index over the bindings in scope, and the run's IAM mappings. */
 export interface ScopedSource {
@@ -64,12 +65,59 @@ async function indexInScope(store: Store, runId: string, scope: QueryScope): Pro
     .where('run_id', '=', runId)
     .executeTakeFirst();
   if (!indexed) return undefined;
-  let query = store.db
-    .selectFrom('sync_subject_grants')
-    .select(['subject', 'ordinal', 'binding_kind', 'namespace', 'name', 'role_kind', 'role_name'])
-    .where('run_id', '=', runId);
+  // Only the bindings of roles whose rules could answer, when the question says what it is about.
+  const roles = scope.about ? await rolesAbout(store, runId, scope.about) : undefined;
+  const rows = roles ? await grantsOfRoles(store, runId, scope, roles) : await grantsIn(store, runId, scope);
+  return await indexOfRows(store, runId, rows);
+}
+
+const columns = [
+  'subject',
+  'ordinal',
+  'binding_kind',
+  'namespace',
+  'name',
+  'role_kind',
+  'role_name',
+  'position',
+] as const;
+
+async function grantsIn(
+  store: Store,
+  runId: string,
+  scope: Exclude<QueryScope, { kind: 'identity' }>,
+): Promise<GrantRow[]> {
+  let query = store.db.selectFrom('sync_subject_grants').select(columns).where('run_id', '=', runId);
   // A ClusterRoleBinding's namespace column is empty: it applies in every namespace.
   if (scope.kind === 'namespace') query = query.where('namespace', 'in', [scope.namespace, '']);
-  const rows: GrantRow[] = await query.orderBy('ordinal').execute();
-  return await indexOfRows(store, runId, rows);
+  return await query.orderBy('ordinal').execute();
+}
+
+const rowRole = (row: GrantRow) =>
+  row.role_kind === 'ClusterRole' ? `ClusterRole:${row.role_name}` : `Role:${row.namespace}/${row.role_name}`;
+
+async function grantsOfRoles(
+  store: Store,
+  runId: string,
+  scope: Exclude<QueryScope, { kind: 'identity' }>,
+  roles: ReadonlySet<string>,
+): Promise<GrantRow[]> {
+  // One namespace's grants are few: read them and keep those of the roles. Across namespaces, read by role.
+  if (scope.kind === 'namespace')
+    return (await grantsIn(store, runId, scope)).filter((row) => roles.has(rowRole(row)));
+  // `ClusterRole:system:basic-user`, `Role:payments/reader`: names may hold colons, never slashes.
+  const nameOf = (key: string) =>
+    key.startsWith('ClusterRole:') ? key.slice('ClusterRole:'.length) : key.slice(key.indexOf('/') + 1);
+  const names = [...new Set([...roles].map(nameOf))];
+  const rows: GrantRow[] = [];
+  for (let start = 0; start < names.length; start += 500)
+    rows.push(
+      ...(await store.db
+        .selectFrom('sync_subject_grants')
+        .select(columns)
+        .where('run_id', '=', runId)
+        .where('role_name', 'in', names.slice(start, start + 500))
+        .execute()),
+    );
+  return rows.filter((row) => roles.has(rowRole(row))).sort((a, b) => a.ordinal - b.ordinal);
 }

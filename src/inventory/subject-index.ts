@@ -59,7 +59,7 @@ export async function writeSubjectIndex(
 
 function grantRows(runId: string, binding: Binding, ordinal: number) {
   const rows = [];
-  for (const subject of binding.subjects ?? []) {
+  for (const [position, subject] of (binding.subjects ?? []).entries()) {
     const resolved = resolveSubject(subject, binding);
     if (!resolved) continue; // matches nobody, as in the engine
     rows.push({
@@ -71,6 +71,7 @@ function grantRows(runId: string, binding: Binding, ordinal: number) {
       name: binding.metadata.name,
       role_kind: binding.roleRef.kind,
       role_name: binding.roleRef.name,
+      position,
     });
   }
   return rows;
@@ -90,6 +91,7 @@ async function pruneOlderIndexes(tx: Transaction<Database>, cluster: string): Pr
   if (ids.length === 0) return;
   await tx.deleteFrom('sync_subject_grants').where('run_id', 'in', ids).execute();
   await tx.deleteFrom('sync_role_rules').where('run_id', 'in', ids).execute();
+  await tx.deleteFrom('sync_role_targets').where('run_id', 'in', ids).execute();
   await tx.deleteFrom('sync_indexed_runs').where('run_id', 'in', ids).execute();
 }
 
@@ -134,7 +136,10 @@ export async function indexOfRows(
 ): Promise<RbacIndex> {
   const byOrdinal = new Map<number, GrantRow[]>();
   for (const row of rows) byOrdinal.set(row.ordinal, [...(byOrdinal.get(row.ordinal) ?? []), row]);
-  const bindings = [...byOrdinal.values()].map(toBinding);
+  // Subjects in the binding's own order: answers name matched subjects as the whole snapshot does.
+  const bindings = [...byOrdinal.values()].map((group) =>
+    toBinding(group.sort((a, b) => a.position - b.position)),
+  );
   const roleKeys = [...new Set(bindings.map(roleKey))];
   const roleRows: { role_key: string; rules: string }[] = [];
   // In slices: a namespace's question may name a thousand roles, past a statement's parameter limit.

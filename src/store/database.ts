@@ -15,6 +15,7 @@ import type {
   SyncIndexedRunsTable,
   SyncPodsTable,
   SyncRoleRulesTable,
+  SyncRoleTargetsTable,
   SyncRunsTable,
   SyncSnapshotsTable,
   SyncSubjectGrantsTable,
@@ -41,6 +42,7 @@ export interface Database {
   readonly sync_role_rules: SyncRoleRulesTable;
   readonly sync_pods: SyncPodsTable;
   readonly sync_identity_maps: SyncIdentityMapsTable;
+  readonly sync_role_targets: SyncRoleTargetsTable;
   readonly api_tokens: ApiTokensTable;
   readonly notification_cursors: NotificationCursorsTable;
   readonly aws_auth_history: AwsAuthHistoryTable;

@@ -455,7 +455,8 @@ const migrations: Record<string, Migration> = {
   },
   '2026_12_01_0047_governance_console': {
     // The console's governance pages answer from rows, not from the whole snapshot: the pods of a
-    // sync by service account, the IAM mappings, and the grants of one namespace.
+    // sync by service account, the IAM mappings, the grants of one namespace or of one role, and
+    // which resources each role's rules name.
     async up(db: Kysely<unknown>) {
       await db.schema
         .createTable('sync_pods')
@@ -484,8 +485,33 @@ const migrations: Record<string, Migration> = {
         .on('sync_subject_grants')
         .columns(['run_id', 'namespace'])
         .execute();
+      await db.schema
+        .alterTable('sync_subject_grants')
+        .addColumn('position', 'integer', (column) => column.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createIndex('sync_subject_grants_role')
+        .on('sync_subject_grants')
+        .columns(['run_id', 'role_name'])
+        .execute();
+      await db.schema
+        .createTable('sync_role_targets')
+        .addColumn('run_id', 'varchar(40)', (column) =>
+          column.notNull().references('sync_runs.id').onDelete('cascade'),
+        )
+        .addColumn('role_key', 'text', (column) => column.notNull())
+        .addColumn('target', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('sync_role_targets_target')
+        .on('sync_role_targets')
+        .columns(['run_id', 'target'])
+        .execute();
     },
     async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('sync_role_targets').execute();
+      await db.schema.dropIndex('sync_subject_grants_role').execute();
+      await db.schema.alterTable('sync_subject_grants').dropColumn('position').execute();
       await db.schema.dropIndex('sync_subject_grants_namespace').execute();
       await db.schema.dropTable('sync_identity_maps').execute();
       await db.schema.dropTable('sync_pods').execute();

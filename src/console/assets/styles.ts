@@ -139,8 +139,8 @@ p.links { margin: 0 0 0.75rem; }
 td.grant-path code { overflow-wrap: anywhere; }
 tr.added td:first-child { border-left: 4px solid var(--ok); }
 tr.removed td:first-child { border-left: 4px solid var(--danger); }
-figure.access-picture { margin: 0; overflow-x: auto; }
-figure.access-picture svg { display: block; max-width: none; }
+figure.access-picture { margin: 0; }
+figure.access-picture svg { display: block; width: 100%; height: auto; }
 figure.access-picture figcaption { color: var(--muted); font-size: 0.85rem; margin-top: 0.5rem; }
 @media (max-width: 900px) {
   body { grid-template-columns: 1fr; grid-template-rows: auto auto 1fr; grid-template-areas: "top" "nav" "main"; }

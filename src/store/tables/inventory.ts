@@ -40,6 +40,8 @@ export interface SyncSubjectGrantsTable {
   readonly name: string;
   readonly role_kind: string;
   readonly role_name: string;
+  /** The subject's place in the binding's list (0 in runs saved before it was kept). */
+  readonly position: number;
 }
 
 /** The rules of each Role and ClusterRole of a sync, JSON, keyed as the engine keys roles. */
@@ -65,4 +67,11 @@ export interface SyncIdentityMapsTable {
   readonly aws_auth: string | null;
   /** EKS authentication mode and access entries, or null outside EKS. */
   readonly eks: string | null;
+}
+
+/** Which resources each role's rules could name (`pods`, `*`, `/` for URLs): who-can reads only those roles. */
+export interface SyncRoleTargetsTable {
+  readonly run_id: string;
+  readonly role_key: string;
+  readonly target: string;
 }
