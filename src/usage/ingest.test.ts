@@ -174,6 +174,27 @@ describe.each(dialects)('ingesting audit logs on %s', (dialect) => {
     expect((await listIngestions(store, 'prod'))[0]).toMatchObject({ status: 'partial' });
   });
 
+  it('never counts a line twice when two ingests read the same file at once', async () => {
+    const store = await open();
+    const file = join(dir, 'audit.log');
+    writeFileSync(
+      file,
+      `${Array.from({ length: 3000 }, (_, index) => auditLine({ name: `p-${index % 7}` })).join('\n')}\n`,
+    );
+    const both = await Promise.all(
+      [1, 2].map(() =>
+        ingestAuditLog(store, { cluster: 'prod', path: file, actor: 'local:test', batchEvents: 100 }),
+      ),
+    );
+    expect(await podGets(store)).toBe(3000);
+    // One reads the file; the other finds it read, or stops at the other's progress (conflict).
+    const statuses = both.map((result) => result.files[0]?.status);
+    expect(statuses).toContain('read');
+    for (const result of both)
+      if (result.files[0]?.status === 'failed')
+        expect(result.files[0].error).toMatch(/being read by another ingest/);
+  });
+
   it('names a path that does not exist and how to fix it', async () => {
     const store = await open();
     await expect(ingest(store, join(dir, 'nope'))).rejects.toMatchObject({
