@@ -3,7 +3,8 @@
  * kube-apiserver writes them at Metadata level (users, groups, ServiceAccounts, EKS IAM roles,
  * verbs, resources and namespaces of a busy cluster, a few denied and non-final stages), to a
  * temp file, then ingests them into a fresh SQLite store (BENCH_POSTGRES_URL: PostgreSQL). Prints
- * events/s, seconds, peak RSS and the machine's load. Goal: 1 million events in under 20 s.
+ * events/s, seconds, CPU seconds, peak RSS and the machine's load. Goal: 1 million events in under
+ * 20 s. BENCH_WORKERS: parsing threads (0: in the ingest's thread; default: see IngestOptions.workers).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -118,7 +119,13 @@ async function ingestAndMeasure(path: string, dataDir: string): Promise<void> {
   const loadBefore = loadavg()[0] ?? 0;
   const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
-  const result = await ingestAuditLog(store, { cluster: 'bench', path, actor: 'bench' });
+  const workers = process.env.BENCH_WORKERS === undefined ? undefined : Number(process.env.BENCH_WORKERS);
+  const result = await ingestAuditLog(store, {
+    cluster: 'bench',
+    path,
+    actor: 'bench',
+    ...(workers === undefined ? {} : { workers }),
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;

@@ -8,6 +8,7 @@ import { listAudit } from '../audit/index.js';
 import type { Store } from '../store/index.js';
 import { ingestAuditLog } from './ingest.js';
 import { listIngestions } from './ingestion-runs.js';
+import { startParsePool } from './parse-pool.js';
 import { auditLine } from './test-events.js';
 import { usageOf } from './usage-of.js';
 
@@ -193,6 +194,63 @@ describe.each(dialects)('ingesting audit logs on %s', (dialect) => {
     for (const result of both)
       if (result.files[0]?.status === 'failed')
         expect(result.files[0].error).toMatch(/being read by another ingest/);
+  });
+
+  it('parses in worker threads exactly as in one thread: counts, malformed lines, stored rows', async () => {
+    const store = await open();
+    const file = join(dir, 'audit.log');
+    const users = ['alice', 'bob', 'system:serviceaccount:ci:builder'];
+    const lines = Array.from({ length: 6000 }, (_, index) =>
+      index % 997 === 0
+        ? `not an event ${index}`
+        : auditLine({
+            user: users[index % 3],
+            verb: ['get', 'list', 'delete'][(index % 5) % 3],
+            name: index % 2 ? `p-${index % 11}` : undefined,
+            namespace: `ns-${index % 4}`,
+            at: new Date(Date.UTC(2026, 10, 1) + index * 60_000).toISOString(),
+            ...(index % 13 === 0 ? { decision: 'forbid' as const, code: 403 } : {}),
+          }),
+    );
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const pool = await startParsePool(2);
+    expect(pool, 'worker threads start from these sources').toBeDefined();
+    await pool?.close();
+    const other = await freshStore(dialect);
+    try {
+      const threaded = await ingestAuditLog(store, {
+        cluster: 'prod',
+        path: file,
+        actor: 'test',
+        workers: 2,
+        batchEvents: 700,
+      });
+      const inline = await ingestAuditLog(other.store, {
+        cluster: 'prod',
+        path: file,
+        actor: 'test',
+        workers: 0,
+        batchEvents: 700,
+      });
+      const comparable = (result: typeof inline) => ({ ...result, id: '', seconds: 0 });
+      expect(comparable(threaded)).toEqual(comparable(inline));
+      expect(threaded.malformedLines.map((line) => line.line)).toEqual([
+        1, 998, 1995, 2992, 3989, 4986, 5983,
+      ]);
+      const rows = (target: Store) =>
+        target.db
+          .selectFrom('usage_permissions')
+          .select(['key', 'first_used', 'last_used', 'count'])
+          .orderBy('key')
+          .execute();
+      const [threadedRows, inlineRows] = [await rows(store), await rows(other.store)];
+      expect(threadedRows.length).toBeGreaterThan(50);
+      expect(threadedRows.map((row) => ({ ...row, count: Number(row.count) }))).toEqual(
+        inlineRows.map((row) => ({ ...row, count: Number(row.count) })),
+      );
+    } finally {
+      await other.cleanup();
+    }
   });
 
   it('names a path that does not exist and how to fix it', async () => {
