@@ -116,6 +116,7 @@ async function ingestAndMeasure(path: string, dataDir: string): Promise<void> {
     ? await openStore({ url: process.env.BENCH_POSTGRES_URL, dataDir })
     : await openStore({ dataDir });
   const rssBefore = process.memoryUsage.rss();
+  const rssByTenth: number[] = [];
   const loadBefore = loadavg()[0] ?? 0;
   const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
@@ -125,6 +126,11 @@ async function ingestAndMeasure(path: string, dataDir: string): Promise<void> {
     path,
     actor: 'bench',
     ...(workers === undefined ? {} : { workers }),
+    // RSS at each tenth of the file: flat memory means these do not grow with what was read.
+    onProgress: ({ bytes, size }) => {
+      const tenth = Math.floor((bytes / size) * 10);
+      if (tenth > rssByTenth.length) rssByTenth.push(Math.round(process.memoryUsage.rss() / 1048576));
+    },
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);
@@ -146,7 +152,7 @@ async function ingestAndMeasure(path: string, dataDir: string): Promise<void> {
       `ingested ${events.read.toLocaleString('en')} events (${events.counted.toLocaleString('en')} uses, ${events.skipped.toLocaleString('en')} skipped, ${events.malformed} malformed) into ${store.dialect}`,
       `  ${seconds.toFixed(2)}s, ${Math.round(events.read / seconds).toLocaleString('en')} events/s (goal: 1,000,000 in under 20 s)`,
       `  ${cpuSeconds.toFixed(2)}s of CPU (${Math.round(events.read / cpuSeconds).toLocaleString('en')} events per CPU-second: what an unloaded core would do)`,
-      `  peak RSS ${mb(peakRss)} (${mb(rssBefore)} with the store open, before reading)`,
+      `  peak RSS ${mb(peakRss)} (${mb(rssBefore)} with the store open, before reading); RSS at each tenth read: ${rssByTenth.join(', ')} MB`,
       `  ${Number(rows.rows).toLocaleString('en')} usage rows; usage of group system:authenticated: ${sample.kind === 'known' ? sample.permissions.length : sample.reason} permissions`,
       `  load average ${loadBefore.toFixed(2)} before, ${(loadavg()[0] ?? 0).toFixed(2)} after, on ${cpus().length} cores`,
       '',

@@ -14,10 +14,11 @@ function cut(chunks: readonly Buffer[], options = {}): Cut {
   const splitter = new BlockSplitter(options);
   const result: Cut = { lines: [], numbers: [], ends: [], overlong: [], splitter };
   const take = (block: Block) => {
-    const text = block.bytes.toString('utf8');
-    const lines = text.split('\n').slice(0, -1);
+    const bytes = Buffer.concat(block.parts);
+    const lines = bytes.toString('utf8').split('\n').slice(0, -1);
     expect(lines).toHaveLength(block.lines);
-    let end = block.end - block.bytes.length;
+    for (const part of block.parts) expect(part.at(-1)).toBe(10);
+    let end = block.end - bytes.length;
     lines.forEach((line, index) => {
       end += Buffer.byteLength(line) + 1;
       result.lines.push(line);

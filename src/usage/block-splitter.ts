@@ -1,6 +1,7 @@
 /** Whole lines cut from a byte stream, parsed together (in this thread or a worker). */
 export interface Block {
-  readonly bytes: Buffer;
+  /** Each part holds whole lines: the line completed from earlier chunks, then the chunk's own. */
+  readonly parts: readonly Buffer[];
   /** 1-based number of its first line, counted from the start of the file. */
   readonly firstLine: number;
   readonly lines: number;
@@ -61,13 +62,19 @@ export class BlockSplitter {
       this.keep(chunk.subarray(start));
       return undefined;
     }
-    const whole = chunk.subarray(start, last + 1);
-    const bytes = this.carryBytes === 0 ? whole : Buffer.concat([...this.carry, whole]);
+    const parts: Buffer[] = [];
+    if (this.carryBytes > 0) {
+      // Only the line that spans chunks is copied; the chunk's own lines are used in place.
+      const first = chunk.indexOf(10, start);
+      parts.push(Buffer.concat([...this.carry, chunk.subarray(start, first + 1)]));
+      start = first + 1;
+    }
+    if (start <= last) parts.push(chunk.subarray(start, last + 1));
     this.carry = [];
     this.carryBytes = 0;
     this.keep(chunk.subarray(last + 1));
-    const lines = countNewlines(bytes);
-    const block = { bytes, firstLine: this.lineNumber + 1, lines, end: chunkStart + last + 1 };
+    const lines = parts.reduce((sum, part) => sum + countNewlines(part), 0);
+    const block = { parts, firstLine: this.lineNumber + 1, lines, end: chunkStart + last + 1 };
     this.lineNumber += lines;
     return block;
   }

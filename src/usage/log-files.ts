@@ -71,7 +71,7 @@ async function describe(path: string, info: Stats): Promise<LogFile> {
 export async function* readLog(file: LogFile, offset = 0): AsyncGenerator<Buffer> {
   if (!file.gzip) {
     if (offset >= file.size) return;
-    yield* createReadStream(file.path, { start: offset, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
+    yield* createReadStream(file.path, { start: offset, highWaterMark: 1 << 18 }) as AsyncIterable<Buffer>;
     return;
   }
   let skip = offset;

@@ -9,13 +9,13 @@ export interface BlockTarget {
   readonly batch: UsageBatch;
 }
 
-/** Parses every line of a block of whole lines (it ends with a newline). */
+/** Parses every line of a block of whole lines (it ends with a newline); returns the next line's number. */
 export function parseBlock(
   bytes: Uint8Array,
   block: { readonly firstLine: number; readonly file: string },
   target: BlockTarget,
   maxLineBytes = defaultMaxLineBytes,
-): void {
+): number {
   const buffer = Buffer.isBuffer(bytes)
     ? bytes
     : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -38,4 +38,5 @@ export function parseBlock(
     }
     start = newline + 1;
   }
+  return line;
 }

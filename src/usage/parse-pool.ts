@@ -30,8 +30,10 @@ export interface BlockParser {
 /** Parses in the calling thread: small files, and wherever workers cannot start. */
 export function inlineParser(): BlockParser {
   return {
-    parse: async (block, file, target) =>
-      parseBlock(block.bytes, { firstLine: block.firstLine, file }, target),
+    parse: async (block, file, target) => {
+      let firstLine = block.firstLine;
+      for (const part of block.parts) firstLine = parseBlock(part, { firstLine, file }, target);
+    },
     drain: async () => undefined,
     close: async () => undefined,
   };
@@ -106,7 +108,7 @@ class ParsePool implements BlockParser {
       if ((this.queued[index] ?? 0) < queuePerWorker) {
         this.queued[index] = (this.queued[index] ?? 0) + 1;
         // A copy the worker owns: the block may share memory with the read stream's buffer.
-        const bytes = new Uint8Array(block.bytes);
+        const bytes = new Uint8Array(Buffer.concat(block.parts));
         const message: ToWorker = { kind: 'block', bytes, firstLine: block.firstLine, file };
         this.workers[index]?.postMessage(message, [bytes.buffer]);
         return;
