@@ -253,6 +253,25 @@ describe.each(dialects)('ingesting audit logs on %s', (dialect) => {
     }
   });
 
+  it('survives random bytes, plain and gzipped: every non-empty line is malformed, nothing is stored', async () => {
+    const store = await open();
+    let seed = 7;
+    const noise = Buffer.alloc(1 << 20);
+    for (let index = 0; index < noise.length; index++) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      noise[index] = seed % 97 === 0 ? 10 : seed % 256;
+    }
+    writeFileSync(join(dir, 'noise.log'), noise);
+    writeFileSync(join(dir, 'noise.log.gz'), gzipSync(noise));
+    const result = await ingest(store, dir);
+    expect(result.status).toBe('succeeded');
+    expect(result.events.counted).toBe(0);
+    expect(result.events.malformed).toBeGreaterThan(1000);
+    expect(result.malformedLines).toHaveLength(10);
+    const rows = await store.db.selectFrom('usage_permissions').selectAll().execute();
+    expect(rows).toEqual([]);
+  });
+
   it('names a path that does not exist and how to fix it', async () => {
     const store = await open();
     await expect(ingest(store, join(dir, 'nope'))).rejects.toMatchObject({
