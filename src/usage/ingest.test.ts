@@ -8,6 +8,7 @@ import { listAudit } from '../audit/index.js';
 import type { Store } from '../store/index.js';
 import { ingestAuditLog } from './ingest.js';
 import { listIngestions } from './ingestion-runs.js';
+import { startParsePool } from './parse-pool.js';
 import { auditLine } from './test-events.js';
 import { usageOf } from './usage-of.js';
 
@@ -172,6 +173,103 @@ describe.each(dialects)('ingesting audit logs on %s', (dialect) => {
     expect(failed?.toLine).toBeGreaterThan(100);
     expect(await podGets(store, 'bob')).toBe(1);
     expect((await listIngestions(store, 'prod'))[0]).toMatchObject({ status: 'partial' });
+  });
+
+  it('never counts a line twice when two ingests read the same file at once', async () => {
+    const store = await open();
+    const file = join(dir, 'audit.log');
+    writeFileSync(
+      file,
+      `${Array.from({ length: 3000 }, (_, index) => auditLine({ name: `p-${index % 7}` })).join('\n')}\n`,
+    );
+    const both = await Promise.all(
+      [1, 2].map(() =>
+        ingestAuditLog(store, { cluster: 'prod', path: file, actor: 'local:test', batchEvents: 100 }),
+      ),
+    );
+    expect(await podGets(store)).toBe(3000);
+    // One reads the file; the other finds it read, or stops at the other's progress (conflict).
+    const statuses = both.map((result) => result.files[0]?.status);
+    expect(statuses).toContain('read');
+    for (const result of both)
+      if (result.files[0]?.status === 'failed')
+        expect(result.files[0].error).toMatch(/being read by another ingest/);
+  });
+
+  it('parses in worker threads exactly as in one thread: counts, malformed lines, stored rows', async () => {
+    const store = await open();
+    const file = join(dir, 'audit.log');
+    const users = ['alice', 'bob', 'system:serviceaccount:ci:builder'];
+    const lines = Array.from({ length: 6000 }, (_, index) =>
+      index % 997 === 0
+        ? `not an event ${index}`
+        : auditLine({
+            user: users[index % 3],
+            verb: ['get', 'list', 'delete'][(index % 5) % 3],
+            name: index % 2 ? `p-${index % 11}` : undefined,
+            namespace: `ns-${index % 4}`,
+            at: new Date(Date.UTC(2026, 10, 1) + index * 60_000).toISOString(),
+            ...(index % 13 === 0 ? { decision: 'forbid' as const, code: 403 } : {}),
+          }),
+    );
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const pool = await startParsePool(2);
+    expect(pool, 'worker threads start from these sources').toBeDefined();
+    await pool?.close();
+    const other = await freshStore(dialect);
+    try {
+      const threaded = await ingestAuditLog(store, {
+        cluster: 'prod',
+        path: file,
+        actor: 'test',
+        workers: 2,
+        batchEvents: 700,
+      });
+      const inline = await ingestAuditLog(other.store, {
+        cluster: 'prod',
+        path: file,
+        actor: 'test',
+        workers: 0,
+        batchEvents: 700,
+      });
+      const comparable = (result: typeof inline) => ({ ...result, id: '', seconds: 0 });
+      expect(comparable(threaded)).toEqual(comparable(inline));
+      expect(threaded.malformedLines.map((line) => line.line)).toEqual([
+        1, 998, 1995, 2992, 3989, 4986, 5983,
+      ]);
+      const rows = (target: Store) =>
+        target.db
+          .selectFrom('usage_permissions')
+          .select(['key', 'first_used', 'last_used', 'count'])
+          .orderBy('key')
+          .execute();
+      const [threadedRows, inlineRows] = [await rows(store), await rows(other.store)];
+      expect(threadedRows.length).toBeGreaterThan(50);
+      expect(threadedRows.map((row) => ({ ...row, count: Number(row.count) }))).toEqual(
+        inlineRows.map((row) => ({ ...row, count: Number(row.count) })),
+      );
+    } finally {
+      await other.cleanup();
+    }
+  });
+
+  it('survives random bytes, plain and gzipped: every non-empty line is malformed, nothing is stored', async () => {
+    const store = await open();
+    let seed = 7;
+    const noise = Buffer.alloc(1 << 20);
+    for (let index = 0; index < noise.length; index++) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      noise[index] = seed % 97 === 0 ? 10 : seed % 256;
+    }
+    writeFileSync(join(dir, 'noise.log'), noise);
+    writeFileSync(join(dir, 'noise.log.gz'), gzipSync(noise));
+    const result = await ingest(store, dir);
+    expect(result.status).toBe('succeeded');
+    expect(result.events.counted).toBe(0);
+    expect(result.events.malformed).toBeGreaterThan(1000);
+    expect(result.malformedLines).toHaveLength(10);
+    const rows = await store.db.selectFrom('usage_permissions').selectAll().execute();
+    expect(rows).toEqual([]);
   });
 
   it('names a path that does not exist and how to fix it', async () => {

@@ -1,19 +1,18 @@
 import { resolve } from 'node:path';
 import { AppError, isAppError, messageOf, withContext } from '../errors.js';
 import type { Store } from '../store/index.js';
-import { type LineOutcome, parseAuditLine, type SkipReason } from './audit-event.js';
+import { type FileJob, FileReader } from './file-reader.js';
 import {
   type FileResult,
   finishIngestion,
   type IngestResult,
-  type MalformedLine,
   type RunStart,
   startIngestion,
 } from './ingestion-runs.js';
-import { type Line, LineSplitter } from './line-splitter.js';
-import { fingerprintOf, type LogFile, listLogFiles, readLog } from './log-files.js';
-import { UsageBatch } from './usage-batch.js';
-import { type FileProgress, fileProgress, writeBatch } from './usage-store.js';
+import { fingerprintOf, type LogFile, listLogFiles } from './log-files.js';
+import { type BlockParser, inlineParser, startParsePool } from './parse-pool.js';
+import { Tally } from './tally.js';
+import { fileProgress } from './usage-store.js';
 
 export interface IngestOptions {
   /** The cluster the log belongs to, as Gatehouse names it (kubeconfig context or provider name). */
@@ -24,8 +23,22 @@ export interface IngestOptions {
   readonly actor: string;
   /** Called as chunks are read (often): the caller throttles what it shows. */
   readonly onProgress?: (progress: IngestProgress) => void;
-  /** Events summed in memory before a write to the store (default 250 000). */
+  /** Lines summed in memory before a write to the store (default 250 000). */
   readonly batchEvents?: number;
+  /**
+   * Worker threads that parse (default, for logs of 32 MiB or more: one per core but one, at most
+   * 4, and none below 3 cores); 0 parses in this thread, as do places where workers cannot start.
+   */
+  readonly workers?: number;
+}
+
+const parallelFromBytes = 32 << 20;
+
+async function parserFor(files: readonly LogFile[], workers: number | undefined): Promise<BlockParser> {
+  const bytes = files.reduce((sum, file) => sum + file.size, 0);
+  const wanted = workers ?? (bytes >= parallelFromBytes ? undefined : 0);
+  if (wanted === 0) return inlineParser();
+  return (await startParsePool(wanted)) ?? inlineParser();
 }
 
 export interface IngestProgress {
@@ -36,56 +49,6 @@ export interface IngestProgress {
   readonly bytes: number;
   readonly size: number;
   readonly eventsRead: number;
-}
-
-const malformedSamples = 10;
-// Distinct rows held before a write even when the batch has fewer events (wide logs).
-const maxBatchRows = 50_000;
-
-/** Counts across the files of one ingest. */
-class Tally {
-  read = 0;
-  counted = 0;
-  skipped = 0;
-  malformed = 0;
-  readonly skippedBy: Record<SkipReason, number> = { stage: 0, denied: 0, undecided: 0 };
-  readonly malformedLines: MalformedLine[] = [];
-  window: { from: number; to: number } | undefined;
-
-  observe(outcome: LineOutcome, file: string, line: number, batch: UsageBatch): void {
-    this.read++;
-    switch (outcome.kind) {
-      case 'use':
-        this.counted++;
-        this.widen(outcome.use.at);
-        batch.add(outcome.use);
-        return;
-      case 'skipped':
-        this.skipped++;
-        this.skippedBy[outcome.reason]++;
-        this.widen(outcome.at);
-        return;
-      case 'malformed':
-        this.malformed++;
-        if (this.malformedLines.length < malformedSamples)
-          this.malformedLines.push({ file, line, reason: outcome.reason });
-        return;
-      default: {
-        const unreachable: never = outcome;
-        throw new Error(`unhandled outcome ${String(unreachable)}`);
-      }
-    }
-  }
-
-  private widen(at: number): void {
-    if (!this.window) this.window = { from: at, to: at };
-    else if (at < this.window.from) this.window.from = at;
-    else if (at > this.window.to) this.window.to = at;
-  }
-
-  counts() {
-    return { read: this.read, counted: this.counted, skipped: this.skipped, malformed: this.malformed };
-  }
 }
 
 /**
@@ -105,13 +68,18 @@ export async function ingestAuditLog(store: Store, options: IngestOptions): Prom
   const run = await startIngestion(store, { cluster: options.cluster, source, actor: options.actor });
   const tally = new Tally();
   const results: FileResult[] = [];
+  const parser = await parserFor(files, options.workers);
   try {
     for (const [index, file] of files.entries())
-      results.push(await ingestFile({ store, options, run, tally, file, index, files: files.length }));
+      results.push(
+        await ingestFile({ store, options, run, tally, parser, file, index, files: files.length }),
+      );
   } catch (error) {
     const failed = resultOf(run, tally, [...results], 'failed');
     await finishIngestion(store, run, failed);
     throw withContext(error, `ingesting ${source} for cluster "${options.cluster}"`);
+  } finally {
+    await parser.close();
   }
   const failures = results.filter((result) => result.status === 'failed').length;
   const status = failures === 0 ? 'succeeded' : failures === results.length ? 'failed' : 'partial';
@@ -150,16 +118,6 @@ function resultOf(
   };
 }
 
-interface FileJob {
-  readonly store: Store;
-  readonly options: IngestOptions;
-  readonly run: RunStart;
-  readonly tally: Tally;
-  readonly file: LogFile;
-  readonly index: number;
-  readonly files: number;
-}
-
 async function ingestFile(job: FileJob): Promise<FileResult> {
   const { file } = job;
   let fingerprint: string | undefined;
@@ -196,116 +154,5 @@ async function ingestFile(job: FileJob): Promise<FileResult> {
       toLine: reader.position.lines,
       error: messageOf(error),
     };
-  }
-}
-
-/** Reads one file from where the store says it was left, writing a batch every so often. */
-class FileReader {
-  position: FileProgress;
-  moved = false;
-  private saved: FileProgress | undefined;
-  private batch = new UsageBatch();
-
-  constructor(
-    private readonly job: FileJob,
-    private readonly fingerprint: string,
-    saved: FileProgress | undefined,
-  ) {
-    this.saved = saved;
-    this.position = saved ?? { bytes: 0, lines: 0 };
-  }
-
-  /** Returns true when the file ends in a partial line that was left for next time. */
-  async readAll(): Promise<boolean> {
-    const splitter = new LineSplitter({ offset: this.position.bytes, linesBefore: this.position.lines });
-    const onLine = (line: Line) => this.take(line);
-    let bytes = this.position.bytes;
-    try {
-      for await (const chunk of readLog(this.job.file, this.position.bytes)) {
-        splitter.push(chunk, onLine);
-        bytes += chunk.length;
-        this.report(bytes);
-        if (this.batch.events >= (this.job.options.batchEvents ?? 250_000) || this.batch.size >= maxBatchRows)
-          await this.flush();
-      }
-    } finally {
-      // What was read whole before a failure (a truncated gzip) still counts.
-      await this.flush();
-    }
-    return await this.tail(splitter);
-  }
-
-  private take(line: Line): void {
-    this.position = { bytes: line.end, lines: line.number };
-    if (line.kind === 'overlong') {
-      this.observe({ kind: 'malformed', reason: 'line longer than 4 MiB' }, line.number);
-      return;
-    }
-    if (line.text.trim() === '') return;
-    this.observe(parseAuditLine(line.text), line.number);
-  }
-
-  /** A last line without a newline counts if it is a whole event; else it is being written. */
-  private async tail(splitter: LineSplitter): Promise<boolean> {
-    const rest = splitter.rest();
-    if (!rest || rest.text.trim() === '') return false;
-    const outcome = parseAuditLine(rest.text);
-    if (outcome.kind === 'malformed') return true;
-    // Numbered as the line before: the newline that may follow it later makes an empty line.
-    this.position = { bytes: rest.end, lines: rest.number - 1 };
-    this.observe(outcome, rest.number);
-    await this.flush();
-    return false;
-  }
-
-  private observe(outcome: LineOutcome, line: number): void {
-    this.job.tally.observe(outcome, this.job.file.path, line, this.batch);
-  }
-
-  private async flush(): Promise<void> {
-    const from = this.saved;
-    if (from && from.bytes === this.position.bytes) return;
-    if (!from && this.position.bytes === 0) return;
-    await this.write(from);
-    this.saved = this.position;
-    this.moved = true;
-    this.batch = new UsageBatch();
-  }
-
-  private async write(from: FileProgress | undefined): Promise<void> {
-    try {
-      await writeBatch(this.job.store, {
-        cluster: this.job.run.cluster,
-        ingestionId: this.job.run.id,
-        fingerprint: this.fingerprint,
-        path: this.job.file.path,
-        from,
-        to: this.position,
-        batch: this.batch,
-        counts: this.job.tally.counts(),
-        window: this.job.tally.window,
-      });
-    } catch (error) {
-      if (isAppError(error)) throw error;
-      throw new AppError(
-        'store.failed',
-        `writing the usage read from ${this.job.file.path}: ${messageOf(error)}`,
-        {
-          fix: 'Check that the store is reachable and writable, then run the ingest again: it resumes where it stopped',
-          cause: error,
-        },
-      );
-    }
-  }
-
-  private report(bytes: number): void {
-    this.job.options.onProgress?.({
-      file: this.job.file.path,
-      fileIndex: this.job.index,
-      files: this.job.files,
-      bytes,
-      size: this.job.file.size,
-      eventsRead: this.job.tally.read,
-    });
   }
 }

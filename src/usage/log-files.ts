@@ -18,7 +18,7 @@ export interface LogFile {
  */
 export async function listLogFiles(path: string): Promise<LogFile[]> {
   const found = await statOrFail(path);
-  if (found.isFile()) return [await describe(path, found)];
+  if (found.isFile()) return [await describe(path, found).catch((error: unknown) => unreadable(path, error))];
   if (!found.isDirectory())
     throw new AppError('input.invalid', `${path} is neither a file nor a directory`, {
       fix: 'Give an audit log file or the directory that holds it and its rotated files',
@@ -30,7 +30,9 @@ export async function listLogFiles(path: string): Promise<LogFile[]> {
     const full = join(path, entry.name);
     const info = await stat(full).catch(() => undefined);
     if (!info?.isFile()) continue;
-    files.push({ file: await describe(full, info), modified: info.mtimeMs });
+    // An unreadable file is listed anyway: reading it fails, and the ingest reports that file.
+    const file = await describe(full, info).catch(() => ({ path: full, gzip: false, size: info.size }));
+    files.push({ file, modified: info.mtimeMs });
   }
   files.sort((a, b) => a.modified - b.modified || a.file.path.localeCompare(b.file.path));
   return files.map((entry) => entry.file);
@@ -40,11 +42,15 @@ async function statOrFail(path: string): Promise<Stats> {
   try {
     return await stat(path);
   } catch (error) {
-    throw new AppError('input.invalid', `cannot read ${path}: ${messageOf(error)}`, {
-      fix: 'Give the path of an audit log file or directory that exists and that you may read',
-      cause: error,
-    });
+    return unreadable(path, error);
   }
+}
+
+function unreadable(path: string, error: unknown): never {
+  throw new AppError('input.invalid', `cannot read ${path}: ${messageOf(error)}`, {
+    fix: 'Give the path of an audit log file or directory that exists and that you may read',
+    cause: error,
+  });
 }
 
 async function describe(path: string, info: Stats): Promise<LogFile> {
@@ -65,7 +71,7 @@ async function describe(path: string, info: Stats): Promise<LogFile> {
 export async function* readLog(file: LogFile, offset = 0): AsyncGenerator<Buffer> {
   if (!file.gzip) {
     if (offset >= file.size) return;
-    yield* createReadStream(file.path, { start: offset, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
+    yield* createReadStream(file.path, { start: offset, highWaterMark: 1 << 18 }) as AsyncIterable<Buffer>;
     return;
   }
   let skip = offset;

@@ -47,6 +47,17 @@ interface Use {
   count: number;
 }
 
+/** A batch as plain data (structured-clone safe). */
+export interface BatchState {
+  readonly events: number;
+  readonly identities: readonly {
+    readonly identity: AuditIdentity;
+    readonly first: number;
+    readonly last: number;
+    readonly uses: readonly Use[];
+  }[];
+}
+
 /** One identity (username, groups, ARN) and the permissions it used. */
 interface IdentityUses {
   readonly identity: AuditIdentity;
@@ -75,7 +86,8 @@ export class UsageBatch {
     }
   }
 
-  private record(identity: AuditIdentity, permission: Permission, at: number): void {
+  /** Adds `count` uses of `permission` at `at` (count 0: only widens the times). */
+  private record(identity: AuditIdentity, permission: Permission | undefined, at: number, count = 1): void {
     const signature = `${identity.username}${separator}${identity.iamArn ?? ''}${separator}${identity.groups.join(separator)}`;
     let entry = this.identities.get(signature);
     if (!entry) {
@@ -85,15 +97,42 @@ export class UsageBatch {
       if (at < entry.first) entry.first = at;
       if (at > entry.last) entry.last = at;
     }
+    if (!permission) return;
     const key = permissionKey(permission);
     const found = entry.uses.get(key);
     if (found) {
-      found.count++;
+      found.count += count;
       if (at < found.first) found.first = at;
       if (at > found.last) found.last = at;
     } else {
-      entry.uses.set(key, { permission, first: at, last: at, count: 1 });
+      entry.uses.set(key, { permission, first: at, last: at, count });
       this.size++;
+    }
+  }
+
+  /** The sums as plain data, to cross from a parsing worker to the ingest. */
+  state(): BatchState {
+    return {
+      events: this.events,
+      identities: [...this.identities.values()].map(({ identity, first, last, uses }) => ({
+        identity,
+        first,
+        last,
+        uses: [...uses.values()],
+      })),
+    };
+  }
+
+  /** Adds another batch's sums (a worker's). */
+  absorb(state: BatchState): void {
+    this.events += state.events;
+    for (const { identity, first, last, uses } of state.identities) {
+      for (const use of uses) {
+        this.record(identity, use.permission, use.first, use.count);
+        if (use.last !== use.first) this.record(identity, use.permission, use.last, 0);
+      }
+      this.record(identity, undefined, first, 0);
+      this.record(identity, undefined, last, 0);
     }
   }
 
