@@ -26,3 +26,4 @@ export { isOwnAccess, isReviewer, ownersAnnotation, parseOwners, parseReviewer }
 export { type ClusterAccess, frozenSnapshot } from './revocations.js';
 export { parseLabelSelector, parseSubjectKind } from './scope.js';
 export * from './types.js';
+export { seesAll, visibleCampaigns, visibleQueue } from './visibility.js';
