@@ -17,15 +17,9 @@ const coming = [
       text: 'Read, verify and download acquired evidence packages on the Evidence page.',
     },
   },
-  {
-    path: '/reviews',
-    title: 'Reviews',
-    what: 'Access review campaigns: reviewers certify or revoke standing access, with evidence for auditors.',
-    today: 'Not available yet.',
-  },
 ] as const;
 
-/** Forensics and Reviews: pages that say what is coming. */
+/** Forensics: a page that says what is coming. */
 export function mountPlaceholders(app: Hono<ConsoleEnv>, options: ConsoleOptions): void {
   for (const pillar of coming)
     app.get(

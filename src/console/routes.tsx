@@ -14,6 +14,7 @@ import type { ConsoleOptions } from './options.js';
 import { mountPlaceholders } from './placeholders.js';
 import { mountRequestPage } from './request-page.js';
 import { mountRequests } from './requests.js';
+import { mountReviews } from './reviews.js';
 
 /**
  * The web console, mounted at `/` beside the API. Every page is rendered on the server and works
@@ -46,6 +47,7 @@ export function consoleRoutes(options: ConsoleOptions): Hono<ConsoleEnv> {
   mountClusters(app, options);
   mountGovernance(app, options);
   mountEvidence(app, options);
+  mountReviews(app, options);
   mountPlaceholders(app, options);
   return app;
 }
