@@ -31,6 +31,11 @@ export const commandTable: readonly CommandEntry[] = [
     load: async () => (await import('./commands/rbac.js')).registerRbac,
   },
   {
+    name: 'reviews',
+    summary: 'Access reviews: campaigns that certify or revoke access, proven on the cluster',
+    load: async () => (await import('./commands/reviews.js')).registerReviews,
+  },
+  {
     name: 'targets',
     summary: 'Namespaces → pods → containers that can be acquired, with node, image digest and methods',
     load: async () => (await import('./commands/forensics.js')).registerTargets,

@@ -12,9 +12,9 @@ import { mountHome } from './home.js';
 import { html, nextPath, secure, serveAsset } from './http.js';
 import { LoginPage } from './layout.js';
 import type { ConsoleOptions } from './options.js';
-import { mountPlaceholders } from './placeholders.js';
 import { mountRequestPage } from './request-page.js';
 import { mountRequests } from './requests.js';
+import { mountReviews } from './reviews.js';
 
 /**
  * The web console, mounted at `/` beside the API. Every page is rendered on the server and works
@@ -48,6 +48,6 @@ export function consoleRoutes(options: ConsoleOptions): Hono<ConsoleEnv> {
   mountGovernance(app, options);
   mountForensics(app, options);
   mountEvidence(app, options);
-  mountPlaceholders(app, options);
+  mountReviews(app, options);
   return app;
 }

@@ -107,6 +107,6 @@ export async function removeSubjectFromBinding(
   });
   return {
     kind: 'updated',
-    change: `remove ${subjectText(subject)} from ${labelOf(ref)} (${remaining.length} other subject${remaining.length === 1 ? '' : 's'} keep it)`,
+    change: `remove ${subjectText(subject)} from ${labelOf(ref)} (${remaining.length} other subject${remaining.length === 1 ? ' keeps' : 's keep'} it)`,
   };
 }

@@ -19,9 +19,11 @@ export { type DeadlineReport, reminderDue, runReviewDeadlines } from './deadline
 export { type DecisionInput, type DecisionReport, decide, decidesOwnAccess } from './decisions.js';
 export { type CampaignEvidence, campaignEvidence, evidenceCsv, neutralizeCell } from './evidence.js';
 export { buildItems, grantLabel, type ItemDraft, subjectLabel } from './items.js';
+export { parseDeadline, parseDefaultAction, parseItemState, parseReminderOffsets } from './options.js';
 export { type ReassignInput, type ReassignReport, reassign } from './reassign.js';
 export { countItems, getCampaign, getItem, type ItemFilter, listCampaigns, listItems } from './repository.js';
 export { isOwnAccess, isReviewer, ownersAnnotation, parseOwners, parseReviewer } from './reviewers.js';
 export { type ClusterAccess, frozenSnapshot } from './revocations.js';
 export { parseLabelSelector, parseSubjectKind } from './scope.js';
 export * from './types.js';
+export { seesAll, visibleCampaigns, visibleQueue } from './visibility.js';
