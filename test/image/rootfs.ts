@@ -27,3 +27,17 @@ export async function mountLayers(dir: string, layers: readonly string[]): Promi
     },
   };
 }
+
+/** A read-only view of layers stacked (first = top), e.g. to export them as one tarball. */
+export async function mountReadOnly(path: string, layers: readonly string[]): Promise<MountedRootfs> {
+  mkdirSync(path, { recursive: true });
+  await run('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${layers.join(':')}`, path], {
+    step: 'mounting layers read-only with overlayfs (needs root)',
+  });
+  return {
+    path,
+    unmount: async () => {
+      await run('umount', [path], { step: 'unmounting layers' });
+    },
+  };
+}
