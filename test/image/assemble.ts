@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { elapsed, progress } from '../../testcluster/run.js';
 import { ensureDebianBase } from './debian.js';
 import { ensureDependencyLayer, gatehouseLayer, packGatehouse } from './gatehouse.js';
@@ -16,6 +16,9 @@ export interface AssembledImage {
   readonly dependencies: string;
   /** The packed CLI, the symlink on the PATH, the user: the Dockerfile's last layer. */
   readonly top: string;
+  /** The `npm pack` tarball of this checkout, and its version. */
+  readonly tarball: string;
+  readonly version: string;
   readonly rootfs: MountedRootfs;
 }
 
@@ -34,5 +37,6 @@ export async function assembleImage(dir: string): Promise<AssembledImage> {
   const top = await gatehouseLayer(join(dir, 'layer'), tarball, join(base, 'etc'));
   const rootfs = await mountLayers(dir, [top, dependencies, node.dir, base]);
   progress(`image: root filesystem assembled in ${elapsed(start)}`);
-  return { base, node: node.dir, nodeVersion: node.version, dependencies, top, rootfs };
+  const version = /^gatehouse-(.+)\.tgz$/.exec(basename(tarball))?.[1] ?? '';
+  return { base, node: node.dir, nodeVersion: node.version, dependencies, top, tarball, version, rootfs };
 }

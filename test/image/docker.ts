@@ -9,18 +9,23 @@ const execFileAsync = promisify(execFile);
 const dockerCli = '/usr/bin/docker';
 
 export interface Docker {
+  /** The daemon's socket, for commands run another way (a shell pipe). */
+  readonly socket: string;
   /** Runs a docker command against this daemon; resolves to its stdout. */
   run(args: readonly string[], options?: { input?: string }): Promise<string>;
   stop(): Promise<void>;
 }
 
 /**
- * Debian's dockerd with its own data root, exec root and socket under `dir` (never the system
- * daemon), without iptables or a bridge: containers run with `--network none`.
+ * Debian's dockerd with its own data root (kept: it may be a cache) and its socket and exec root
+ * under `runDir` (short paths: unix sockets have a length limit), never the system daemon; no
+ * iptables, no bridge: containers run with `--network none`.
  */
-export async function startDocker(dir: string): Promise<Docker> {
+export async function startDocker(options: { dataRoot: string; runDir: string }): Promise<Docker> {
+  const dir = options.runDir;
   const socket = join(dir, 'docker.sock');
-  mkdirSync(join(dir, 'data'), { recursive: true });
+  mkdirSync(options.dataRoot, { recursive: true });
+  mkdirSync(dir, { recursive: true });
   const daemon: ChildProcess = spawn(
     'dockerd',
     [
@@ -28,7 +33,7 @@ export async function startDocker(dir: string): Promise<Docker> {
       '--ip6tables=false',
       '--bridge=none',
       '--data-root',
-      join(dir, 'data'),
+      options.dataRoot,
       '--exec-root',
       join(dir, 'exec'),
       '--pidfile',
@@ -67,7 +72,7 @@ export async function startDocker(dir: string): Promise<Docker> {
         () => false,
       ))
     )
-      return { run, stop };
+      return { socket, run, stop };
     if (Date.now() > deadline || daemon.exitCode !== null) {
       await stop();
       throw new Error(`dockerd did not answer within 30 s:\n${Buffer.concat(log).toString().slice(-3000)}`);
