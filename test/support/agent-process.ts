@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -87,4 +87,86 @@ export async function throttlingRelay(
       await new Promise((resolve) => server.close(resolve));
     },
   };
+}
+
+/**
+ * A network namespace joined to this one by a veth pair and nothing else: no default route, its
+ * own loopback. A server started in it reaches no API server; only what dials its address does.
+ */
+export function isolatedNetwork(tag: number): {
+  readonly name: string;
+  readonly hostAddress: string;
+  readonly address: string;
+  remove(): void;
+} {
+  const name = `gh-agent-${tag}`;
+  const subnet = `10.231.${tag % 250}`;
+  const host = `gha${tag % 100000}h`;
+  const inside = `gha${tag % 100000}n`;
+  const run = (...args: string[]) => {
+    const result = spawnSync('ip', args, { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`ip ${args.join(' ')}: ${result.stderr}`);
+  };
+  run('netns', 'add', name);
+  run('link', 'add', host, 'type', 'veth', 'peer', 'name', inside);
+  run('link', 'set', inside, 'netns', name);
+  run('addr', 'add', `${subnet}.1/30`, 'dev', host);
+  run('link', 'set', host, 'up');
+  run('netns', 'exec', name, 'ip', 'addr', 'add', `${subnet}.2/30`, 'dev', inside);
+  run('netns', 'exec', name, 'ip', 'link', 'set', inside, 'up');
+  run('netns', 'exec', name, 'ip', 'link', 'set', 'lo', 'up');
+  return {
+    name,
+    hostAddress: `${subnet}.1`,
+    address: `${subnet}.2`,
+    remove: () => {
+      spawnSync('ip', ['link', 'del', host]);
+      spawnSync('ip', ['netns', 'del', name]);
+    },
+  };
+}
+
+/** `gatehouse serve` inside a network namespace, listening on its veth address. */
+export async function serveInNamespace(
+  netns: string,
+  listen: string,
+  env: NodeJS.ProcessEnv,
+): Promise<{ readonly url: string; readonly log: string[]; stop(): Promise<void> }> {
+  const child = spawn(
+    'ip',
+    ['netns', 'exec', netns, process.execPath, '--import', 'tsx', entry, 'serve', '--listen', listen],
+    { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const log: string[] = [];
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffer = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const lines = buffer.split('\n');
+      buffer = lines.pop() ?? '';
+      for (const line of lines) {
+        log.push(line);
+        const match = /API on (http:\/\/\S+) /.exec(line);
+        if (match) resolve(match[1]!);
+      }
+    });
+    child.once('exit', (code) =>
+      reject(new Error(`serve in ${netns} exited with ${code}:\n${log.join('\n')}`)),
+    );
+  });
+  return {
+    url,
+    log,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Whether a process in the namespace can open a TCP connection to `target` (host:port). */
+export function reachableFrom(netns: string, target: URL): boolean {
+  const script = `const s=require('node:net').connect(${Number(target.port || 443)},${JSON.stringify(target.hostname)});s.setTimeout(3000,()=>process.exit(2));s.on('connect',()=>process.exit(0));s.on('error',()=>process.exit(1));`;
+  return spawnSync('ip', ['netns', 'exec', netns, process.execPath, '-e', script]).status === 0;
 }
