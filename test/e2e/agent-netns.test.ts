@@ -26,6 +26,8 @@ const env = { GATEHOUSE_HOME: mkdtempSync(join(tmpdir(), 'gatehouse-agent-netns-
 let network: ReturnType<typeof isolatedNetwork>;
 let server: Awaited<ReturnType<typeof serveInNamespace>>;
 let agent: AgentProcess;
+let agentKubeconfig = '';
+let agentToken = '';
 let remote: Record<string, string> = {};
 const tokens = { admin: '', alice: '', bob: '' };
 
@@ -68,7 +70,7 @@ beforeAll(async () => {
     kubectl(kubeconfig, ['create', 'namespace', name]);
   kubectl(kubeconfig, ['-n', namespace, 'create', 'serviceaccount', 'agent']);
   applyAgentRbac();
-  const agentKubeconfig = tokenKubeconfig(
+  agentKubeconfig = tokenKubeconfig(
     admin.kubeConfig,
     await serviceAccountToken(admin, namespace, 'agent'),
     'agent-netns',
@@ -87,8 +89,9 @@ beforeAll(async () => {
     GATEHOUSE_TOKEN: tokens.admin,
     GATEHOUSE_OPERATOR: 'netns-responder',
   };
+  agentToken = created.stdout.trim();
   agent = startAgent(['--kubeconfig', agentKubeconfig, 'agent', '--server', server.url], {
-    GATEHOUSE_AGENT_TOKEN: created.stdout.trim(),
+    GATEHOUSE_AGENT_TOKEN: agentToken,
   });
   await agent.connected();
   await waitOnline();
@@ -188,5 +191,45 @@ describe('a server with no route to the API server, reaching the cluster only th
     );
     expect((await api(tokens.alice, 'POST', `/v1/requests/${id}/revoke`)).status).toBe(200);
     await waitFor(canEdit, false, 10_000);
+  });
+
+  it('applies an expiry that fell due while the agent was away as soon as it is back', async () => {
+    const api = apiClient(server.url);
+    const canEdit = () =>
+      userCan(admin, alice, {
+        namespace: jitNamespace,
+        verb: 'create',
+        group: 'apps',
+        resource: 'deployments',
+      });
+    const requested = await api(tokens.alice, 'POST', '/v1/requests', {
+      flow: 'netns',
+      cluster: 'agent/netns',
+      role: 'ClusterRole/edit',
+      namespace: jitNamespace,
+      duration: '8s',
+      reason: 'incident 5151: short access',
+    });
+    expect(requested.status, JSON.stringify(requested.body)).toBe(201);
+    const id = requested.body.request.id as string;
+    expect((await api(tokens.bob, 'POST', `/v1/requests/${id}/approve`)).status).toBe(200);
+    await waitFor(canEdit, true, 10_000);
+    const { expiresAt } = (await api(tokens.bob, 'GET', `/v1/requests/${id}`)).body.request;
+    await agent.stop();
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.max(0, Date.parse(expiresAt) - Date.now()) + 3_000),
+    );
+    // Nobody could reach the cluster to remove the binding: it is still in force, and says so.
+    expect(await canEdit()).toBe(true);
+    agent = startAgent(['--kubeconfig', agentKubeconfig, 'agent', '--server', server.url], {
+      GATEHOUSE_AGENT_TOKEN: agentToken,
+    });
+    await agent.connected();
+    const back = Date.now();
+    const removedAt = await waitFor(canEdit, false, 15_000);
+    process.stderr.write(
+      `[agent-netns] overdue expiry applied ${removedAt - back} ms after the agent came back\n`,
+    );
+    expect(removedAt - back).toBeLessThan(10_000);
   });
 });
