@@ -67,25 +67,37 @@ export async function recordConnected(
 /** Records that the agent's connection ended and why, audited. */
 export async function recordDisconnected(
   store: Store,
-  input: { readonly agent: Agent; readonly replica: string; readonly reason: string },
+  input: {
+    readonly agent: Agent;
+    readonly replica: string;
+    readonly reason: string;
+    /** A newer connection of the same agent took over: audited, but the cluster stays online. */
+    readonly replaced?: boolean;
+  },
   now = new Date(),
 ): Promise<void> {
   const at = now.toISOString();
   await auditedTransaction(store, async ({ tx, audit }) => {
     // Only this replica's connection: the agent may already be connected again elsewhere.
-    await tx
-      .updateTable('agents')
-      .set({ connected_at: null, disconnected_at: at, last_error: input.reason })
-      .where('id', '=', input.agent.id)
-      .where('replica', '=', input.replica)
-      .execute();
+    if (!input.replaced)
+      await tx
+        .updateTable('agents')
+        .set({ connected_at: null, disconnected_at: at, last_error: input.reason })
+        .where('id', '=', input.agent.id)
+        .where('replica', '=', input.replica)
+        .execute();
     await audit(
       {
         actor: `agent:${input.agent.name}`,
         action: 'agent.disconnect',
         target: input.agent.cluster,
         outcome: 'succeeded',
-        details: { id: input.agent.id, replica: input.replica, reason: input.reason },
+        details: {
+          id: input.agent.id,
+          replica: input.replica,
+          reason: input.reason,
+          replaced: input.replaced === true,
+        },
       },
       () => now,
     );

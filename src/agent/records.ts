@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { auditedTransaction } from '../audit/index.js';
+import type { ClusterStatus } from '../clusters/index.js';
 import { AppError } from '../errors.js';
 import { hashToken } from '../identity/index.js';
 import type { Store } from '../store/index.js';
@@ -204,4 +205,32 @@ export async function authenticateAgent(store: Store, token: string | undefined)
       fix: 'Create or rotate the agent token with `gatehouse agents create NAME` or `gatehouse agents rotate NAME`, and give it to the agent',
     });
   return toAgent(row);
+}
+
+/** Agent clusters as `clusters list` shows them: reachable while the agent is online (revoked ones are left out). */
+export function agentClusterStatuses(agents: readonly Agent[], now = new Date()): ClusterStatus[] {
+  return agents
+    .filter((agent) => !agent.revokedAt)
+    .map((agent) => {
+      const state = agentState(agent, now);
+      const since = state === 'online' ? agent.connectedAt : agent.disconnectedAt;
+      const why =
+        state === 'never-connected'
+          ? 'its agent has never connected'
+          : `its agent is offline since ${since}${agent.lastError ? ` (${agent.lastError})` : ''}`;
+      return {
+        cluster: { name: agent.cluster, provider: 'agent', server: 'agent tunnel', current: false },
+        reachable: state === 'online',
+        ...(agent.kubernetesVersion ? { version: agent.kubernetesVersion } : {}),
+        agent: { state, ...(since ? { since } : {}) },
+        ...(state === 'online'
+          ? {}
+          : {
+              error: {
+                code: 'cluster.unreachable' as const,
+                message: `${why}. Check the agent pod in that cluster; it reconnects by itself`,
+              },
+            }),
+      };
+    });
 }

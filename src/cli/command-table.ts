@@ -103,6 +103,17 @@ export const commandTable: readonly CommandEntry[] = [
     summary: 'API tokens for `gatehouse serve` (only their hash is stored)',
     load: async () => (await import('./commands/tokens.js')).registerTokens,
   },
+  {
+    name: 'agents',
+    summary:
+      'In-cluster agents that connect private clusters to `gatehouse serve`: create, list, rotate, revoke',
+    load: async () => (await import('./commands/agents.js')).registerAgents,
+  },
+  {
+    name: 'agent',
+    summary: 'Run in a cluster: dial out to a Gatehouse server and carry its Kubernetes API calls',
+    load: async () => (await import('./commands/agents.js')).registerAgent,
+  },
 ];
 
 // Global options that take a value, so the word after them is not taken for the command.
