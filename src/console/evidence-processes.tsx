@@ -35,16 +35,27 @@ export function processForest(
     const pid = /^process (\d+)$/.exec(indicator.where)?.[1];
     if (pid !== undefined) named.set(Number(pid), [...(named.get(Number(pid)) ?? []), indicator]);
   }
+  // Built with an explicit stack, not recursion: a container can claim a parent chain of any depth.
   const placed = new Set<number>();
-  const build = (process: ProcessInfo): ProcessNode => {
-    placed.add(process.pid);
-    const below = (children.get(process.pid) ?? []).filter((child) => !placed.has(child.pid));
-    for (const child of below) placed.add(child.pid);
-    return {
+  const build = (top: ProcessInfo): ProcessNode => {
+    const made = (process: ProcessInfo) => ({
       process,
-      children: below.sort((a, b) => a.pid - b.pid).map(build),
+      children: [] as ProcessNode[],
       indicators: named.get(process.pid) ?? [],
-    };
+    });
+    const root = made(top);
+    placed.add(top.pid);
+    const pending = [root];
+    for (let node = pending.pop(); node; node = pending.pop()) {
+      const below = (children.get(node.process.pid) ?? []).filter((child) => !placed.has(child.pid));
+      for (const child of below.sort((a, b) => a.pid - b.pid)) {
+        placed.add(child.pid);
+        const childNode = made(child);
+        node.children.push(childNode);
+        pending.push(childNode);
+      }
+    }
+    return root;
   };
   const ordered = [...byPid.values()].sort((a, b) => a.pid - b.pid);
   const roots = ordered

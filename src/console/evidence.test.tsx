@@ -194,4 +194,30 @@ describe.each(dialects)('the evidence pages on %s', (dialect) => {
     expect((await fixture.visit('dave', `/evidence/${id}/export/pdf`)).status).toBe(400);
     expect((await fixture.visit('dave', '/evidence/..%2F..%2Fetc')).status).toBe(400);
   });
+
+  it('audits refused looks at the list, a package and its verification, and counts a HEAD on the download as no download', async () => {
+    const { fixture, id } = await withPackage();
+    expect((await fixture.visit('alice', '/evidence')).status).toBe(403);
+    expect((await fixture.visit('alice', `/evidence/${id}`)).status).toBe(403);
+    expect((await fixture.post('alice', `/evidence/${id}/verify`)).status).toBe(403);
+    const viewed = await listAudit(fixture.fresh.store, { action: 'evidence.view' });
+    expect(viewed.map((entry) => [entry.actor, entry.outcome, entry.target])).toEqual([
+      ['alice', 'denied', 'evidence'],
+      ['alice', 'denied', `evidence-package/${id}`],
+      ['alice', 'denied', `evidence-package/${id}`],
+    ]);
+    const head = await fixture.app.request(`/evidence/${id}/download`, {
+      method: 'HEAD',
+      headers: { cookie: 'test-person=rita' },
+    });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-disposition')).toBe(`attachment; filename="${id}.tar"`);
+    expect(await listAudit(fixture.fresh.store, { action: 'evidence.download' })).toEqual([]);
+    const exportHead = await fixture.app.request(`/evidence/${id}/export/csv`, {
+      method: 'HEAD',
+      headers: { cookie: 'test-person=rita' },
+    });
+    expect(exportHead.headers.get('content-disposition')).toBe(`attachment; filename="${id}.csv"`);
+    expect(await listAudit(fixture.fresh.store, { action: 'evidence.export' })).toEqual([]);
+  });
 });

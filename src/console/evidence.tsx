@@ -27,6 +27,23 @@ function requireEvidenceReader(principal: Principal, doing: string): void {
   if (!hasRole(principal, 'auditor')) requireRole(principal, 'responder', doing);
 }
 
+/** The same check, a refusal recorded first (`evidence.view`, denied). */
+async function refuseUnlessViewer(
+  options: ConsoleOptions,
+  signed: Signed,
+  asked: { doing: string; target: string },
+) {
+  if (hasRole(signed.principal, 'auditor') || hasRole(signed.principal, 'responder')) return;
+  await appendAudit(options.store, {
+    actor: signed.principal.subject,
+    action: 'evidence.view',
+    target: asked.target,
+    outcome: 'denied',
+    details: { reason: `needs the responder or auditor role to ${asked.doing}` },
+  });
+  requireEvidenceReader(signed.principal, asked.doing);
+}
+
 function evidenceRootOf(options: ConsoleOptions): string {
   if (options.evidenceRoot) return options.evidenceRoot;
   throw new AppError('not-found', 'this server has no evidence folder', {
@@ -35,7 +52,7 @@ function evidenceRootOf(options: ConsoleOptions): string {
 }
 
 async function listPage(c: ConsoleContext, options: ConsoleOptions, signed: Signed): Promise<Response> {
-  requireEvidenceReader(signed.principal, 'see evidence packages');
+  await refuseUnlessViewer(options, signed, { doing: 'see evidence packages', target: 'evidence' });
   // A server started without a data directory has no evidence folder: the page says so, it does not fail.
   const packages = options.evidenceRoot ? listPackages(options.evidenceRoot) : undefined;
   return await html(
@@ -59,9 +76,12 @@ async function detailPage(
   signed: Signed,
   verify: boolean,
 ): Promise<Response> {
-  requireEvidenceReader(signed.principal, verify ? 'verify evidence packages' : 'see evidence packages');
-  const root = evidenceRootOf(options);
   const id = c.req.param('id') ?? '';
+  await refuseUnlessViewer(options, signed, {
+    doing: verify ? 'verify evidence packages' : 'see evidence packages',
+    target: `evidence-package/${id.slice(0, 60)}`,
+  });
+  const root = evidenceRootOf(options);
   const detail = readPackage(root, id);
   const outcome = verify ? await verifyWithAnchors(options.store, root, id) : undefined;
   const pkg = openPackage(packageRoot(root, id));
@@ -132,13 +152,15 @@ async function download(c: ConsoleContext, options: ConsoleOptions, signed: Sign
   const id = c.req.param('id') ?? '';
   await refuseUnlessReader(options, signed, 'evidence.download', id);
   const root = packageRoot(evidenceRootOf(options), id);
+  c.header('content-type', 'application/x-tar');
+  c.header('content-disposition', `attachment; filename="${id}.tar"`);
+  c.header('cache-control', 'no-store');
+  // A HEAD takes nothing out: it is answered with the headers alone and not recorded as a download.
+  if (c.req.method === 'HEAD') return c.body(null);
   const paths = filesOf(root);
   // Recorded when the archive starts: it streams after the answer begins, so the entry cannot wait for its end.
   const details = { package: id, files: paths.length };
   await recordTaking(options, signed, { action: 'evidence.download', id, outcome: 'succeeded', details });
-  c.header('content-type', 'application/x-tar');
-  c.header('content-disposition', `attachment; filename="${id}.tar"`);
-  c.header('cache-control', 'no-store');
   return c.body(Readable.toWeb(Readable.from(tarFiles(root, id, paths))) as ReadableStream);
 }
 
@@ -159,6 +181,10 @@ async function exportTimeline(c: ConsoleContext, options: ConsoleOptions, signed
   const chosen = format as keyof typeof exportFormats;
   const pkg = openPackage(packageRoot(evidenceRootOf(options), id));
   const details = { package: id, format: chosen };
+  c.header('content-type', exportFormats[chosen].type);
+  c.header('content-disposition', `attachment; filename="${id}.${exportFormats[chosen].extension}"`);
+  c.header('cache-control', 'no-store');
+  if (c.req.method === 'HEAD') return c.body(null);
   await recordTaking(options, signed, { action: 'evidence.export', id, outcome: 'succeeded', details });
   const body =
     chosen === 'timesketch'
@@ -166,9 +192,6 @@ async function exportTimeline(c: ConsoleContext, options: ConsoleOptions, signed
       : chosen === 'csv'
         ? toTimelineCsv(buildTimeline(pkg))
         : toBodyfile(factsOf(pkg).files);
-  c.header('content-type', exportFormats[chosen].type);
-  c.header('content-disposition', `attachment; filename="${id}.${exportFormats[chosen].extension}"`);
-  c.header('cache-control', 'no-store');
   return c.body(body);
 }
 

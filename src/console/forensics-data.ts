@@ -1,3 +1,4 @@
+import { appendAudit } from '../audit/index.js';
 import { withContext } from '../errors.js';
 import {
   isShellless,
@@ -12,10 +13,28 @@ import {
 import { hasRole, type Principal, requireRole } from '../identity/index.js';
 import { type KubeClient, listAll, whoAmI } from '../kube/index.js';
 import { mapLimit } from '../map-limit.js';
+import type { Store } from '../store/index.js';
 
 /** Responders acquire; auditors (and admins) see the same pages without the acquire buttons. */
 export function requireForensicsReader(principal: Principal, doing: string): void {
   if (!hasRole(principal, 'auditor')) requireRole(principal, 'responder', doing);
+}
+
+/** The same check, with a refusal recorded (`forensics.view`, denied) before the 403 page. */
+export async function refuseUnlessForensicsReader(
+  store: Store,
+  principal: Principal,
+  asked: { doing: string; target: string },
+): Promise<void> {
+  if (hasRole(principal, 'auditor') || hasRole(principal, 'responder')) return;
+  await appendAudit(store, {
+    actor: principal.subject,
+    action: 'forensics.view',
+    target: asked.target.slice(0, 120),
+    outcome: 'denied',
+    details: { reason: `needs the responder or auditor role to ${asked.doing}` },
+  });
+  requireForensicsReader(principal, asked.doing);
 }
 
 /** Why a namespace or container is not listed until the switch is on. */

@@ -1,14 +1,14 @@
 import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { appendAudit } from '../audit/index.js';
-import { AppError, messageOf } from '../errors.js';
+import { AppError, type ErrorCode, isAppError, messageOf } from '../errors.js';
 import { listTargets, type MethodName } from '../forensics/index.js';
-import { hasRole, requireRole } from '../identity/index.js';
+import { requireRole } from '../identity/index.js';
 import type { ConsoleEnv } from '../server/env.js';
-import { requireForensicsReader } from './forensics-data.js';
+import { refuseUnlessForensicsReader } from './forensics-data.js';
 import { JobView } from './forensics-job-view.js';
 import type { Job, JobRegistry } from './forensics-jobs.js';
-import { placeFrom } from './forensics-place.js';
+import { labelSelectorFrom, placeFrom } from './forensics-place.js';
 import { type ConsoleContext, formFields, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
 import type { ConsoleOptions } from './options.js';
@@ -55,11 +55,7 @@ async function targetsOf(
       namespace,
       targets: [{ pod: place.pod, ...(place.container ? { container: place.container } : {}) }],
     };
-  const selector = fields.selector?.trim();
-  if (!selector || selector.length > 256)
-    throw new AppError('input.invalid', 'give a pod, or a label selector of at most 256 characters', {
-      fix: 'e.g. app=web',
-    });
+  const selector = labelSelectorFrom(fields.selector);
   const client = await options.clientFor(cluster);
   const running = (await listTargets(client, { namespace, labelSelector: selector })).filter(
     (target) => target.state === 'running',
@@ -84,19 +80,41 @@ async function targetsOf(
   };
 }
 
+/** Every refused acquisition is recorded like the CLI records an attempt: same action, outcome denied. */
 async function acquire(c: ConsoleContext, options: ConsoleOptions, signed: Signed, jobs: JobRegistry) {
   const fields = await formFields(c);
-  if (!hasRole(signed.principal, 'responder')) {
-    // A refusal is recorded like the CLI records an attempt: same action, the outcome says denied.
-    await appendAudit(options.store, {
-      actor: signed.principal.subject,
-      action: 'forensics.acquire',
-      target: askedFor(fields),
-      outcome: 'denied',
-      details: { reason: 'needs the responder role' },
-    });
-    requireRole(signed.principal, 'responder', 'acquire evidence');
+  try {
+    return await startJob(c, options, signed, jobs, fields);
+  } catch (error) {
+    if (isAppError(error) && refusals.has(error.code))
+      await appendAudit(options.store, {
+        actor: signed.principal.subject,
+        action: 'forensics.acquire',
+        target: askedFor(fields),
+        outcome: 'denied',
+        details: { reason: error.message.slice(0, 300) },
+      });
+    throw error;
   }
+}
+
+/** Errors that refuse the request itself; a cluster that cannot be reached is not a refusal. */
+const refusals = new Set<ErrorCode>([
+  'auth.forbidden',
+  'input.invalid',
+  'not-found',
+  'conflict',
+  'context.unknown',
+]);
+
+async function startJob(
+  c: ConsoleContext,
+  options: ConsoleOptions,
+  signed: Signed,
+  jobs: JobRegistry,
+  fields: Record<string, string | undefined>,
+) {
+  requireRole(signed.principal, 'responder', 'acquire evidence');
   const method = (fields.method ?? 'auto') as MethodName | 'auto';
   if (!methods.includes(method))
     throw new AppError('input.invalid', `unknown method "${method.slice(0, 40)}"`, {
@@ -146,7 +164,10 @@ export function mountJobs(app: Hono<ConsoleEnv>, options: ConsoleOptions, jobs: 
   app.get(
     '/forensics/jobs/:id',
     page(options, async (c, signed) => {
-      requireForensicsReader(signed.principal, 'see acquisitions');
+      await refuseUnlessForensicsReader(options.store, signed.principal, {
+        doing: 'see acquisitions',
+        target: `job/${c.req.param('id') ?? ''}`,
+      });
       const job = jobOf(c, jobs);
       return await html(
         c,
@@ -163,7 +184,10 @@ export function mountJobs(app: Hono<ConsoleEnv>, options: ConsoleOptions, jobs: 
   app.get(
     '/forensics/jobs/:id/events',
     page(options, async (c, signed) => {
-      requireForensicsReader(signed.principal, 'see acquisitions');
+      await refuseUnlessForensicsReader(options.store, signed.principal, {
+        doing: 'see acquisitions',
+        target: `job/${c.req.param('id') ?? ''}`,
+      });
       const id = jobOf(c, jobs).id;
       c.header('cache-control', 'no-store');
       return streamSSE(

@@ -59,3 +59,46 @@ export function forensicsHref(place: Partial<Place>): string {
   const text = query.toString();
   return text ? `/forensics?${text}` : '/forensics';
 }
+
+// Kubernetes' label selector grammar: `key`, `!key`, `key=v`, `key==v`, `key!=v`, `key in (v,…)`, `key notin (v,…)`.
+const labelName = '[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?';
+const labelKey = `(?:[a-z0-9](?:[-a-z0-9.]{0,251}[a-z0-9])?/)?${labelName}`;
+const labelValue = `(?:${labelName})?`;
+const requirement = new RegExp(
+  `^(?:!\\s*${labelKey}|${labelKey}(?:\\s*(?:==|!=|=)\\s*${labelValue}|\\s+(?:in|notin)\\s*\\(\\s*${labelValue}(?:\\s*,\\s*${labelValue})*\\s*\\))?)$`,
+);
+
+/** The requirements of a selector: split at commas outside parentheses. */
+function requirementsOf(selector: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let at = 0; at < selector.length; at++) {
+    const char = selector[at];
+    if (char === '(') depth++;
+    else if (char === ')') depth--;
+    else if (char === ',' && depth === 0) {
+      parts.push(selector.slice(start, at).trim());
+      start = at + 1;
+    }
+  }
+  return [...parts, selector.slice(start).trim()];
+}
+
+/**
+ * A label selector as typed into the form, checked against Kubernetes' grammar before any cluster
+ * is asked: at most 256 characters, and nothing that is not a selector (the apiserver's own
+ * refusal would come later and word it less plainly).
+ */
+export function labelSelectorFrom(value: string | undefined): string {
+  const selector = value?.trim();
+  if (!selector || selector.length > 256)
+    throw new AppError('input.invalid', 'give a pod, or a label selector of at most 256 characters', {
+      fix: 'e.g. app=web',
+    });
+  if (!requirementsOf(selector).every((part) => requirement.test(part)))
+    throw new AppError('input.invalid', `"${selector.slice(0, 80)}" is not a label selector`, {
+      fix: 'Use key=value, key!=value, key in (a,b), key notin (a,b), key or !key, separated by commas, e.g. app=web,tier!=db',
+    });
+  return selector;
+}

@@ -219,4 +219,69 @@ describe.each(dialects)('the forensics pages on %s', (dialect) => {
     expect(none.status).toBe(404);
     expect(await none.text()).toContain('no running container matches app=nothing in shop');
   });
+
+  it('refuses a malformed or hostile label selector before the cluster is asked, and audits every refused acquisition with its reason', async () => {
+    const console = await over();
+    const base = { cluster: 'prod', namespace: 'shop', method: 'auto' };
+    const hostile = [
+      'app=web&fieldSelector=metadata.name=web',
+      'app=web\nx=y',
+      'app=<script>',
+      'app in (web',
+      `app=${'a'.repeat(300)}`,
+    ];
+    for (const selector of hostile) {
+      const refused = await console.post('rita', '/forensics/acquire', { ...base, selector });
+      expect(refused.status, selector).toBe(400);
+      expect(await refused.text()).toMatch(/is not a label selector|at most 256 characters/);
+    }
+    const accepted = await console.post('rita', '/forensics/acquire', {
+      ...base,
+      selector: 'app in (web, shop), !canary,tier!=db,example.com/team==x',
+    });
+    expect(accepted.status).toBe(404);
+    const badMethod = await console.post('rita', '/forensics/acquire', {
+      ...base,
+      pod: 'web',
+      method: 'ssh',
+    });
+    expect(badMethod.status).toBe(400);
+    const entries = await listAudit(console.fresh.store, { action: 'forensics.acquire' });
+    expect(entries.map((entry) => [entry.actor, entry.outcome])).toEqual(
+      Array.from({ length: hostile.length + 2 }, () => ['rita', 'denied']),
+    );
+    expect(String(entries[0]?.details.reason)).toContain('is not a label selector');
+    expect(String(entries.at(-1)?.details.reason)).toContain('unknown method "ssh"');
+  });
+
+  it('lets every responder, auditor and admin follow any job (team work, and the evidence list shows the same), and refuses and audits anyone else on the page and its events', async () => {
+    const console = await over();
+    const started = await console.post('rita', '/forensics/acquire', {
+      cluster: 'prod',
+      namespace: 'shop',
+      pod: 'web',
+      container: 'php',
+      method: 'exec',
+    });
+    const jobPath = started.headers.get('location') ?? '';
+    for (const person of ['dave', 'carol'] as const) {
+      expect(await text(await console.visit(person, `${jobPath}/events`))).toContain('event: done');
+      expect(await text(await console.visit(person, jobPath))).toContain('Started by</dt><dd>rita');
+    }
+    for (const path of [jobPath, `${jobPath}/events`, '/forensics?cluster=prod']) {
+      const refused = await console.visit('alice', path);
+      expect(refused.status, path).toBe(403);
+      expect(await refused.text()).not.toContain('event: progress');
+      const head = await console.app.request(path, {
+        method: 'HEAD',
+        headers: { cookie: 'test-person=alice' },
+      });
+      expect(head.status, `HEAD ${path}`).toBe(403);
+    }
+    const refusals = await listAudit(console.fresh.store, { action: 'forensics.view' });
+    const job = `job/${jobPath.split('/').at(-1)}`;
+    expect(refusals.map((entry) => [entry.actor, entry.outcome, entry.target])).toEqual(
+      [job, job, job, job, 'forensics', 'forensics'].map((target) => ['alice', 'denied', target]),
+    );
+  });
 });

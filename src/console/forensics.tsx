@@ -11,7 +11,7 @@ import {
   listNamespaces,
   podsOf,
   probed,
-  requireForensicsReader,
+  refuseUnlessForensicsReader,
   targetsIn,
 } from './forensics-data.js';
 import { mountJobs } from './forensics-job-page.js';
@@ -92,7 +92,10 @@ async function stepFor(options: ConsoleOptions, signed: Signed, place: Place) {
 }
 
 async function browse(c: ConsoleContext, options: ConsoleOptions, signed: Signed): Promise<Response> {
-  requireForensicsReader(signed.principal, 'see forensics targets');
+  await refuseUnlessForensicsReader(options.store, signed.principal, {
+    doing: 'see forensics targets',
+    target: 'forensics',
+  });
   const place = placeFrom((name) => c.req.query(name));
   const step = await stepFor(options, signed, place);
   return await html(

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { paxFile, tarArchive, tarEntry } from '../../../test/support/tar.js';
+import { paxFile, paxRecords, tarArchive, tarEntry, tarHeader } from '../../../test/support/tar.js';
 import { extractPackageTar } from './tar-read.js';
 
 function archive(bytes: Buffer): { file: string; into: string } {
@@ -49,5 +49,38 @@ describe('reading a downloaded package archive', () => {
       expect(() => extractPackageTar(file, into)).toThrow(message);
       expect(existsSync(join(into, '..', '..', 'escaped'))).toBe(false);
     }
+  });
+
+  it('refuses an extended header that claims a huge size without reserving memory for it', () => {
+    const claim = tarHeader({ name: 'PaxHeaders/entry', type: 'x', size: 0o7777777777 });
+    const { file, into } = archive(Buffer.concat([claim, Buffer.alloc(512), end]));
+    const before = process.memoryUsage().arrayBuffers;
+    expect(() => extractPackageTar(file, into)).toThrow(/an extended header of 1073741823 bytes/);
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 << 20);
+  });
+
+  it('refuses a header whose checksum does not match, as a damaged archive', () => {
+    const header = tarHeader({ name: 'pkg/manifest.json', data: '{}' });
+    header.write('X', 4, 'latin1');
+    const { file, into } = archive(Buffer.concat([header, Buffer.from('{}'), Buffer.alloc(510), end]));
+    expect(() => extractPackageTar(file, into)).toThrow(/header checksum does not match/);
+  });
+
+  it('refuses a name with a NUL byte and a file listed twice with its own message, not a system error', () => {
+    const nul = archive(
+      Buffer.concat([
+        tarEntry({ name: 'PaxHeaders/entry', type: 'x', data: paxRecords({ path: 'pkg/a\u0000b' }) }),
+        tarEntry({ name: 'placeholder', data: 'x' }),
+        end,
+      ]),
+    );
+    expect(() => extractPackageTar(nul.file, nul.into)).toThrow(/not a readable evidence archive.*NUL/);
+    const twice = archive(
+      tarArchive([
+        { name: 'pkg/a', data: '1' },
+        { name: 'pkg/a', data: '2' },
+      ]),
+    );
+    expect(() => extractPackageTar(twice.file, twice.into)).toThrow(/not a readable evidence archive.*twice/);
   });
 });

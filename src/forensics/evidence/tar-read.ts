@@ -1,9 +1,11 @@
-import { closeSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { AppError } from '../../errors.js';
 
 const block = 512;
 const chunk = 1 << 20;
+/** A PAX header only names a file; anything larger is a hostile size claim, refused before it is read. */
+const maxPaxBytes = 64 * 1024;
 
 function readExactly(fd: number, length: number, position: number): Buffer {
   const buffer = Buffer.alloc(length);
@@ -34,6 +36,14 @@ function damaged(file: string, why: string): AppError {
   });
 }
 
+/** The header's own checksum: the sum of its bytes with the checksum field read as spaces. */
+function checksumMatches(header: Buffer, file: string): boolean {
+  const stored = octal(header, 148, 8, file);
+  let sum = 0;
+  for (let at = 0; at < block; at++) sum += at >= 148 && at < 156 ? 0x20 : header[at]!;
+  return sum === stored;
+}
+
 /** The `path` of a PAX extended header, which names a file longer than ustar's 100 bytes. */
 function paxPath(records: Buffer): string | undefined {
   let offset = 0;
@@ -51,6 +61,8 @@ function paxPath(records: Buffer): string | undefined {
 
 /** A name inside the archive as a safe relative path: no absolute path, no `..`, nothing empty. */
 function safeName(name: string, file: string): string[] {
+  if (name.includes('\0'))
+    throw damaged(file, `the entry "${name.slice(0, 120)}" holds a NUL byte in its name`);
   const parts = name.split('/').filter((part) => part !== '' && part !== '.');
   if (name.startsWith('/') || parts.length === 0 || parts.some((part) => part === '..'))
     throw damaged(file, `it holds the entry "${name.slice(0, 120)}", which points outside its folder`);
@@ -72,6 +84,8 @@ function* entries(fd: number, file: string): Generator<Entry> {
     const header = readExactly(fd, block, position);
     if (header.length < block) throw damaged(file, 'it ends in the middle of an entry');
     if (header.every((byte) => byte === 0)) return;
+    if (!checksumMatches(header, file))
+      throw damaged(file, `the header at byte ${position}: header checksum does not match`);
     const size = octal(header, 124, 12, file);
     const type = field(header, 156, 1) || '0';
     const prefix = field(header, 257, 6) === 'ustar' ? field(header, 345, 155) : '';
@@ -79,6 +93,8 @@ function* entries(fd: number, file: string): Generator<Entry> {
     const dataAt = position + block;
     position = dataAt + Math.ceil(size / block) * block;
     if (type === 'x') {
+      if (size > maxPaxBytes)
+        throw damaged(file, `an extended header of ${size} bytes (at most ${maxPaxBytes} name a file)`);
       longName = paxPath(readExactly(fd, size, dataAt));
       continue;
     }
@@ -112,6 +128,7 @@ export function extractPackageTar(file: string, into: string): { readonly top: s
       if (entry.type !== '0' && entry.type !== '7')
         throw damaged(file, `"${entry.name.slice(0, 120)}" is not a regular file (tar type ${entry.type})`);
       mkdirSync(dirname(target), { recursive: true });
+      if (existsSync(target)) throw damaged(file, `"${entry.name.slice(0, 120)}" is listed twice`);
       const out = openSync(target, 'wx', 0o600);
       try {
         for (let done = 0; done < entry.size; done += chunk) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Indicator, ProcessInfo, TimelineEvent } from '../forensics/index.js';
 import { bucketWidths, histogramOf, maxBuckets } from './evidence-chart.js';
-import { type ProcessNode, processForest } from './evidence-processes.js';
+import { type ProcessNode, ProcessTree, processForest } from './evidence-processes.js';
 
 const event = (datetime: string, source = 'bodyfile'): TimelineEvent => ({
   datetime,
@@ -107,5 +107,16 @@ describe('the process tree', () => {
     );
     expect(root?.indicators).toEqual([]);
     expect(root?.children[0]?.indicators.map((found) => found.where)).toEqual(['process 13']);
+  });
+
+  it('draws a parent chain as deep as a hostile container claims (30,000 processes) without running out of stack', async () => {
+    const chain = Array.from({ length: 30_000 }, (_, at) => process(at + 1, at));
+    const forest = processForest(chain, []);
+    let depth = 0;
+    for (let node = forest[0]; node; node = node.children[0]) depth++;
+    expect(depth).toBe(30_000);
+    const html = await (<ProcessTree processes={chain} indicators={[]} />).toString();
+    expect(html).toContain('The first 1000 of 30000 processes');
+    expect(html.match(/class="pid"/g)?.length).toBe(1000);
   });
 });
