@@ -148,7 +148,7 @@ describe('the console in a browser', () => {
     });
     const dave = await open('dave', '/governance');
     await look(dave, 'governance');
-    await dave.click('a:has-text("Ask who can, on the latest sync")');
+    await dave.click('a:has-text("Who can…")');
     await dave.fill('#who-verb', 'create');
     await dave.fill('#who-resource', 'pods');
     await dave.fill('#who-subresource', 'exec');
