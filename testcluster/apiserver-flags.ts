@@ -60,6 +60,45 @@ export async function ensureApiserverFlags(root: string, flags: readonly Flag[])
   return true;
 }
 
+/**
+ * Starts again any component of a running cluster whose process has died (kwokctl does not watch
+ * them): the controller manager and the scheduler lose their leader lease and exit when the
+ * apiserver restarts, and without them Deployments get no pods. Returns the names restarted.
+ * Callers hold the e2e lock.
+ */
+export async function restartStoppedComponents(root: string): Promise<string[]> {
+  const workdir = join(kwokWorkdir(root), 'clusters', clusterName);
+  const configPath = join(workdir, 'kwok.yaml');
+  const documents = parseAllDocuments(readFileSync(configPath, 'utf8'));
+  const config = documents.find((document) => document.get('kind') === 'KwokctlConfiguration');
+  const components = (config?.toJS() as { components?: Component[] } | undefined)?.components ?? [];
+  const stopped = components.filter(
+    (component) => !isRunning(join(workdir, 'pids', `${component.name}.pid`)),
+  );
+  for (const component of stopped) {
+    progress(`${component.name} had stopped; starting it again`);
+    startDetached(
+      component,
+      join(workdir, 'logs', `${component.name}.log`),
+      join(workdir, 'pids', `${component.name}.pid`),
+    );
+  }
+  if (stopped.some((component) => component.name === 'kube-apiserver')) await waitReady(root);
+  return stopped.map((component) => component.name);
+}
+
+function isRunning(pidFile: string): boolean {
+  if (!existsSync(pidFile)) return false;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 1) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function stopProcess(pidFile: string): Promise<void> {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').trim());

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { KubeClient, loadKubeconfig } from '../src/kube/index.js';
-import { ensureApiserverFlags } from './apiserver-flags.js';
+import { ensureApiserverFlags, restartStoppedComponents } from './apiserver-flags.js';
 import { auditFlags, auditLogDir } from './audit.js';
 import { ensureBinaries } from './build.js';
 import { containersAlive, stopContainers } from './containers.js';
@@ -44,6 +44,7 @@ export async function clusterUp(root = cacheRoot()): Promise<ClusterUpResult> {
   if (await isHealthy(root)) {
     // A cluster started before the audit log existed gets it by an apiserver restart, not afresh.
     await ensureApiserverFlags(root, auditFlags(clusterDir(root)));
+    await restartStoppedComponents(root);
     return { kubeconfig: kubeconfigPath(root), reused: true, seconds: (Date.now() - start) / 1000, auditLog };
   }
   await clusterDown(root);
