@@ -196,6 +196,7 @@ describe.each(dialects)('ingesting audit logs on %s', (dialect) => {
         expect(result.files[0].error).toMatch(/being read by another ingest/);
   });
 
+  // Each worker loads the TypeScript sources through tsx: slow on a loaded machine, hence 90 s.
   it('parses in worker threads exactly as in one thread: counts, malformed lines, stored rows', async () => {
     const store = await open();
     const file = join(dir, 'audit.log');
@@ -251,7 +252,7 @@ describe.each(dialects)('ingesting audit logs on %s', (dialect) => {
     } finally {
       await other.cleanup();
     }
-  });
+  }, 90_000);
 
   it('survives random bytes, plain and gzipped: every non-empty line is malformed, nothing is stored', async () => {
     const store = await open();
