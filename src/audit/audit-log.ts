@@ -256,6 +256,8 @@ export interface AuditQuery {
   readonly limit?: number;
   readonly action?: string;
   readonly actor?: string;
+  /** Entries whose target starts with this (e.g. `review/ID` for a campaign and its items). */
+  readonly targetPrefix?: string;
   /** Entries at or after this instant (ISO 8601). */
   readonly since?: string;
   /** Newest first (the console's view), instead of chain order. */
@@ -272,6 +274,13 @@ export async function listAudit(store: Store, query: AuditQuery = {}): Promise<A
   if (query.action !== undefined) select = select.where('action', '=', query.action);
   if (query.actor !== undefined) select = select.where('actor', '=', query.actor);
   if (query.since !== undefined) select = select.where('at', '>=', query.since);
+  if (query.targetPrefix !== undefined)
+    // substr, not LIKE: a prefix is compared as text in both dialects, whatever characters it holds.
+    select = select.where(
+      sql<string>`substr(target, 1, ${query.targetPrefix.length})`,
+      '=',
+      query.targetPrefix,
+    );
   if (query.limit !== undefined) select = select.limit(query.limit);
   return (await select.execute()).map(auditEventOf);
 }

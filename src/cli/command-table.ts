@@ -31,6 +31,11 @@ export const commandTable: readonly CommandEntry[] = [
     load: async () => (await import('./commands/rbac.js')).registerRbac,
   },
   {
+    name: 'reviews',
+    summary: 'Access reviews: campaigns that certify or revoke access, proven on the cluster',
+    load: async () => (await import('./commands/reviews.js')).registerReviews,
+  },
+  {
     name: 'targets',
     summary: 'Namespaces → pods → containers that can be acquired, with node, image digest and methods',
     load: async () => (await import('./commands/forensics.js')).registerTargets,
@@ -56,6 +61,11 @@ export const commandTable: readonly CommandEntry[] = [
     summary:
       'Cloud accounts Gatehouse finds clusters in (settings only; credentials come from each cloud’s own chain)',
     load: async () => (await import('./commands/providers.js')).registerProviders,
+  },
+  {
+    name: 'usage',
+    summary: 'Usage evidence from the Kubernetes API audit log: ingest logs, show who used which permission',
+    load: async () => (await import('./commands/usage.js')).registerUsage,
   },
   {
     name: 'setup',
@@ -92,6 +102,17 @@ export const commandTable: readonly CommandEntry[] = [
     name: 'tokens',
     summary: 'API tokens for `gatehouse serve` (only their hash is stored)',
     load: async () => (await import('./commands/tokens.js')).registerTokens,
+  },
+  {
+    name: 'agents',
+    summary:
+      'In-cluster agents that connect private clusters to `gatehouse serve`: create, list, rotate, revoke',
+    load: async () => (await import('./commands/agents.js')).registerAgents,
+  },
+  {
+    name: 'agent',
+    summary: 'Run in a cluster: dial out to a Gatehouse server and carry its Kubernetes API calls',
+    load: async () => (await import('./commands/agents.js')).registerAgent,
   },
 ];
 

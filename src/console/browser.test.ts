@@ -181,10 +181,10 @@ describe('the console in a browser', () => {
   it('renders the remaining pages, the sign-in page and narrow screens without errors', async () => {
     for (const [path, name] of [
       ['/clusters', 'clusters'],
-      ['/forensics', 'forensics'],
       ['/reviews', 'reviews'],
     ] as const)
       await look(await open('bob', path), name);
+    await look(await open('rita', '/forensics'), 'forensics');
     const signedOut = await open(undefined, '/access/approvals');
     expect(new URL(signedOut.url()).pathname).toBe('/login');
     await look(signedOut, 'login');

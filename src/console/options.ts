@@ -1,5 +1,6 @@
 import type { ClusterListing, EksAccessEntriesPort } from '../clusters/index.js';
 import type { KubeClient } from '../kube/index.js';
+import type { UsageOf } from '../reviews/index.js';
 import type { Store } from '../store/index.js';
 
 /** What the console needs of the server: the same store and cluster ports the API routes use. */
@@ -20,6 +21,8 @@ export interface ConsoleOptions {
    * the first administrator gets in (the one-time link) and how to configure a provider.
    */
   readonly signInWithProvider?: boolean;
+  /** Usage evidence for review items (the audit-log usage module); absent, usage shows as unknown. */
+  readonly usageOf?: UsageOf;
   /** How often a request's event stream looks for changes (ms); tests shorten it. */
   readonly eventPollMs?: number;
 }

@@ -36,6 +36,17 @@ const phrases: Readonly<Record<string, (event: AuditEvent) => string>> = {
   'access.revoke-credential': (event) => `removed the request credential ${removed(event)}`,
   'access.revoke-aws-auth': (event) => `removed the aws-auth mapping ${removed(event)}`,
   'access.revoke-access-policy': (event) => `removed ${clip(event.details.policyArn)} from ${removed(event)}`,
+  // Access reviews: reviewers are told they have work, and again as the deadline comes.
+  'review.create': (event) =>
+    `${actor(event)} opened the access review "${clip(event.details.name)}" on ${clip(event.details.cluster)}: ${clip(event.details.items)} grants to review by ${clip(event.details.deadlineAt)}`,
+  'review.reminder': (event) =>
+    `${event.details.overdue ? ':alarm_clock: OVERDUE: ' : ''}${clip(event.details.reviewer)} has ${clip(event.details.pending)} grants to review in "${clip(event.details.name)}" (due ${clip(event.details.deadlineAt)})`,
+  'review.deadline': (event) =>
+    `the access review "${clip(event.details.name)}" passed its deadline: default action ${clip(event.details.defaultAction)} on ${clip(event.details.items)} undecided grants`,
+  'review.revoke': (event) =>
+    event.outcome === 'failed'
+      ? `:warning: revoking ${clip(event.details.grant)} of ${clip(event.details.subject)} FAILED: ${clip(event.details.error)}`
+      : `${actor(event)} revoked ${clip(event.details.grant)} of ${clip(event.details.subject)}`,
 };
 
 function actor(event: AuditEvent): string {
@@ -79,7 +90,8 @@ export function isNotifiable(event: AuditEvent): boolean {
 export function requestLink(event: AuditEvent, consoleUrl: string | undefined): string | undefined {
   const id = (event.details as { id?: unknown }).id;
   if (!consoleUrl || typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) return undefined;
-  const link = `${consoleUrl.replace(/\/+$/, '')}/access/requests/${id}`;
+  const page = event.action.startsWith('review.') ? 'reviews' : 'access/requests';
+  const link = `${consoleUrl.replace(/\/+$/, '')}/${page}/${id}`;
   // Inside Slack's <url|label> markup: a URL that could close or split it is left out.
   return /^https?:\/\/[^\s<>|]+$/.test(link) ? link : undefined;
 }

@@ -33,6 +33,8 @@ export interface AwsAuthChange {
   /** Called between read and write (tests use it to make a concurrent writer win the race). */
   readonly beforeWrite?: () => Promise<void>;
   readonly attempts?: number;
+  /** The apiserver validates the write and stores nothing; no history is kept. */
+  readonly dryRun?: boolean;
 }
 
 const path = '/api/v1/namespaces/kube-system/configmaps/aws-auth';
@@ -83,7 +85,7 @@ async function change(
     const next = mutate(current);
     if (!next) return false;
     await options.beforeWrite?.();
-    if (current)
+    if (current && !options.dryRun)
       await options.store.db
         .insertInto('aws_auth_history')
         .values({
@@ -96,7 +98,12 @@ async function change(
         })
         .execute();
     try {
-      await client.request({ method: 'PUT', path, body: next });
+      await client.request({
+        method: 'PUT',
+        path,
+        body: next,
+        query: options.dryRun ? { dryRun: 'All' } : {},
+      });
       return true;
     } catch (error) {
       // Someone else wrote aws-auth between our read and write: read again and redo the edit.
@@ -175,6 +182,32 @@ export async function removeAwsAuthMapping(
       current,
       owned(current).filter((candidate) => candidate !== arn),
       text === undefined ? data : { ...data, [key]: text },
+    );
+  });
+}
+
+/**
+ * Removes every mapping of an IAM principal, whoever added it: an access review decided so (a
+ * person's explicit decision, recorded in the audit log). False when aws-auth does not map it.
+ */
+export async function unmapAwsAuthPrincipal(
+  client: KubeClient,
+  arn: string,
+  options: AwsAuthChange,
+): Promise<boolean> {
+  const key = keyOf(arn);
+  return await change(client, options, (current) => {
+    if (!current) return undefined;
+    const data = { ...(current.data ?? {}) };
+    const text = editEntries(data[key], key, (items) => {
+      const kept = items.filter((item) => !(isMap(item) && item.get(arnField(key)) === arn));
+      return kept.length === items.length ? undefined : kept;
+    });
+    if (text === undefined) return undefined;
+    return withOwned(
+      current,
+      owned(current).filter((candidate) => candidate !== arn),
+      { ...data, [key]: text },
     );
   });
 }

@@ -4,7 +4,14 @@ export {
   addAwsAuthMapping,
   ownedAwsAuthMappings,
   removeAwsAuthMapping,
+  unmapAwsAuthPrincipal,
 } from './aws-auth.js';
+export {
+  type BindingRef,
+  type BoundSubject,
+  removeSubjectFromBinding,
+  type SubjectRemoval,
+} from './binding-subjects.js';
 export {
   type AccessGrant,
   applyGrant,

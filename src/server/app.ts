@@ -14,6 +14,7 @@ import { httpStatusFor } from './errors.js';
 import { openApiDocument } from './openapi.js';
 import { accessRoutes } from './routes/access.js';
 import { auditRoutes } from './routes/audit.js';
+import { reviewRoutes } from './routes/reviews.js';
 import { consoleSession, signInRoutes } from './sign-in/index.js';
 import { reply } from './validate.js';
 
@@ -105,6 +106,7 @@ export function createApp(options: AppOptions): Hono<ServerEnv> {
   });
   app.route('/v1', accessRoutes(options, changed));
   app.route('/v1/audit', auditRoutes(store));
+  app.route('/v1', reviewRoutes(options));
   app.route(
     '/auth',
     signInRoutes({ store, sessions, cookies, publicUrl, oidc: options.signIn?.oidc, ...logOption(options) }),

@@ -55,6 +55,13 @@ describe('the generated OpenAPI document', () => {
         `post /v1/requests/{id}/credential path:id  200,${errors}`,
         `get /v1/audit query:after,query:limit  200,${errors}`,
         'get /v1/audit/verify   200,401,403',
+        'get /v1/reviews   200,401',
+        `post /v1/reviews  application/json 201,${errors}`,
+        `get /v1/reviews/{id} path:id,query:state,query:reviewer,query:namespace,query:severity,query:mine  200,${errors}`,
+        `post /v1/reviews/{id}/decisions path:id application/json 200,${errors}`,
+        `post /v1/reviews/{id}/reassignments path:id application/json 200,${errors}`,
+        `post /v1/reviews/{id}/close path:id  200,${errors}`,
+        `get /v1/reviews/{id}/evidence path:id  200,${errors}`,
       ].sort(),
     );
   });

@@ -2,10 +2,14 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { serve } from '@hono/node-server';
 import { expireDue, getRequest, grantNow, KeyedLock, reconcile } from '../access/index.js';
+import type { AgentRegistry } from '../agent/index.js';
 import type { ClusterConnections } from '../clusters/index.js';
+import { defaultSessionSettings } from '../config/index.js';
 import { AppError, describeError, messageOf } from '../errors.js';
 import { deliver, sinkLabel, type WebhookSink } from '../notifications/index.js';
+import { runReviewDeadlines } from '../reviews/index.js';
 import type { Store } from '../store/index.js';
+import { agentUpgrades } from './agent-sockets.js';
 import { createApp, type SignInSettings } from './app.js';
 import { Lease } from './lease.js';
 import { PassLoop } from './loop.js';
@@ -46,6 +50,11 @@ export interface ServeOptions {
   readonly signIn?: SignInSettings;
   /** Where evidence packages are kept (the data directory's evidence folder). */
   readonly evidenceRoot?: string;
+  /**
+   * In-cluster agents dial in here (`/v1/agents/connect`) and become their cluster's transport;
+   * the same registry must be the runtime's (`openGatehouse(config, { agents })`).
+   */
+  readonly agents?: AgentRegistry;
 }
 
 export interface RunningServer {
@@ -209,6 +218,30 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     },
     Math.max(options.intervalMs, 2000),
   );
+  // Access reviews: reminders at their offsets and default actions at deadlines, by the lease holder.
+  const reviews = new PassLoop(
+    async () => {
+      if (!lease.held()) return undefined;
+      try {
+        const report = await runReviewDeadlines(store, { clusters: { clientFor, accessEntriesFor } });
+        for (const acted of report.acted)
+          log(
+            `review ${acted.campaign.slice(0, 8)}: deadline passed, ${acted.action} on ${acted.items} items`,
+          );
+        logOnChange(
+          'reviews',
+          report.errors.map((error) => `review ${error.campaign.slice(0, 8)}: ${error.message}`).join('\n') ||
+            undefined,
+        );
+        if (report.reminded.length > 0 || report.acted.length > 0) notifier.kick();
+        return report.nextDueAt ? new Date(report.nextDueAt) : undefined;
+      } catch (error) {
+        logOnChange('reviews', `review deadlines failed (the next pass retries): ${describeError(error)}`);
+        return undefined;
+      }
+    },
+    Math.max(options.intervalMs, 1000),
+  );
   const list = clusters.list?.bind(clusters);
   const app = createApp({
     store,
@@ -237,6 +270,18 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     );
     started.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, options)));
   });
+  const { agents } = options;
+  if (agents)
+    server.on(
+      'upgrade',
+      agentUpgrades({
+        store,
+        registry: agents,
+        sessions: options.signIn?.sessions ?? defaultSessionSettings,
+        replica,
+        log,
+      }),
+    );
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   listeningUrl = url;
@@ -249,6 +294,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       return undefined;
     });
   reconciler.kick();
+  reviews.kick();
   if (options.webhooks.length > 0) notifier.kick();
   // Renews the lease even while a long pass runs; started only once the API listens.
   const heartbeat = setInterval(
@@ -269,11 +315,14 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     leader: () => lease.held(),
     close: async () => {
       clearInterval(heartbeat);
+      // Agents reconnect to another replica, or to this one once it is back.
+      for (const session of agents?.sessions ?? []) session.socket.close(1001, 'the server is stopping');
       await unlisten?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await expiries.stop();
       await reconciler.stop();
       await notifier.stop();
+      await reviews.stop();
       // Another replica takes over at once instead of after the lease's TTL.
       await lease.release().catch(() => undefined);
     },

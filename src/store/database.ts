@@ -6,6 +6,7 @@ import type {
   AwsAuthHistoryTable,
   EksAccessGrantsTable,
 } from './tables/access.js';
+import type { AgentsTable } from './tables/agents.js';
 import type { AuditEventsTable } from './tables/audit.js';
 import type { ClusterProvidersTable } from './tables/clusters.js';
 import type { OneTimeCodesTable, SessionsTable } from './tables/identity.js';
@@ -19,7 +20,14 @@ import type {
   SyncSnapshotsTable,
   SyncSubjectGrantsTable,
 } from './tables/inventory.js';
+import type { ReviewCampaignsTable, ReviewItemsTable } from './tables/reviews.js';
 import type { ApiTokensTable, LeasesTable, NotificationCursorsTable } from './tables/server.js';
+import type {
+  UsageFilesTable,
+  UsageIdentitiesTable,
+  UsageIngestionsTable,
+  UsagePermissionsTable,
+} from './tables/usage.js';
 
 /** Every table of the store, assembled from the capabilities' table types. */
 export interface Database {
@@ -43,6 +51,13 @@ export interface Database {
   readonly leases: LeasesTable;
   readonly sessions: SessionsTable;
   readonly one_time_codes: OneTimeCodesTable;
+  readonly usage_permissions: UsagePermissionsTable;
+  readonly usage_identities: UsageIdentitiesTable;
+  readonly usage_files: UsageFilesTable;
+  readonly usage_ingestions: UsageIngestionsTable;
+  readonly review_campaigns: ReviewCampaignsTable;
+  readonly review_items: ReviewItemsTable;
+  readonly agents: AgentsTable;
 }
 
 export type StoreDialect = 'sqlite' | 'postgres';

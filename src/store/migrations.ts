@@ -312,6 +312,147 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('sessions').execute();
     },
   },
+  '2026_12_01_0030_review_campaigns': {
+    // Access reviews: campaigns over a frozen sync run, and one item per subject × grant.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('review_campaigns')
+        .addColumn('id', 'varchar(40)', (column) => column.primaryKey())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('cluster', 'text', (column) => column.notNull())
+        .addColumn('sync_run_id', 'varchar(40)', (column) => column.notNull())
+        .addColumn('snapshot_hash', 'varchar(64)', (column) => column.notNull())
+        .addColumn('scope', 'text', (column) => column.notNull())
+        .addColumn('reviewers', 'text', (column) => column.notNull())
+        .addColumn('deadline_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('default_action', 'varchar(20)', (column) => column.notNull())
+        .addColumn('reminder_offsets', 'text', (column) => column.notNull())
+        .addColumn('reminders_sent', 'text', (column) => column.notNull())
+        .addColumn('state', 'varchar(20)', (column) => column.notNull())
+        .addColumn('created_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .addColumn('closed_at', 'varchar(40)')
+        .addColumn('closed_by', 'text')
+        .addColumn('updated_at', 'varchar(40)', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('review_campaigns_state_deadline')
+        .on('review_campaigns')
+        .columns(['state', 'deadline_at'])
+        .execute();
+      await db.schema
+        .createTable('review_items')
+        .addColumn('id', 'varchar(40)', (column) => column.primaryKey())
+        .addColumn('campaign_id', 'varchar(40)', (column) =>
+          column.notNull().references('review_campaigns.id').onDelete('cascade'),
+        )
+        .addColumn('ordinal', 'integer', (column) => column.notNull())
+        .addColumn('subject_kind', 'varchar(30)', (column) => column.notNull())
+        .addColumn('subject_name', 'text', (column) => column.notNull())
+        .addColumn('subject_namespace', 'text', (column) => column.notNull())
+        .addColumn('namespace', 'text', (column) => column.notNull())
+        .addColumn('grant_ref', 'text', (column) => column.notNull())
+        .addColumn('risks', 'text', (column) => column.notNull())
+        .addColumn('severity', 'varchar(20)', (column) => column.notNull())
+        .addColumn('holders', 'integer', (column) => column.notNull())
+        .addColumn('reviewer', 'text', (column) => column.notNull())
+        .addColumn('reviewer_rule', 'varchar(20)', (column) => column.notNull())
+        .addColumn('state', 'varchar(20)', (column) => column.notNull())
+        .addColumn('decision', 'varchar(20)')
+        .addColumn('reason', 'text')
+        .addColumn('decided_by', 'text')
+        .addColumn('decided_at', 'varchar(40)')
+        .addColumn('revocation', 'text')
+        .addColumn('notes', 'text', (column) => column.notNull())
+        .addColumn('updated_at', 'varchar(40)', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('review_items_campaign')
+        .on('review_items')
+        .columns(['campaign_id', 'ordinal'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('review_items').execute();
+      await db.schema.dropTable('review_campaigns').execute();
+    },
+  },
+  '2026_12_01_0040_usage': {
+    // Kubernetes API audit-log usage: per subject and permission, first and last use and a count.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('usage_permissions')
+        .addColumn('cluster', 'varchar(253)', (column) => column.notNull())
+        .addColumn('key', 'varchar(64)', (column) => column.notNull())
+        .addColumn('subject', 'text', (column) => column.notNull())
+        .addColumn('verb', 'text', (column) => column.notNull())
+        .addColumn('api_group', 'text', (column) => column.notNull())
+        .addColumn('resource', 'text', (column) => column.notNull())
+        .addColumn('subresource', 'text', (column) => column.notNull())
+        .addColumn('namespace', 'text', (column) => column.notNull())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('non_resource_url', 'text', (column) => column.notNull())
+        .addColumn('first_used', 'varchar(40)', (column) => column.notNull())
+        .addColumn('last_used', 'varchar(40)', (column) => column.notNull())
+        .addColumn('count', 'bigint', (column) => column.notNull())
+        .addPrimaryKeyConstraint('usage_permissions_pk', ['cluster', 'key'])
+        .execute();
+      await db.schema
+        .createIndex('usage_permissions_subject')
+        .on('usage_permissions')
+        .columns(['cluster', 'subject', 'last_used'])
+        .execute();
+      await db.schema
+        .createTable('usage_identities')
+        .addColumn('cluster', 'varchar(253)', (column) => column.notNull())
+        .addColumn('key', 'varchar(64)', (column) => column.notNull())
+        .addColumn('subject', 'text', (column) => column.notNull())
+        .addColumn('kind', 'varchar(10)', (column) => column.notNull())
+        .addColumn('value', 'text', (column) => column.notNull())
+        .addColumn('first_seen', 'varchar(40)', (column) => column.notNull())
+        .addColumn('last_seen', 'varchar(40)', (column) => column.notNull())
+        .addPrimaryKeyConstraint('usage_identities_pk', ['cluster', 'key'])
+        .execute();
+      await db.schema
+        .createTable('usage_files')
+        .addColumn('cluster', 'varchar(253)', (column) => column.notNull())
+        .addColumn('fingerprint', 'varchar(64)', (column) => column.notNull())
+        .addColumn('path', 'text', (column) => column.notNull())
+        .addColumn('bytes_read', 'bigint', (column) => column.notNull())
+        .addColumn('lines_read', 'bigint', (column) => column.notNull())
+        .addColumn('updated_at', 'varchar(40)', (column) => column.notNull())
+        .addPrimaryKeyConstraint('usage_files_pk', ['cluster', 'fingerprint'])
+        .execute();
+      await db.schema
+        .createTable('usage_ingestions')
+        .addColumn('id', 'varchar(40)', (column) => column.primaryKey())
+        .addColumn('cluster', 'varchar(253)', (column) => column.notNull())
+        .addColumn('source', 'text', (column) => column.notNull())
+        .addColumn('actor', 'text', (column) => column.notNull())
+        .addColumn('started_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('finished_at', 'varchar(40)')
+        .addColumn('status', 'varchar(20)', (column) => column.notNull())
+        .addColumn('window_from', 'varchar(40)')
+        .addColumn('window_to', 'varchar(40)')
+        .addColumn('events_read', 'bigint', (column) => column.notNull())
+        .addColumn('events_counted', 'bigint', (column) => column.notNull())
+        .addColumn('events_skipped', 'bigint', (column) => column.notNull())
+        .addColumn('malformed', 'bigint', (column) => column.notNull())
+        .addColumn('report', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('usage_ingestions_cluster')
+        .on('usage_ingestions')
+        .columns(['cluster', 'window_to'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('usage_ingestions').execute();
+      await db.schema.dropTable('usage_files').execute();
+      await db.schema.dropTable('usage_identities').execute();
+      await db.schema.dropTable('usage_permissions').execute();
+    },
+  },
   '2026_12_01_0047_governance_console': {
     // The console's governance pages answer from rows, not from the whole snapshot: the pods of a
     // sync by service account, the IAM mappings, the grants of one namespace or of one role, and
@@ -374,6 +515,32 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropIndex('sync_subject_grants_namespace').execute();
       await db.schema.dropTable('sync_identity_maps').execute();
       await db.schema.dropTable('sync_pods').execute();
+    },
+  },
+  '2026_12_01_0050_agents': {
+    // In-cluster agents (private clusters): a hash of each token, and whether it is connected.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('agents')
+        .addColumn('id', 'varchar(40)', (column) => column.primaryKey())
+        .addColumn('name', 'varchar(63)', (column) => column.notNull().unique())
+        .addColumn('token_hash', 'varchar(64)', (column) => column.notNull().unique())
+        .addColumn('created_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .addColumn('rotated_at', 'varchar(40)')
+        .addColumn('revoked_at', 'varchar(40)')
+        .addColumn('cluster_uid', 'varchar(100)')
+        .addColumn('kubernetes_version', 'varchar(100)')
+        .addColumn('agent_version', 'varchar(100)')
+        .addColumn('connected_at', 'varchar(40)')
+        .addColumn('disconnected_at', 'varchar(40)')
+        .addColumn('last_seen_at', 'varchar(40)')
+        .addColumn('replica', 'varchar(300)')
+        .addColumn('last_error', 'text')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('agents').execute();
     },
   },
 };

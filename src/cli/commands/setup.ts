@@ -52,6 +52,12 @@ export const capabilityRoles: Record<string, { description: string; rules: objec
   },
 };
 
+/** access: the Role in the credential namespace (per-request ServiceAccounts and their tokens). */
+export const credentialRoleRules: readonly object[] = [
+  { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'list', 'create', 'delete'] },
+  { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
+];
+
 export interface RbacOptions {
   /** access: the only roles Gatehouse may bind (what the flows offer); bind on others stays refused. */
   readonly bindable?: readonly string[];
@@ -115,10 +121,7 @@ export function rbacDocuments(capability: string, user: string, options: RbacOpt
       apiVersion: `${rbacGroup}/v1`,
       kind: 'Role',
       metadata: { name: `${name}-credentials`, namespace, labels: managed },
-      rules: [
-        { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'list', 'create', 'delete'] },
-        { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
-      ],
+      rules: credentialRoleRules,
     },
     {
       apiVersion: `${rbacGroup}/v1`,

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { defineRoute, named } from './route.js';
 
-const auditEventSchema = named(
+export const auditEventSchema = named(
   'AuditEvent',
   z
     .object({

@@ -6,6 +6,7 @@ import { AppError } from '../../errors.js';
 import { cliChallenge, createToken, issueCliLoginCode } from '../../identity/index.js';
 import { createApp } from '../app.js';
 import { createClient, errorSchema, type RouteDescription, type RouteName, routes } from './index.js';
+import { reviewRoutes } from './reviews.js';
 
 const flowYaml = `kind: AccessFlow
 metadata: {name: oncall}
@@ -131,9 +132,9 @@ describe.each(dialects)('the API contract on %s', (dialect) => {
     }
     const answered = new Set(exchanges.filter(({ status }) => status < 300).map(({ route }) => route));
     // Issuing a credential needs a real cluster: test/e2e/access-serve.test.ts checks that answer.
-    expect(Object.keys(routes).filter((name) => !answered.has(name as RouteName))).toEqual([
-      'issueCredential',
-    ]);
+    // Review routes are answered in server/routes/reviews.test.ts (they need a synced cluster).
+    const unanswered = Object.keys(routes).filter((name) => !answered.has(name as RouteName));
+    expect(unanswered.filter((name) => !(name in reviewRoutes))).toEqual(['issueCredential']);
   });
 
   it('refuses invalid params, query and body with input.invalid naming the field, what was wrong and the fix', async () => {

@@ -1,0 +1,365 @@
+import type { Hono } from 'hono';
+import {
+  type Campaign,
+  type CampaignCounts,
+  type DecisionReport,
+  decide,
+  grantLabel,
+  type ItemState,
+  parseItemState,
+  parseReviewer,
+  type ReassignReport,
+  type ReviewItem,
+  reassign,
+  seesAll,
+  subjectLabel,
+  visibleQueue,
+} from '../reviews/index.js';
+import type { ConsoleEnv } from '../server/env.js';
+import { Csrf, Empty, When } from './components.js';
+import { type ConsoleContext, html, page, type Signed } from './http.js';
+import { Layout } from './layout.js';
+import type { ConsoleOptions } from './options.js';
+import { ItemDetails } from './review-item.js';
+import { Progress } from './reviews.js';
+
+function itemTone(state: ItemState): string {
+  switch (state) {
+    case 'pending':
+      return 'pending';
+    case 'kept':
+      return 'active';
+    case 'revoked':
+    case 'left':
+      return 'ended';
+    case 'revoke-failed':
+      return 'refused';
+    default: {
+      const unknown: never = state;
+      return unknown;
+    }
+  }
+}
+
+interface Filters {
+  readonly state?: ItemState;
+  readonly namespace?: string;
+  readonly severity?: string;
+  readonly mine?: boolean;
+}
+
+function filtersOf(c: ConsoleContext): Filters {
+  const query = c.req.query();
+  return {
+    ...(query.state ? { state: parseItemState(query.state) } : {}),
+    ...(query.namespace ? { namespace: query.namespace.slice(0, 253) } : {}),
+    ...(query.severity && ['critical', 'high', 'medium', 'low'].includes(query.severity)
+      ? { severity: query.severity }
+      : {}),
+    ...(query.mine === 'yes' ? { mine: true } : {}),
+  };
+}
+
+function FilterForm(props: { id: string; filters: Filters; auditor: boolean }) {
+  const { filters } = props;
+  const option = (value: string, current: string | undefined) => (
+    <option value={value} selected={value === current}>
+      {value || 'any'}
+    </option>
+  );
+  return (
+    <form method="get" action={`/reviews/${props.id}`} class="inline-form" aria-label="Filter items">
+      <div class="field">
+        <label for="filter-state">State</label>
+        <select id="filter-state" name="state">
+          {['', 'pending', 'kept', 'revoked', 'revoke-failed', 'left'].map((value) =>
+            option(value, filters.state),
+          )}
+        </select>
+      </div>
+      <div class="field">
+        <label for="filter-severity">Risk</label>
+        <select id="filter-severity" name="severity">
+          {['', 'critical', 'high', 'medium', 'low'].map((value) => option(value, filters.severity))}
+        </select>
+      </div>
+      <div class="field">
+        <label for="filter-namespace">Namespace</label>
+        <input
+          id="filter-namespace"
+          name="namespace"
+          value={filters.namespace ?? ''}
+          placeholder="e.g. payments"
+        />
+      </div>
+      {props.auditor ? (
+        <div class="field">
+          <label>
+            <input type="checkbox" name="mine" value="yes" checked={filters.mine === true} /> Only mine
+          </label>
+        </div>
+      ) : null}
+      <div class="actions">
+        <button type="submit">Filter</button>
+      </div>
+    </form>
+  );
+}
+
+function outcomeLines(report: DecisionReport | ReassignReport): { done: string[]; failed: string[] } {
+  const done: string[] = [];
+  const failed = report.refused.map((entry) => `${entry.id.slice(0, 8)}: ${entry.why}`);
+  if (!('decided' in report)) {
+    for (const item of report.reassigned)
+      done.push(`${subjectLabel(item.subject)}: now reviewed by ${item.reviewer}`);
+    return { done, failed };
+  }
+  for (const plan of report.planned)
+    (plan.revocation.error ? failed : done).push(
+      `dry run: ${plan.revocation.error ? `would fail: ${plan.revocation.error}` : plan.revocation.changes.join('; ')}`,
+    );
+  for (const item of report.decided) {
+    const proof = item.revocation?.proof;
+    if (item.state === 'revoke-failed')
+      failed.push(`${subjectLabel(item.subject)}: revocation failed: ${item.revocation?.error ?? ''}`);
+    else
+      done.push(
+        `${subjectLabel(item.subject)}: ${item.state}${proof?.kind === 'gone' ? ' — SubjectAccessReview confirms the permission is gone' : proof?.kind === 'still-granted' ? ` — still granted by ${proof.paths.join('; ')}` : ''}`,
+      );
+  }
+  return { done, failed };
+}
+
+function Outcome(props: { report: DecisionReport | ReassignReport }) {
+  const { done, failed } = outcomeLines(props.report);
+  return (
+    <>
+      {done.length > 0 ? (
+        <div class="notice ok" role="status">
+          <ul>
+            {done.map((line) => (
+              <li>{line}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {failed.length > 0 ? (
+        <div class="notice error" role="alert">
+          <p>Not done:</p>
+          <ul>
+            {failed.map((line) => (
+              <li>{line}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+function QueueTable(props: { items: readonly ReviewItem[] }) {
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">
+              <span class="visually-hidden">Select</span>
+            </th>
+            <th scope="col">Subject</th>
+            <th scope="col">Grant</th>
+            <th scope="col">Risk</th>
+            <th scope="col">Others</th>
+            <th scope="col">Reviewer</th>
+            <th scope="col">State</th>
+            <th scope="col">Details</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.items.map((item) => (
+            <tr id={`item-${item.id}`}>
+              <td>
+                <input
+                  type="checkbox"
+                  name="item"
+                  value={item.id}
+                  aria-label={`Select ${subjectLabel(item.subject)}: ${grantLabel(item.grant)}`}
+                  disabled={item.state !== 'pending' && item.state !== 'revoke-failed'}
+                />
+              </td>
+              <td class="wrap">{subjectLabel(item.subject)}</td>
+              <td class="wrap">
+                <code>{grantLabel(item.grant)}</code>
+              </td>
+              <td>
+                {item.severity ? (
+                  <span class={`badge badge-risk badge-${item.severity}`}>{item.severity}</span>
+                ) : (
+                  '–'
+                )}
+              </td>
+              <td>{String(item.holders)}</td>
+              <td class="wrap">{item.reviewer}</td>
+              <td>
+                <span class={`badge badge-${itemTone(item.state)}`}>{item.state}</span>
+              </td>
+              <td class="wrap">
+                <ItemDetails item={item} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function BulkActions(props: { id: string }) {
+  const base = `/reviews/${props.id}`;
+  return (
+    <div class="stack">
+      <div class="field">
+        <label for="bulk-reason">
+          Reason (required to revoke and to keep a high or critical risk; kept in the audit log)
+        </label>
+        <textarea id="bulk-reason" name="reason" rows={2} maxlength={2000} />
+      </div>
+      <div class="actions">
+        <button type="submit" name="decision" value="keep">
+          Keep selected
+        </button>
+        <button type="submit" name="decision" value="revoke" class="danger">
+          Revoke selected
+        </button>
+        <button type="submit" name="decision" value="dry-run">
+          Dry run: show what revoking would change
+        </button>
+      </div>
+      <div class="field">
+        <label for="bulk-to">Reassign to (user:NAME or group:NAME)</label>
+        <input id="bulk-to" name="to" placeholder="e.g. group:payments-leads" maxlength={260} />
+      </div>
+      <div class="field">
+        <label for="bulk-comment">Comment for the new reviewer</label>
+        <input id="bulk-comment" name="comment" maxlength={2000} />
+      </div>
+      <div class="actions">
+        <button type="submit" formaction={`${base}/reassign`}>
+          Reassign selected
+        </button>
+      </div>
+    </div>
+  );
+}
+
+async function queuePage(
+  c: ConsoleContext,
+  options: ConsoleOptions,
+  signed: Signed,
+  outcome?: DecisionReport | ReassignReport,
+): Promise<Response> {
+  const id = c.req.param('id') ?? '';
+  const filters = filtersOf(c);
+  const { campaign, counts, items } = await visibleQueue(options.store, signed.principal, id, filters);
+  const auditor = seesAll(signed.principal);
+  return await html(
+    c,
+    <Layout signed={signed} path="/reviews" title={`Review: ${campaign.name}`}>
+      <CampaignFacts campaign={campaign} counts={counts} auditor={auditor} />
+      {outcome ? <Outcome report={outcome} /> : null}
+      <FilterForm id={campaign.id} filters={filters} auditor={auditor} />
+      {items.length === 0 ? (
+        <Empty>No items match.</Empty>
+      ) : (
+        <form method="post" action={`/reviews/${campaign.id}/decide`}>
+          <Csrf token={signed.csrf} />
+          <QueueTable items={items} />
+          {campaign.state === 'open' ? <BulkActions id={campaign.id} /> : null}
+        </form>
+      )}
+    </Layout>,
+  );
+}
+
+function CampaignFacts(props: { campaign: Campaign; counts: CampaignCounts; auditor: boolean }) {
+  const { campaign } = props;
+  return (
+    <section class="card" aria-label="Campaign">
+      <p>
+        {`${campaign.cluster}, sync ${campaign.syncRunId.slice(0, 8)} (sha256 `}
+        <code>{campaign.snapshotHash.slice(0, 16)}</code>
+        {`…), ${campaign.state}; deadline `}
+        <When at={campaign.deadlineAt} />
+        {`, then ${campaign.defaultAction}.`}
+      </p>
+      <p>
+        <Progress counts={props.counts} />
+      </p>
+      {props.auditor ? (
+        <p>
+          <a href={`/reviews/${campaign.id}/evidence.csv`}>Evidence (CSV)</a> ·{' '}
+          <a href={`/reviews/${campaign.id}/evidence.json`}>Evidence (JSON)</a>
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+async function selected(c: ConsoleContext): Promise<{ items: string[]; fields: Record<string, string> }> {
+  const body = await c.req.parseBody({ all: true });
+  const list = body.item === undefined ? [] : Array.isArray(body.item) ? body.item : [body.item];
+  const fields: Record<string, string> = {};
+  for (const [name, value] of Object.entries(body)) if (typeof value === 'string') fields[name] = value;
+  return { items: list.filter((value): value is string => typeof value === 'string').slice(0, 1000), fields };
+}
+
+/** `/reviews/ID`: the queue, bulk decisions and reassignment, through the same capability calls as the API. */
+export function mountReviewPage(app: Hono<ConsoleEnv>, options: ConsoleOptions): void {
+  app.get(
+    '/reviews/:id',
+    page(options, (c, signed) => queuePage(c, options, signed)),
+  );
+  app.post(
+    '/reviews/:id/decide',
+    page(options, async (c, signed) => {
+      const { items, fields } = await selected(c);
+      const dryRun = fields.decision === 'dry-run';
+      const report = await decide(
+        options.store,
+        {
+          campaignId: c.req.param('id') ?? '',
+          itemIds: items,
+          decision: fields.decision === 'keep' ? 'keep' : 'revoke',
+          ...(fields.reason ? { reason: fields.reason } : {}),
+          ...(dryRun ? { dryRun: true } : {}),
+        },
+        {
+          principal: signed.principal,
+          clusters: {
+            clientFor: options.clientFor,
+            ...(options.accessEntriesFor ? { accessEntriesFor: options.accessEntriesFor } : {}),
+          },
+        },
+      );
+      return await queuePage(c, options, signed, report);
+    }),
+  );
+  app.post(
+    '/reviews/:id/reassign',
+    page(options, async (c, signed) => {
+      const { items, fields } = await selected(c);
+      const report = await reassign(
+        options.store,
+        {
+          campaignId: c.req.param('id') ?? '',
+          itemIds: items,
+          to: parseReviewer(fields.to ?? ''),
+          comment: fields.comment ?? '',
+          kind: 'reassign',
+        },
+        { principal: signed.principal },
+      );
+      return await queuePage(c, options, signed, report);
+    }),
+  );
+}

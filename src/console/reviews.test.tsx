@@ -1,0 +1,107 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ConsoleFixture, consoleFixture } from '../../test/support/console-app.js';
+import { reviewRead } from '../../test/support/review-read.js';
+import { dialects } from '../../test/support/stores.js';
+import { localPrincipal } from '../identity/index.js';
+import { countsOf, saveSyncRun } from '../inventory/index.js';
+import { createCampaign, listItems } from '../reviews/index.js';
+
+async function campaignIn(fixture: ConsoleFixture) {
+  const { store } = fixture.fresh;
+  const read = reviewRead();
+  const at = new Date().toISOString();
+  await saveSyncRun(
+    store,
+    {
+      cluster: 'prod',
+      server: 'https://prod',
+      startedAt: at,
+      finishedAt: at,
+      status: 'succeeded',
+      counts: countsOf(read),
+      resourceVersions: {},
+      errors: [],
+    },
+    read,
+  );
+  const { campaign } = await createCampaign(
+    store,
+    {
+      name: 'Payments Q4',
+      cluster: 'prod',
+      scope: { namespaces: ['payments'] },
+      reviewers: { namespaceOwners: true, fallback: 'user:carol' },
+      deadlineAt: new Date(Date.now() + 86_400_000).toISOString(),
+      defaultAction: 'leave',
+    },
+    { principal: localPrincipal({ subject: 'root' }) },
+  );
+  return campaign;
+}
+
+describe.each(dialects)('the review pages on %s', (dialect) => {
+  let fixture: ConsoleFixture | undefined;
+  afterEach(async () => fixture?.fresh.cleanup());
+
+  it("list a reviewer's campaigns with progress and show their queue, and nothing to others", async () => {
+    fixture = await consoleFixture(dialect);
+    const campaign = await campaignIn(fixture);
+    const list = await (await fixture.visit('bob', '/reviews')).text();
+    expect(list).toContain(`<a href="/reviews/${campaign.id}">Payments Q4</a>`);
+    expect(list).toContain('0/3');
+    const queue = await (await fixture.visit('bob', `/reviews/${campaign.id}`)).text();
+    expect(queue).toContain('User olivia');
+    expect(queue).toContain('ServiceAccount payments/api');
+    expect(queue).not.toContain('User bob');
+    expect(queue).not.toContain('Evidence (CSV)');
+    expect(await (await fixture.visit('alice', '/reviews')).text()).toContain(
+      'No access review includes you yet',
+    );
+    expect((await fixture.visit('alice', `/reviews/${campaign.id}`)).status).toBe(404);
+    const everything = await (await fixture.visit('dave', `/reviews/${campaign.id}?severity=`)).text();
+    expect(everything).toContain('User bob');
+  });
+
+  it('decides selected items in bulk from the form, and says what it refused and why', async () => {
+    fixture = await consoleFixture(dialect);
+    const campaign = await campaignIn(fixture);
+    const items = await listItems(fixture.fresh.store, campaign.id);
+    const bobs = items.filter((item) => item.reviewer === 'user:bob');
+    const carols = items.find((item) => item.reviewer === 'user:carol')!;
+    const body = new URLSearchParams({
+      _csrf: 'csrf-token-of-bob',
+      decision: 'keep',
+      reason: 'still on the team',
+    });
+    for (const item of [...bobs, carols]) body.append('item', item.id);
+    const response = await fixture.app.request(`/reviews/${campaign.id}/decide`, {
+      method: 'POST',
+      headers: { cookie: 'test-person=bob', 'content-type': 'application/x-www-form-urlencoded' },
+      body: body.toString(),
+    });
+    const text = await response.text();
+    expect(response.status).toBe(200);
+    expect(text).toContain('User olivia: kept');
+    expect(text).toContain(`${carols.id.slice(0, 8)}: nobody reviews their own access`);
+    expect(
+      (await listItems(fixture.fresh.store, campaign.id, { state: 'kept' })).map((item) => item.id).sort(),
+    ).toEqual(bobs.map((item) => item.id).sort());
+  });
+
+  it('gives auditors the evidence as CSV with formula cells neutralised, and refuses it to reviewers', async () => {
+    fixture = await consoleFixture(dialect);
+    const campaign = await campaignIn(fixture);
+    const olivia = (await listItems(fixture.fresh.store, campaign.id)).find(
+      (item) => item.subject.name === 'olivia',
+    )!;
+    await fixture.post('bob', `/reviews/${campaign.id}/decide`, {
+      item: olivia.id,
+      decision: 'keep',
+      reason: '=cmd|"/c calc"!A1',
+    });
+    const csv = await fixture.visit('dave', `/reviews/${campaign.id}/evidence.csv`);
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(await csv.text()).toContain(`"'=cmd|""/c calc""!A1"`);
+    expect((await fixture.visit('bob', `/reviews/${campaign.id}/evidence.csv`)).status).toBe(403);
+  });
+});

@@ -1,0 +1,129 @@
+import type { Hono } from 'hono';
+import { requireRole } from '../identity/index.js';
+import {
+  type Campaign,
+  type CampaignCounts,
+  campaignEvidence,
+  evidenceCsv,
+  visibleCampaigns,
+} from '../reviews/index.js';
+import type { ConsoleEnv } from '../server/env.js';
+import { Empty, When } from './components.js';
+import { type ConsoleContext, html, page, type Signed } from './http.js';
+import { Layout } from './layout.js';
+import type { ConsoleOptions } from './options.js';
+import { mountReviewPage } from './review-page.js';
+
+/** Decided share of a campaign, as a bar and as words (the words are what screen readers read). */
+export function Progress(props: { counts: CampaignCounts }) {
+  const { counts } = props;
+  const done = counts.total - counts.pending - counts['revoke-failed'];
+  return (
+    <span>
+      <progress max={counts.total} value={done} aria-label={`${done} of ${counts.total} decided`} />
+      {` ${done}/${counts.total}`}
+      {counts['revoke-failed'] > 0 ? ` · ${counts['revoke-failed']} revocation(s) failed` : ''}
+    </span>
+  );
+}
+
+function CampaignTable(props: { rows: readonly { campaign: Campaign; counts: CampaignCounts }[] }) {
+  if (props.rows.length === 0)
+    return (
+      <Empty>
+        No access review includes you yet. Administrators open them with gatehouse reviews create.
+      </Empty>
+    );
+  return (
+    <div class="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Campaign</th>
+            <th scope="col">Cluster</th>
+            <th scope="col">State</th>
+            <th scope="col">Progress</th>
+            <th scope="col">Deadline</th>
+            <th scope="col">Default action</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.rows.map(({ campaign, counts }) => (
+            <tr>
+              <td class="wrap">
+                <a href={`/reviews/${campaign.id}`}>{campaign.name}</a>
+              </td>
+              <td>{campaign.cluster}</td>
+              <td>
+                <span class={`badge badge-${campaign.state === 'open' ? 'pending' : 'ended'}`}>
+                  {campaign.state}
+                </span>
+              </td>
+              <td>
+                <Progress counts={counts} />
+              </td>
+              <td>
+                <When at={campaign.deadlineAt} />
+              </td>
+              <td>{campaign.defaultAction}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+async function reviewsPage(c: ConsoleContext, options: ConsoleOptions, signed: Signed): Promise<Response> {
+  const rows = await visibleCampaigns(options.store, signed.principal);
+  return await html(
+    c,
+    <Layout signed={signed} path="/reviews" title="Access reviews">
+      <p class="lead">
+        Campaigns that certify or revoke standing access. Each is frozen to one sync of its cluster;
+        revocations are proven on the cluster with SubjectAccessReview.
+      </p>
+      <CampaignTable rows={rows} />
+    </Layout>,
+  );
+}
+
+/** Evidence downloads for auditors: CSV (formula cells neutralised) and JSON. */
+async function exportEvidence(
+  c: ConsoleContext,
+  options: ConsoleOptions,
+  signed: Signed,
+  format: 'csv' | 'json',
+) {
+  requireRole(signed.principal, 'auditor', 'export review evidence');
+  const evidence = await campaignEvidence(
+    options.store,
+    c.req.param('id') ?? '',
+    options.usageOf ? { usageOf: options.usageOf } : {},
+  );
+  const name = `review-${evidence.campaign.id.slice(0, 8)}.${format}`;
+  c.header('content-disposition', `attachment; filename="${name}"`);
+  c.header('cache-control', 'no-store');
+  if (format === 'csv') {
+    c.header('content-type', 'text/csv; charset=utf-8');
+    return c.body(evidenceCsv(evidence));
+  }
+  return c.json(evidence);
+}
+
+/** `/reviews` (campaigns with progress), `/reviews/ID` (a reviewer's queue) and the evidence downloads. */
+export function mountReviews(app: Hono<ConsoleEnv>, options: ConsoleOptions): void {
+  app.get(
+    '/reviews',
+    page(options, (c, signed) => reviewsPage(c, options, signed)),
+  );
+  app.get(
+    '/reviews/:id/evidence.csv',
+    page(options, (c, signed) => exportEvidence(c, options, signed, 'csv')),
+  );
+  app.get(
+    '/reviews/:id/evidence.json',
+    page(options, (c, signed) => exportEvidence(c, options, signed, 'json')),
+  );
+  mountReviewPage(app, options);
+}

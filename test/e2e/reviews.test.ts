@@ -1,0 +1,271 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { localPrincipal } from '../../src/identity/index.js';
+import { syncCluster } from '../../src/inventory/index.js';
+import { KubeClient, loadKubeconfig, subjectCan } from '../../src/kube/index.js';
+import { createCampaign, getCampaign, listItems } from '../../src/reviews/index.js';
+import { openStore } from '../../src/store/index.js';
+import { cli } from '../support/cli.js';
+import { serverOver } from '../support/in-process-server.js';
+
+const kubeconfig = inject('kubeconfig');
+const admin = new KubeClient(loadKubeconfig({ path: kubeconfig }).config);
+const rbacApi = '/apis/rbac.authorization.k8s.io/v1';
+const namespace = 'review-e2e';
+const home = mkdtempSync(join(tmpdir(), 'gatehouse-reviews-'));
+const env = { GATEHOUSE_HOME: home };
+const hostileUser = '=HYPERLINK("http://evil.example","click")';
+const run = (...args: string[]) => cli(['--kubeconfig', kubeconfig, ...args], env);
+const json = async (...args: string[]) => {
+  const result = await run(...args, '-o', 'json');
+  expect(result.stderr).toBe('');
+  return JSON.parse(result.stdout);
+};
+
+const user = (name: string) => ({ kind: 'User', name, apiGroup: 'rbac.authorization.k8s.io' });
+const roleBinding = (name: string, role: string, names: readonly string[]) => ({
+  metadata: { name, namespace },
+  roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role },
+  subjects: names.map(user),
+});
+
+async function create(path: string, body: object): Promise<void> {
+  await admin.request({ method: 'POST', path, body });
+}
+
+/** Whether the user may create Deployments in the review namespace, asked of the apiserver. */
+async function canDeploy(name: string): Promise<boolean> {
+  const spec = {
+    user: name,
+    groups: ['system:authenticated'],
+    resourceAttributes: { namespace, verb: 'create', group: 'apps', resource: 'deployments' },
+  };
+  return (await subjectCan(admin, spec)).allowed;
+}
+
+const bindingNames = ['rev-shared', 'rev-ivan-a', 'rev-ivan-b', 'rev-owner', 'rev-hostile', 'rev-judy'];
+
+/**
+ * Removes what the tests made, except the namespace: the test cluster runs no namespace
+ * controller, so a deleted namespace would stay Terminating for good. It is left empty instead.
+ */
+async function cleanUp(): Promise<void> {
+  const gone = (error: { code?: string }) => {
+    if (error.code !== 'not-found') throw error;
+  };
+  for (const name of bindingNames)
+    await admin
+      .request({ method: 'DELETE', path: `${rbacApi}/namespaces/${namespace}/rolebindings/${name}` })
+      .catch(gone);
+  for (const role of ['review-e2e:deployer', 'review-e2e:judge'])
+    await admin.request({ method: 'DELETE', path: `${rbacApi}/clusterroles/${role}` }).catch(gone);
+}
+
+beforeAll(async () => {
+  await cleanUp();
+  await create('/api/v1/namespaces', { metadata: { name: namespace } }).catch((error: { code?: string }) => {
+    if (error.code !== 'conflict') throw error;
+  });
+  await admin.request({
+    method: 'PATCH',
+    path: `/api/v1/namespaces/${namespace}`,
+    patchType: 'merge',
+    body: {
+      metadata: {
+        labels: { 'gatehouse-e2e': 'reviews' },
+        annotations: { 'gatehouse.dev/owners': 'user:rev-owner@example.com' },
+      },
+    },
+  });
+  const deploy = { apiGroups: ['apps'], resources: ['deployments'], verbs: ['create', 'get'] };
+  await create(`${rbacApi}/clusterroles`, { metadata: { name: 'review-e2e:deployer' }, rules: [deploy] });
+  await create(`${rbacApi}/clusterroles`, { metadata: { name: 'review-e2e:judge' }, rules: [deploy] });
+  const bindings = [
+    roleBinding('rev-shared', 'review-e2e:deployer', ['grace@example.com', 'heidi@example.com']),
+    roleBinding('rev-ivan-a', 'review-e2e:deployer', ['ivan@example.com']),
+    roleBinding('rev-ivan-b', 'edit', ['ivan@example.com']),
+    roleBinding('rev-owner', 'review-e2e:deployer', ['rev-owner@example.com']),
+    roleBinding('rev-hostile', 'view', [hostileUser]),
+    roleBinding('rev-judy', 'review-e2e:judge', ['judy@example.com']),
+  ];
+  for (const binding of bindings) await create(`${rbacApi}/namespaces/${namespace}/rolebindings`, binding);
+  expect((await run('rbac', 'sync')).code).toBe(0);
+});
+
+afterAll(async () => {
+  await cleanUp();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('access reviews against the test cluster', () => {
+  let campaign = '';
+  const items = new Map<string, { id: string; reviewer: string; reviewerRule: string }>();
+
+  it('opens a campaign over the seeded cluster with risks, other holders and IAM principals', async () => {
+    const created = await json(
+      'reviews',
+      'create',
+      '--name',
+      'seeded',
+      '--fallback',
+      'user:security-lead',
+      '--deadline',
+      '14d',
+      '--include-system',
+    );
+    const shown = await json('reviews', 'show', created.id);
+    const line = (item: {
+      subject: { kind: string; name: string };
+      grant: { bindingName?: string; type: string };
+    }) => `${item.subject.kind} ${item.subject.name} ${item.grant.bindingName ?? item.grant.type}`;
+    const lines = shown.items.map(line);
+    expect(lines).toContain('User bob@example.com bob-edit');
+    expect(lines).toContain('IamPrincipal arn:aws:iam::111122223333:role/break-glass aws-auth');
+    const carol = shown.items.find(
+      (item: { subject: { name: string } }) => item.subject.name === 'carol@example.com',
+    );
+    expect(carol.severity).toBe('critical');
+    const dave = shown.items.find(
+      (item: { subject: { name: string } }) => item.subject.name === 'dave@example.com',
+    );
+    expect(dave.grant.roleMissing).toBe(true);
+    expect(shown.campaign.snapshotHash).toMatch(/^[0-9a-f]{64}$/);
+    expect((await run('reviews', 'close', created.id)).code).toBe(0);
+  });
+
+  it("gives the namespace's items to its owners, and the owner's own access to the fallback", async () => {
+    const created = await json(
+      'reviews',
+      'create',
+      '--name',
+      'e2e',
+      '-l',
+      'gatehouse-e2e=reviews',
+      '--owners',
+      '--fallback',
+      'user:security-lead',
+      '--deadline',
+      '14d',
+    );
+    campaign = created.id;
+    for (const item of (await json('reviews', 'show', campaign)).items) items.set(item.subject.name, item);
+    expect(items.get('grace@example.com')).toMatchObject({
+      reviewer: 'user:rev-owner@example.com',
+      reviewerRule: 'owners',
+    });
+    expect(items.get('rev-owner@example.com')).toMatchObject({
+      reviewer: 'user:security-lead',
+      reviewerRule: 'self',
+    });
+  });
+
+  it("revokes one user's access, after a dry run that changed nothing, and SubjectAccessReview confirms it gone", async () => {
+    const grace = items.get('grace@example.com')!.id;
+    const dry = await run(
+      'reviews',
+      'decide',
+      campaign,
+      grace,
+      '--revoke',
+      '--reason',
+      'left the team',
+      '--dry-run',
+    );
+    expect(dry.stdout).toContain(
+      'would remove User grace@example.com from RoleBinding review-e2e/rev-shared (1 other subject keeps it)',
+    );
+    expect(await canDeploy('grace@example.com')).toBe(true);
+    const decided = await json('reviews', 'decide', campaign, grace, '--revoke', '--reason', 'left the team');
+    expect(decided.decided[0]).toMatchObject({
+      state: 'revoked',
+      revocation: { status: 'done', proof: { kind: 'gone' } },
+    });
+    expect(await canDeploy('grace@example.com')).toBe(false);
+    expect(await canDeploy('heidi@example.com')).toBe(true);
+    const exported = await run('audit', 'export');
+    const actions = exported.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).action as string);
+    expect(actions).toEqual(expect.arrayContaining(['review.create', 'review.decide', 'review.revoke']));
+    expect((await run('audit', 'verify')).code).toBe(0);
+  });
+
+  it('names the second binding that still grants what was revoked', async () => {
+    const shown = await json('reviews', 'show', campaign, '-n', namespace);
+    const throughA = shown.items.find(
+      (item: { subject: { name: string }; grant: { bindingName: string } }) =>
+        item.subject.name === 'ivan@example.com' && item.grant.bindingName === 'rev-ivan-a',
+    );
+    const decided = await json(
+      'reviews',
+      'decide',
+      campaign,
+      throughA.id,
+      '--revoke',
+      '--reason',
+      'duplicate access',
+    );
+    const revocation = decided.decided[0].revocation;
+    expect(revocation.proof.kind).toBe('still-granted');
+    expect(revocation.proof.paths.join('\n')).toContain(
+      'RoleBinding review-e2e/rev-ivan-b → ClusterRole edit',
+    );
+    expect(await canDeploy('ivan@example.com')).toBe(true);
+  });
+
+  it('exports CSV with formula cells neutralised', async () => {
+    const csv = await run('reviews', 'export', campaign, '-o', 'csv');
+    expect(csv.code).toBe(0);
+    expect(csv.stdout).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
+    expect(csv.stdout).not.toMatch(/(^|,)=HYPERLINK/m);
+  });
+});
+
+describe('a review deadline on the test cluster', () => {
+  it('revokes what was left undecided when a short deadline with default revoke passes, run by the server', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-review-deadline-'));
+    const store = await openStore({ dataDir });
+    try {
+      await syncCluster(store, admin);
+      expect(await canDeploy('judy@example.com')).toBe(true);
+      const { campaign } = await createCampaign(
+        store,
+        {
+          name: 'short',
+          cluster: admin.context,
+          scope: { roles: ['review-e2e:judge'] },
+          reviewers: { fallback: 'user:security-lead' },
+          deadlineAt: new Date(Date.now() + 2000).toISOString(),
+          defaultAction: 'revoke',
+        },
+        { principal: localPrincipal({ subject: 'root' }) },
+      );
+      const server = await serverOver(store, admin, { intervalMs: 500 });
+      try {
+        for (
+          let waited = 0;
+          waited < 30_000 && (await getCampaign(store, campaign.id)).state === 'open';
+          waited += 250
+        )
+          await sleep(250);
+      } finally {
+        await server.close();
+      }
+      const [item] = await listItems(store, campaign.id);
+      expect(item).toMatchObject({
+        state: 'revoked',
+        decision: { kind: 'revoke', by: 'gatehouse' },
+        revocation: { proof: { kind: 'gone' } },
+      });
+      expect((await getCampaign(store, campaign.id)).closedBy).toBe('gatehouse');
+      expect(await canDeploy('judy@example.com')).toBe(false);
+    } finally {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
