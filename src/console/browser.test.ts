@@ -133,7 +133,7 @@ describe('the console in a browser', () => {
     await look(carol, 'flows-error');
   }, 60_000);
 
-  it('shows an auditor the governance pages: syncs, who can and a subject', async () => {
+  it('shows an auditor the governance pages: syncs, who can, a subject, risks and what changed', async () => {
     await storeSync(fixture.fresh.store, { cluster: 'prod', at: '2026-12-01T05:00:00.000Z' });
     await storeSync(fixture.fresh.store, {
       cluster: 'prod',
@@ -161,6 +161,8 @@ describe('the console in a browser', () => {
     await dave.waitForURL(/\/governance\/subjects\/group\/devs/);
     await look(dave, 'governance-subject');
     await look(await open('dave', '/governance/who-can', 800), 'governance-who-can-800px');
+    await look(await open('dave', '/governance/risks', 800), 'governance-risks-800px');
+    await look(await open('dave', '/governance/diff'), 'governance-diff');
   }, 60_000);
 
   it('shows a responder the evidence packages, and a package verified with its indicators, timeline and files', async () => {

@@ -47,6 +47,7 @@ function RunsTable(props: { cluster: string; runs: readonly SyncRun[] }) {
             <th scope="col">Run</th>
             <th scope="col">Namespaces</th>
             <th scope="col">Service accounts</th>
+            <th scope="col">Pods</th>
             <th scope="col">Roles</th>
             <th scope="col">Bindings</th>
             <th scope="col">Status</th>
@@ -69,6 +70,7 @@ function RunsTable(props: { cluster: string; runs: readonly SyncRun[] }) {
               </td>
               <td>{run.counts.namespaces ?? 0}</td>
               <td>{run.counts.serviceAccounts ?? 0}</td>
+              <td>{run.counts.pods ?? 'not read'}</td>
               <td>{rolesOf(run)}</td>
               <td>{bindingsOf(run)}</td>
               <td class="wrap">

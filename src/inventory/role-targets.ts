@@ -52,13 +52,15 @@ export async function writeRoleTargets(
 
 /**
  * The roles (`ClusterRole:NAME`, `Role:NS/NAME`) of a run whose rules could answer the question;
- * undefined when the run was saved before targets were written (then every role must be read).
+ * with a namespace, only the ClusterRoles and that namespace's Roles. Undefined when the run was
+ * saved before targets were written (then every role must be read).
  */
 export async function rolesAbout(
   store: Store,
   runId: string,
-  target: RoleTarget,
+  question: { readonly target: RoleTarget; readonly namespace?: string | undefined },
 ): Promise<Set<string> | undefined> {
+  const { target, namespace } = question;
   const written = await store.db
     .selectFrom('sync_identity_maps')
     .select('run_id')
@@ -72,7 +74,13 @@ export async function rolesAbout(
     .where('run_id', '=', runId)
     .where('target', 'in', targets)
     .execute();
-  const keys = rows.map((row) => row.role_key);
+  // In one namespace only its Roles and the ClusterRoles can be bound: the rest need not be read.
+  const keys = rows
+    .map((row) => row.role_key)
+    .filter(
+      (key) =>
+        namespace === undefined || key.startsWith('ClusterRole:') || key.startsWith(`Role:${namespace}/`),
+    );
   if (!target.allows) return new Set(keys);
   const allowing = new Set<string>();
   for (let start = 0; start < keys.length; start += batchSize) {

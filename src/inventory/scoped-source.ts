@@ -66,7 +66,8 @@ async function indexInScope(store: Store, runId: string, scope: QueryScope): Pro
     .executeTakeFirst();
   if (!indexed) return undefined;
   // Only the bindings of roles whose rules could answer, when the question says what it is about.
-  const roles = scope.about ? await rolesAbout(store, runId, scope.about) : undefined;
+  const namespace = scope.kind === 'namespace' ? scope.namespace : undefined;
+  const roles = scope.about ? await rolesAbout(store, runId, { target: scope.about, namespace }) : undefined;
   const rows = roles ? await grantsOfRoles(store, runId, scope, roles) : await grantsIn(store, runId, scope);
   return await indexOfRows(store, runId, rows);
 }
