@@ -1,12 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  appendAudit,
-  keyIdOf,
-  localPublicKey,
-  readPublicKey,
-  trustedKeys,
-} from '../../audit/index.js';
+import { appendAudit, keyIdOf, localPublicKey, readPublicKey, trustedKeys } from '../../audit/index.js';
 import { type Acquisition, type Anchor, packageAnchors, signSealedPackage } from '../../forensics/index.js';
 import type { Store } from '../../store/index.js';
 import type { CommandContext } from '../context.js';
