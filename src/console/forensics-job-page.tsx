@@ -2,12 +2,13 @@ import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { appendAudit } from '../audit/index.js';
 import { AppError, type ErrorCode, isAppError, messageOf } from '../errors.js';
-import { listTargets, type MethodName } from '../forensics/index.js';
+import { listTargets, type MethodName, readJob } from '../forensics/index.js';
 import { requireRole } from '../identity/index.js';
 import type { ConsoleEnv } from '../server/env.js';
 import { refuseUnlessForensicsReader } from './forensics-data.js';
 import { JobView } from './forensics-job-view.js';
-import type { Job, JobRegistry } from './forensics-jobs.js';
+import { JobWatch } from './forensics-job-watch.js';
+import type { Job, JobRunner } from './forensics-jobs.js';
 import { labelSelectorFrom, placeFrom } from './forensics-place.js';
 import { type ConsoleContext, formFields, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
@@ -81,7 +82,7 @@ async function targetsOf(
 }
 
 /** Every refused acquisition is recorded like the CLI records an attempt: same action, outcome denied. */
-async function acquire(c: ConsoleContext, options: ConsoleOptions, signed: Signed, jobs: JobRegistry) {
+async function acquire(c: ConsoleContext, options: ConsoleOptions, signed: Signed, jobs: JobRunner) {
   const fields = await formFields(c);
   try {
     return await startJob(c, options, signed, jobs, fields);
@@ -111,7 +112,7 @@ async function startJob(
   c: ConsoleContext,
   options: ConsoleOptions,
   signed: Signed,
-  jobs: JobRegistry,
+  jobs: JobRunner,
   fields: Record<string, string | undefined>,
 ) {
   requireRole(signed.principal, 'responder', 'acquire evidence');
@@ -122,7 +123,7 @@ async function startJob(
     });
   const evidenceRoot = evidenceRootOf(options);
   const asked = await targetsOf(options, fields);
-  const job = jobs.start({
+  const job = await jobs.start({
     store: options.store,
     client: await options.clientFor(asked.cluster),
     evidenceRoot,
@@ -134,12 +135,12 @@ async function startJob(
   return c.redirect(`/forensics/jobs/${job.id}`, 303);
 }
 
-function jobOf(c: ConsoleContext, jobs: JobRegistry): Job {
+async function jobOf(c: ConsoleContext, options: ConsoleOptions): Promise<Job> {
   const id = c.req.param('id') ?? '';
-  const job = jobs.get(id);
+  const job = /^[0-9a-f-]{36}$/.test(id) ? await readJob(options.store, id) : undefined;
   if (!job)
-    throw new AppError('not-found', `no acquisition ${id.slice(0, 40)} in this server's memory`, {
-      fix: 'Progress is kept only while the server runs; its packages are on the Evidence page',
+    throw new AppError('not-found', `no acquisition ${id.slice(0, 40)}`, {
+      fix: 'Jobs are kept for a week after they finish; their packages are on the Evidence page',
     });
   return job;
 }
@@ -152,11 +153,12 @@ function snapshot(job: Job): string {
     items: row.items,
     status: row.status,
   }));
-  return JSON.stringify({ rows, done: job.finishedAt !== undefined });
+  return JSON.stringify({ rows, done: job.finishedAt !== undefined, interrupted: job.interrupted });
 }
 
 /** `POST /forensics/acquire`, `/forensics/jobs/ID` and its server-sent progress events. */
-export function mountJobs(app: Hono<ConsoleEnv>, options: ConsoleOptions, jobs: JobRegistry): void {
+export function mountJobs(app: Hono<ConsoleEnv>, options: ConsoleOptions, jobs: JobRunner): void {
+  const watch = new JobWatch(options.store, options.eventPollMs ?? 500);
   app.post(
     '/forensics/acquire',
     page(options, (c, signed) => acquire(c, options, signed, jobs)),
@@ -168,13 +170,19 @@ export function mountJobs(app: Hono<ConsoleEnv>, options: ConsoleOptions, jobs: 
         doing: 'see acquisitions',
         target: `job/${c.req.param('id') ?? ''}`,
       });
-      const job = jobOf(c, jobs);
+      const job = await jobOf(c, options);
       return await html(
         c,
         <Layout
           signed={signed}
           path="/forensics"
-          title={job.finishedAt ? 'Acquisition finished' : 'Acquiring…'}
+          title={
+            job.interrupted
+              ? 'Acquisition interrupted'
+              : job.finishedAt
+                ? 'Acquisition finished'
+                : 'Acquiring…'
+          }
         >
           <JobView job={job} />
         </Layout>,
@@ -188,7 +196,7 @@ export function mountJobs(app: Hono<ConsoleEnv>, options: ConsoleOptions, jobs: 
         doing: 'see acquisitions',
         target: `job/${c.req.param('id') ?? ''}`,
       });
-      const id = jobOf(c, jobs).id;
+      const id = (await jobOf(c, options)).id;
       c.header('cache-control', 'no-store');
       return streamSSE(
         c,
@@ -197,19 +205,24 @@ export function mountJobs(app: Hono<ConsoleEnv>, options: ConsoleOptions, jobs: 
           stream.onAbort(() => {
             open = false;
           });
-          let sent = -1;
-          while (open) {
-            const job = jobs.get(id);
-            if (!job) return;
-            if (job.version !== sent) {
-              sent = job.version;
-              await stream.writeSSE({ event: 'progress', data: snapshot(job), retry: 3000 });
+          let sent = '';
+          try {
+            while (open) {
+              const job = await readJob(options.store, id);
+              if (!job) return;
+              const now = snapshot(job);
+              if (now !== sent) {
+                sent = now;
+                await stream.writeSSE({ event: 'progress', data: now, retry: 3000 });
+              }
+              if (job.finishedAt) {
+                await stream.writeSSE({ event: 'done', data: job.finishedAt });
+                return;
+              }
+              await watch.next(id);
             }
-            if (job.finishedAt) {
-              await stream.writeSSE({ event: 'done', data: job.finishedAt });
-              return;
-            }
-            await stream.sleep(options.eventPollMs ?? 500);
+          } finally {
+            watch.release();
           }
         },
         async (error) => {
