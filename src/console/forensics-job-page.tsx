@@ -158,7 +158,8 @@ function snapshot(job: Job): string {
 
 /** `POST /forensics/acquire`, `/forensics/jobs/ID` and its server-sent progress events. */
 export function mountJobs(app: Hono<ConsoleEnv>, options: ConsoleOptions, jobs: JobRunner): void {
-  const watch = new JobWatch(options.store, options.eventPollMs ?? 500);
+  // With NOTIFY a poll only covers a lost signal, so it can be rarer.
+  const watch = new JobWatch(options.store, options.eventPollMs ?? (options.store.signals ? 2000 : 500));
   app.post(
     '/forensics/acquire',
     page(options, (c, signed) => acquire(c, options, signed, jobs)),
