@@ -1,14 +1,13 @@
 import type { Hono } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import { appendAudit } from '../audit/index.js';
-import { AppError, type ErrorCode, isAppError, messageOf } from '../errors.js';
-import { listTargets, type MethodName, readJob } from '../forensics/index.js';
+import { AppError, type ErrorCode, isAppError } from '../errors.js';
+import { listTargets, type MethodName } from '../forensics/index.js';
 import { requireRole } from '../identity/index.js';
 import type { ConsoleEnv } from '../server/env.js';
 import { refuseUnlessForensicsReader } from './forensics-data.js';
+import { jobOf, mountJobEvents } from './forensics-job-events.js';
 import { JobView } from './forensics-job-view.js';
-import { JobWatch } from './forensics-job-watch.js';
-import type { Job, JobRunner } from './forensics-jobs.js';
+import type { JobRunner } from './forensics-jobs.js';
 import { labelSelectorFrom, placeFrom } from './forensics-place.js';
 import { type ConsoleContext, formFields, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
@@ -135,31 +134,8 @@ async function startJob(
   return c.redirect(`/forensics/jobs/${job.id}`, 303);
 }
 
-async function jobOf(c: ConsoleContext, options: ConsoleOptions): Promise<Job> {
-  const id = c.req.param('id') ?? '';
-  const job = /^[0-9a-f-]{36}$/.test(id) ? await readJob(options.store, id) : undefined;
-  if (!job)
-    throw new AppError('not-found', `no acquisition ${id.slice(0, 40)}`, {
-      fix: 'Jobs are kept for a week after they finish; their packages are on the Evidence page',
-    });
-  return job;
-}
-
-/** The progress of every container at once, as the page's script applies it. */
-function snapshot(job: Job): string {
-  const rows = job.rows.map((row) => ({
-    stage: row.stage,
-    bytes: row.bytes,
-    items: row.items,
-    status: row.status,
-  }));
-  return JSON.stringify({ rows, done: job.finishedAt !== undefined, interrupted: job.interrupted });
-}
-
 /** `POST /forensics/acquire`, `/forensics/jobs/ID` and its server-sent progress events. */
 export function mountJobs(app: Hono<ConsoleEnv>, options: ConsoleOptions, jobs: JobRunner): void {
-  // With NOTIFY a poll only covers a lost signal, so it can be rarer.
-  const watch = new JobWatch(options.store, options.eventPollMs ?? (options.store.signals ? 2000 : 500));
   app.post(
     '/forensics/acquire',
     page(options, (c, signed) => acquire(c, options, signed, jobs)),
@@ -190,46 +166,5 @@ export function mountJobs(app: Hono<ConsoleEnv>, options: ConsoleOptions, jobs: 
       );
     }),
   );
-  app.get(
-    '/forensics/jobs/:id/events',
-    page(options, async (c, signed) => {
-      await refuseUnlessForensicsReader(options.store, signed.principal, {
-        doing: 'see acquisitions',
-        target: `job/${c.req.param('id') ?? ''}`,
-      });
-      const id = (await jobOf(c, options)).id;
-      c.header('cache-control', 'no-store');
-      return streamSSE(
-        c,
-        async (stream) => {
-          let open = true;
-          stream.onAbort(() => {
-            open = false;
-          });
-          let sent = '';
-          try {
-            while (open) {
-              const job = await readJob(options.store, id);
-              if (!job) return;
-              const now = snapshot(job);
-              if (now !== sent) {
-                sent = now;
-                await stream.writeSSE({ event: 'progress', data: now, retry: 3000 });
-              }
-              if (job.finishedAt) {
-                await stream.writeSSE({ event: 'done', data: job.finishedAt });
-                return;
-              }
-              await watch.next(id);
-            }
-          } finally {
-            watch.release();
-          }
-        },
-        async (error) => {
-          options.log?.(`console: progress stream of job ${id} ended: ${messageOf(error)}`);
-        },
-      );
-    }),
-  );
+  mountJobEvents(app, options);
 }

@@ -364,4 +364,34 @@ describe.each(dialects)('the forensics pages on %s', (dialect) => {
     for (let at = 0; at < 2; at++)
       await createJob(console.fresh.store, { ...job, labels: [], operator: 'rita', replica: 'r1' });
   });
+
+  it('refuses one person a progress stream beyond the 16 they already hold open on this server, audited, and lets them in again once one closes', async () => {
+    const console = await over();
+    const job = await createJob(console.fresh.store, {
+      operator: 'rita',
+      cluster: 'prod',
+      namespace: 'shop',
+      method: 'exec',
+      labels: ['shop/web/php'],
+      replica: 'elsewhere',
+    });
+    const path = `/forensics/jobs/${job.id}/events`;
+    const held = await Promise.all(Array.from({ length: 16 }, () => console.visit('dave', path)));
+    const readers = held.map((response) => response.body!.getReader());
+    await Promise.all(readers.map(async (reader) => await reader.read()));
+    const refused = await console.visit('dave', path);
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain('dave already follows 16 acquisitions on this server');
+    const rita = await console.visit('rita', path);
+    expect(rita.status).toBe(200);
+    await rita.body?.cancel();
+    await readers[0]!.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const again = await console.visit('dave', path);
+    expect(again.status).toBe(200);
+    await again.body?.cancel();
+    for (const reader of readers.slice(1)) await reader.cancel();
+    const entries = await listAudit(console.fresh.store, { action: 'forensics.view' });
+    expect(entries.map((entry) => [entry.actor, entry.outcome])).toEqual([['dave', 'denied']]);
+  });
 });
