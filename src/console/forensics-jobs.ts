@@ -134,7 +134,7 @@ export class JobRunner {
  * Writes a job's rows to the store in the order they happen, progress throttled: a container's
  * progress at most once a second, but every change of stage and every result at once.
  */
-class RowWriter {
+export class RowWriter {
   #queue: Promise<void> = Promise.resolve();
   readonly #last = new Map<number, { at: number; stage: string }>();
 
