@@ -63,4 +63,19 @@ describe.each(dialects)('console acquisition jobs in the store on %s', (dialect)
     });
     expect((await readJob(store, stale.id))?.rows[0]?.status).toBe('failed');
   });
+
+  it('lets exactly as many of ten simultaneous starts by one person through as the limit allows', async () => {
+    fresh = await freshStore(dialect);
+    const { store } = fresh;
+    const tries = await Promise.allSettled(
+      Array.from({ length: 10 }, () =>
+        createJob(store, { ...newJob(new Date()), limits: { perPerson: 2, total: 8 } }),
+      ),
+    );
+    expect(tries.filter((outcome) => outcome.status === 'fulfilled').length).toBe(2);
+    const refusals = tries.flatMap((outcome) =>
+      outcome.status === 'rejected' ? [String(outcome.reason)] : [],
+    );
+    expect(refusals.every((reason) => reason.includes('the most one person may run at once (2)'))).toBe(true);
+  });
 });

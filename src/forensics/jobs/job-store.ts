@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { AppError } from '../../errors.js';
 import type { Store } from '../../store/index.js';
 import type { ForensicsJobRowsTable, ForensicsJobsTable } from '../../store/tables/forensics.js';
@@ -45,11 +46,13 @@ function overLimit(input: NewJob, mine: number, total: number, limits: JobLimits
   return undefined;
 }
 
+/** The advisory lock key that serializes job starts on PostgreSQL (any fixed number of this table's own). */
+const startLock = 2026_12_01_0060;
+
 /**
  * Records a new job with its containers queued, refusing it when the person or the installation
- * already runs as many as the limits allow. Counted after the insert, inside the transaction:
- * two people starting at the same moment may both be refused, never both let past the limit on
- * SQLite (one writer at a time); on PostgreSQL a race within milliseconds can pass one extra.
+ * already runs as many as the limits allow; starts are counted one at a time, so simultaneous
+ * ones cannot slip past the limit together.
  */
 export async function createJob(store: Store, input: NewJob): Promise<Job> {
   const now = (input.now ?? new Date()).toISOString();
@@ -69,6 +72,8 @@ export async function createJob(store: Store, input: NewJob): Promise<Job> {
     interrupted: null,
   };
   await store.db.transaction().execute(async (trx) => {
+    // Starts are counted one at a time: SQLite has one writer; PostgreSQL takes a lock held to the commit.
+    if (store.dialect === 'postgres') await sql`select pg_advisory_xact_lock(${startLock})`.execute(trx);
     await trx.insertInto('forensics_jobs').values(row).execute();
     const running = await trx
       .selectFrom('forensics_jobs')
