@@ -169,11 +169,18 @@ export function Timeline(props: { events: readonly TimelineEvent[]; total: numbe
   );
 }
 
+/** The most files listed: the manifest is container data, and may claim any number. */
+export const fileListLimit = 2000;
+
 export function FileList(props: { items: readonly ManifestItem[] }) {
-  const items = props.items.filter((item) => item.path);
-  if (items.length === 0) return <Empty>The package holds no collected files.</Empty>;
+  const all = props.items.filter((item) => item.path);
+  if (all.length === 0) return <Empty>The package holds no collected files.</Empty>;
+  const items = all.slice(0, fileListLimit);
   return (
     <div class="table-wrap">
+      {all.length > fileListLimit ? (
+        <p class="lead">{`The first ${fileListLimit} of ${all.length} files; the downloaded package has them all.`}</p>
+      ) : null}
       <table>
         <thead>
           <tr>

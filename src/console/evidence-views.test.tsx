@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Indicator, ProcessInfo, TimelineEvent } from '../forensics/index.js';
+import type { Indicator, ManifestItem, ProcessInfo, TimelineEvent } from '../forensics/index.js';
 import { bucketWidths, histogramOf, maxBuckets } from './evidence-chart.js';
 import { type ProcessNode, ProcessTree, processForest } from './evidence-processes.js';
+import { FileList } from './evidence-sections.js';
 
 const event = (datetime: string, source = 'bodyfile'): TimelineEvent => ({
   datetime,
@@ -118,5 +119,21 @@ describe('the process tree', () => {
     const html = await (<ProcessTree processes={chain} indicators={[]} />).toString();
     expect(html).toContain('The first 1000 of 30000 processes');
     expect(html.match(/class="pid"/g)?.length).toBe(1000);
+  });
+
+  it('lists at most the first 2000 files of a package claiming 20,000, and says how many there are', async () => {
+    const items: ManifestItem[] = Array.from({ length: 20_000 }, (_, at) => ({
+      path: `files/${at}`,
+      source: `/tmp/f${at}`,
+      artifact: 'files.tmp',
+      method: 'exec',
+      type: 'file',
+      status: 'collected',
+      sha256: 'a'.repeat(64),
+      size: 1,
+    }));
+    const html = await (<FileList items={items} />).toString();
+    expect(html.match(/<tr>/g)?.length).toBe(2001);
+    expect(html).toContain('The first 2000 of 20000 files');
   });
 });

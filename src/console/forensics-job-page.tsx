@@ -1,13 +1,13 @@
 import type { Hono } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import { appendAudit } from '../audit/index.js';
-import { AppError, type ErrorCode, isAppError, messageOf } from '../errors.js';
+import { AppError, type ErrorCode, isAppError } from '../errors.js';
 import { listTargets, type MethodName } from '../forensics/index.js';
 import { requireRole } from '../identity/index.js';
 import type { ConsoleEnv } from '../server/env.js';
 import { refuseUnlessForensicsReader } from './forensics-data.js';
+import { jobOf, mountJobEvents } from './forensics-job-events.js';
 import { JobView } from './forensics-job-view.js';
-import type { Job, JobRegistry } from './forensics-jobs.js';
+import type { JobRunner } from './forensics-jobs.js';
 import { labelSelectorFrom, placeFrom } from './forensics-place.js';
 import { type ConsoleContext, formFields, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
@@ -81,7 +81,7 @@ async function targetsOf(
 }
 
 /** Every refused acquisition is recorded like the CLI records an attempt: same action, outcome denied. */
-async function acquire(c: ConsoleContext, options: ConsoleOptions, signed: Signed, jobs: JobRegistry) {
+async function acquire(c: ConsoleContext, options: ConsoleOptions, signed: Signed, jobs: JobRunner) {
   const fields = await formFields(c);
   try {
     return await startJob(c, options, signed, jobs, fields);
@@ -111,7 +111,7 @@ async function startJob(
   c: ConsoleContext,
   options: ConsoleOptions,
   signed: Signed,
-  jobs: JobRegistry,
+  jobs: JobRunner,
   fields: Record<string, string | undefined>,
 ) {
   requireRole(signed.principal, 'responder', 'acquire evidence');
@@ -122,7 +122,7 @@ async function startJob(
     });
   const evidenceRoot = evidenceRootOf(options);
   const asked = await targetsOf(options, fields);
-  const job = jobs.start({
+  const job = await jobs.start({
     store: options.store,
     client: await options.clientFor(asked.cluster),
     evidenceRoot,
@@ -134,29 +134,8 @@ async function startJob(
   return c.redirect(`/forensics/jobs/${job.id}`, 303);
 }
 
-function jobOf(c: ConsoleContext, jobs: JobRegistry): Job {
-  const id = c.req.param('id') ?? '';
-  const job = jobs.get(id);
-  if (!job)
-    throw new AppError('not-found', `no acquisition ${id.slice(0, 40)} in this server's memory`, {
-      fix: 'Progress is kept only while the server runs; its packages are on the Evidence page',
-    });
-  return job;
-}
-
-/** The progress of every container at once, as the page's script applies it. */
-function snapshot(job: Job): string {
-  const rows = job.rows.map((row) => ({
-    stage: row.stage,
-    bytes: row.bytes,
-    items: row.items,
-    status: row.status,
-  }));
-  return JSON.stringify({ rows, done: job.finishedAt !== undefined });
-}
-
 /** `POST /forensics/acquire`, `/forensics/jobs/ID` and its server-sent progress events. */
-export function mountJobs(app: Hono<ConsoleEnv>, options: ConsoleOptions, jobs: JobRegistry): void {
+export function mountJobs(app: Hono<ConsoleEnv>, options: ConsoleOptions, jobs: JobRunner): void {
   app.post(
     '/forensics/acquire',
     page(options, (c, signed) => acquire(c, options, signed, jobs)),
@@ -168,54 +147,24 @@ export function mountJobs(app: Hono<ConsoleEnv>, options: ConsoleOptions, jobs: 
         doing: 'see acquisitions',
         target: `job/${c.req.param('id') ?? ''}`,
       });
-      const job = jobOf(c, jobs);
+      const job = await jobOf(c, options);
       return await html(
         c,
         <Layout
           signed={signed}
           path="/forensics"
-          title={job.finishedAt ? 'Acquisition finished' : 'Acquiring…'}
+          title={
+            job.interrupted
+              ? 'Acquisition interrupted'
+              : job.finishedAt
+                ? 'Acquisition finished'
+                : 'Acquiring…'
+          }
         >
           <JobView job={job} />
         </Layout>,
       );
     }),
   );
-  app.get(
-    '/forensics/jobs/:id/events',
-    page(options, async (c, signed) => {
-      await refuseUnlessForensicsReader(options.store, signed.principal, {
-        doing: 'see acquisitions',
-        target: `job/${c.req.param('id') ?? ''}`,
-      });
-      const id = jobOf(c, jobs).id;
-      c.header('cache-control', 'no-store');
-      return streamSSE(
-        c,
-        async (stream) => {
-          let open = true;
-          stream.onAbort(() => {
-            open = false;
-          });
-          let sent = -1;
-          while (open) {
-            const job = jobs.get(id);
-            if (!job) return;
-            if (job.version !== sent) {
-              sent = job.version;
-              await stream.writeSSE({ event: 'progress', data: snapshot(job), retry: 3000 });
-            }
-            if (job.finishedAt) {
-              await stream.writeSSE({ event: 'done', data: job.finishedAt });
-              return;
-            }
-            await stream.sleep(options.eventPollMs ?? 500);
-          }
-        },
-        async (error) => {
-          options.log?.(`console: progress stream of job ${id} ended: ${messageOf(error)}`);
-        },
-      );
-    }),
-  );
+  mountJobEvents(app, options);
 }

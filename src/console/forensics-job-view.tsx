@@ -168,12 +168,16 @@ export function JobView(props: { job: Job }) {
         <dt>Finished</dt>
         <dd>{job.finishedAt ? <When at={job.finishedAt} seconds /> : 'not yet'}</dd>
       </dl>
+      {job.interrupted ? (
+        <div class="notice error" role="alert">
+          <p>{`Interrupted: ${job.interrupted}`}</p>
+        </div>
+      ) : null}
       <h2>Progress</h2>
       <Progress job={job} />
       <p class="hint">
-        This page follows the acquisition live and shows each result when it ends; reloading it is safe.
-        Progress is kept in this server's memory: after a restart the packages remain on the{' '}
-        <a href="/evidence">Evidence</a> page.
+        This page follows the acquisition live and shows each result when it ends; reloading it is safe, on
+        any Gatehouse server. Sealed packages are also on the <a href="/evidence">Evidence</a> page.
       </p>
       {job.rows.map((row) => (
         <Result row={row} />

@@ -1,14 +1,23 @@
 import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { isAppError, messageOf } from '../errors.js';
 import {
   type Acquisition,
   acquireAudited,
+  createJob,
   defaultProfile,
   findIndicators,
+  finishJob,
   type IndicatorSeverity,
+  type Job,
+  type JobLimits,
+  type JobRow,
   type MethodName,
   openPackage,
+  renewJobs,
+  staleAfterMs,
   targetLabel,
+  writeRow,
 } from '../forensics/index.js';
 import type { Principal } from '../identity/index.js';
 import type { KubeClient } from '../kube/index.js';
@@ -17,52 +26,12 @@ import type { Store } from '../store/index.js';
 import { version } from '../version.js';
 import { countBySeverity } from './evidence-data.js';
 
-/** One container of a job, as the progress table and the result page show it. */
-export type JobRow = {
-  readonly label: string;
-  readonly stage: string;
-  readonly bytes: number;
-  readonly items: number;
-} & (
-  | { readonly status: 'queued' | 'running' }
-  | {
-      readonly status: 'sealed';
-      readonly packageId: string;
-      readonly packageHash: string;
-      readonly method: string;
-      /** complete, or partial with the reasons the package itself records. */
-      readonly completeness: 'complete' | 'partial';
-      readonly reasons: readonly string[];
-      readonly counts: Readonly<Record<IndicatorSeverity, number>>;
-    }
-  | {
-      readonly status: 'failed';
-      readonly error: string;
-      readonly fix: string | undefined;
-      /** A package sealed with what arrived before the failure, if any. */
-      readonly packageId: string | undefined;
-    }
-);
-
-/** One acquisition started from the console: a container, or every match of a selector. */
-export interface Job {
-  readonly id: string;
-  readonly operator: string;
-  readonly cluster: string;
-  readonly namespace: string;
-  readonly selector: string | undefined;
-  readonly method: MethodName | 'auto';
-  readonly startedAt: string;
-  readonly rows: readonly JobRow[];
-  readonly finishedAt: string | undefined;
-  /** Grows with every change: the event stream sends a snapshot when it moved. */
-  readonly version: number;
-}
-
 /** How many containers one job acquires at once (the CLI's default for -l). */
 const concurrency = 4;
-/** Finished jobs kept in memory beyond this many are forgotten, oldest first. */
-const keptJobs = 200;
+/** How often a replica renews its running jobs; a fifth of the time after which they count as dead. */
+const heartbeatMs = staleAfterMs / 5;
+/** Progress of one container is written at most this often, and at every change of stage. */
+const progressEveryMs = 1000;
 
 export interface JobInput {
   readonly store: Store;
@@ -74,66 +43,66 @@ export interface JobInput {
   readonly selector?: string;
   readonly method: MethodName | 'auto';
   readonly targets: readonly { readonly pod: string; readonly container?: string }[];
+  readonly limits?: JobLimits;
   readonly log?: (line: string) => void;
 }
 
 /**
- * Acquisitions running in this server process, kept in memory by job id: a reload of the job's
- * page finds it, a restart forgets it (the packages and their audit entries stay). Another
- * replica behind the same address does not see it.
+ * Runs acquisitions started on this replica, their state and progress kept in the store: any
+ * replica shows the job's page and events, and while jobs run here this replica renews them, so
+ * that if it dies the others see them as interrupted instead of running forever.
  */
-export class JobRegistry {
-  readonly #jobs = new Map<string, Job>();
+export class JobRunner {
+  readonly replica = `${hostname()}/${process.pid}/${randomUUID().slice(0, 8)}`;
+  readonly #running = new Set<string>();
+  #timer: NodeJS.Timeout | undefined;
 
-  get(id: string): Job | undefined {
-    return this.#jobs.get(id);
-  }
-
-  /** Starts the job and returns at once; the work goes on after the answer is sent. */
-  start(input: JobInput): Job {
-    const job: Job = {
-      id: randomUUID(),
+  /** Records the job (refused beyond the limits) and returns it; the work goes on after the answer. */
+  async start(input: JobInput): Promise<Job> {
+    const job = await createJob(input.store, {
       operator: input.operator.subject,
       cluster: input.cluster,
       namespace: input.namespace,
-      selector: input.selector,
+      ...(input.selector ? { selector: input.selector } : {}),
       method: input.method,
-      startedAt: new Date().toISOString(),
-      rows: input.targets.map((target) => ({
-        label: targetLabel({ namespace: input.namespace, ...target }),
-        stage: 'waiting',
-        bytes: 0,
-        items: 0,
-        status: 'queued',
-      })),
-      finishedAt: undefined,
-      version: 0,
-    };
-    this.#jobs.set(job.id, job);
-    this.#forgetOld();
-    // Each container's failure is caught in its row; this catches only a bug, which must not end the server.
-    this.#run(job.id, input).catch((error: unknown) => {
-      input.log?.(`console: acquisition job ${job.id} stopped: ${messageOf(error)}`);
-      this.#update(job.id, () => ({ finishedAt: new Date().toISOString() }));
+      labels: input.targets.map((target) => targetLabel({ namespace: input.namespace, ...target })),
+      replica: this.replica,
+      ...(input.limits ? { limits: input.limits } : {}),
     });
+    this.#track(input.store, job.id);
+    // Each container's failure is caught in its row; this catches only a bug, which must not end the server.
+    this.#run(job.id, input)
+      .catch((error: unknown) =>
+        input.log?.(`console: acquisition job ${job.id} stopped: ${messageOf(error)}`),
+      )
+      .finally(() => {
+        this.#running.delete(job.id);
+        void finishJob(input.store, job.id).catch(() => undefined);
+      });
     return job;
   }
 
-  #update(id: string, change: (job: Job) => Partial<Job>): void {
-    const job = this.#jobs.get(id);
-    if (job) this.#jobs.set(id, { ...job, ...change(job), version: job.version + 1 });
-  }
-
-  #setRow(id: string, index: number, row: JobRow): void {
-    this.#update(id, (job) => ({ rows: job.rows.map((old, at) => (at === index ? row : old)) }));
+  #track(store: Store, id: string): void {
+    this.#running.add(id);
+    if (this.#timer) return;
+    this.#timer = setInterval(() => {
+      if (this.#running.size === 0) {
+        clearInterval(this.#timer);
+        this.#timer = undefined;
+        return;
+      }
+      void renewJobs(store, [...this.#running]).catch(() => undefined);
+    }, heartbeatMs);
+    this.#timer.unref();
   }
 
   async #run(id: string, input: JobInput): Promise<void> {
+    const rows = new RowWriter(input.store, id, input.log);
     await mapLimit(input.targets, concurrency, async (target) => {
       const index = input.targets.indexOf(target);
       const label = targetLabel({ namespace: input.namespace, ...target });
       let progress = { stage: 'preflight', bytes: 0, items: 0 };
-      this.#setRow(id, index, { label, ...progress, status: 'running' });
+      rows.progress(index, { label, ...progress, status: 'running' });
       try {
         const acquisition = await acquireAudited({
           store: input.store,
@@ -148,21 +117,51 @@ export class JobRegistry {
           gatehouseVersion: version,
           onProgress: (stage, bytes, items) => {
             progress = { stage, bytes, items };
-            this.#setRow(id, index, { label, ...progress, status: 'running' });
+            rows.progress(index, { label, ...progress, status: 'running' });
           },
         });
-        this.#setRow(id, index, sealedRow(label, acquisition));
+        rows.final(index, sealedRow(label, acquisition));
       } catch (error) {
-        this.#setRow(id, index, failedRow(label, progress, error));
+        rows.final(index, failedRow(label, progress, error));
         input.log?.(`console: acquisition of ${label} failed: ${messageOf(error)}`);
       }
     });
-    this.#update(id, () => ({ finishedAt: new Date().toISOString() }));
+    await rows.settled();
+  }
+}
+
+/**
+ * Writes a job's rows to the store in the order they happen, progress throttled: a container's
+ * progress at most once a second, but every change of stage and every result at once.
+ */
+export class RowWriter {
+  #queue: Promise<void> = Promise.resolve();
+  readonly #last = new Map<number, { at: number; stage: string }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly id: string,
+    private readonly log: ((line: string) => void) | undefined,
+  ) {}
+
+  progress(index: number, row: JobRow): void {
+    const last = this.#last.get(index);
+    const now = Date.now();
+    if (last && last.stage === row.stage && now - last.at < progressEveryMs) return;
+    this.final(index, row);
   }
 
-  #forgetOld(): void {
-    const finished = [...this.#jobs.values()].filter((job) => job.finishedAt);
-    for (const job of finished.slice(0, Math.max(0, this.#jobs.size - keptJobs))) this.#jobs.delete(job.id);
+  final(index: number, row: JobRow): void {
+    this.#last.set(index, { at: Date.now(), stage: row.stage });
+    this.#queue = this.#queue.then(() =>
+      writeRow(this.store, this.id, index, row).catch((error: unknown) =>
+        this.log?.(`console: progress of job ${this.id} not recorded: ${messageOf(error)}`),
+      ),
+    );
+  }
+
+  async settled(): Promise<void> {
+    await this.#queue;
   }
 }
 
@@ -216,3 +215,5 @@ function failedRow(
     packageId: sealed,
   };
 }
+
+export type { Job, JobRow };

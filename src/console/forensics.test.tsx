@@ -2,12 +2,12 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type ConsoleFixture, consoleFixture } from '../../test/support/console-app.js';
+import { behindTestSession, type ConsoleFixture, consoleFixture } from '../../test/support/console-app.js';
 import { type ExecPeer, type PeerPod, startExecPeer } from '../../test/support/exec-peer.js';
 import { dialects } from '../../test/support/stores.js';
 import { odHex } from '../../test/support/tar.js';
 import { listAudit } from '../audit/index.js';
-import { signatureFile, verifyPackage } from '../forensics/index.js';
+import { createJob, signatureFile, verifyPackage } from '../forensics/index.js';
 import { KubeClient, loadKubeconfig } from '../kube/index.js';
 
 /** What the collector would send: one process list, framed with the script's nonce. */
@@ -194,7 +194,7 @@ describe.each(dialects)('the forensics pages on %s', (dialect) => {
     expect(failed).toContain('pod shop/gone not found');
     const missing = await console.visit('rita', '/forensics/jobs/00000000-0000-0000-0000-000000000000');
     expect(missing.status).toBe(404);
-    expect(await missing.text()).toContain('Progress is kept only while the server runs');
+    expect(await missing.text()).toContain('Jobs are kept for a week after they finish');
   });
 
   it('acquires every running match of a label selector, each container with its own result', async () => {
@@ -283,5 +283,115 @@ describe.each(dialects)('the forensics pages on %s', (dialect) => {
     expect(refusals.map((entry) => [entry.actor, entry.outcome, entry.target])).toEqual(
       [job, job, job, job, 'forensics', 'forensics'].map((target) => ['alice', 'denied', target]),
     );
+  });
+
+  it('follows a job started on one server from another over the same store: its page and its events', async () => {
+    const console = await over();
+    const other = await console.fresh.reopen();
+    try {
+      const replica = behindTestSession({ ...console.options, store: other });
+      const asRita = { headers: { cookie: 'test-person=rita' } };
+      const started = await console.post('rita', '/forensics/acquire', {
+        cluster: 'prod',
+        namespace: 'shop',
+        selector: 'app=web',
+        method: 'exec',
+      });
+      const jobPath = started.headers.get('location') ?? '';
+      const early = await text(await replica.request(jobPath, asRita));
+      expect(early).toContain('Started by</dt><dd>rita');
+      expect(early).toContain('<code>app=web</code>');
+      const events = await text(await replica.request(`${jobPath}/events`, asRita));
+      expect(events).toContain('event: progress');
+      expect(events).toContain('event: done');
+      const page = await text(await replica.request(jobPath, asRita));
+      expect(page).toContain('Acquisition finished');
+      expect(page).toMatch(
+        /aria-label="Result for shop\/web\/php"[\s\S]*href="\/evidence\/[0-9TZ]+-[0-9a-f]{8}"/,
+      );
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('refuses a job beyond what one person, then the whole installation, may run at once, saying why, audited', async () => {
+    const console = await over();
+    const running = { cluster: 'prod', namespace: 'shop', method: 'exec' as const, labels: ['shop/web/php'] };
+    for (let at = 0; at < 2; at++)
+      await createJob(console.fresh.store, { ...running, operator: 'rita', replica: 'r1' });
+    const fields = { cluster: 'prod', namespace: 'shop', pod: 'web', container: 'php', method: 'exec' };
+    const mine = await console.post('rita', '/forensics/acquire', fields);
+    expect(mine.status).toBe(409);
+    expect(await mine.text()).toContain(
+      'rita already runs 2 acquisitions, the most one person may run at once (2)',
+    );
+    for (let at = 0; at < 6; at++)
+      await createJob(console.fresh.store, { ...running, operator: `someone-${at}`, replica: 'r1' });
+    const carol = await console.post('carol', '/forensics/acquire', fields);
+    expect(carol.status).toBe(409);
+    expect(await carol.text()).toContain(
+      '8 acquisitions are running on this Gatehouse, the most it runs at once (8)',
+    );
+    const entries = await listAudit(console.fresh.store, { action: 'forensics.acquire' });
+    expect(entries.map((entry) => [entry.actor, entry.outcome])).toEqual([
+      ['rita', 'denied'],
+      ['carol', 'denied'],
+    ]);
+  });
+
+  it('shows a job whose server stopped renewing it as interrupted, with what to do, and no longer counts it as running', async () => {
+    const console = await over();
+    const longAgo = new Date(Date.now() - 120_000);
+    const job = await createJob(console.fresh.store, {
+      operator: 'rita',
+      cluster: 'prod',
+      namespace: 'shop',
+      method: 'exec',
+      labels: ['shop/web/php', 'shop/web/sidecar'],
+      replica: 'gatehouse-0/1/dead',
+      now: longAgo,
+    });
+    const events = await text(await console.visit('dave', `/forensics/jobs/${job.id}/events`));
+    expect(events).toContain(
+      '"interrupted":"the server replica gatehouse-0/1/dead running this acquisition stopped',
+    );
+    expect(events).toContain('event: done');
+    const page = await text(await console.visit('dave', `/forensics/jobs/${job.id}`));
+    expect(page).toContain('Acquisition interrupted');
+    expect(page).toContain(`no sign of it since ${longAgo.toISOString()}`);
+    expect(page).toContain('Start the acquisition again');
+    expect(page.match(/<span class="badge badge-refused">failed<\/span>/g)?.length).toBe(2);
+    for (let at = 0; at < 2; at++)
+      await createJob(console.fresh.store, { ...job, labels: [], operator: 'rita', replica: 'r1' });
+  });
+
+  it('refuses one person a progress stream beyond the 16 they already hold open on this server, audited, and lets them in again once one closes', async () => {
+    const console = await over();
+    const job = await createJob(console.fresh.store, {
+      operator: 'rita',
+      cluster: 'prod',
+      namespace: 'shop',
+      method: 'exec',
+      labels: ['shop/web/php'],
+      replica: 'elsewhere',
+    });
+    const path = `/forensics/jobs/${job.id}/events`;
+    const held = await Promise.all(Array.from({ length: 16 }, () => console.visit('dave', path)));
+    const readers = held.map((response) => response.body!.getReader());
+    await Promise.all(readers.map(async (reader) => await reader.read()));
+    const refused = await console.visit('dave', path);
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain('dave already follows 16 acquisitions on this server');
+    const rita = await console.visit('rita', path);
+    expect(rita.status).toBe(200);
+    await rita.body?.cancel();
+    await readers[0]!.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const again = await console.visit('dave', path);
+    expect(again.status).toBe(200);
+    await again.body?.cancel();
+    for (const reader of readers.slice(1)) await reader.cancel();
+    const entries = await listAudit(console.fresh.store, { action: 'forensics.view' });
+    expect(entries.map((entry) => [entry.actor, entry.outcome])).toEqual([['dave', 'denied']]);
   });
 });

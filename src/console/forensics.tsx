@@ -15,7 +15,7 @@ import {
   targetsIn,
 } from './forensics-data.js';
 import { mountJobs } from './forensics-job-page.js';
-import { JobRegistry } from './forensics-jobs.js';
+import { JobRunner } from './forensics-jobs.js';
 import { type Place, placeFrom } from './forensics-place.js';
 import { ClusterStep, ContainersStep, NamespaceStep, PodStep, Trail } from './forensics-steps.js';
 import { type ConsoleContext, html, page, type Signed } from './http.js';
@@ -119,7 +119,7 @@ async function browse(c: ConsoleContext, options: ConsoleOptions, signed: Signed
 
 /** `/forensics`, the acquisition form and its jobs: responders and admins act, auditors look. */
 export function mountForensics(app: Hono<ConsoleEnv>, options: ConsoleOptions): void {
-  const jobs = new JobRegistry();
+  const jobs = new JobRunner();
   app.get(
     '/forensics',
     page(options, (c, signed) => browse(c, options, signed)),

@@ -36,6 +36,20 @@ export type {
 } from './evidence/types.js';
 export { EvidenceWriter } from './evidence/writer.js';
 export {
+  createJob,
+  defaultJobLimits,
+  finishJob,
+  type Job,
+  type JobLimits,
+  type JobRow,
+  jobChannel,
+  readJob,
+  renewJobs,
+  staleAfterMs,
+  sweepStale,
+  writeRow,
+} from './jobs/index.js';
+export {
   assertPreflight,
   describePermission,
   type Permission,

@@ -9,6 +9,7 @@ import type {
 import type { AgentsTable } from './tables/agents.js';
 import type { AuditEventsTable } from './tables/audit.js';
 import type { ClusterProvidersTable } from './tables/clusters.js';
+import type { ForensicsJobRowsTable, ForensicsJobsTable } from './tables/forensics.js';
 import type { OneTimeCodesTable, SessionsTable } from './tables/identity.js';
 import type {
   SyncIdentityMapsTable,
@@ -58,6 +59,8 @@ export interface Database {
   readonly review_campaigns: ReviewCampaignsTable;
   readonly review_items: ReviewItemsTable;
   readonly agents: AgentsTable;
+  readonly forensics_jobs: ForensicsJobsTable;
+  readonly forensics_job_rows: ForensicsJobRowsTable;
 }
 
 export type StoreDialect = 'sqlite' | 'postgres';

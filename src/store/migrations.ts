@@ -543,6 +543,49 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('agents').execute();
     },
   },
+  '2026_12_01_0060_forensics_jobs': {
+    // Console acquisition jobs and their per-container progress, readable from every replica.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('forensics_jobs')
+        .addColumn('id', 'varchar(40)', (column) => column.primaryKey())
+        .addColumn('operator', 'text', (column) => column.notNull())
+        .addColumn('cluster', 'text', (column) => column.notNull())
+        .addColumn('namespace', 'varchar(63)', (column) => column.notNull())
+        .addColumn('selector', 'text')
+        .addColumn('method', 'varchar(20)', (column) => column.notNull())
+        .addColumn('started_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('finished_at', 'varchar(40)')
+        .addColumn('replica', 'varchar(300)', (column) => column.notNull())
+        .addColumn('heartbeat_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('interrupted', 'text')
+        .execute();
+      await db.schema
+        .createIndex('forensics_jobs_finished')
+        .on('forensics_jobs')
+        .column('finished_at')
+        .execute();
+      await db.schema
+        .createTable('forensics_job_rows')
+        .addColumn('job_id', 'varchar(40)', (column) =>
+          column.notNull().references('forensics_jobs.id').onDelete('cascade'),
+        )
+        .addColumn('position', 'integer', (column) => column.notNull())
+        .addColumn('label', 'text', (column) => column.notNull())
+        .addColumn('stage', 'varchar(100)', (column) => column.notNull())
+        .addColumn('bytes', 'bigint', (column) => column.notNull())
+        .addColumn('items', 'integer', (column) => column.notNull())
+        .addColumn('status', 'varchar(20)', (column) => column.notNull())
+        .addColumn('result', 'text')
+        .addColumn('updated_at', 'varchar(40)', (column) => column.notNull())
+        .addPrimaryKeyConstraint('forensics_job_rows_pk', ['job_id', 'position'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('forensics_job_rows').execute();
+      await db.schema.dropTable('forensics_jobs').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

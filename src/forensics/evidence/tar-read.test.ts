@@ -83,4 +83,21 @@ describe('reading a downloaded package archive', () => {
     );
     expect(() => extractPackageTar(twice.file, twice.into)).toThrow(/not a readable evidence archive.*twice/);
   });
+
+  it('refuses a file and a folder of the same name, either way round, as a damaged archive', () => {
+    const cases = [
+      tarArchive([
+        { name: 'pkg/a', data: '1' },
+        { name: 'pkg/a/b', data: '2' },
+      ]),
+      tarArchive([
+        { name: 'pkg/a', data: '1' },
+        { name: 'pkg/a', type: '5' },
+      ]),
+    ];
+    for (const bytes of cases) {
+      const { file, into } = archive(bytes);
+      expect(() => extractPackageTar(file, into)).toThrow(/not a readable evidence archive/);
+    }
+  });
 });

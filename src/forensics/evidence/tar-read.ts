@@ -1,6 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { AppError } from '../../errors.js';
+import { AppError, isAppError } from '../../errors.js';
 
 const block = 512;
 const chunk = 1 << 20;
@@ -104,6 +104,29 @@ function* entries(fd: number, file: string): Generator<Entry> {
   }
 }
 
+/** Writes one entry: a folder, or a regular file copied in chunks; anything else is refused. */
+function place(fd: number, entry: Entry, target: string, file: string): void {
+  if (entry.type === '5') {
+    mkdirSync(target, { recursive: true });
+    return;
+  }
+  if (entry.type !== '0' && entry.type !== '7')
+    throw damaged(file, `"${entry.name.slice(0, 120)}" is not a regular file (tar type ${entry.type})`);
+  mkdirSync(dirname(target), { recursive: true });
+  if (existsSync(target)) throw damaged(file, `"${entry.name.slice(0, 120)}" is listed twice`);
+  const out = openSync(target, 'wx', 0o600);
+  try {
+    for (let done = 0; done < entry.size; done += chunk) {
+      const wanted = Math.min(chunk, entry.size - done);
+      const bytes = readExactly(fd, wanted, entry.dataAt + done);
+      if (bytes.length < wanted) throw damaged(file, `"${entry.name.slice(0, 120)}" is cut short`);
+      writeSync(out, bytes);
+    }
+  } finally {
+    closeSync(out);
+  }
+}
+
 /**
  * Unpacks a package archive (`Download package (.tar)`) into a folder and returns the folder the
  * archive holds. Only regular files and folders are accepted, all under one top folder: links and
@@ -120,25 +143,13 @@ export function extractPackageTar(file: string, into: string): { readonly top: s
       const parts = safeName(entry.name, file);
       tops.add(parts[0]!);
       if (tops.size > 1) throw damaged(file, 'it holds more than one top folder');
-      const target = join(into, ...parts);
-      if (entry.type === '5') {
-        mkdirSync(target, { recursive: true });
-        continue;
-      }
-      if (entry.type !== '0' && entry.type !== '7')
-        throw damaged(file, `"${entry.name.slice(0, 120)}" is not a regular file (tar type ${entry.type})`);
-      mkdirSync(dirname(target), { recursive: true });
-      if (existsSync(target)) throw damaged(file, `"${entry.name.slice(0, 120)}" is listed twice`);
-      const out = openSync(target, 'wx', 0o600);
       try {
-        for (let done = 0; done < entry.size; done += chunk) {
-          const wanted = Math.min(chunk, entry.size - done);
-          const bytes = readExactly(fd, wanted, entry.dataAt + done);
-          if (bytes.length < wanted) throw damaged(file, `"${entry.name.slice(0, 120)}" is cut short`);
-          writeSync(out, bytes);
-        }
-      } finally {
-        closeSync(out);
+        place(fd, entry, join(into, ...parts), file);
+      } catch (error) {
+        if (isAppError(error)) throw error;
+        // A name used as a file and as a folder, say: the archive is at fault, not the machine.
+        const code = (error as NodeJS.ErrnoException).code ?? 'error';
+        throw damaged(file, `"${entry.name.slice(0, 120)}" cannot be unpacked (${code})`);
       }
     }
   } finally {

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type FreshStore, freshStore } from '../../../test/support/stores.js';
+import { listAudit } from '../../audit/index.js';
 import { AppError } from '../../errors.js';
 import { createSession } from '../../identity/index.js';
 import type { Store } from '../../store/index.js';
@@ -92,6 +93,23 @@ describe('the console session middleware', () => {
     const anonymous = await app.request('/things', { method: 'POST', body: '' });
     expect(anonymous.status).toBe(403);
     expect(await anonymous.text()).toContain('not signed in');
+  });
+
+  it("audits a signed-in person's change refused for its CSRF token (the forged form may be someone else's attack), not a visitor's", async () => {
+    const { store, cookie } = await signedIn();
+    const app = consoleApp(store);
+    const post = (headers: Record<string, string>) =>
+      app.request('/things?x=1', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+        body: '_csrf=forged',
+      });
+    expect((await post({ cookie })).status).toBe(403);
+    expect((await post({})).status).toBe(403);
+    const entries = await listAudit(store, { action: 'console.csrf' });
+    expect(entries.map((entry) => [entry.actor, entry.outcome, entry.target])).toEqual([
+      ['oidc:alice', 'denied', 'POST /things'],
+    ]);
   });
 
   it('sends a signed-out visitor of a private page to /login with the page to come back to', async () => {

@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
+import { appendAudit } from '../../audit/index.js';
 import type { SessionSettings } from '../../config/index.js';
 import { AppError } from '../../errors.js';
 import { csrfMatches, resolveSession, type Session } from '../../identity/index.js';
@@ -49,7 +50,16 @@ export function consoleSession(options: ConsoleSessionOptions): MiddlewareHandle
     }
     c.set('principal', session?.principal);
     c.set('session', session ? { csrfToken: session.csrfToken, expiresAt: session.expiresAt } : undefined);
-    if (!safeMethods.has(c.req.method) && !(session && csrfMatches(session, await submittedCsrf(c))))
+    if (!safeMethods.has(c.req.method) && !(session && csrfMatches(session, await submittedCsrf(c)))) {
+      // Only with a session: an anonymous post names nobody, and recording it would let anyone fill the log.
+      if (session)
+        await appendAudit(options.store, {
+          actor: session.principal.subject,
+          action: 'console.csrf',
+          target: `${c.req.method} ${c.req.path.slice(0, 200)}`,
+          outcome: 'denied',
+          details: { reason: 'missing or wrong CSRF token' },
+        });
       return errorAnswer(
         c,
         new AppError(
@@ -65,6 +75,7 @@ export function consoleSession(options: ConsoleSessionOptions): MiddlewareHandle
         ),
         'Request refused',
       );
+    }
     return await next();
   };
 }
