@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { localPrincipal } from '../../src/identity/index.js';
 import { syncCluster } from '../../src/inventory/index.js';
@@ -9,6 +11,8 @@ import { KubeClient, loadKubeconfig, subjectCan } from '../../src/kube/index.js'
 import { createCampaign, getCampaign, listItems } from '../../src/reviews/index.js';
 import { openStore } from '../../src/store/index.js';
 import { cli } from '../support/cli.js';
+import { behindTestSession } from '../support/console-app.js';
+import { launchBrowser, personContext, screenshot } from '../support/console-browser.js';
 import { serverOver } from '../support/in-process-server.js';
 
 const kubeconfig = inject('kubeconfig');
@@ -264,6 +268,54 @@ describe('a review deadline on the test cluster', () => {
       expect((await getCampaign(store, campaign.id)).closedBy).toBe('gatehouse');
       expect(await canDeploy('judy@example.com')).toBe(false);
     } finally {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('an access review in the browser on the test cluster', () => {
+  it('lets a reviewer revoke a user in the browser, and SubjectAccessReview confirms it gone', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-review-browser-'));
+    const store = await openStore({ dataDir });
+    const app = behindTestSession({ store, clientFor: async () => admin });
+    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const browser = await launchBrowser();
+    try {
+      await syncCluster(store, admin);
+      const { campaign } = await createCampaign(
+        store,
+        {
+          name: 'deployers',
+          cluster: admin.context,
+          scope: { namespaces: [namespace], roles: ['review-e2e:deployer'] },
+          reviewers: { reviewer: 'user:bob', fallback: 'user:carol' },
+          deadlineAt: new Date(Date.now() + 86_400_000).toISOString(),
+          defaultAction: 'leave',
+        },
+        { principal: localPrincipal({ subject: 'root' }) },
+      );
+      expect(await canDeploy('heidi@example.com')).toBe(true);
+      const baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const context = await personContext(browser, { baseURL, cookies: { 'test-person': 'bob' } });
+      const bob = await context.newPage();
+      await bob.goto('/reviews');
+      await bob.click('a:has-text("deployers")');
+      await bob.check('input[aria-label^="Select User heidi@example.com"]');
+      await bob.fill('#bulk-reason', 'moved to another team');
+      await bob.click('button:has-text("Revoke selected")');
+      await bob.waitForSelector('.notice[role="status"]');
+      expect(await bob.textContent('.notice[role="status"]')).toContain(
+        'User heidi@example.com: revoked — SubjectAccessReview confirms the permission is gone',
+      );
+      await screenshot(bob, 'e2e-review-revoked-in-browser');
+      expect(await canDeploy('heidi@example.com')).toBe(false);
+      const [item] = await listItems(store, campaign.id, { subject: 'heidi@example.com' });
+      expect(item).toMatchObject({ state: 'revoked', decision: { by: 'bob' } });
+    } finally {
+      await browser.close();
+      await new Promise((resolve) => server.close(resolve));
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
