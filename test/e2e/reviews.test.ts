@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -221,11 +221,14 @@ describe('access reviews against the test cluster', () => {
     expect(await canDeploy('ivan@example.com')).toBe(true);
   });
 
-  it('exports CSV with formula cells neutralised', async () => {
+  it('exports CSV with formula cells neutralised, and the report as a PDF', async () => {
     const csv = await run('reviews', 'export', campaign, '-o', 'csv');
     expect(csv.code).toBe(0);
     expect(csv.stdout).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
     expect(csv.stdout).not.toMatch(/(^|,)=HYPERLINK/m);
+    const pdf = join(home, 'report.pdf');
+    expect((await run('reviews', 'export', campaign, '--pdf', pdf)).code).toBe(0);
+    expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
   });
 });
 

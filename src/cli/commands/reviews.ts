@@ -3,7 +3,6 @@ import { localPrincipal } from '../../identity/index.js';
 import {
   type Campaign,
   campaignWithCounts,
-  closeCampaign,
   countItems,
   createCampaign,
   getCampaign,
