@@ -13,6 +13,7 @@ import {
   reassign,
   seesAll,
   subjectLabel,
+  type UsageSummary,
   visibleQueue,
 } from '../reviews/index.js';
 import type { ConsoleEnv } from '../server/env.js';
@@ -157,7 +158,7 @@ function Outcome(props: { report: DecisionReport | ReassignReport }) {
   );
 }
 
-function QueueTable(props: { items: readonly ReviewItem[] }) {
+function QueueTable(props: { items: readonly ReviewItem[]; usage: ReadonlyMap<string, UsageSummary> }) {
   return (
     <div class="table-wrap">
       <table>
@@ -204,7 +205,7 @@ function QueueTable(props: { items: readonly ReviewItem[] }) {
                 <span class={`badge badge-${itemTone(item.state)}`}>{item.state}</span>
               </td>
               <td class="wrap">
-                <ItemDetails item={item} />
+                <ItemDetails item={item} usage={props.usage.get(item.id)} />
               </td>
             </tr>
           ))}
@@ -262,6 +263,8 @@ async function queuePage(
   const filters = filtersOf(c);
   const { campaign, counts, items } = await visibleQueue(options.store, signed.principal, id, filters);
   const auditor = seesAll(signed.principal);
+  const usage = new Map<string, UsageSummary>();
+  if (options.usageOf) for (const item of items) usage.set(item.id, await options.usageOf(item));
   return await html(
     c,
     <Layout signed={signed} path="/reviews" title={`Review: ${campaign.name}`}>
@@ -273,7 +276,7 @@ async function queuePage(
       ) : (
         <form method="post" action={`/reviews/${campaign.id}/decide`}>
           <Csrf token={signed.csrf} />
-          <QueueTable items={items} />
+          <QueueTable items={items} usage={usage} />
           {campaign.state === 'open' ? <BulkActions id={campaign.id} /> : null}
         </form>
       )}

@@ -114,7 +114,12 @@ export function reviewRoutes(options: AppOptions): Hono<ServerEnv> {
   app.get(path(routes.exportReview), async (c) => {
     requireRole(c.get('principal'), 'auditor', 'export review evidence');
     const { id } = paramsOf(c, routes.exportReview);
-    return reply(c, routes.exportReview, 200, await campaignEvidence(store, id));
+    return reply(
+      c,
+      routes.exportReview,
+      200,
+      await campaignEvidence(store, id, options.usageOf ? { usageOf: options.usageOf } : {}),
+    );
   });
   return app;
 }
