@@ -333,12 +333,21 @@ const migrations: Record<string, Migration> = {
         .addColumn('created_by', 'text', (column) => column.notNull())
         .addColumn('closed_at', 'varchar(40)')
         .addColumn('closed_by', 'text')
+        .addColumn('recur_every_seconds', 'integer')
+        .addColumn('previous_id', 'varchar(40)')
         .addColumn('updated_at', 'varchar(40)', (column) => column.notNull())
         .execute();
       await db.schema
         .createIndex('review_campaigns_state_deadline')
         .on('review_campaigns')
         .columns(['state', 'deadline_at'])
+        .execute();
+      // One next run per recurring campaign, even when two passes race to open it.
+      await db.schema
+        .createIndex('review_campaigns_previous')
+        .unique()
+        .on('review_campaigns')
+        .column('previous_id')
         .execute();
       await db.schema
         .createTable('review_items')

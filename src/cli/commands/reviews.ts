@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parseDuration } from '../../access/index.js';
 import { localPrincipal } from '../../identity/index.js';
 import {
   type Campaign,
@@ -43,6 +44,7 @@ interface CreateFlags {
   readonly deadline: string;
   readonly defaultAction: string;
   readonly remind?: string;
+  readonly every?: string;
 }
 
 const campaignColumns = (counts: Map<string, { done: number; total: number }>) => [
@@ -92,6 +94,7 @@ async function create(context: CommandContext, flags: CreateFlags): Promise<numb
       deadlineAt: parseDeadline(flags.deadline),
       defaultAction: parseDefaultAction(flags.defaultAction),
       ...(flags.remind ? { reminderOffsets: parseReminderOffsets(flags.remind) } : {}),
+      ...(flags.every ? { recurEverySeconds: parseDuration(flags.every, '--every') } : {}),
     };
     // One campaign per cluster: each is frozen to that cluster's own sync run.
     const made = [];
@@ -148,6 +151,10 @@ function registerCreate(reviews: Command, run: Runner): void {
     .requiredOption('--deadline <when>', 'ISO time or a duration from now (14d)')
     .option('--default-action <action>', 'at the deadline: leave, revoke or escalate', 'leave')
     .option('--remind <offsets>', 'reminders before the deadline (default 7d,3d,1d; daily once overdue)')
+    .option(
+      '--every <period>',
+      'recurring: open the next run this long after this one (e.g. 90d for quarterly)',
+    )
     .action((flags: CreateFlags) => run((context) => create(context, flags)));
 }
 
