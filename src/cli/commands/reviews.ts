@@ -230,7 +230,8 @@ export function registerReviews(program: Command, run: Runner): void {
               `snapshot ${campaign.syncRunId.slice(0, 8)} sha256 ${campaign.snapshotHash}; ${counts.total} items: ${counts.pending} pending, ${counts.kept} kept, ${counts.revoked} revoked, ${counts['revoke-failed']} revoke failed, ${counts.left} left\n\n`,
             );
           }
-          context.stdout(render(context.output, shown.items, itemColumns, shown));
+          const { kind: _, ...document } = shown;
+          context.stdout(render(context.output, shown.items, itemColumns, document));
           return 0;
         }),
     );
