@@ -230,6 +230,36 @@ describe('access reviews against the test cluster', () => {
     expect((await run('reviews', 'export', campaign, '--pdf', pdf)).code).toBe(0);
     expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
   });
+
+  it('keeps a revocation open, saying why, when the binding was replaced after the snapshot', async () => {
+    const path = `${rbacApi}/namespaces/${namespace}/rolebindings`;
+    await admin.request({ method: 'DELETE', path: `${path}/rev-owner` });
+    await create(path, roleBinding('rev-owner', 'view', ['rev-owner@example.com']));
+    const owner = items.get('rev-owner@example.com')!.id;
+    const result = await run(
+      'reviews',
+      'decide',
+      campaign,
+      owner,
+      '--revoke',
+      '--reason',
+      'not needed',
+      '-o',
+      'json',
+    );
+    expect(result.code).toBe(1);
+    const decided = JSON.parse(result.stdout).decided[0];
+    expect(decided.state).toBe('revoke-failed');
+    expect(decided.revocation.error).toContain(
+      'now refers to ClusterRole view, not ClusterRole review-e2e:deployer',
+    );
+    const shown = await json('reviews', 'show', campaign, owner);
+    expect(shown.state).toBe('revoke-failed');
+    // The replaced binding is left as it is.
+    expect(
+      (await admin.request<{ subjects: unknown[] }>({ path: `${path}/rev-owner` })).subjects,
+    ).toHaveLength(1);
+  });
 });
 
 describe('a review deadline on the test cluster', () => {
