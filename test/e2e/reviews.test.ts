@@ -50,7 +50,15 @@ async function canDeploy(name: string): Promise<boolean> {
   return (await subjectCan(admin, spec)).allowed;
 }
 
-const bindingNames = ['rev-shared', 'rev-ivan-a', 'rev-ivan-b', 'rev-owner', 'rev-hostile', 'rev-judy'];
+const bindingNames = [
+  'rev-shared',
+  'rev-ivan-a',
+  'rev-ivan-b',
+  'rev-owner',
+  'rev-hostile',
+  'rev-judy',
+  'rev-jit',
+];
 
 /**
  * Removes what the tests made, except the namespace: the test cluster runs no namespace
@@ -95,6 +103,16 @@ beforeAll(async () => {
     roleBinding('rev-hostile', 'view', [hostileUser]),
     roleBinding('rev-judy', 'review-e2e:judge', ['judy@example.com']),
   ];
+  // As a just-in-time grant leaves it: owned by Gatehouse and held by an access request.
+  const jit = roleBinding('rev-jit', 'view', ['kim@example.com']);
+  bindings.push({
+    ...jit,
+    metadata: {
+      ...jit.metadata,
+      labels: { 'app.kubernetes.io/managed-by': 'gatehouse' },
+      annotations: { 'gatehouse.dev/request-ids': 'req-4711' },
+    },
+  } as typeof jit);
   for (const binding of bindings) await create(`${rbacApi}/namespaces/${namespace}/rolebindings`, binding);
   expect((await run('rbac', 'sync')).code).toBe(0);
 });
@@ -229,6 +247,26 @@ describe('access reviews against the test cluster', () => {
     const pdf = join(home, 'report.pdf');
     expect((await run('reviews', 'export', campaign, '--pdf', pdf)).code).toBe(0);
     expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it('refuses to revoke a just-in-time grant behind its request, naming the request to end instead', async () => {
+    const kim = items.get('kim@example.com')!.id;
+    const result = await run(
+      'reviews',
+      'decide',
+      campaign,
+      kim,
+      '--revoke',
+      '--reason',
+      'expired need',
+      '-o',
+      'json',
+    );
+    expect(result.code).toBe(1);
+    const decided = JSON.parse(result.stdout).decided[0];
+    expect(decided.state).toBe('revoke-failed');
+    expect(decided.revocation.error).toContain('holds Gatehouse access request(s) req-4711');
+    expect(decided.revocation.error).toContain('gatehouse access revoke req-4711');
   });
 
   it('keeps a revocation open, saying why, when the binding was replaced after the snapshot', async () => {
