@@ -333,21 +333,12 @@ const migrations: Record<string, Migration> = {
         .addColumn('created_by', 'text', (column) => column.notNull())
         .addColumn('closed_at', 'varchar(40)')
         .addColumn('closed_by', 'text')
-        .addColumn('recur_every_seconds', 'integer')
-        .addColumn('previous_id', 'varchar(40)')
         .addColumn('updated_at', 'varchar(40)', (column) => column.notNull())
         .execute();
       await db.schema
         .createIndex('review_campaigns_state_deadline')
         .on('review_campaigns')
         .columns(['state', 'deadline_at'])
-        .execute();
-      // One next run per recurring campaign, even when two passes race to open it.
-      await db.schema
-        .createIndex('review_campaigns_previous')
-        .unique()
-        .on('review_campaigns')
-        .column('previous_id')
         .execute();
       await db.schema
         .createTable('review_items')
@@ -384,6 +375,24 @@ const migrations: Record<string, Migration> = {
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('review_items').execute();
       await db.schema.dropTable('review_campaigns').execute();
+    },
+  },
+  '2026_12_01_0031_review_recurrence': {
+    // Recurring campaigns: each run names the one before it, once (a unique index).
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('review_campaigns').addColumn('recur_every_seconds', 'integer').execute();
+      await db.schema.alterTable('review_campaigns').addColumn('previous_id', 'varchar(40)').execute();
+      await db.schema
+        .createIndex('review_campaigns_previous')
+        .unique()
+        .on('review_campaigns')
+        .column('previous_id')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('review_campaigns_previous').execute();
+      await db.schema.alterTable('review_campaigns').dropColumn('previous_id').execute();
+      await db.schema.alterTable('review_campaigns').dropColumn('recur_every_seconds').execute();
     },
   },
 };
