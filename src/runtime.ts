@@ -1,3 +1,4 @@
+import { type AgentRegistry, dialRelay, type Relay } from './agent/index.js';
 import { ClusterConnections } from './clusters/index.js';
 import { currentClusterName, type GatehouseConfig } from './config/index.js';
 import type { Store } from './store/index.js';
@@ -6,6 +7,13 @@ export interface GatehouseOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Told, one line each, what had to be repaired or chosen: loose file modes, a cluster reached through run command. */
   readonly notice?: (line: string) => void;
+  /** The server's connected agents: clusters `agent/<name>` go through them. */
+  readonly agents?: AgentRegistry;
+  /**
+   * Elsewhere (the CLI), clusters `agent/<name>` go through the server in `config.server`, signed
+   * in with this token (GATEHOUSE_TOKEN or the one `gatehouse login` kept).
+   */
+  readonly serverToken?: () => string | undefined;
 }
 
 /**
@@ -35,6 +43,7 @@ export interface Gatehouse {
 export function openGatehouse(config: GatehouseConfig, options: GatehouseOptions = {}): Gatehouse {
   const env = options.env ?? process.env;
   const notice = options.notice ?? (() => undefined);
+  const relays: Promise<Relay>[] = [];
   let opened: Promise<Store> | undefined;
   const store = (): Promise<Store> => {
     opened ??= openConfiguredStore(config, notice);
@@ -43,12 +52,43 @@ export function openGatehouse(config: GatehouseConfig, options: GatehouseOptions
   return {
     config,
     store,
-    clusters: new ClusterConnections({ kubeconfig: config.kubeconfig, env, store, note: notice }),
+    clusters: new ClusterConnections({
+      kubeconfig: config.kubeconfig,
+      env,
+      store,
+      note: notice,
+      ...agentRoute(config, options, relays),
+    }),
     currentCluster: () => currentClusterName({ context: config.context, kubeconfig: config.kubeconfig, env }),
     close: async () => {
+      for (const relay of relays.splice(0)) (await relay.catch(() => undefined))?.close();
       const open = opened;
       opened = undefined;
       if (open) await (await open.catch(() => undefined))?.close();
+    },
+  };
+}
+
+/** How this runtime reaches agent clusters: the server's own registry, else a relay through the server. */
+function agentRoute(
+  config: GatehouseConfig,
+  options: GatehouseOptions,
+  relays: Promise<Relay>[],
+): { agents?: ConstructorParameters<typeof ClusterConnections>[0]['agents'] } {
+  const { agents } = options;
+  if (agents) return { agents: async (cluster) => agents.transport(cluster.slice('agent/'.length)) };
+  const server = config.server;
+  if (!server) return {};
+  return {
+    agents: async (cluster) => {
+      const relay = dialRelay({
+        server,
+        token: options.serverToken?.(),
+        cluster,
+        env: options.env ?? process.env,
+      });
+      relays.push(relay);
+      return (await relay).transport;
     },
   };
 }

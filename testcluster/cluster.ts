@@ -2,6 +2,8 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { stringify as toYaml } from 'yaml';
 import { KubeClient, loadKubeconfig } from '../src/kube/index.js';
+import { ensureApiserverFlags, restartStoppedComponents } from './apiserver-flags.js';
+import { auditFlags, auditLogDir } from './audit.js';
 import { ensureBinaries } from './build.js';
 import { containersAlive, stopContainers } from './containers.js';
 import { prepareNode } from './node.js';
@@ -24,6 +26,8 @@ export interface ClusterUpResult {
   /** True when a healthy, seeded cluster was already running and was reused. */
   readonly reused: boolean;
   readonly seconds: number;
+  /** The directory of the apiserver's audit log (`audit.log` and its rotated files). */
+  readonly auditLog: string;
 }
 
 const kwokEnv = (root: string): NodeJS.ProcessEnv => ({ ...process.env, KWOK_WORKDIR: kwokWorkdir(root) });
@@ -36,8 +40,12 @@ const kwokEnv = (root: string): NodeJS.ProcessEnv => ({ ...process.env, KWOK_WOR
  */
 export async function clusterUp(root = cacheRoot()): Promise<ClusterUpResult> {
   const start = Date.now();
+  const auditLog = auditLogDir(clusterDir(root));
   if (await isHealthy(root)) {
-    return { kubeconfig: kubeconfigPath(root), reused: true, seconds: (Date.now() - start) / 1000 };
+    // A cluster started before the audit log existed gets it by an apiserver restart, not afresh.
+    await ensureApiserverFlags(root, auditFlags(clusterDir(root)));
+    await restartStoppedComponents(root);
+    return { kubeconfig: kubeconfigPath(root), reused: true, seconds: (Date.now() - start) / 1000, auditLog };
   }
   await clusterDown(root);
   const binaries = await ensureBinaries(binDir(root));
@@ -72,6 +80,8 @@ export async function clusterUp(root = cacheRoot()): Promise<ClusterUpResult> {
             { key: 'authentication-token-webhook-cache-ttl', value: '1s' },
             // People's ID tokens from the test OpenID Provider (testcluster/oidc), as oidc:<sub>.
             { key: 'authentication-config', value: writeAuthenticationConfig(dir, root) },
+            // Usage evidence for access reviews (src/usage) comes from this log.
+            ...auditFlags(dir),
           ],
         },
       ],
@@ -106,7 +116,7 @@ export async function clusterUp(root = cacheRoot()): Promise<ClusterUpResult> {
   await seedCluster({ ...harness, client: harnessClient(harness) });
   writeFileSync(join(dir, 'seeded'), new Date().toISOString());
   progress(`cluster ready in ${elapsed(start)}`);
-  return { kubeconfig: kubeconfigPath(root), reused: false, seconds: (Date.now() - start) / 1000 };
+  return { kubeconfig: kubeconfigPath(root), reused: false, seconds: (Date.now() - start) / 1000, auditLog };
 }
 
 /** Where the API server sends EKS tokens: the aws-iam-authenticator stand-in of test/support. */

@@ -63,6 +63,11 @@ export const commandTable: readonly CommandEntry[] = [
     load: async () => (await import('./commands/providers.js')).registerProviders,
   },
   {
+    name: 'usage',
+    summary: 'Usage evidence from the Kubernetes API audit log: ingest logs, show who used which permission',
+    load: async () => (await import('./commands/usage.js')).registerUsage,
+  },
+  {
     name: 'setup',
     summary: 'Print what Gatehouse needs granted, least privilege',
     load: async () => (await import('./commands/setup.js')).registerSetup,
@@ -97,6 +102,17 @@ export const commandTable: readonly CommandEntry[] = [
     name: 'tokens',
     summary: 'API tokens for `gatehouse serve` (only their hash is stored)',
     load: async () => (await import('./commands/tokens.js')).registerTokens,
+  },
+  {
+    name: 'agents',
+    summary:
+      'In-cluster agents that connect private clusters to `gatehouse serve`: create, list, rotate, revoke',
+    load: async () => (await import('./commands/agents.js')).registerAgents,
+  },
+  {
+    name: 'agent',
+    summary: 'Run in a cluster: dial out to a Gatehouse server and carry its Kubernetes API calls',
+    load: async () => (await import('./commands/agents.js')).registerAgent,
   },
 ];
 

@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { cli } from '../../test/support/cli.js';
+import { tarArchive } from '../../test/support/tar.js';
 import { publicKeyPem } from '../audit/index.js';
 import { newSigner } from '../audit/keys.js';
+import { filesOf } from '../console/evidence-data.js';
+import { tarFiles } from '../console/tar-stream.js';
 import {
   type CustodyRecord,
   createPackageDir,
@@ -135,5 +138,25 @@ describe('evidence verify', () => {
     expect(wrong.stdout).toContain(`not the ${'f'.repeat(64)} given`);
     const right = await cli(['evidence', 'verify', id, '--expected-hash', json.packageHash], auditor);
     expect(right.stdout).toMatch(/^VERIFIED/);
+  });
+
+  it('checks a downloaded package .tar offline with the public key, and refuses an archive leading outside its folder', async () => {
+    const { home, id, root } = await sealedPackage();
+    const publicKey = join(home, 'audit.pub');
+    writeFileSync(publicKey, (await cli(['audit', 'public-key'], { GATEHOUSE_HOME: home })).stdout);
+    const elsewhere = mkdtempSync(join(tmpdir(), 'gatehouse-auditor-'));
+    const archive = join(elsewhere, `${id}.tar`);
+    const chunks: Buffer[] = [];
+    for await (const chunk of tarFiles(root, id, filesOf(root))) chunks.push(chunk);
+    writeFileSync(archive, Buffer.concat(chunks));
+    const auditor = { GATEHOUSE_HOME: elsewhere };
+    const intact = await cli(['evidence', 'verify', archive, '--public-key', publicKey], auditor);
+    expect(intact.stdout).toMatch(/^VERIFIED: 1 files/);
+    expect(intact.stdout).toContain('checked against package.sig, signed by key');
+    const hostile = join(elsewhere, 'hostile.tar');
+    writeFileSync(hostile, tarArchive([{ name: `${id}/../../escaped`, data: 'x' }]));
+    const refused = await cli(['evidence', 'verify', hostile, '--public-key', publicKey], auditor);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('which points outside its folder');
   });
 });

@@ -1,16 +1,28 @@
-import { type Gatehouse, openGatehouse } from '../runtime.js';
+import { type Gatehouse, type GatehouseOptions, openGatehouse } from '../runtime.js';
 import type { Store } from '../store/index.js';
 import type { CommandContext } from './context.js';
+import { readCredential } from './credentials.js';
 
 /**
  * The runtime a command works on: the configuration with the command's `--kubeconfig` and
  * `--context` laid over it; what had to be repaired (loose permissions) or chosen (run command)
  * is said on stderr.
  */
-export function gatehouseFor(context: CommandContext): Gatehouse {
+export function gatehouseFor(
+  context: CommandContext,
+  extra: Pick<GatehouseOptions, 'agents'> = {},
+): Gatehouse {
+  const { server } = context.config;
   return openGatehouse(
     { ...context.config, kubeconfig: context.kubeconfig, context: context.context },
-    { env: context.env, notice: (line) => context.stderr(`${line}\n`) },
+    {
+      env: context.env,
+      notice: (line) => context.stderr(`${line}\n`),
+      // Agent clusters are reached through the server they connect to, as this user.
+      serverToken: () =>
+        context.env.GATEHOUSE_TOKEN || (server ? readCredential(context.config, server)?.token : undefined),
+      ...extra,
+    },
   );
 }
 

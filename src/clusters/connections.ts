@@ -1,5 +1,6 @@
-import { describeError, isAppError } from '../errors.js';
-import { clientNode, KubeClient } from '../kube/index.js';
+import { agentCluster, isAgentCluster, listAgents } from '../agent/index.js';
+import { AppError, describeError, isAppError } from '../errors.js';
+import { clientNode, KubeClient, type KubeTransport } from '../kube/index.js';
 import type { Store } from '../store/index.js';
 import { connectClient } from './probe.js';
 import { KubeconfigProvider } from './providers/kubeconfig/index.js';
@@ -13,10 +14,11 @@ import { RunCommandTransport } from './run-command-transport.js';
 import type { ClusterListing, ClusterProvider, ClusterRef, EksAccessEntriesPort } from './types.js';
 
 /**
- * How Gatehouse reaches a cluster's API server: over HTTPS from this machine, or through the
- * cloud's run command for a private cluster out of network reach. An agent tunnel joins here.
+ * How Gatehouse reaches a cluster's API server: over HTTPS from this machine, through the
+ * cloud's run command for a private cluster out of network reach, or through the cluster's own
+ * agent, which dials out to the server (`agent/<name>`).
  */
-export type ClusterTransportKind = 'direct' | 'run-command';
+export type ClusterTransportKind = 'direct' | 'run-command' | 'agent';
 
 export interface ClusterConnectionsOptions {
   /** `--kubeconfig`; else KUBECONFIG or ~/.kube/config, as kubectl reads them. */
@@ -26,6 +28,11 @@ export interface ClusterConnectionsOptions {
   readonly store: () => Promise<Store>;
   /** Told when a cluster is reached the slow way (run command). */
   readonly note?: (line: string) => void;
+  /**
+   * How a cluster named `agent/<name>` is reached: the server's registry of connected agents, or
+   * the CLI's relay through the server they connect to. Absent, such names are refused.
+   */
+  readonly agents?: (cluster: string) => Promise<KubeTransport>;
 }
 
 type CloudListing = Awaited<ReturnType<typeof listProviderClusters>>;
@@ -75,26 +82,60 @@ export class ClusterConnections {
     const kubeconfig = new KubeconfigProvider({ path: this.#options.kubeconfig, env: this.#options.env });
     this.#cloud ??= this.#options.store().then(listProviderClusters);
     const cloud = this.#cloud;
-    const [local, remote] = await Promise.allSettled([kubeconfig.listClusters(), cloud]);
+    const [local, remote, agents] = await Promise.allSettled([
+      kubeconfig.listClusters(),
+      cloud,
+      this.#options.store().then(listAgents),
+    ]);
     if (remote.status === 'rejected' && this.#cloud === cloud) this.#cloud = undefined;
     const failed = (source: string, reason: unknown) => [{ source, message: describeError(reason) }];
     return {
       clusters: [
         ...(local.status === 'fulfilled' ? local.value.clusters : []),
         ...(remote.status === 'fulfilled' ? remote.value.clusters : []),
+        ...(agents.status === 'fulfilled'
+          ? agents.value
+              .filter((agent) => !agent.revokedAt)
+              .map((agent) => ({
+                name: agentCluster(agent.name),
+                provider: 'agent',
+                server: 'agent tunnel',
+                current: false,
+              }))
+          : []),
       ],
       errors: [
         ...(local.status === 'fulfilled' ? local.value.errors : failed('kubeconfig', local.reason)),
         ...(remote.status === 'fulfilled' ? remote.value.errors : failed('cloud accounts', remote.reason)),
+        ...(agents.status === 'fulfilled' ? [] : failed('agents', agents.reason)),
       ],
     };
   }
 
   client(name: string): Promise<KubeClient> {
+    if (isAgentCluster(name)) return cached(this.#clients, name, () => this.#agentClient(name));
     return cached(this.#clients, name, async () => {
       const { provider, ref } = await this.resolve(name);
       return await reachCluster(provider, ref, this.#options.note ?? (() => undefined));
     });
+  }
+
+  async #agentClient(name: string): Promise<KubeClient> {
+    if (!this.#options.agents)
+      throw new AppError(
+        'context.unknown',
+        `${name} is a cluster reached through its agent, which connects to a Gatehouse server`,
+        {
+          fix: 'Set GATEHOUSE_SERVER to that server and sign in (`gatehouse login`) or export GATEHOUSE_TOKEN',
+        },
+      );
+    const ref: ClusterRef = {
+      name,
+      provider: 'agent',
+      server: `agent://${name.slice('agent/'.length)}`,
+      current: false,
+    };
+    return tunnelClient(ref, await this.#options.agents(name));
   }
 
   accessEntries(name: string): Promise<EksAccessEntriesPort | undefined> {
@@ -137,6 +178,11 @@ export async function reachCluster(
 }
 
 function runCommandClient(ref: ClusterRef, transport: RunCommandTransport): KubeClient {
+  return tunnelClient(ref, transport);
+}
+
+/** A client whose every call goes through `transport`, never over HTTPS from here. */
+function tunnelClient(ref: ClusterRef, transport: KubeTransport): KubeClient {
   const config = new (clientNode().KubeConfig)();
   config.loadFromOptions({
     clusters: [{ name: ref.name, server: ref.server, skipTLSVerify: false }],

@@ -7,6 +7,8 @@ export interface ClusterStatus {
   readonly reachable: boolean;
   readonly version?: string;
   readonly error?: { readonly code: ErrorCode; readonly message: string };
+  /** For a cluster reached through its agent: whether the agent is connected, and since when. */
+  readonly agent?: { readonly state: string; readonly since?: string };
 }
 
 /** A client for a provider's cluster whose failures the provider explains in its own terms. */

@@ -133,7 +133,7 @@ describe('the console in a browser', () => {
     await look(carol, 'flows-error');
   }, 60_000);
 
-  it('shows an auditor the governance pages: syncs, who can and a subject', async () => {
+  it('shows an auditor the governance pages: syncs, who can, a subject, risks and what changed', async () => {
     await storeSync(fixture.fresh.store, { cluster: 'prod', at: '2026-12-01T05:00:00.000Z' });
     await storeSync(fixture.fresh.store, {
       cluster: 'prod',
@@ -148,7 +148,7 @@ describe('the console in a browser', () => {
     });
     const dave = await open('dave', '/governance');
     await look(dave, 'governance');
-    await dave.click('a:has-text("Ask who can, on the latest sync")');
+    await dave.click('a:has-text("Who can…")');
     await dave.fill('#who-verb', 'create');
     await dave.fill('#who-resource', 'pods');
     await dave.fill('#who-subresource', 'exec');
@@ -161,6 +161,8 @@ describe('the console in a browser', () => {
     await dave.waitForURL(/\/governance\/subjects\/group\/devs/);
     await look(dave, 'governance-subject');
     await look(await open('dave', '/governance/who-can', 800), 'governance-who-can-800px');
+    await look(await open('dave', '/governance/risks', 800), 'governance-risks-800px');
+    await look(await open('dave', '/governance/diff'), 'governance-diff');
   }, 60_000);
 
   it('shows a responder the evidence packages, and a package verified with its indicators, timeline and files', async () => {
@@ -179,10 +181,10 @@ describe('the console in a browser', () => {
   it('renders the remaining pages, the sign-in page and narrow screens without errors', async () => {
     for (const [path, name] of [
       ['/clusters', 'clusters'],
-      ['/forensics', 'forensics'],
       ['/reviews', 'reviews'],
     ] as const)
       await look(await open('bob', path), name);
+    await look(await open('rita', '/forensics'), 'forensics');
     const signedOut = await open(undefined, '/access/approvals');
     expect(new URL(signedOut.url()).pathname).toBe('/login');
     await look(signedOut, 'login');

@@ -1,14 +1,16 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { entryHolds, listAudit, localPublicKey, trustedKeys } from '../audit/index.js';
+import { localPublicKey, trustedKeys } from '../audit/index.js';
 import { AppError } from '../errors.js';
 import {
+  type Anchor,
   type CustodyRecord,
   findIndicators,
   type Indicator,
   type IndicatorSeverity,
   type ManifestItem,
   openPackage,
+  packageAnchors,
   sortIndicators,
   type VerifyReport,
   verifyPackage,
@@ -100,44 +102,29 @@ export function readPackage(evidenceRoot: string, id: string): PackageDetail {
   return { id, custody: pkg.custody, items: pkg.items, indicators: sortIndicators(findIndicators(pkg)) };
 }
 
-/** A record the package hash was checked against, and whether it matched. */
-export interface Anchor {
-  readonly ok: boolean;
-  readonly detail: string;
-}
-
 export interface VerifyOutcome extends VerifyReport {
   readonly anchors: readonly Anchor[];
+  readonly notes: readonly string[];
 }
 
 /**
- * Re-hashes the package and checks its hash against the signed audit entries of its acquisition
- * in this store: the files alone prove only that they agree with each other.
+ * Re-hashes the package and checks its hash against the signed records of its acquisition: the
+ * audit entries in this store and the signature file beside it, both with this store's trusted
+ * keys. The files alone prove only that they agree with each other.
  */
 export async function verifyWithAnchors(
   store: Store,
   evidenceRoot: string,
   id: string,
 ): Promise<VerifyOutcome> {
-  const local = verifyPackage(packageRoot(evidenceRoot, id));
+  const root = packageRoot(evidenceRoot, id);
+  const local = verifyPackage(root);
   const key = localPublicKey(store);
-  const keys = key ? await trustedKeys(store, key) : new Map();
-  const sealed = (await listAudit(store, { action: 'forensics.acquire' })).filter(
-    (event) => event.outcome === 'succeeded' && event.details.package === id,
-  );
-  const anchors = sealed.map((event): Anchor => {
-    if (!entryHolds(event, keys))
-      return { ok: false, detail: `audit entry ${event.seq} is not intact or not signed by a trusted key` };
-    if (event.details.packageHash !== local.packageHash)
-      return {
-        ok: false,
-        detail: `the package hash differs from the one in audit entry ${event.seq}: the package was rewritten`,
-      };
-    return { ok: true, detail: `audit entry ${event.seq} (signed) records this package hash` };
-  });
+  const keys = key ? await trustedKeys(store, key) : undefined;
+  const { anchors, notes } = await packageAnchors({ root, id, packageHash: local.packageHash, keys, store });
   const problems = [
     ...local.problems,
     ...anchors.filter((anchor) => !anchor.ok).map((anchor) => ({ path: 'package', problem: anchor.detail })),
   ];
-  return { ...local, ok: problems.length === 0, problems, anchors };
+  return { ...local, ok: problems.length === 0, problems, anchors, notes };
 }

@@ -89,12 +89,15 @@ export function VerifyResult(props: { outcome: VerifyOutcome }) {
         .map((anchor) => (
           <p>{`Checked against ${anchor.detail}.`}</p>
         ))}
-      {outcome.anchors.length === 0 ? (
+      {outcome.notes.map((note) => (
+        <p>{`Not proven: ${note}.`}</p>
+      ))}
+      {anchored ? null : (
         <p>
-          No signed record of this package hash is in this store's audit log, so a package rewritten as a
-          whole would pass; check it with gatehouse evidence verify --expected-hash or --public-key.
+          To prove it, check it against the hash recorded at hand-over: gatehouse evidence verify ID
+          --expected-hash HASH, or --public-key with the audit key.
         </p>
-      ) : null}
+      )}
     </div>
   );
 }

@@ -34,8 +34,7 @@ describe.each(dialects)('the evidence pages on %s', (dialect) => {
     const { fixture } = await withPackage();
     const text = await (await fixture.visit('rita', '/forensics')).text();
     expect(text).toContain('<a href="/evidence">Evidence</a>');
-    expect(text).toContain('Acquisition comes to the console next');
-    expect(text).toMatch(/<a href="\/evidence">Read, verify and download/);
+    expect(text).toContain('<a href="/evidence">Evidence page</a>');
   });
 
   it('says so when the server reads no evidence folder', async () => {
@@ -76,11 +75,39 @@ describe.each(dialects)('the evidence pages on %s', (dialect) => {
     expect(bad.status).toBe(400);
   });
 
+  it('draws the process tree by parent, hanging each indicator on the process it names, with markup escaped', async () => {
+    const { fixture, id } = await withPackage();
+    const text = await (await fixture.visit('rita', `/evidence/${id}`)).text();
+    const tree = text.slice(text.indexOf('id="processes-heading"'), text.indexOf('id="timeline"'));
+    expect(tree).toContain('3 processes, by parent');
+    // apache2 (1) holds sh (12), which holds the deleted binary (13): nested lists, in that order.
+    expect(tree).toMatch(
+      />1<\/span> <strong>apache2<\/strong>.*<ul class="process-tree"><li>.*>12<\/span> <strong>sh<\/strong>.*<ul class="process-tree"><li>.*>13<\/span>/s,
+    );
+    expect(tree).toContain('&lt;b&gt;curl&lt;/b&gt;');
+    expect(tree).not.toContain('<b>curl</b>');
+    expect(tree).toMatch(/class="process flagged-high">.*>13<\/span>.*high: process runs a deleted binary/s);
+  });
+
+  it('charts the matching events over time, each bar narrowing the timeline to its window', async () => {
+    const { fixture, id } = await withPackage();
+    const text = await (await fixture.visit('rita', `/evidence/${id}?source=processes`)).text();
+    expect(text).toMatch(/<title id="timeline-chart-title">Events over time: 3 events from /);
+    const bar = /<a href="(\/evidence\/[^"]+)"><title>[^<]*: 3 events \(3 processes\)<\/title>/.exec(text);
+    expect(bar).not.toBeNull();
+    const href = (bar?.[1] ?? '').replaceAll('&amp;', '&');
+    const query = new URL(href, 'http://console').searchParams;
+    expect(query.get('source')).toBe('processes');
+    const narrowed = await (await fixture.visit('rita', href)).text();
+    expect(narrowed).toContain('3 matching events.');
+  });
+
   it('verifies an untouched package against its signed audit entry, and fails a tampered one', async () => {
     const { fixture, id, root } = await withPackage();
     const good = await (await fixture.post('dave', `/evidence/${id}/verify`)).text();
     expect(good).toContain('The package verifies.');
-    expect(good).toMatch(/Checked against audit entry \d+ \(signed\) records this package hash/);
+    expect(good).toMatch(/Checked against audit entry \d+, signed by key [\w-]+, records this hash/);
+    expect(good).toMatch(/Checked against package\.sig, signed by key [\w-]+, records this hash/);
     writeFileSync(join(root, 'files/0'), "<?php echo 'harmless'; ?>\n");
     const bad = await (await fixture.post('dave', `/evidence/${id}/verify`)).text();
     expect(bad).toContain('The package does NOT verify.');
@@ -103,7 +130,23 @@ describe.each(dialects)('the evidence pages on %s', (dialect) => {
     sealPackage(root, shopCustody(id));
     const bad = await (await fixture.post('dave', `/evidence/${id}/verify`)).text();
     expect(bad).toContain('The package does NOT verify.');
-    expect(bad).toMatch(/differs from the one in audit entry \d+: the package was rewritten/);
+    expect(bad).toMatch(
+      /differs from the one in audit entry \d+ \([0-9a-f]{64}\): the package was rewritten/,
+    );
+    expect(bad).toMatch(
+      /differs from the one signed at seal time \([0-9a-f]{64}\): the package was rewritten/,
+    );
+  });
+
+  it('calls a package with no signed record of its hash self-consistent only, and says how to prove it', async () => {
+    const evidenceRoot = mkdtempSync(join(tmpdir(), 'gatehouse-console-evidence-'));
+    fixture = await consoleFixture(dialect, { evidenceRoot });
+    const { id } = await sealedShopPackage(fixture.fresh.store, evidenceRoot, { recorded: false });
+    const text = await (await fixture.post('dave', `/evidence/${id}/verify`)).text();
+    expect(text).toContain('The package is self-consistent only.');
+    expect(text).toContain('Not proven: only self-consistency could be checked');
+    expect(text).toContain('--expected-hash HASH');
+    expect(text).not.toContain('Checked against');
   });
 
   it('refuses a verify post without the session CSRF token', async () => {
@@ -126,6 +169,8 @@ describe.each(dialects)('the evidence pages on %s', (dialect) => {
         'custody.json',
         'files/0',
         'live/fs.bodyfile.out',
+        'live/live.date.out',
+        'live/live.processes.out',
         'manifest.json',
         'package.sha256',
         'package.sig',
@@ -148,5 +193,31 @@ describe.each(dialects)('the evidence pages on %s', (dialect) => {
     ]);
     expect((await fixture.visit('dave', `/evidence/${id}/export/pdf`)).status).toBe(400);
     expect((await fixture.visit('dave', '/evidence/..%2F..%2Fetc')).status).toBe(400);
+  });
+
+  it('audits refused looks at the list, a package and its verification, and counts a HEAD on the download as no download', async () => {
+    const { fixture, id } = await withPackage();
+    expect((await fixture.visit('alice', '/evidence')).status).toBe(403);
+    expect((await fixture.visit('alice', `/evidence/${id}`)).status).toBe(403);
+    expect((await fixture.post('alice', `/evidence/${id}/verify`)).status).toBe(403);
+    const viewed = await listAudit(fixture.fresh.store, { action: 'evidence.view' });
+    expect(viewed.map((entry) => [entry.actor, entry.outcome, entry.target])).toEqual([
+      ['alice', 'denied', 'evidence'],
+      ['alice', 'denied', `evidence-package/${id}`],
+      ['alice', 'denied', `evidence-package/${id}`],
+    ]);
+    const head = await fixture.app.request(`/evidence/${id}/download`, {
+      method: 'HEAD',
+      headers: { cookie: 'test-person=rita' },
+    });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-disposition')).toBe(`attachment; filename="${id}.tar"`);
+    expect(await listAudit(fixture.fresh.store, { action: 'evidence.download' })).toEqual([]);
+    const exportHead = await fixture.app.request(`/evidence/${id}/export/csv`, {
+      method: 'HEAD',
+      headers: { cookie: 'test-person=rita' },
+    });
+    expect(exportHead.headers.get('content-disposition')).toBe(`attachment; filename="${id}.csv"`);
+    expect(await listAudit(fixture.fresh.store, { action: 'evidence.export' })).toEqual([]);
   });
 });

@@ -6,27 +6,42 @@ import {
   buildTimeline,
   factsOf,
   openPackage,
-  type TimelineEvent,
   toBodyfile,
   toTimelineCsv,
   toTimesketchJsonl,
 } from '../forensics/index.js';
 import { hasRole, type Principal, requireRole } from '../identity/index.js';
 import type { ConsoleEnv } from '../server/env.js';
-import { sinceInstant } from './audit.js';
 import { Csrf, Empty } from './components.js';
 import { filesOf, listPackages, packageRoot, readPackage, verifyWithAnchors } from './evidence-data.js';
-import { Custody, FileList, Indicators, PackageRows, Timeline, VerifyResult } from './evidence-sections.js';
+import { ProcessTree } from './evidence-processes.js';
+import { Custody, FileList, Indicators, PackageRows, VerifyResult } from './evidence-sections.js';
+import { TimelineSection, timelineFilters } from './evidence-timeline.js';
 import { type ConsoleContext, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
 import type { ConsoleOptions } from './options.js';
 import { tarFiles } from './tar-stream.js';
 
-const timelineLimit = 500;
-
 /** Responders, auditors and admins read evidence; everyone else gets the refusal page. */
 function requireEvidenceReader(principal: Principal, doing: string): void {
   if (!hasRole(principal, 'auditor')) requireRole(principal, 'responder', doing);
+}
+
+/** The same check, a refusal recorded first (`evidence.view`, denied). */
+async function refuseUnlessViewer(
+  options: ConsoleOptions,
+  signed: Signed,
+  asked: { doing: string; target: string },
+) {
+  if (hasRole(signed.principal, 'auditor') || hasRole(signed.principal, 'responder')) return;
+  await appendAudit(options.store, {
+    actor: signed.principal.subject,
+    action: 'evidence.view',
+    target: asked.target,
+    outcome: 'denied',
+    details: { reason: `needs the responder or auditor role to ${asked.doing}` },
+  });
+  requireEvidenceReader(signed.principal, asked.doing);
 }
 
 function evidenceRootOf(options: ConsoleOptions): string {
@@ -37,7 +52,7 @@ function evidenceRootOf(options: ConsoleOptions): string {
 }
 
 async function listPage(c: ConsoleContext, options: ConsoleOptions, signed: Signed): Promise<Response> {
-  requireEvidenceReader(signed.principal, 'see evidence packages');
+  await refuseUnlessViewer(options, signed, { doing: 'see evidence packages', target: 'evidence' });
   // A server started without a data directory has no evidence folder: the page says so, it does not fail.
   const packages = options.evidenceRoot ? listPackages(options.evidenceRoot) : undefined;
   return await html(
@@ -55,91 +70,23 @@ async function listPage(c: ConsoleContext, options: ConsoleOptions, signed: Sign
   );
 }
 
-interface TimelineFilters {
-  readonly source?: string;
-  readonly kind?: string;
-  readonly from?: string;
-  readonly to?: string;
-}
-
-function filterTimeline(events: readonly TimelineEvent[], filters: TimelineFilters): TimelineEvent[] {
-  const from = filters.from ? sinceInstant(filters.from) : undefined;
-  const to = filters.to ? sinceInstant(filters.to) : undefined;
-  return events.filter(
-    (event) =>
-      (!filters.source || event.source === filters.source) &&
-      (!filters.kind || event.timestamp_desc === filters.kind) &&
-      (!from || event.datetime >= from) &&
-      (!to || event.datetime <= to),
-  );
-}
-
-function TimelineForm(props: { id: string; filters: TimelineFilters; sources: string[]; kinds: string[] }) {
-  const { filters } = props;
-  const choice = (name: 'source' | 'kind', label: string, values: string[]) => (
-    <div class="field">
-      <label for={`timeline-${name}`}>{label}</label>
-      <select id={`timeline-${name}`} name={name}>
-        <option value="">any</option>
-        {values.map((value) => (
-          <option value={value} selected={filters[name] === value}>
-            {value}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
-  const text = (name: 'from' | 'to', label: string) => (
-    <div class="field">
-      <label for={`timeline-${name}`}>{label}</label>
-      <input
-        type="text"
-        id={`timeline-${name}`}
-        name={name}
-        value={filters[name] ?? ''}
-        placeholder="e.g. 2026-12-01T05:00"
-      />
-    </div>
-  );
-  return (
-    <form
-      method="get"
-      action={`/evidence/${props.id}#timeline`}
-      class="inline-form"
-      aria-label="Filter the timeline"
-    >
-      {choice('source', 'Source', props.sources)}
-      {choice('kind', 'Kind', props.kinds)}
-      {text('from', 'From (UTC)')}
-      {text('to', 'To (UTC)')}
-      <button type="submit" class="secondary">
-        Filter
-      </button>
-      <a href={`/evidence/${props.id}#timeline`}>Clear</a>
-    </form>
-  );
-}
-
 async function detailPage(
   c: ConsoleContext,
   options: ConsoleOptions,
   signed: Signed,
   verify: boolean,
 ): Promise<Response> {
-  requireEvidenceReader(signed.principal, verify ? 'verify evidence packages' : 'see evidence packages');
-  const root = evidenceRootOf(options);
   const id = c.req.param('id') ?? '';
+  await refuseUnlessViewer(options, signed, {
+    doing: verify ? 'verify evidence packages' : 'see evidence packages',
+    target: `evidence-package/${id.slice(0, 60)}`,
+  });
+  const root = evidenceRootOf(options);
   const detail = readPackage(root, id);
   const outcome = verify ? await verifyWithAnchors(options.store, root, id) : undefined;
-  const filters: TimelineFilters = {
-    source: c.req.query('source') || undefined,
-    kind: c.req.query('kind') || undefined,
-    from: c.req.query('from')?.trim() || undefined,
-    to: c.req.query('to')?.trim() || undefined,
-  };
-  const events = buildTimeline(openPackage(packageRoot(root, id)));
-  const matching = filterTimeline(events, filters);
-  const distinct = (values: string[]) => [...new Set(values)].sort();
+  const pkg = openPackage(packageRoot(root, id));
+  const facts = factsOf(pkg);
+  const events = buildTimeline(pkg, facts);
   return await html(
     c,
     <Layout signed={signed} path={`/evidence/${id}`} title={`Evidence ${id}`}>
@@ -165,16 +112,11 @@ async function detailPage(
         <h2 id="indicators-heading">{`Indicators (${detail.indicators.length})`}</h2>
         <Indicators indicators={detail.indicators} />
       </section>
-      <section class="card" id="timeline" aria-labelledby="timeline-heading">
-        <h2 id="timeline-heading">Timeline</h2>
-        <TimelineForm
-          id={id}
-          filters={filters}
-          sources={distinct(events.map((event) => event.source))}
-          kinds={distinct(events.map((event) => event.timestamp_desc))}
-        />
-        <Timeline events={matching.slice(0, timelineLimit)} total={matching.length} limit={timelineLimit} />
+      <section class="card" aria-labelledby="processes-heading">
+        <h2 id="processes-heading">Processes</h2>
+        <ProcessTree processes={facts.processes} indicators={detail.indicators} />
       </section>
+      <TimelineSection id={id} events={events} filters={timelineFilters(c)} />
       <section class="card" aria-labelledby="files-heading">
         <h2 id="files-heading">Files</h2>
         <FileList items={detail.items} />
@@ -210,13 +152,15 @@ async function download(c: ConsoleContext, options: ConsoleOptions, signed: Sign
   const id = c.req.param('id') ?? '';
   await refuseUnlessReader(options, signed, 'evidence.download', id);
   const root = packageRoot(evidenceRootOf(options), id);
+  c.header('content-type', 'application/x-tar');
+  c.header('content-disposition', `attachment; filename="${id}.tar"`);
+  c.header('cache-control', 'no-store');
+  // A HEAD takes nothing out: it is answered with the headers alone and not recorded as a download.
+  if (c.req.method === 'HEAD') return c.body(null);
   const paths = filesOf(root);
   // Recorded when the archive starts: it streams after the answer begins, so the entry cannot wait for its end.
   const details = { package: id, files: paths.length };
   await recordTaking(options, signed, { action: 'evidence.download', id, outcome: 'succeeded', details });
-  c.header('content-type', 'application/x-tar');
-  c.header('content-disposition', `attachment; filename="${id}.tar"`);
-  c.header('cache-control', 'no-store');
   return c.body(Readable.toWeb(Readable.from(tarFiles(root, id, paths))) as ReadableStream);
 }
 
@@ -237,6 +181,10 @@ async function exportTimeline(c: ConsoleContext, options: ConsoleOptions, signed
   const chosen = format as keyof typeof exportFormats;
   const pkg = openPackage(packageRoot(evidenceRootOf(options), id));
   const details = { package: id, format: chosen };
+  c.header('content-type', exportFormats[chosen].type);
+  c.header('content-disposition', `attachment; filename="${id}.${exportFormats[chosen].extension}"`);
+  c.header('cache-control', 'no-store');
+  if (c.req.method === 'HEAD') return c.body(null);
   await recordTaking(options, signed, { action: 'evidence.export', id, outcome: 'succeeded', details });
   const body =
     chosen === 'timesketch'
@@ -244,9 +192,6 @@ async function exportTimeline(c: ConsoleContext, options: ConsoleOptions, signed
       : chosen === 'csv'
         ? toTimelineCsv(buildTimeline(pkg))
         : toBodyfile(factsOf(pkg).files);
-  c.header('content-type', exportFormats[chosen].type);
-  c.header('content-disposition', `attachment; filename="${id}.${exportFormats[chosen].extension}"`);
-  c.header('cache-control', 'no-store');
   return c.body(body);
 }
 

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.js';
-import { listSyncedClusters, type RbacSource, sourceWarnings, syncSource } from '../inventory/index.js';
+import { listSyncedClusters, type RbacSource, syncSource } from '../inventory/index.js';
 import type { Store } from '../store/index.js';
 import type { ConsoleContext } from './http.js';
 
@@ -16,12 +16,18 @@ export interface SyncChoice {
   readonly run?: string;
 }
 
-export async function chooseSync(c: ConsoleContext, store: Store): Promise<SyncChoice> {
+export async function chooseSync(
+  c: ConsoleContext,
+  store: Store,
+  options: { readonly firstOfSeveral?: boolean } = {},
+): Promise<SyncChoice> {
   const run = c.req.query('run')?.trim().slice(0, 64) || undefined;
   const asked = c.req.query('cluster')?.trim().slice(0, 253) || undefined;
   if (asked) return { cluster: asked, ...(run ? { run } : {}) };
   const clusters = await listSyncedClusters(store);
-  if (clusters.length === 1) return { cluster: clusters[0]!, ...(run ? { run } : {}) };
+  // Pages with a cluster picker open on the first; the picker says there are others.
+  if (clusters.length === 1 || (options.firstOfSeveral && clusters.length > 1))
+    return { cluster: clusters[0]!, ...(run ? { run } : {}) };
   throw new AppError(
     'input.invalid',
     clusters.length === 0
@@ -48,8 +54,10 @@ export function syncQuery(choice: SyncChoice): string {
 }
 
 /** What the answer is missing: parts of the cluster the sync could not read, aws-auth problems. */
-export function SourceNotice(props: { source: RbacSource }) {
-  const warnings = sourceWarnings(props.source);
+export function SourceNotice(props: {
+  source: { readonly label: string; readonly warnings: readonly string[] };
+}) {
+  const { warnings } = props.source;
   return (
     <>
       <p class="lead">{`Answered from ${clip(props.source.label)}.`}</p>
@@ -58,9 +66,10 @@ export function SourceNotice(props: { source: RbacSource }) {
           <p>
             <strong>This sync is incomplete: the answer may miss grants.</strong>
           </p>
-          {warnings.map((warning) => (
+          {warnings.slice(0, 20).map((warning) => (
             <p>{clip(warning, 300)}</p>
           ))}
+          {warnings.length > 20 ? <p>{`… and ${warnings.length - 20} more`}</p> : null}
         </div>
       ) : null}
     </>

@@ -1,18 +1,21 @@
 import type { Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import { requireRole } from '../identity/index.js';
-import { listSyncedClusters, type RbacSource } from '../inventory/index.js';
+import { listSyncedClusters, type QueryScope, type ScopedSource, scopedSource } from '../inventory/index.js';
 import {
   accessEntryGrants,
   describeRule,
   type GrantPath,
+  type PolicyRule,
   parseTarget,
   principalsMappedTo,
+  ruleAllowsNonResource,
+  ruleAllowsResource,
   whoCan,
 } from '../rbac/index.js';
 import type { ConsoleEnv } from '../server/env.js';
 import { Empty } from './components.js';
-import { chooseSync, clip, openSync, SourceNotice, type SyncChoice, syncQuery } from './governance-source.js';
+import { chooseSync, clip, SourceNotice, type SyncChoice, syncQuery } from './governance-source.js';
 import { type ConsoleContext, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
 import type { ConsoleOptions } from './options.js';
@@ -26,15 +29,48 @@ export interface WhoCanForm {
   readonly name?: string;
 }
 
+/** An IAM principal mapped onto a subject, and where: `aws-auth mapRoles[1]`, `access entry`. */
+export interface MappedPrincipal {
+  readonly arn: string;
+  readonly source: string;
+}
+
 /** One answer row: an engine grant path, or an EKS access entry's policy, with the IAM principals behind it. */
 export interface WhoCanRow {
   readonly grant: GrantPath;
   readonly policy?: string;
-  readonly iamPrincipals: readonly string[];
+  readonly iamPrincipals: readonly MappedPrincipal[];
+}
+
+/** What an answer needs of a sync: the engine's index and the IAM mappings. */
+export type WhoCanSource = Pick<ScopedSource, 'index' | 'awsAuth' | 'eks'>;
+
+/**
+ * The bindings a question needs: one namespace's (and the cluster's), or all of them for -A; and
+ * only those of roles whose rules name the resource (or a wildcard).
+ */
+export function scopeOf(form: WhoCanForm): QueryScope {
+  const target =
+    form.name && !form.resource.startsWith('/') ? `${form.resource}/${form.name}` : form.resource;
+  const parsed = parseTarget(target, {
+    ...(form.subresource ? { subresource: form.subresource } : {}),
+    namespace: form.namespace ?? '',
+  });
+  const resource = parsed.attributes.resource;
+  if (!resource) {
+    const path = parsed.attributes.nonResource?.path ?? '';
+    const allows = (rule: PolicyRule) => ruleAllowsNonResource(rule, { path, verb: form.verb });
+    return { kind: 'namespace', namespace: '', about: { kind: 'url', allows } };
+  }
+  const allows = (rule: PolicyRule) => ruleAllowsResource(rule, { ...resource, verb: form.verb });
+  const about = { kind: 'resource' as const, resource: resource.resource, allows };
+  return form.namespace === undefined
+    ? { kind: 'everything', about }
+    : { kind: 'namespace', namespace: form.namespace, about };
 }
 
 /** The same engine calls as `gatehouse rbac who-can VERB TARGET [-n NS | -A] [--subresource S]`. */
-export function whoCanRows(source: RbacSource, form: WhoCanForm): { rows: WhoCanRow[]; hint?: string } {
+export function whoCanRows(source: WhoCanSource, form: WhoCanForm): { rows: WhoCanRow[]; hint?: string } {
   const target =
     form.name && !form.resource.startsWith('/') ? `${form.resource}/${form.name}` : form.resource;
   const parsed = parseTarget(target, {
@@ -50,14 +86,15 @@ export function whoCanRows(source: RbacSource, form: WhoCanForm): { rows: WhoCan
         allNamespaces: form.namespace === undefined,
       })
     : whoCan(source.index, { kind: 'non-resource', attributes: { path, verb: form.verb } });
+  const entries = source.eks?.accessEntries ?? [];
   const rbacRows = grants.map((grant) => ({
     grant,
-    iamPrincipals: principalsMappedTo(grant.subject, source.awsAuth).map((principal) => principal.arn),
+    iamPrincipals: principalsMappedTo(grant.subject, source.awsAuth, entries),
   }));
   const request = resource
     ? { resourceAttributes: { ...resource, verb: form.verb } }
     : { nonResourceAttributes: { path, verb: form.verb } };
-  const policyRows = accessEntryGrants(source.read.eks?.accessEntries ?? [], request).map(
+  const policyRows = accessEntryGrants(entries, request).map(
     (entry): WhoCanRow => ({
       grant: {
         subject: { kind: 'User', name: entry.principalArn },
@@ -65,7 +102,7 @@ export function whoCanRows(source: RbacSource, form: WhoCanForm): { rows: WhoCan
         via: 'rbac',
       },
       policy: `${entry.policyArn.split('/').at(-1)}${entry.answer === 'unknown' ? ' (rules unpublished: may allow)' : ''}`,
-      iamPrincipals: [entry.principalArn],
+      iamPrincipals: [{ arn: entry.principalArn, source: 'access entry' }],
     }),
   );
   return { rows: [...rbacRows, ...policyRows], ...(parsed.hint ? { hint: parsed.hint } : {}) };
@@ -80,6 +117,22 @@ export function subjectHref(subject: GrantPath['subject'] | 'iam', choice: SyncC
       ? `${encodeURIComponent(subject.namespace ?? '')}/${encodeURIComponent(subject.name)}`
       : encodeURIComponent(subject.name);
   return `/governance/subjects/${kind}/${name}?${syncQuery(choice)}`;
+}
+
+/**
+ * The page of a subject as findings and diffs name it (`User alice`, `ServiceAccount ns/name`,
+ * `Group:devs`, `ServiceAccount:ns:name`, an IAM ARN); undefined for anything else.
+ */
+export function subjectLinkOf(text: string, choice: SyncChoice): string | undefined {
+  if (text.startsWith('arn:')) return subjectHref('iam', choice, text);
+  const match = /^(User|Group|ServiceAccount)[ :](.+)$/.exec(text);
+  if (!match) return undefined;
+  const [, kind, rest] = match as unknown as [string, 'User' | 'Group' | 'ServiceAccount', string];
+  if (kind !== 'ServiceAccount') return subjectHref({ kind, name: rest }, choice);
+  const separator = text.charAt('ServiceAccount'.length) === ' ' ? '/' : ':';
+  const at = rest.indexOf(separator);
+  if (at === -1) return undefined;
+  return subjectHref({ kind, namespace: rest.slice(0, at), name: rest.slice(at + 1) }, choice);
 }
 
 function subjectName(subject: GrantPath['subject']): string {
@@ -103,44 +156,72 @@ export function GrantPathView(props: { grant: GrantPath; policy?: string | undef
   );
 }
 
+/** Each principal links to its own page and says where its mapping is. */
+export function PrincipalList(props: { principals: readonly MappedPrincipal[]; choice: SyncChoice }) {
+  if (props.principals.length === 0) return null;
+  return (
+    <ul class="plain">
+      {props.principals.map((principal) => (
+        <li>
+          <a href={subjectHref('iam', props.choice, principal.arn)}>{clip(principal.arn)}</a>{' '}
+          <span class="muted">{`(${principal.source})`}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Past this many rows an answer is cut: a page of 20,000 rows helps nobody and takes seconds to draw. */
+const rowsShown = 500;
+
 function Answer(props: { rows: readonly WhoCanRow[]; choice: SyncChoice }) {
   if (props.rows.length === 0) return <Empty>Nobody can.</Empty>;
+  const shown = props.rows.slice(0, rowsShown);
   return (
-    <div class="table-wrap">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Subject</th>
-            <th scope="col">Where</th>
-            <th scope="col">Granted by</th>
-            <th scope="col">IAM principals</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.rows.map((row) => (
+    <>
+      <p>
+        {props.rows.length > rowsShown
+          ? `${props.rows.length} grants; the first ${rowsShown} are shown. Name a namespace or a resource name to narrow the question, or use gatehouse rbac who-can -o json for all.`
+          : `${props.rows.length} ${props.rows.length === 1 ? 'grant' : 'grants'}.`}
+      </p>
+      <div class="table-wrap">
+        <table>
+          <thead>
             <tr>
-              <td class="wrap">
-                {`${row.policy ? 'IAM' : row.grant.subject.kind} `}
-                <a
-                  href={subjectHref(
-                    row.policy ? 'iam' : row.grant.subject,
-                    props.choice,
-                    row.grant.subject.name,
-                  )}
-                >
-                  {clip(subjectName(row.grant.subject))}
-                </a>
-              </td>
-              <td>{row.grant.namespace ? clip(row.grant.namespace, 63) : 'cluster-wide'}</td>
-              <td class="wrap">
-                <GrantPathView grant={row.grant} policy={row.policy} />
-              </td>
-              <td class="wrap">{row.iamPrincipals.map((arn) => clip(arn)).join(' ')}</td>
+              <th scope="col">Subject</th>
+              <th scope="col">Where</th>
+              <th scope="col">Granted by</th>
+              <th scope="col">IAM principals</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+          </thead>
+          <tbody>
+            {shown.map((row) => (
+              <tr>
+                <td class="wrap">
+                  {`${row.policy ? 'IAM' : row.grant.subject.kind} `}
+                  <a
+                    href={subjectHref(
+                      row.policy ? 'iam' : row.grant.subject,
+                      props.choice,
+                      row.grant.subject.name,
+                    )}
+                  >
+                    {clip(subjectName(row.grant.subject))}
+                  </a>
+                </td>
+                <td class="nowrap">{row.grant.namespace ? clip(row.grant.namespace, 63) : 'cluster-wide'}</td>
+                <td class="wrap">
+                  <GrantPathView grant={row.grant} policy={row.policy} />
+                </td>
+                <td class="wrap">
+                  <PrincipalList principals={row.iamPrincipals} choice={props.choice} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }
 
@@ -160,13 +241,14 @@ function Field(props: { id: string; label: string; value: string | undefined; pl
 }
 
 /** The clusters with stored syncs to pick from; a typed name still works when none is stored yet. */
-function ClusterField(props: { clusters: readonly string[]; value: string | undefined }) {
+export function ClusterField(props: { clusters: readonly string[]; value: string | undefined; id?: string }) {
   if (props.clusters.length === 0) return <Field id="cluster" label="Cluster" value={props.value} />;
   const chosen = props.value ?? props.clusters[0];
+  const id = props.id ?? 'who-cluster';
   return (
     <div class="field">
-      <label for="who-cluster">Cluster</label>
-      <select id="who-cluster" name="cluster">
+      <label for={id}>Cluster</label>
+      <select id={id} name="cluster">
         {props.clusters.map((cluster) => (
           <option value={cluster} selected={cluster === chosen}>
             {clip(cluster, 60)}
@@ -230,7 +312,11 @@ async function whoCanPage(c: ConsoleContext, options: ConsoleOptions, signed: Si
       ),
     );
   const choice = await chooseSync(c, options.store);
-  const source = await openSync(options.store, choice);
+  const source = await scopedSource(options.store, {
+    cluster: choice.cluster,
+    run: choice.run,
+    scope: scopeOf({ ...form, verb, resource }),
+  });
   const answer = whoCanRows(source, { ...form, verb, resource });
   return await html(
     c,

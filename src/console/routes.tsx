@@ -6,12 +6,12 @@ import { mountClusters } from './clusters.js';
 import { mountEvents } from './events.js';
 import { mountEvidence } from './evidence.js';
 import { mountFlows } from './flows.js';
+import { mountForensics } from './forensics.js';
 import { mountGovernance } from './governance.js';
 import { mountHome } from './home.js';
 import { html, nextPath, secure, serveAsset } from './http.js';
 import { LoginPage } from './layout.js';
 import type { ConsoleOptions } from './options.js';
-import { mountPlaceholders } from './placeholders.js';
 import { mountRequestPage } from './request-page.js';
 import { mountRequests } from './requests.js';
 import { mountReviews } from './reviews.js';
@@ -46,8 +46,8 @@ export function consoleRoutes(options: ConsoleOptions): Hono<ConsoleEnv> {
   mountAudit(app, options);
   mountClusters(app, options);
   mountGovernance(app, options);
+  mountForensics(app, options);
   mountEvidence(app, options);
   mountReviews(app, options);
-  mountPlaceholders(app, options);
   return app;
 }

@@ -35,8 +35,8 @@ export interface AcquireOptions {
   readonly s3?: S3Target;
   /** Image of the ephemeral debug container (method ephemeral). */
   readonly debugImage?: string;
-  /** Called with each stage, for progress bars. */
-  readonly onProgress?: (stage: string, bytes: number) => void;
+  /** Called with each stage (api, collect), the bytes and the items so far, for progress bars. */
+  readonly onProgress?: (stage: string, bytes: number, items: number) => void;
 }
 
 export interface Acquisition {
@@ -176,8 +176,10 @@ async function collect(
   run: CollectionRun,
 ): Promise<void> {
   const { target, method, log } = context;
-  options.onProgress?.('api', 0);
+  options.onProgress?.('api', 0, 0);
   run.apiItems = await collectApiItems(options.client, context.root, target, log);
+  const apiItems = run.apiItems.length;
+  options.onProgress?.('api', 0, apiItems);
   let runIn = target.container;
   if (method === 'ephemeral') {
     run.debugContainer = await addEphemeralContainer(options, target, log);
@@ -199,7 +201,9 @@ async function collect(
     log,
     maxBytes: options.maxBytes,
     timeoutMs: options.timeoutMs,
-    onProgress: options.onProgress,
+    onProgress: options.onProgress
+      ? (stage, bytes, items) => options.onProgress?.(stage, bytes, apiItems + items)
+      : undefined,
   });
 }
 

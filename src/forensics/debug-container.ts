@@ -114,3 +114,18 @@ async function probeExec(client: KubeClient, target: Target, container: string):
     return false;
   }
 }
+
+/**
+ * A target after one shell probe: an image that looks ordinary but has no shell is marked hidden
+ * and left with the ephemeral method only. Targets already hidden, or not reachable by exec, are
+ * returned as they are (no exec is spent on them).
+ */
+export async function probeShell(client: KubeClient, target: Target): Promise<Target> {
+  if (target.hidden || !target.methods.includes('exec')) return target;
+  if (await hasShell(client, target)) return target;
+  return {
+    ...target,
+    methods: ['ephemeral'],
+    hidden: 'no shell: the shell probe failed (acquire with --method ephemeral)',
+  };
+}

@@ -1,7 +1,10 @@
 export { type AcquireOptions, type Acquisition, acquireContainer } from './acquire.js';
+export { type AuditedAcquireOptions, acquireAudited, targetLabel } from './acquire-audited.js';
 export { buildCollector, type CollectorScript } from './collectors/script.js';
 export { CollectorStreamParser, type SectionKind, type StreamSink } from './collectors/stream-parser.js';
-export { hasShell } from './debug-container.js';
+export { hasShell, probeShell } from './debug-container.js';
+export { type Anchor, type AnchorSources, packageAnchors } from './evidence/anchors.js';
+export { packageSubject, signSealedPackage } from './evidence/attestation.js';
 export {
   createPackageDir,
   sealFiles,
@@ -23,6 +26,7 @@ export {
   uploadPackageFiles,
   verifyRemote,
 } from './evidence/s3.js';
+export { extractPackageTar } from './evidence/tar-read.js';
 export type {
   AcquisitionMethod,
   ClusterCustodyRecord,
@@ -47,6 +51,7 @@ export {
 } from './processing/indicators.js';
 export {
   type BodyfileEntry,
+  type ProcessInfo,
   parseConnections,
   parseProcesses,
   parseStatLines,

@@ -5,11 +5,20 @@ export {
   type EksAccessConfig,
   type EksAccessPort,
   type NamespaceObject,
+  type PodObject,
   type ReadError,
   rbacResources,
   readCluster,
   type ServiceAccountObject,
 } from './read-cluster.js';
+export { type RoleTarget, targetsOf } from './role-targets.js';
+export {
+  type IdentityMaps,
+  identityMapsOf,
+  type PodsOfServiceAccount,
+  podsRunningAs,
+} from './run-sides.js';
+export { type QueryScope, type ScopedSource, scopedSource } from './scoped-source.js';
 export {
   manifestSource,
   type RbacSource,

@@ -18,6 +18,12 @@ export interface ServiceAccountObject {
   readonly metadata: ObjectMeta;
 }
 
+/** A pod as far as governance cares: where it runs and as which service account. */
+export interface PodObject {
+  readonly metadata: ObjectMeta;
+  readonly spec?: { readonly serviceAccountName?: string };
+}
+
 export interface ConfigMapObject {
   readonly metadata: ObjectMeta;
   readonly data?: Readonly<Record<string, string>>;
@@ -27,6 +33,8 @@ export interface ConfigMapObject {
 export interface ClusterRead {
   readonly namespaces: NamespaceObject[];
   readonly serviceAccounts: ServiceAccountObject[];
+  /** Pods and their service accounts; absent from runs made before pods were read, and from manifests. */
+  readonly pods?: PodObject[];
   readonly roles: Role[];
   readonly clusterRoles: ClusterRole[];
   readonly roleBindings: RoleBinding[];
@@ -65,6 +73,7 @@ const rbacApi = '/apis/rbac.authorization.k8s.io/v1';
 const collections = {
   namespaces: { path: '/api/v1/namespaces', kind: undefined, resource: 'namespaces' },
   serviceAccounts: { path: '/api/v1/serviceaccounts', kind: undefined, resource: 'serviceaccounts' },
+  pods: { path: '/api/v1/pods', kind: undefined, resource: 'pods' },
   roles: { path: `${rbacApi}/roles`, kind: 'Role', resource: 'roles.rbac.authorization.k8s.io' },
   clusterRoles: {
     path: `${rbacApi}/clusterroles`,
@@ -123,10 +132,11 @@ export async function readCluster(
       return [];
     }
   };
-  const [namespaces, serviceAccounts, roles, clusterRoles, roleBindings, clusterRoleBindings, awsAuth] =
+  const [namespaces, serviceAccounts, pods, roles, clusterRoles, roleBindings, clusterRoleBindings, awsAuth] =
     await Promise.all([
       read<NamespaceObject>('namespaces'),
       read<ServiceAccountObject>('serviceAccounts'),
+      read<PodObject>('pods').then((items) => items.map(podIdentity)),
       read<Role>('roles'),
       read<ClusterRole>('clusterRoles'),
       read<RoleBinding>('roleBindings'),
@@ -134,9 +144,11 @@ export async function readCluster(
       readAwsAuth(client, errors),
     ]);
   const eks = options.eks ? await readEks(options.eks, errors) : undefined;
+  const podsRead = !errors.some((error) => error.resource === collections.pods.resource);
   return {
     namespaces,
     serviceAccounts,
+    ...(podsRead ? { pods } : {}),
     roles,
     clusterRoles,
     roleBindings,
@@ -145,6 +157,17 @@ export async function readCluster(
     ...(eks ? { eks } : {}),
     resourceVersions,
     errors,
+  };
+}
+
+/** Only what the governance pages show: a pod spec is large, and a sync may read thousands. */
+function podIdentity(pod: PodObject): PodObject {
+  return {
+    metadata: {
+      name: pod.metadata.name,
+      ...(pod.metadata.namespace ? { namespace: pod.metadata.namespace } : {}),
+    },
+    spec: { serviceAccountName: pod.spec?.serviceAccountName ?? 'default' },
   };
 }
 

@@ -37,7 +37,7 @@ export function manifestSource(dir: string): RbacSource {
   return sourceFrom(readManifests(dir), `manifests in ${dir}`, { offline: true });
 }
 
-async function chosenRun(store: Store, cluster: string, runId?: string): Promise<SyncRun> {
+export async function chosenRun(store: Store, cluster: string, runId?: string): Promise<SyncRun> {
   const run = runId
     ? await findSyncRun(store, runId, cluster)
     : (await listSyncRuns(store, cluster, 1, { usableOnly: true }))[0];
@@ -49,7 +49,7 @@ async function chosenRun(store: Store, cluster: string, runId?: string): Promise
   return run;
 }
 
-const runLabel = (run: SyncRun) => `sync ${run.id.slice(0, 8)} of ${run.cluster} at ${run.finishedAt}`;
+export const runLabel = (run: SyncRun) => `sync ${run.id.slice(0, 8)} of ${run.cluster} at ${run.finishedAt}`;
 
 /** The latest sync of a cluster, or a given run. */
 export async function syncSource(store: Store, cluster: string, runId?: string): Promise<RbacSource> {
@@ -87,10 +87,16 @@ export async function userSource(
 }
 
 /** Warnings a user must see: what was not read, and which bindings grant nothing. */
-export function sourceWarnings(source: RbacSource): string[] {
+export function sourceWarnings(
+  source: Pick<RbacSource, 'awsAuth'> & { read: Pick<ClusterRead, 'errors'> },
+): string[] {
+  return warningsOf(source.read.errors, source.awsAuth);
+}
+
+export function warningsOf(errors: ClusterRead['errors'], awsAuth: AwsAuth | undefined): string[] {
   return [
-    ...source.read.errors.map((error) => `incomplete: ${error.message}`),
-    ...(source.awsAuth?.problems ?? []).map(
+    ...errors.map((error) => `incomplete: ${error.message}`),
+    ...(awsAuth?.problems ?? []).map(
       (problem) =>
         `aws-auth ${problem.key}${problem.line ? ` line ${problem.line}` : ''}: ${problem.message}`,
     ),

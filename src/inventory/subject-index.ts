@@ -6,6 +6,7 @@ import {
   type Role,
   resolveSubject,
   roleKey,
+  type Subject,
   subjectKey,
   subjectKeysFor,
 } from '../rbac/index.js';
@@ -58,7 +59,7 @@ export async function writeSubjectIndex(
 
 function grantRows(runId: string, binding: Binding, ordinal: number) {
   const rows = [];
-  for (const subject of binding.subjects ?? []) {
+  for (const [position, subject] of (binding.subjects ?? []).entries()) {
     const resolved = resolveSubject(subject, binding);
     if (!resolved) continue; // matches nobody, as in the engine
     rows.push({
@@ -70,6 +71,7 @@ function grantRows(runId: string, binding: Binding, ordinal: number) {
       name: binding.metadata.name,
       role_kind: binding.roleRef.kind,
       role_name: binding.roleRef.name,
+      position,
     });
   }
   return rows;
@@ -89,6 +91,7 @@ async function pruneOlderIndexes(tx: Transaction<Database>, cluster: string): Pr
   if (ids.length === 0) return;
   await tx.deleteFrom('sync_subject_grants').where('run_id', 'in', ids).execute();
   await tx.deleteFrom('sync_role_rules').where('run_id', 'in', ids).execute();
+  await tx.deleteFrom('sync_role_targets').where('run_id', 'in', ids).execute();
   await tx.deleteFrom('sync_indexed_runs').where('run_id', 'in', ids).execute();
 }
 
@@ -118,42 +121,62 @@ export async function subjectIndex(
     .execute();
   // In the whole index's order (by subject key, then binding), so answers name the same binding.
   const rank = new Map(keys.map((key, position) => [key, position]));
-  const seen = new Set<number>();
-  const bindings = [...rows]
-    .sort((a, b) => (rank.get(a.subject) ?? 0) - (rank.get(b.subject) ?? 0))
-    .filter((row) => !seen.has(row.ordinal) && seen.add(row.ordinal))
-    .map(toBinding);
+  const ranked = [...rows].sort((a, b) => (rank.get(a.subject) ?? 0) - (rank.get(b.subject) ?? 0));
+  return await indexOfRows(store, runId, ranked);
+}
+
+/**
+ * An engine index over the bindings of some grant rows (in their order; the rows of one binding
+ * become one binding with each of their subjects) and the roles those bindings refer to.
+ */
+export async function indexOfRows(
+  store: Store,
+  runId: string,
+  rows: readonly GrantRow[],
+): Promise<RbacIndex> {
+  const byOrdinal = new Map<number, GrantRow[]>();
+  for (const row of rows) byOrdinal.set(row.ordinal, [...(byOrdinal.get(row.ordinal) ?? []), row]);
+  // Subjects in the binding's own order: answers name matched subjects as the whole snapshot does.
+  const bindings = [...byOrdinal.values()].map((group) =>
+    toBinding(group.sort((a, b) => a.position - b.position)),
+  );
   const roleKeys = [...new Set(bindings.map(roleKey))];
-  const roleRows =
-    roleKeys.length === 0
-      ? []
-      : await store.db
-          .selectFrom('sync_role_rules')
-          .select(['role_key', 'rules'])
-          .where('run_id', '=', runId)
-          .where('role_key', 'in', roleKeys)
-          .execute();
+  const roleRows: { role_key: string; rules: string }[] = [];
+  // In slices: a namespace's question may name a thousand roles, past a statement's parameter limit.
+  for (let start = 0; start < roleKeys.length; start += batchSize)
+    roleRows.push(
+      ...(await store.db
+        .selectFrom('sync_role_rules')
+        .select(['role_key', 'rules'])
+        .where('run_id', '=', runId)
+        .where('role_key', 'in', roleKeys.slice(start, start + batchSize))
+        .execute()),
+    );
   return new RbacIndex(snapshotOf(bindings, roleRows));
 }
 
-type GrantRow = Readonly<Omit<Database['sync_subject_grants'], 'run_id'>>;
+export type GrantRow = Readonly<Omit<Database['sync_subject_grants'], 'run_id'>>;
 
-/** The binding as far as this subject is concerned: its other subjects are not needed. */
-function toBinding(row: GrantRow): Binding {
-  const [kind, ...rest] = row.subject.split(':');
-  const subject =
-    kind === 'ServiceAccount'
-      ? { kind: 'ServiceAccount' as const, namespace: rest[0] ?? '', name: rest.slice(1).join(':') }
-      : { kind: kind as 'User' | 'Group', name: rest.join(':') };
+function subjectOf(key: string): Subject {
+  const [kind, ...rest] = key.split(':');
+  return kind === 'ServiceAccount'
+    ? { kind: 'ServiceAccount' as const, namespace: rest[0] ?? '', name: rest.slice(1).join(':') }
+    : { kind: kind as 'User' | 'Group', name: rest.join(':') };
+}
+
+/** A binding with the subjects the rows name (a subject index's rows: only those asked about). */
+function toBinding(rows: readonly GrantRow[]): Binding {
+  const row = rows[0]!;
+  const subjects = rows.map((each) => subjectOf(each.subject));
   const roleRef = { kind: row.role_kind as 'Role' | 'ClusterRole', name: row.role_name };
   return row.binding_kind === 'RoleBinding'
     ? {
         kind: 'RoleBinding',
         metadata: { name: row.name, namespace: row.namespace },
         roleRef,
-        subjects: [subject],
+        subjects,
       }
-    : { kind: 'ClusterRoleBinding', metadata: { name: row.name }, roleRef, subjects: [subject] };
+    : { kind: 'ClusterRoleBinding', metadata: { name: row.name }, roleRef, subjects };
 }
 
 function snapshotOf(

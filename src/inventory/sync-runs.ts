@@ -3,6 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { AppError, messageOf } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { ClusterRead, ReadError } from './read-cluster.js';
+import { writeRunSides } from './run-sides.js';
 import { writeSubjectIndex } from './subject-index.js';
 
 export type SyncStatus = 'succeeded' | 'partial' | 'failed';
@@ -24,6 +25,8 @@ export function countsOf(read: ClusterRead): Record<string, number> {
   return {
     namespaces: read.namespaces.length,
     serviceAccounts: read.serviceAccounts.length,
+    // Only when pods were read: a page can then tell "no pod" from "pods not synced".
+    ...(read.pods ? { pods: read.pods.length } : {}),
     roles: read.roles.length,
     clusterRoles: read.clusterRoles.length,
     roleBindings: read.roleBindings.length,
@@ -40,7 +43,9 @@ export async function saveSyncRun(
   read: ClusterRead,
 ): Promise<SyncRun> {
   const saved: SyncRun = { ...run, id: randomUUID() };
-  const data = gzipSync(JSON.stringify(read)).toString('base64');
+  // Pods live in their own rows, read by service account; the snapshot keeps RBAC and identities.
+  const { pods, ...rest } = read;
+  const data = gzipSync(JSON.stringify(rest)).toString('base64');
   await store.db.transaction().execute(async (tx) => {
     await tx
       .insertInto('sync_runs')
@@ -58,6 +63,7 @@ export async function saveSyncRun(
       .execute();
     await tx.insertInto('sync_snapshots').values({ run_id: saved.id, data }).execute();
     await writeSubjectIndex(tx, saved, read);
+    await writeRunSides(tx, saved.id, { ...rest, ...(pods ? { pods } : {}) });
   });
   return saved;
 }

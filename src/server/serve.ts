@@ -2,11 +2,14 @@ import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { serve } from '@hono/node-server';
 import { expireDue, getRequest, grantNow, KeyedLock, reconcile } from '../access/index.js';
+import type { AgentRegistry } from '../agent/index.js';
 import type { ClusterConnections } from '../clusters/index.js';
+import { defaultSessionSettings } from '../config/index.js';
 import { AppError, describeError, messageOf } from '../errors.js';
 import { deliver, sinkLabel, type WebhookSink } from '../notifications/index.js';
 import { runReviewDeadlines } from '../reviews/index.js';
 import type { Store } from '../store/index.js';
+import { agentUpgrades } from './agent-sockets.js';
 import { createApp, type SignInSettings } from './app.js';
 import { Lease } from './lease.js';
 import { PassLoop } from './loop.js';
@@ -47,6 +50,11 @@ export interface ServeOptions {
   readonly signIn?: SignInSettings;
   /** Where evidence packages are kept (the data directory's evidence folder). */
   readonly evidenceRoot?: string;
+  /**
+   * In-cluster agents dial in here (`/v1/agents/connect`) and become their cluster's transport;
+   * the same registry must be the runtime's (`openGatehouse(config, { agents })`).
+   */
+  readonly agents?: AgentRegistry;
 }
 
 export interface RunningServer {
@@ -264,6 +272,18 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     );
     started.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, options)));
   });
+  const { agents } = options;
+  if (agents)
+    server.on(
+      'upgrade',
+      agentUpgrades({
+        store,
+        registry: agents,
+        sessions: options.signIn?.sessions ?? defaultSessionSettings,
+        replica,
+        log,
+      }),
+    );
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   listeningUrl = url;
@@ -297,6 +317,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     leader: () => lease.held(),
     close: async () => {
       clearInterval(heartbeat);
+      // Agents reconnect to another replica, or to this one once it is back.
+      for (const session of agents?.sessions ?? []) session.socket.close(1001, 'the server is stopping');
       await unlisten?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await expiries.stop();

@@ -6,18 +6,28 @@ import type {
   AwsAuthHistoryTable,
   EksAccessGrantsTable,
 } from './tables/access.js';
+import type { AgentsTable } from './tables/agents.js';
 import type { AuditEventsTable } from './tables/audit.js';
 import type { ClusterProvidersTable } from './tables/clusters.js';
 import type { OneTimeCodesTable, SessionsTable } from './tables/identity.js';
 import type {
+  SyncIdentityMapsTable,
   SyncIndexedRunsTable,
+  SyncPodsTable,
   SyncRoleRulesTable,
+  SyncRoleTargetsTable,
   SyncRunsTable,
   SyncSnapshotsTable,
   SyncSubjectGrantsTable,
 } from './tables/inventory.js';
 import type { ReviewCampaignsTable, ReviewItemsTable } from './tables/reviews.js';
 import type { ApiTokensTable, LeasesTable, NotificationCursorsTable } from './tables/server.js';
+import type {
+  UsageFilesTable,
+  UsageIdentitiesTable,
+  UsageIngestionsTable,
+  UsagePermissionsTable,
+} from './tables/usage.js';
 
 /** Every table of the store, assembled from the capabilities' table types. */
 export interface Database {
@@ -30,6 +40,9 @@ export interface Database {
   readonly sync_indexed_runs: SyncIndexedRunsTable;
   readonly sync_subject_grants: SyncSubjectGrantsTable;
   readonly sync_role_rules: SyncRoleRulesTable;
+  readonly sync_pods: SyncPodsTable;
+  readonly sync_identity_maps: SyncIdentityMapsTable;
+  readonly sync_role_targets: SyncRoleTargetsTable;
   readonly api_tokens: ApiTokensTable;
   readonly notification_cursors: NotificationCursorsTable;
   readonly aws_auth_history: AwsAuthHistoryTable;
@@ -38,8 +51,13 @@ export interface Database {
   readonly leases: LeasesTable;
   readonly sessions: SessionsTable;
   readonly one_time_codes: OneTimeCodesTable;
+  readonly usage_permissions: UsagePermissionsTable;
+  readonly usage_identities: UsageIdentitiesTable;
+  readonly usage_files: UsageFilesTable;
+  readonly usage_ingestions: UsageIngestionsTable;
   readonly review_campaigns: ReviewCampaignsTable;
   readonly review_items: ReviewItemsTable;
+  readonly agents: AgentsTable;
 }
 
 export type StoreDialect = 'sqlite' | 'postgres';

@@ -377,8 +377,175 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('review_campaigns').execute();
     },
   },
-  '2026_12_01_0031_review_recurrence': {
-    // Recurring campaigns: each run names the one before it, once (a unique index).
+  '2026_12_01_0040_usage': {
+    // Kubernetes API audit-log usage: per subject and permission, first and last use and a count.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('usage_permissions')
+        .addColumn('cluster', 'varchar(253)', (column) => column.notNull())
+        .addColumn('key', 'varchar(64)', (column) => column.notNull())
+        .addColumn('subject', 'text', (column) => column.notNull())
+        .addColumn('verb', 'text', (column) => column.notNull())
+        .addColumn('api_group', 'text', (column) => column.notNull())
+        .addColumn('resource', 'text', (column) => column.notNull())
+        .addColumn('subresource', 'text', (column) => column.notNull())
+        .addColumn('namespace', 'text', (column) => column.notNull())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('non_resource_url', 'text', (column) => column.notNull())
+        .addColumn('first_used', 'varchar(40)', (column) => column.notNull())
+        .addColumn('last_used', 'varchar(40)', (column) => column.notNull())
+        .addColumn('count', 'bigint', (column) => column.notNull())
+        .addPrimaryKeyConstraint('usage_permissions_pk', ['cluster', 'key'])
+        .execute();
+      await db.schema
+        .createIndex('usage_permissions_subject')
+        .on('usage_permissions')
+        .columns(['cluster', 'subject', 'last_used'])
+        .execute();
+      await db.schema
+        .createTable('usage_identities')
+        .addColumn('cluster', 'varchar(253)', (column) => column.notNull())
+        .addColumn('key', 'varchar(64)', (column) => column.notNull())
+        .addColumn('subject', 'text', (column) => column.notNull())
+        .addColumn('kind', 'varchar(10)', (column) => column.notNull())
+        .addColumn('value', 'text', (column) => column.notNull())
+        .addColumn('first_seen', 'varchar(40)', (column) => column.notNull())
+        .addColumn('last_seen', 'varchar(40)', (column) => column.notNull())
+        .addPrimaryKeyConstraint('usage_identities_pk', ['cluster', 'key'])
+        .execute();
+      await db.schema
+        .createTable('usage_files')
+        .addColumn('cluster', 'varchar(253)', (column) => column.notNull())
+        .addColumn('fingerprint', 'varchar(64)', (column) => column.notNull())
+        .addColumn('path', 'text', (column) => column.notNull())
+        .addColumn('bytes_read', 'bigint', (column) => column.notNull())
+        .addColumn('lines_read', 'bigint', (column) => column.notNull())
+        .addColumn('updated_at', 'varchar(40)', (column) => column.notNull())
+        .addPrimaryKeyConstraint('usage_files_pk', ['cluster', 'fingerprint'])
+        .execute();
+      await db.schema
+        .createTable('usage_ingestions')
+        .addColumn('id', 'varchar(40)', (column) => column.primaryKey())
+        .addColumn('cluster', 'varchar(253)', (column) => column.notNull())
+        .addColumn('source', 'text', (column) => column.notNull())
+        .addColumn('actor', 'text', (column) => column.notNull())
+        .addColumn('started_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('finished_at', 'varchar(40)')
+        .addColumn('status', 'varchar(20)', (column) => column.notNull())
+        .addColumn('window_from', 'varchar(40)')
+        .addColumn('window_to', 'varchar(40)')
+        .addColumn('events_read', 'bigint', (column) => column.notNull())
+        .addColumn('events_counted', 'bigint', (column) => column.notNull())
+        .addColumn('events_skipped', 'bigint', (column) => column.notNull())
+        .addColumn('malformed', 'bigint', (column) => column.notNull())
+        .addColumn('report', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('usage_ingestions_cluster')
+        .on('usage_ingestions')
+        .columns(['cluster', 'window_to'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('usage_ingestions').execute();
+      await db.schema.dropTable('usage_files').execute();
+      await db.schema.dropTable('usage_identities').execute();
+      await db.schema.dropTable('usage_permissions').execute();
+    },
+  },
+  '2026_12_01_0047_governance_console': {
+    // The console's governance pages answer from rows, not from the whole snapshot: the pods of a
+    // sync by service account, the IAM mappings, the grants of one namespace or of one role, and
+    // which resources each role's rules name.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sync_pods')
+        .addColumn('run_id', 'varchar(40)', (column) =>
+          column.notNull().references('sync_runs.id').onDelete('cascade'),
+        )
+        .addColumn('namespace', 'text', (column) => column.notNull())
+        .addColumn('name', 'text', (column) => column.notNull())
+        .addColumn('service_account', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('sync_pods_service_account')
+        .on('sync_pods')
+        .columns(['run_id', 'namespace', 'service_account'])
+        .execute();
+      await db.schema
+        .createTable('sync_identity_maps')
+        .addColumn('run_id', 'varchar(40)', (column) =>
+          column.primaryKey().references('sync_runs.id').onDelete('cascade'),
+        )
+        .addColumn('aws_auth', 'text')
+        .addColumn('eks', 'text')
+        .execute();
+      await db.schema
+        .createIndex('sync_subject_grants_namespace')
+        .on('sync_subject_grants')
+        .columns(['run_id', 'namespace'])
+        .execute();
+      await db.schema
+        .alterTable('sync_subject_grants')
+        .addColumn('position', 'integer', (column) => column.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .createIndex('sync_subject_grants_role')
+        .on('sync_subject_grants')
+        .columns(['run_id', 'role_name'])
+        .execute();
+      await db.schema
+        .createTable('sync_role_targets')
+        .addColumn('run_id', 'varchar(40)', (column) =>
+          column.notNull().references('sync_runs.id').onDelete('cascade'),
+        )
+        .addColumn('role_key', 'text', (column) => column.notNull())
+        .addColumn('target', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('sync_role_targets_target')
+        .on('sync_role_targets')
+        .columns(['run_id', 'target'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('sync_role_targets').execute();
+      await db.schema.dropIndex('sync_subject_grants_role').execute();
+      await db.schema.alterTable('sync_subject_grants').dropColumn('position').execute();
+      await db.schema.dropIndex('sync_subject_grants_namespace').execute();
+      await db.schema.dropTable('sync_identity_maps').execute();
+      await db.schema.dropTable('sync_pods').execute();
+    },
+  },
+  '2026_12_01_0050_agents': {
+    // In-cluster agents (private clusters): a hash of each token, and whether it is connected.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('agents')
+        .addColumn('id', 'varchar(40)', (column) => column.primaryKey())
+        .addColumn('name', 'varchar(63)', (column) => column.notNull().unique())
+        .addColumn('token_hash', 'varchar(64)', (column) => column.notNull().unique())
+        .addColumn('created_at', 'varchar(40)', (column) => column.notNull())
+        .addColumn('created_by', 'text', (column) => column.notNull())
+        .addColumn('rotated_at', 'varchar(40)')
+        .addColumn('revoked_at', 'varchar(40)')
+        .addColumn('cluster_uid', 'varchar(100)')
+        .addColumn('kubernetes_version', 'varchar(100)')
+        .addColumn('agent_version', 'varchar(100)')
+        .addColumn('connected_at', 'varchar(40)')
+        .addColumn('disconnected_at', 'varchar(40)')
+        .addColumn('last_seen_at', 'varchar(40)')
+        .addColumn('replica', 'varchar(300)')
+        .addColumn('last_error', 'text')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('agents').execute();
+    },
+  },
+  '2026_12_01_0080_review_recurrence': {
+    // Recurring campaigns: each run names the one before it, once (a unique index). Numbered after
+    // every migration main had when it was written, so stores that ran those accept it.
     async up(db: Kysely<unknown>) {
       await db.schema.alterTable('review_campaigns').addColumn('recur_every_seconds', 'integer').execute();
       await db.schema.alterTable('review_campaigns').addColumn('previous_id', 'varchar(40)').execute();

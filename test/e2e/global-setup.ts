@@ -9,6 +9,8 @@ declare module 'vitest' {
     seeded: boolean;
     /** Unique per run: names the lock that keeps serial e2e files one at a time. */
     runId: string;
+    /** The test apiserver's audit log directory; empty on GATEHOUSE_TEST_KUBECONFIG clusters (GATEHOUSE_TEST_AUDIT_LOG names theirs). */
+    auditLog: string;
   }
 }
 
@@ -22,6 +24,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   if (external) {
     project.provide('kubeconfig', external);
     project.provide('seeded', false);
+    project.provide('auditLog', process.env.GATEHOUSE_TEST_AUDIT_LOG ?? '');
     return undefined;
   }
   const cluster = await clusterUp();
@@ -30,6 +33,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   );
   project.provide('kubeconfig', cluster.kubeconfig);
   project.provide('seeded', true);
+  project.provide('auditLog', cluster.auditLog);
   return async () => {
     if (!cluster.reused) await clusterDown();
   };

@@ -61,12 +61,12 @@ export function craftPackage(
 
 /** `@pid` blocks of the process collector for each command line (argv joined by \u0001). */
 export function processOutput(
-  processes: readonly { pid: number; name: string; argv: readonly string[]; exe: string }[],
+  processes: readonly { pid: number; ppid?: number; name: string; argv: readonly string[]; exe: string }[],
 ): string {
   return processes
     .map(
       (process) =>
-        `@pid ${process.pid}\n@stat ${process.pid} (${process.name}) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0\n@exe ${process.exe}\n@cmdline ${process.argv.join('\u0001')}\u0001\n`,
+        `@pid ${process.pid}\n@stat ${process.pid} (${process.name}) S ${process.ppid ?? 1} 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0\n@exe ${process.exe}\n@cmdline ${process.argv.join('\u0001')}\u0001\n`,
     )
     .join('');
 }

@@ -11,7 +11,8 @@ import { WebSocketServer } from 'ws';
  * with the channel protocol of `k8s.io/apimachinery/pkg/util/remotecommand` (v4 and v5): each
  * binary message starts with its channel byte (1 stdout, 2 stderr, 3 error/status as a
  * metav1.Status), and the server closes the socket after the status. What a pod's exec streams
- * is up to the test, so a container's output can be as hostile as a compromised one's.
+ * is up to the test, so a container's output can be as hostile as a compromised one's. Namespaces
+ * are those of the pods; SelfSubjectAccessReviews allow everything the test did not deny.
  */
 export interface PeerPod {
   readonly namespace: string;
@@ -20,6 +21,13 @@ export interface PeerPod {
   readonly labels: Readonly<Record<string, string>>;
   /** The stdout of an exec, given its command (e.g. the collector script). */
   readonly stdout: (command: readonly string[]) => Buffer;
+  /** The container's image (default busybox). */
+  readonly image?: string;
+}
+
+export interface PeerOptions {
+  /** SelfSubjectAccessReviews answered "not allowed", as `verb resource[/subresource]`. */
+  readonly denied?: readonly string[];
 }
 
 export interface ExecPeer {
@@ -31,8 +39,8 @@ export interface ExecPeer {
 
 const chunkBytes = 16 * 1024;
 
-export async function startExecPeer(pods: readonly PeerPod[]): Promise<ExecPeer> {
-  const server = createServer((request, response) => answerRest(pods, request, response));
+export async function startExecPeer(pods: readonly PeerPod[], options: PeerOptions = {}): Promise<ExecPeer> {
+  const server = createServer((request, response) => answerRest(pods, options, request, response));
   const sockets = new WebSocketServer({
     noServer: true,
     handleProtocols: (offered) =>
@@ -87,7 +95,7 @@ function podObject(pod: PeerPod) {
     metadata: { name: pod.name, namespace: pod.namespace, uid: `uid-${pod.name}`, labels: pod.labels },
     spec: {
       nodeName: 'node-0',
-      containers: [{ name: pod.container, image: 'docker.io/library/busybox:1.36.1' }],
+      containers: [{ name: pod.container, image: pod.image ?? 'docker.io/library/busybox:1.36.1' }],
     },
     status: {
       phase: 'Running',
@@ -111,7 +119,22 @@ function matches(pod: PeerPod, selector: string | null): boolean {
   });
 }
 
-function answerRest(pods: readonly PeerPod[], request: IncomingMessage, response: ServerResponse): void {
+/** A SelfSubjectAccessReview's answer: allowed unless the test denied that verb on that resource. */
+function review(body: string, denied: readonly string[]) {
+  const asked = JSON.parse(body) as {
+    spec?: { resourceAttributes?: { verb?: string; resource?: string; subresource?: string } };
+  };
+  const attributes = asked.spec?.resourceAttributes ?? {};
+  const what = `${attributes.verb} ${attributes.resource}${attributes.subresource ? `/${attributes.subresource}` : ''}`;
+  return { ...asked, status: { allowed: !denied.includes(what) } };
+}
+
+function answerRest(
+  pods: readonly PeerPod[],
+  options: PeerOptions,
+  request: IncomingMessage,
+  response: ServerResponse,
+): void {
   const url = new URL(request.url ?? '/', 'http://peer');
   const json = (status: number, body: unknown) => {
     response.writeHead(status, { 'content-type': 'application/json' });
@@ -125,7 +148,15 @@ function answerRest(pods: readonly PeerPod[], request: IncomingMessage, response
     const list = /^\/api\/v1\/namespaces\/([^/]+)\/pods$/.exec(url.pathname);
     const pod = pods.find((candidate) => url.pathname === podPath(candidate));
     const logOf = pods.find((candidate) => url.pathname === `${podPath(candidate)}/log`);
-    if (list) {
+    if (url.pathname === '/api/v1/namespaces') {
+      const names = [...new Set(pods.map((candidate) => candidate.namespace))];
+      json(200, {
+        apiVersion: 'v1',
+        kind: 'NamespaceList',
+        metadata: { resourceVersion: '1' },
+        items: names.map((name) => ({ metadata: { name } })),
+      });
+    } else if (list) {
       const items = pods.filter(
         (candidate) =>
           candidate.namespace === list[1] && matches(candidate, url.searchParams.get('labelSelector')),
@@ -142,7 +173,7 @@ function answerRest(pods: readonly PeerPod[], request: IncomingMessage, response
       response.writeHead(200, { 'content-type': 'text/plain' });
       response.end(`2026-12-01T00:00:01Z ${logOf.container} started\n`);
     } else if (url.pathname === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
-      json(201, { ...JSON.parse(body), status: { allowed: true } });
+      json(201, review(body, options.denied ?? []));
     } else if (url.pathname === '/apis/authentication.k8s.io/v1/selfsubjectreviews') {
       json(201, {
         ...JSON.parse(body),

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { agentClusterStatuses, listAgents } from '../../agent/index.js';
 import {
   type ClusterStatus,
   KubeconfigProvider,
@@ -34,20 +35,28 @@ async function kubeconfigClusters(context: CommandContext, cloud: boolean) {
  * `--context`), with server, reachability and version, probed in parallel.
  */
 export async function listClusters(context: CommandContext): Promise<ClustersListResult> {
-  const cloud = await withStore(context, async (store) =>
-    (await listProviders(store)).length > 0 ? await listProviderClusters(store) : undefined,
-  );
-  const local = await kubeconfigClusters(context, cloud !== undefined);
+  const { cloud, agents } = await withStore(context, async (store) => ({
+    cloud: (await listProviders(store)).length > 0 ? await listProviderClusters(store) : undefined,
+    agents: agentClusterStatuses(await listAgents(store)),
+  }));
+  const local = await kubeconfigClusters(context, cloud !== undefined || agents.length > 0);
   const all: ResolvedCluster[] = [...local.resolved, ...(cloud?.resolved ?? [])];
   const selected = context.context ? all.filter((item) => item.ref.name === context.context) : all;
-  if (context.context && selected.length === 0) {
-    const known = all.map((item) => item.ref.name).join(', ');
+  // Agent clusters are not probed from here: the server they connect to says whether they are online.
+  const viaAgents = agents.filter((status) => !context.context || status.cluster.name === context.context);
+  if (context.context && selected.length === 0 && viaAgents.length === 0) {
+    const known = [...all.map((item) => item.ref.name), ...agents.map((status) => status.cluster.name)].join(
+      ', ',
+    );
     const message = cloud
       ? `no cluster named "${context.context}" in the kubeconfig or the cloud accounts`
       : `context "${context.context}" is not in the kubeconfig`;
     throw new AppError('context.unknown', message, { fix: `Use one of: ${known || '(none)'}` });
   }
-  const clusters = await probeClusters(selected, { timeoutMs: context.config.probeTimeoutMs });
+  const clusters = [
+    ...(await probeClusters(selected, { timeoutMs: context.config.probeTimeoutMs })),
+    ...viaAgents,
+  ];
   return { clusters, errors: [...local.errors, ...(cloud?.errors ?? [])] };
 }
 
@@ -72,7 +81,7 @@ export function registerClusters(
               { header: 'NAME', value: (row) => row.cluster.name },
               { header: 'PROVIDER', value: (row) => row.cluster.provider },
               { header: 'SERVER', value: (row) => row.cluster.server },
-              { header: 'REACHABLE', value: (row) => (row.reachable ? 'yes' : 'no') },
+              { header: 'REACHABLE', value: (row) => row.agent?.state ?? (row.reachable ? 'yes' : 'no') },
               { header: 'VERSION', value: (row) => row.version ?? '' },
               { header: 'PROBLEM', value: (row) => row.error?.message.split('\n')[0] ?? '' },
             ],

@@ -23,6 +23,7 @@ import {
 import type { CommandContext, Runner } from '../context.js';
 import { evidenceRoot, s3Target } from '../evidence-settings.js';
 import { render } from '../output.js';
+import { packageRoot, withPackage } from '../package-source.js';
 import { anchorsOf } from './evidence-anchor.js';
 
 interface VerifyFlags {
@@ -32,22 +33,43 @@ interface VerifyFlags {
   readonly publicKey?: string;
 }
 
-function packageRoot(context: CommandContext, id: string): string {
-  if (!/^[0-9TZ]+-[0-9a-f]{8}$/.test(id))
-    throw new AppError('input.invalid', `"${id}" is not a package id`, {
-      fix: 'Use an id from `gatehouse evidence list`',
-    });
-  const root = join(evidenceRoot(context), id);
-  if (!existsSync(root))
-    throw new AppError('not-found', `no evidence package ${id} in ${evidenceRoot(context)}`, {
-      fix: 'List packages with `gatehouse evidence list`',
-    });
-  return root;
-}
-
 function custodyOf(root: string): CustodyRecord | undefined {
   const file = join(root, 'custody.json');
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CustodyRecord) : undefined;
+}
+
+/** Re-hashes a package and checks its hash against every signed record of it that can be reached. */
+async function verifyAt(
+  context: CommandContext,
+  root: string,
+  id: string,
+  flags: VerifyFlags,
+): Promise<number> {
+  const local = verifyPackage(root);
+  const remote = flags.remote ? await remoteProblems(context, root, id, flags.s3Endpoint) : [];
+  const { anchors, notes } = await anchorsOf(context, root, id, local.packageHash, flags);
+  const report = {
+    ...local,
+    ok: local.ok && remote.length === 0 && anchors.every((anchor) => anchor.ok),
+    anchored: anchors.some((anchor) => anchor.ok),
+    problems: [
+      ...local.problems,
+      ...remote.map((problem) => ({ path: `s3://${problem.key}`, problem: problem.problem })),
+      ...anchors
+        .filter((anchor) => !anchor.ok)
+        .map((anchor) => ({ path: 'package', problem: anchor.detail })),
+    ],
+    anchors,
+    notes,
+  };
+  if (context.output === 'table') {
+    const verdict = !report.ok ? 'FAILED' : report.anchored ? 'VERIFIED' : 'SELF-CONSISTENT ONLY';
+    context.stdout(`${verdict}: ${report.checked} files, package hash ${report.packageHash}\n`);
+    for (const problem of report.problems) context.stdout(`  ${problem.path}: ${problem.problem}\n`);
+    for (const anchor of anchors.filter((a) => a.ok)) context.stdout(`  checked against ${anchor.detail}\n`);
+    for (const note of notes) context.stdout(`  note: ${note}\n`);
+  } else context.stdout(render(context.output, [report], [], report));
+  return report.ok ? 0 : 1;
 }
 
 export function registerEvidence(program: Command, run: Runner): void {
@@ -104,7 +126,7 @@ export function registerEvidence(program: Command, run: Runner): void {
     );
   evidence
     .command('verify')
-    .argument('<id>')
+    .argument('<package>', 'a package id, a package folder, or a downloaded package .tar')
     .description(
       'Re-hash every file of a package and check its hash against the signed record of it: the audit entry, the signature file (exit 1 if anything changed)',
     )
@@ -112,36 +134,8 @@ export function registerEvidence(program: Command, run: Runner): void {
     .option('--public-key <file>', 'the audit public key (for a package checked away from its store)')
     .option('--remote', 'also download and re-hash the copy in S3 (bucket from the custody record)')
     .option('--s3-endpoint <url>', 'S3-compatible endpoint (env GATEHOUSE_S3_ENDPOINT)')
-    .action((id: string, flags: VerifyFlags) =>
-      run(async (context) => {
-        const root = packageRoot(context, id);
-        const local = verifyPackage(root);
-        const remote = flags.remote ? await remoteProblems(context, root, id, flags.s3Endpoint) : [];
-        const { anchors, notes } = await anchorsOf(context, root, id, local.packageHash, flags);
-        const report = {
-          ...local,
-          ok: local.ok && remote.length === 0 && anchors.every((anchor) => anchor.ok),
-          anchored: anchors.some((anchor) => anchor.ok),
-          problems: [
-            ...local.problems,
-            ...remote.map((problem) => ({ path: `s3://${problem.key}`, problem: problem.problem })),
-            ...anchors
-              .filter((anchor) => !anchor.ok)
-              .map((anchor) => ({ path: 'package', problem: anchor.detail })),
-          ],
-          anchors,
-          notes,
-        };
-        if (context.output === 'table') {
-          const verdict = !report.ok ? 'FAILED' : report.anchored ? 'VERIFIED' : 'SELF-CONSISTENT ONLY';
-          context.stdout(`${verdict}: ${report.checked} files, package hash ${report.packageHash}\n`);
-          for (const problem of report.problems) context.stdout(`  ${problem.path}: ${problem.problem}\n`);
-          for (const anchor of anchors.filter((a) => a.ok))
-            context.stdout(`  checked against ${anchor.detail}\n`);
-          for (const note of notes) context.stdout(`  note: ${note}\n`);
-        } else context.stdout(render(context.output, [report], [], report));
-        return report.ok ? 0 : 1;
-      }),
+    .action((given: string, flags: VerifyFlags) =>
+      run((context) => withPackage(context, given, (root, id) => verifyAt(context, root, id, flags))),
     );
   evidence
     .command('timeline')

@@ -1,20 +1,19 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { audited } from '../../audit/index.js';
 import { AppError, describeError } from '../../errors.js';
 import {
   type Acquisition,
-  acquireContainer,
+  acquireAudited,
   defaultProfile,
-  hasShell,
   listTargets,
   loadProfile,
   type MethodName,
+  probeShell,
   pushCheckpoint,
   type Target,
+  targetLabel,
 } from '../../forensics/index.js';
 import { localPrincipal } from '../../identity/index.js';
-import type { KubeClient } from '../../kube/index.js';
 import { mapLimit } from '../../map-limit.js';
 import type { Gatehouse } from '../../runtime.js';
 import type { CommandContext, Runner } from '../context.js';
@@ -23,7 +22,6 @@ import { withGatehouse } from '../open-store.js';
 import { render } from '../output.js';
 import { ProgressBoard, stageBar } from '../progress.js';
 import { version } from '../version.js';
-import { signSealedPackage } from './evidence-anchor.js';
 import { defaultNamespace } from './rbac-source.js';
 
 export function registerTargets(program: Command, run: Runner): void {
@@ -54,7 +52,7 @@ export function registerTargets(program: Command, run: Runner): void {
               ...(flags.selector ? { labelSelector: flags.selector } : {}),
             });
             // --probe runs `sh -c 'exit 0'` in each candidate: images that look ordinary may have no shell.
-            return flags.probe ? await mapLimit(found, 8, (target) => probeTarget(client, target)) : found;
+            return flags.probe ? await mapLimit(found, 8, (target) => probeShell(client, target)) : found;
           });
           const targets = listed.filter((target) => flags.all || !target.hidden);
           context.stdout(
@@ -155,9 +153,7 @@ async function acquireAll(
   const s3 = s3Target(context, flags);
   // One store for the whole run: parallel acquisitions share its connection for audit events.
   const store = await gatehouse.store();
-  const labels = targets.map(
-    (target) => `${namespace}/${target.pod}${target.container ? `/${target.container}` : ''}`,
-  );
+  const labels = targets.map((target) => targetLabel({ namespace, ...target }));
   const board = new ProgressBoard(labels, context.stderr, context.interactive);
   const results = await mapLimit(
     targets,
@@ -169,33 +165,22 @@ async function acquireAll(
       const say = (text: string) => board.done(index, text);
       const progress = (stage: string, bytes: number) => board.update(index, stageBar(stage, bytes));
       try {
-        const acquisition = await audited(store, {
-          actor: operator.subject,
-          action: 'forensics.acquire',
-          target: label,
-          succeeded: (done: Acquisition) => ({
-            package: done.id,
-            packageHash: done.packageHash,
-            method: done.custody.method,
-          }),
-          work: () =>
-            acquireContainer({
-              client,
-              evidenceRoot: evidenceRoot(context),
-              namespace,
-              pod: target.pod,
-              ...(target.container ? { container: target.container } : {}),
-              method: flags.method as MethodName | 'auto',
-              profile,
-              operator,
-              gatehouseVersion: version,
-              ...(flags.maxBytes ? { maxBytes: positiveInteger(flags.maxBytes, '--max-bytes') } : {}),
-              debugImage: flags.debugImage,
-              ...(s3 ? { s3 } : {}),
-              onProgress: progress,
-            }),
+        const acquisition = await acquireAudited({
+          store,
+          client,
+          evidenceRoot: evidenceRoot(context),
+          namespace,
+          pod: target.pod,
+          ...(target.container ? { container: target.container } : {}),
+          method: flags.method as MethodName | 'auto',
+          profile,
+          operator,
+          gatehouseVersion: version,
+          ...(flags.maxBytes ? { maxBytes: positiveInteger(flags.maxBytes, '--max-bytes') } : {}),
+          debugImage: flags.debugImage,
+          ...(s3 ? { s3 } : {}),
+          onProgress: progress,
         });
-        signSealedPackage(store, acquisition);
         say(`sealed in ${((Date.now() - started) / 1000).toFixed(1)}s`);
         return { label, acquisition, seconds: (Date.now() - started) / 1000 };
       } catch (error) {
@@ -262,16 +247,6 @@ function printResults(context: CommandContext, results: readonly AcquireResult[]
       },
     ),
   );
-}
-
-async function probeTarget(client: KubeClient, target: Target): Promise<Target> {
-  if (target.hidden || !target.methods.includes('exec')) return target;
-  if (await hasShell(client, target)) return target;
-  return {
-    ...target,
-    methods: ['ephemeral'],
-    hidden: 'no shell: the shell probe failed (acquire with --method ephemeral)',
-  };
 }
 
 /** A whole number ≥ 1 from a flag, or a clear error (a silent NaN would switch a limit off). */

@@ -109,7 +109,11 @@ export function registerAccessQueries(rbac: Command, run: Runner): void {
             });
         const rbacRows = grants.map((grant) => ({
           ...grant,
-          iamPrincipals: principalsMappedTo(grant.subject, source.awsAuth).map((principal) => principal.arn),
+          iamPrincipals: principalsMappedTo(
+            grant.subject,
+            source.awsAuth,
+            source.read.eks?.accessEntries,
+          ).map((principal) => principal.arn),
         }));
         const request = parsed.attributes.resource
           ? { resourceAttributes: { ...parsed.attributes.resource, verb } }

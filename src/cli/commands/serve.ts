@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
 import { parseDuration } from '../../access/index.js';
+import { AgentRegistry } from '../../agent/index.js';
 import { AppError } from '../../errors.js';
 import { issueFirstAdminLink, oidcSignIn } from '../../identity/index.js';
 import { parseWebhook, type WebhookSink } from '../../notifications/index.js';
@@ -77,7 +78,9 @@ export function registerServe(program: Command, run: Runner): void {
         const { host, port } = parseListen(flags.listen);
         const intervalMs = parseInterval(flags.interval);
         // One runtime for the whole life of the server: one store, one connection per cluster.
-        const gatehouse = gatehouseFor(context);
+        // Agents connected to this server are the transport of their clusters, for every capability.
+        const agents = new AgentRegistry();
+        const gatehouse = gatehouseFor(context, { agents });
         const store = await gatehouse.store();
         const log = (line: string) => context.stderr(`${new Date().toISOString()} ${line}\n`);
         const server = await startServer({
@@ -89,6 +92,7 @@ export function registerServe(program: Command, run: Runner): void {
           webhooks,
           log,
           evidenceRoot: evidenceRoot(context),
+          agents,
           replicaId: flags.replicaId ?? context.env.GATEHOUSE_REPLICA_ID ?? hostname(),
           signIn: {
             ...(context.config.publicUrl ? { publicUrl: context.config.publicUrl } : {}),

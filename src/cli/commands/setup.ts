@@ -25,9 +25,10 @@ export const capabilityRoles: Record<string, { description: string; rules: objec
     ],
   },
   inventory: {
-    description: 'Access inventory: read identities, RBAC and aws-auth',
+    description:
+      'Access inventory: read identities, RBAC, aws-auth and which service account each pod runs as',
     rules: [
-      { apiGroups: [''], resources: ['namespaces', 'serviceaccounts'], verbs: ['list'] },
+      { apiGroups: [''], resources: ['namespaces', 'serviceaccounts', 'pods'], verbs: ['list'] },
       {
         apiGroups: ['rbac.authorization.k8s.io'],
         resources: ['roles', 'clusterroles', 'rolebindings', 'clusterrolebindings'],
@@ -50,6 +51,12 @@ export const capabilityRoles: Record<string, { description: string; rules: objec
     ],
   },
 };
+
+/** access: the Role in the credential namespace (per-request ServiceAccounts and their tokens). */
+export const credentialRoleRules: readonly object[] = [
+  { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'list', 'create', 'delete'] },
+  { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
+];
 
 export interface RbacOptions {
   /** access: the only roles Gatehouse may bind (what the flows offer); bind on others stays refused. */
@@ -114,10 +121,7 @@ export function rbacDocuments(capability: string, user: string, options: RbacOpt
       apiVersion: `${rbacGroup}/v1`,
       kind: 'Role',
       metadata: { name: `${name}-credentials`, namespace, labels: managed },
-      rules: [
-        { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get', 'list', 'create', 'delete'] },
-        { apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] },
-      ],
+      rules: credentialRoleRules,
     },
     {
       apiVersion: `${rbacGroup}/v1`,

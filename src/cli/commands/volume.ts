@@ -2,7 +2,7 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { audited } from '../../audit/index.js';
 import { AppError } from '../../errors.js';
-import { defaultProfile, loadProfile } from '../../forensics/index.js';
+import { defaultProfile, loadProfile, signSealedPackage } from '../../forensics/index.js';
 import {
   acquireFromVolume,
   type Change,
@@ -17,7 +17,6 @@ import { evidenceRoot } from '../evidence-settings.js';
 import { withStore } from '../open-store.js';
 import { type Column, render, sanitize } from '../output.js';
 import { version } from '../version.js';
-import { signSealedPackage } from './evidence-anchor.js';
 
 const columns: readonly Column<VolumeContainer>[] = [
   { header: 'RUNTIME', value: (row) => (row.namespace ? `${row.runtime}/${row.namespace}` : row.runtime) },

@@ -58,6 +58,24 @@ td .badge + .badge { margin-left: 0.3rem; }
 ul.indicators { list-style: none; padding: 0; margin: 0 0 1rem; }
 ul.indicators li { padding: 0.5rem 0; border-bottom: 1px solid #e3e8ee; }
 ul.indicators blockquote { margin: 0.4rem 0; padding: 0.4rem 0.6rem; background: #f6f8fa; border-left: 3px solid #c3ccd5; overflow-wrap: anywhere; white-space: pre-wrap; }
+figure.chart { margin: 0 0 1rem; }
+figure.chart svg { width: 100%; height: auto; max-height: 12rem; display: block; }
+figure.chart .axis { stroke: #9aa5b1; stroke-width: 1; }
+figure.chart .tick { font-size: 11px; fill: var(--muted); }
+figure.chart a:hover rect, figure.chart a:focus rect { opacity: 0.75; }
+figure.chart figcaption { font-size: 0.85rem; display: flex; flex-wrap: wrap; gap: 0.25rem 0.9rem; align-items: center; }
+.bar-files, .swatch-files { fill: #1f4e99; background: #1f4e99; }
+.bar-processes, .swatch-processes { fill: #b35c00; background: #b35c00; }
+.bar-logs, .swatch-logs { fill: #2f8f5b; background: #2f8f5b; }
+.legend { display: inline-flex; gap: 0.3rem; align-items: center; }
+.swatch { display: inline-block; width: 0.8rem; height: 0.8rem; border-radius: 2px; }
+ul.process-tree { list-style: none; margin: 0; padding-left: 1.1rem; border-left: 1px dashed #c3ccd5; }
+section > ul.process-tree { border-left: none; padding-left: 0; }
+ul.process-tree .process { padding: 0.2rem 0.3rem; display: flex; flex-wrap: wrap; gap: 0.2rem 0.5rem; align-items: baseline; border-radius: 4px; }
+ul.process-tree .pid { font-variant-numeric: tabular-nums; color: var(--muted); min-width: 3ch; text-align: right; }
+ul.process-tree .process-meta { color: var(--muted); font-size: 0.85rem; overflow-wrap: anywhere; }
+ul.process-tree .flagged-critical, ul.process-tree .flagged-high { background: #fdf0f0; }
+ul.process-tree .flagged-medium { background: #fff8e6; }
 ul.risks { list-style: none; padding: 0; margin: 0.5rem 0; display: grid; gap: 0.35rem; }
 ol.steps { padding-left: 1.25rem; margin: 0; }
 ol.steps li { margin-bottom: 0.75rem; }
@@ -95,10 +113,35 @@ dl.facts dd { margin: 0; word-break: break-word; }
 .risks .hint { overflow-wrap: anywhere; }
 pre { background: #f0f4f8; border: 1px solid var(--line); border-radius: 4px; padding: 0.75rem; overflow-x: auto; font-size: 0.85rem; }
 .countdown { font-variant-numeric: tabular-nums; font-weight: 600; }
+nav.trail ol { list-style: none; display: flex; flex-wrap: wrap; gap: 0.3rem; padding: 0; margin: 0 0 1rem; }
+nav.trail li + li::before { content: "›"; color: var(--muted); margin-right: 0.3rem; }
+nav.trail a[aria-current="page"] { color: var(--ink); font-weight: 600; text-decoration: none; }
+p.switch a { font-weight: 600; }
+.hidden-list ul { margin: 0.25rem 0 0.5rem; padding-left: 1.25rem; }
+ul.methods { list-style: none; padding: 0; margin: 0 0 1rem; }
+ul.methods li.method { padding: 0.6rem 0; border-bottom: 1px solid #e3e8ee; }
+ul.methods li.method p { margin: 0.2rem 0; }
+ul.methods .notice ul { margin: 0.2rem 0; }
+fieldset { border: 1px solid var(--line); border-radius: 4px; padding: 0.5rem 0.9rem; margin: 0; }
+legend { font-weight: 600; padding: 0 0.3rem; }
+section.result h2 code { font-size: 1rem; }
+.counts { display: inline-flex; flex-wrap: wrap; gap: 0.3rem; }
 body.plain { display: block; }
 .login { display: grid; place-items: center; min-height: 100vh; max-width: none; padding: 1rem; }
 .login section { max-width: 26rem; width: 100%; text-align: center; }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.muted { color: var(--muted); }
+.warn-text { color: var(--danger); }
+ul.plain { list-style: none; padding: 0; margin: 0; }
+ul.plain li + li { margin-top: 0.2rem; }
+p.links { margin: 0 0 0.75rem; }
+.field.checkbox { display: flex; gap: 0.4rem; align-items: center; align-self: center; }
+td.grant-path code { overflow-wrap: anywhere; }
+tr.added td:first-child { border-left: 4px solid var(--ok); }
+tr.removed td:first-child { border-left: 4px solid var(--danger); }
+figure.access-picture { margin: 0; }
+figure.access-picture svg { display: block; width: 100%; height: auto; }
+figure.access-picture figcaption { color: var(--muted); font-size: 0.85rem; margin-top: 0.5rem; }
 @media (max-width: 900px) {
   body { grid-template-columns: 1fr; grid-template-rows: auto auto 1fr; grid-template-areas: "top" "nav" "main"; }
   nav.side { border-right: none; border-bottom: 1px solid var(--line); padding: 0.4rem; }

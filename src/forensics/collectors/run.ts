@@ -14,7 +14,8 @@ export interface RunCollectorOptions {
   readonly log: (line: string) => void;
   readonly maxBytes?: number | undefined;
   readonly timeoutMs?: number | undefined;
-  readonly onProgress?: ((stage: string, bytes: number) => void) | undefined;
+  /** Each chunk: the bytes received so far and the items the writer has finished. */
+  readonly onProgress?: ((stage: string, bytes: number, items: number) => void) | undefined;
 }
 
 /**
@@ -70,7 +71,7 @@ export async function runCollector(options: RunCollectorOptions): Promise<number
       }
       guarded(() => {
         parser.write(chunk);
-        options.onProgress?.('collect', received);
+        options.onProgress?.('collect', received, writer.items.length);
       });
       done();
     },
@@ -85,7 +86,7 @@ export async function runCollector(options: RunCollectorOptions): Promise<number
   // A write after the peer ended the stream is an 'error' event: unheard, it would end the process.
   for (const stream of [stdout, stderr])
     stream.on('error', (error) => log(`WARN the exec stream reported: ${printable(error.message)}`));
-  options.onProgress?.('collect', 0);
+  options.onProgress?.('collect', 0, writer.items.length);
   // A collector that runs too long is cut like one that sends too much: what arrived is sealed.
   const timeoutMs = options.timeoutMs ?? 300_000;
   const timer = setTimeout(() => {

@@ -144,6 +144,10 @@ export function toTimesketchJsonl(events: readonly TimelineEvent[]): string {
 }
 
 export function toTimelineCsv(events: readonly TimelineEvent[]): string {
-  const field = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value);
+  const field = (raw: string) => {
+    // Container output is hostile: a spreadsheet would run a line starting = + - @ (or tab, CR) as a formula.
+    const value = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
+    return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  };
   return `message,datetime,timestamp_desc,source\r\n${events.map((event) => [event.message, event.datetime, event.timestamp_desc, event.source].map(field).join(',')).join('\r\n')}\r\n`;
 }

@@ -177,31 +177,42 @@ export function resolveIamPrincipal(
   return undefined;
 }
 
-/** The aws-auth entries whose identity is a given user (templates as wildcards) or includes a group. */
+/**
+ * The aws-auth entries and EKS access entries whose identity is a given user (templates as
+ * wildcards) or includes a group, each with where the mapping is.
+ */
 export function principalsMappedTo(
   subject: { kind: string; name: string },
   awsAuth: AwsAuth | undefined,
+  accessEntries: readonly AccessEntry[] = [],
 ): { arn: string; source: string }[] {
-  if (!awsAuth || subject.kind === 'ServiceAccount') return [];
+  if (subject.kind === 'ServiceAccount') return [];
   const mappings = [
-    ...awsAuth.mapRoles.map((mapping, entry) => ({
+    ...(awsAuth?.mapRoles ?? []).map((mapping, entry) => ({
       arn: mapping.rolearn,
       username: mapping.username,
       groups: mapping.groups,
       source: `aws-auth mapRoles[${entry}]`,
     })),
-    ...awsAuth.mapUsers.map((mapping, entry) => ({
+    ...(awsAuth?.mapUsers ?? []).map((mapping, entry) => ({
       arn: mapping.userarn,
       username: mapping.username,
       groups: mapping.groups,
       source: `aws-auth mapUsers[${entry}]`,
+    })),
+    ...accessEntries.map((entry) => ({
+      arn: entry.principalArn,
+      // Without a username EKS makes one from the ARN; only a name set on the entry can match a binding's user.
+      username: entry.username ?? '',
+      groups: entry.kubernetesGroups,
+      source: 'access entry',
     })),
   ];
   return mappings
     .filter((mapping) =>
       subject.kind === 'Group'
         ? mapping.groups.includes(subject.name)
-        : templateMatches(mapping.username, subject.name),
+        : mapping.username !== '' && templateMatches(mapping.username, subject.name),
     )
     .map(({ arn, source }) => ({ arn, source }));
 }

@@ -40,6 +40,8 @@ export interface SyncSubjectGrantsTable {
   readonly name: string;
   readonly role_kind: string;
   readonly role_name: string;
+  /** The subject's place in the binding's list (0 in runs saved before it was kept). */
+  readonly position: number;
 }
 
 /** The rules of each Role and ClusterRole of a sync, JSON, keyed as the engine keys roles. */
@@ -48,4 +50,28 @@ export interface SyncRoleRulesTable {
   /** `ClusterRole:NAME` or `Role:NAMESPACE/NAME`. */
   readonly role_key: string;
   readonly rules: string;
+}
+
+/** The pods a sync saw, by the service account they run as (for a ServiceAccount's page). */
+export interface SyncPodsTable {
+  readonly run_id: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly service_account: string;
+}
+
+/** How IAM principals map onto a run's identities: aws-auth and EKS access entries, as JSON. */
+export interface SyncIdentityMapsTable {
+  readonly run_id: string;
+  /** The kube-system/aws-auth ConfigMap as read, or null when the cluster has none. */
+  readonly aws_auth: string | null;
+  /** EKS authentication mode and access entries, or null outside EKS. */
+  readonly eks: string | null;
+}
+
+/** Which resources each role's rules could name (`pods`, `*`, `/` for URLs): who-can reads only those roles. */
+export interface SyncRoleTargetsTable {
+  readonly run_id: string;
+  readonly role_key: string;
+  readonly target: string;
 }

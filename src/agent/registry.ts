@@ -1,0 +1,144 @@
+import { AppError, isAppError } from '../errors.js';
+import type { ExecOptions, ExecResult, KubeRequest, KubeTransport } from '../kube/index.js';
+import type { Agent } from './records.js';
+import type { FrameSocket, TunnelClient } from './tunnel-client.js';
+
+/** One live agent connection on this replica. */
+export interface AgentSession {
+  readonly agent: Agent;
+  readonly tunnel: TunnelClient;
+  readonly socket: FrameSocket;
+  readonly connectedAt: Date;
+}
+
+export interface AgentRegistryOptions {
+  /** How long an idempotent read that lost its agent waits for it to come back before failing. */
+  readonly reconnectWaitMs?: number;
+}
+
+const lostCode = 'agent.lost';
+
+/**
+ * The agents connected to this server, by name, and a {@link KubeTransport} per agent cluster
+ * that sends each call over whichever connection the agent has now. Plain map, no lifecycle of
+ * its own: the WebSocket edge adds and removes sessions.
+ */
+export class AgentRegistry {
+  readonly #sessions = new Map<string, AgentSession>();
+  readonly #waiting = new Map<string, Set<() => void>>();
+  readonly #reconnectWaitMs: number;
+
+  constructor(options: AgentRegistryOptions = {}) {
+    this.#reconnectWaitMs = options.reconnectWaitMs ?? 15_000;
+  }
+
+  /** Adds a session; one already there for the same agent is returned so the caller closes it. */
+  add(session: AgentSession): AgentSession | undefined {
+    const previous = this.#sessions.get(session.agent.name);
+    this.#sessions.set(session.agent.name, session);
+    for (const wake of this.#waiting.get(session.agent.name) ?? []) wake();
+    this.#waiting.delete(session.agent.name);
+    return previous;
+  }
+
+  /** Removes the session if it is still the agent's current one, failing its calls with `error`. */
+  remove(session: AgentSession, error: AppError): void {
+    if (this.#sessions.get(session.agent.name) === session) this.#sessions.delete(session.agent.name);
+    session.tunnel.close(error);
+  }
+
+  session(name: string): AgentSession | undefined {
+    return this.#sessions.get(name);
+  }
+
+  get sessions(): readonly AgentSession[] {
+    return [...this.#sessions.values()];
+  }
+
+  /** Resolves with the agent's session once it is connected, or undefined after `ms`. */
+  async waitFor(name: string, ms: number): Promise<AgentSession | undefined> {
+    const now = this.#sessions.get(name);
+    if (now || ms <= 0) return now;
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.#waiting.get(name)?.delete(wake);
+        resolve();
+      }, ms);
+      const set = this.#waiting.get(name) ?? new Set();
+      set.add(wake);
+      this.#waiting.set(name, set);
+    });
+    return this.#sessions.get(name);
+  }
+
+  /** The transport of cluster `agent/<name>`: it follows the agent across reconnections. */
+  transport(name: string): KubeTransport {
+    return new AgentTransport(this, name, this.#reconnectWaitMs);
+  }
+}
+
+/** The error a call in flight fails with when its agent's connection ends. */
+export function agentLost(agent: Agent, reason: string): AppError {
+  return new AppError(
+    'cluster.unreachable',
+    `the agent of cluster "${agent.cluster}" disconnected (${reason})`,
+    {
+      fix: `Check the agent in that cluster (kubectl logs of the gatehouse agent pod); it reconnects by itself, then run the operation again`,
+      details: { reason: lostCode, cluster: agent.cluster },
+    },
+  );
+}
+
+function offline(name: string): AppError {
+  return new AppError(
+    'cluster.unreachable',
+    `cluster "agent/${name}" is offline: its agent is not connected to this server`,
+    {
+      fix: 'Check the agent in that cluster (kubectl logs of the gatehouse agent pod) and that it reaches this server; `gatehouse agents list` shows when it was last seen',
+    },
+  );
+}
+
+const isLost = (error: unknown) => isAppError(error) && error.details.reason === lostCode;
+
+class AgentTransport implements KubeTransport {
+  readonly name: string;
+  readonly #registry: AgentRegistry;
+  readonly #agent: string;
+  readonly #reconnectWaitMs: number;
+
+  constructor(registry: AgentRegistry, agent: string, reconnectWaitMs: number) {
+    this.#registry = registry;
+    this.#agent = agent;
+    this.#reconnectWaitMs = reconnectWaitMs;
+    this.name = `agent "${agent}"`;
+  }
+
+  async request(request: KubeRequest): Promise<string> {
+    const session = this.#current();
+    try {
+      return await session.tunnel.request(request);
+    } catch (error) {
+      // A read changes nothing, so it may be asked again once the agent is back; a write may
+      // already have happened on the API server, so it is not repeated.
+      if ((request.method ?? 'GET') !== 'GET' || !isLost(error)) throw error;
+      const back = await this.#registry.waitFor(this.#agent, this.#reconnectWaitMs);
+      if (!back) throw error;
+      return await back.tunnel.request(request);
+    }
+  }
+
+  async exec(options: ExecOptions): Promise<ExecResult> {
+    return await this.#current().tunnel.exec(options);
+  }
+
+  #current(): AgentSession {
+    const session = this.#registry.session(this.#agent);
+    if (!session) throw offline(this.#agent);
+    return session;
+  }
+}
