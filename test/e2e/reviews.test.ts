@@ -50,6 +50,18 @@ async function canDeploy(name: string): Promise<boolean> {
   return (await subjectCan(admin, spec)).allowed;
 }
 
+const awsAuthPath = '/api/v1/namespaces/kube-system/configmaps/aws-auth';
+const contractorArn = 'arn:aws:iam::111122223333:role/review-e2e-contractor';
+const contractorEntry = `- rolearn: ${contractorArn}\n  username: contractor\n  groups:\n    - review-e2e-contractors\n`;
+
+/** Adds (or, with `add` false, takes out) the contractor's mapping in the seeded aws-auth, leaving the rest. */
+async function contractorMapping(add: boolean): Promise<void> {
+  const configMap = await admin.request<{ data: Record<string, string> }>({ path: awsAuthPath });
+  const roles = (configMap.data.mapRoles ?? '').replace(contractorEntry, '');
+  const data = { ...configMap.data, mapRoles: add ? `${roles.trimEnd()}\n${contractorEntry}` : roles };
+  await admin.request({ method: 'PUT', path: awsAuthPath, body: { ...configMap, data } });
+}
+
 const bindingNames = [
   'rev-shared',
   'rev-ivan-a',
@@ -65,6 +77,7 @@ const bindingNames = [
  * controller, so a deleted namespace would stay Terminating for good. It is left empty instead.
  */
 async function cleanUp(): Promise<void> {
+  await contractorMapping(false);
   const gone = (error: { code?: string }) => {
     if (error.code !== 'not-found') throw error;
   };
@@ -114,6 +127,7 @@ beforeAll(async () => {
     },
   } as typeof jit);
   for (const binding of bindings) await create(`${rbacApi}/namespaces/${namespace}/rolebindings`, binding);
+  await contractorMapping(true);
   expect((await run('rbac', 'sync')).code).toBe(0);
 });
 
@@ -247,6 +261,40 @@ describe('access reviews against the test cluster', () => {
     const pdf = join(home, 'report.pdf');
     expect((await run('reviews', 'export', campaign, '--pdf', pdf)).code).toBe(0);
     expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it("removes an IAM principal's aws-auth mapping and proves it gone from a fresh read, other mappings kept", async () => {
+    const created = await json(
+      'reviews',
+      'create',
+      '--name',
+      'iam',
+      '--subject-kind',
+      'IamPrincipal',
+      '--fallback',
+      'user:security-lead',
+      '--deadline',
+      '7d',
+    );
+    const shown = await json('reviews', 'show', created.id);
+    const contractor = shown.items.find(
+      (item: { subject: { name: string } }) => item.subject.name === contractorArn,
+    );
+    const decided = await json(
+      'reviews',
+      'decide',
+      created.id,
+      contractor.id,
+      '--revoke',
+      '--reason',
+      'contract ended',
+    );
+    expect(decided.decided[0]).toMatchObject({ state: 'revoked', revocation: { proof: { kind: 'gone' } } });
+    const configMap = await admin.request<{ data: Record<string, string> }>({ path: awsAuthPath });
+    expect(configMap.data.mapRoles).not.toContain(contractorArn);
+    expect(configMap.data.mapRoles).toContain('arn:aws:iam::111122223333:role/break-glass');
+    expect(configMap.data.mapUsers).toContain('legacy-ci');
+    expect((await run('reviews', 'close', created.id)).code).toBe(0);
   });
 
   it('refuses to revoke a just-in-time grant behind its request, naming the request to end instead', async () => {
