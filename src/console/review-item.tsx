@@ -1,4 +1,4 @@
-import { grantLabel, type ReviewItem } from '../reviews/index.js';
+import { grantLabel, type ReviewItem, type UsageSummary } from '../reviews/index.js';
 import { When } from './components.js';
 
 function Proof(props: { item: ReviewItem }) {
@@ -33,7 +33,20 @@ function Proof(props: { item: ReviewItem }) {
 }
 
 /** Everything about one item: the path, the risks, usage, who else has it, the decision and its proof. */
-export function ItemDetails(props: { item: ReviewItem }) {
+function Usage(props: { usage: UsageSummary | undefined }) {
+  const { usage } = props;
+  if (!usage || usage.kind === 'unknown')
+    return (
+      <p>{`Usage: unknown${usage?.why ? ` (${usage.why})` : ' until a Kubernetes audit log is ingested for this cluster'}.`}</p>
+    );
+  return (
+    <p>
+      {`Usage ${usage.window.from.slice(0, 10)} to ${usage.window.to.slice(0, 10)}: ${usage.lastUsedAt ? `last used ${usage.lastUsedAt}, ${usage.requests} requests` : 'never used: a revoke candidate'}${usage.smallerRole ? `; a smaller role covers what was used: ${usage.smallerRole}` : ''}.`}
+    </p>
+  );
+}
+
+export function ItemDetails(props: { item: ReviewItem; usage?: UsageSummary }) {
   const { item } = props;
   return (
     <details>
@@ -57,7 +70,7 @@ export function ItemDetails(props: { item: ReviewItem }) {
         <p>No risk found on this grant.</p>
       )}
       <p>{`${item.holders} other subject(s) hold the same role here.`}</p>
-      <p>Usage: unknown until a Kubernetes audit log is ingested for this cluster.</p>
+      <Usage usage={props.usage} />
       <p>{`Reviewer: ${item.reviewer} (${item.reviewerRule})`}</p>
       {item.decision ? (
         <p>

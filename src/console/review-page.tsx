@@ -6,13 +6,13 @@ import {
   decide,
   grantLabel,
   type ItemState,
-  parseItemState,
   parseReviewer,
   type ReassignReport,
   type ReviewItem,
   reassign,
   seesAll,
   subjectLabel,
+  type UsageSummary,
   visibleQueue,
 } from '../reviews/index.js';
 import type { ConsoleEnv } from '../server/env.js';
@@ -21,6 +21,7 @@ import { type ConsoleContext, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
 import type { ConsoleOptions } from './options.js';
 import { ItemDetails } from './review-item.js';
+import { FilterForm, filtersOf, Outcome } from './review-parts.js';
 import { Progress } from './reviews.js';
 
 function itemTone(state: ItemState): string {
@@ -41,123 +42,7 @@ function itemTone(state: ItemState): string {
   }
 }
 
-interface Filters {
-  readonly state?: ItemState;
-  readonly namespace?: string;
-  readonly severity?: string;
-  readonly mine?: boolean;
-}
-
-function filtersOf(c: ConsoleContext): Filters {
-  const query = c.req.query();
-  return {
-    ...(query.state ? { state: parseItemState(query.state) } : {}),
-    ...(query.namespace ? { namespace: query.namespace.slice(0, 253) } : {}),
-    ...(query.severity && ['critical', 'high', 'medium', 'low'].includes(query.severity)
-      ? { severity: query.severity }
-      : {}),
-    ...(query.mine === 'yes' ? { mine: true } : {}),
-  };
-}
-
-function FilterForm(props: { id: string; filters: Filters; auditor: boolean }) {
-  const { filters } = props;
-  const option = (value: string, current: string | undefined) => (
-    <option value={value} selected={value === current}>
-      {value || 'any'}
-    </option>
-  );
-  return (
-    <form method="get" action={`/reviews/${props.id}`} class="inline-form" aria-label="Filter items">
-      <div class="field">
-        <label for="filter-state">State</label>
-        <select id="filter-state" name="state">
-          {['', 'pending', 'kept', 'revoked', 'revoke-failed', 'left'].map((value) =>
-            option(value, filters.state),
-          )}
-        </select>
-      </div>
-      <div class="field">
-        <label for="filter-severity">Risk</label>
-        <select id="filter-severity" name="severity">
-          {['', 'critical', 'high', 'medium', 'low'].map((value) => option(value, filters.severity))}
-        </select>
-      </div>
-      <div class="field">
-        <label for="filter-namespace">Namespace</label>
-        <input
-          id="filter-namespace"
-          name="namespace"
-          value={filters.namespace ?? ''}
-          placeholder="e.g. payments"
-        />
-      </div>
-      {props.auditor ? (
-        <div class="field">
-          <label>
-            <input type="checkbox" name="mine" value="yes" checked={filters.mine === true} /> Only mine
-          </label>
-        </div>
-      ) : null}
-      <div class="actions">
-        <button type="submit">Filter</button>
-      </div>
-    </form>
-  );
-}
-
-function outcomeLines(report: DecisionReport | ReassignReport): { done: string[]; failed: string[] } {
-  const done: string[] = [];
-  const failed = report.refused.map((entry) => `${entry.id.slice(0, 8)}: ${entry.why}`);
-  if (!('decided' in report)) {
-    for (const item of report.reassigned)
-      done.push(`${subjectLabel(item.subject)}: now reviewed by ${item.reviewer}`);
-    return { done, failed };
-  }
-  for (const plan of report.planned)
-    (plan.revocation.error ? failed : done).push(
-      `dry run: ${plan.revocation.error ? `would fail: ${plan.revocation.error}` : plan.revocation.changes.join('; ')}`,
-    );
-  for (const item of report.decided) {
-    const proof = item.revocation?.proof;
-    if (item.state === 'revoke-failed')
-      failed.push(`${subjectLabel(item.subject)}: revocation failed: ${item.revocation?.error ?? ''}`);
-    else
-      done.push(
-        `${subjectLabel(item.subject)}: ${item.state}${proof?.kind === 'gone' ? ' — SubjectAccessReview confirms the permission is gone' : proof?.kind === 'still-granted' ? ` — still granted by ${proof.paths.join('; ')}` : ''}`,
-      );
-  }
-  return { done, failed };
-}
-
-function Outcome(props: { report: DecisionReport | ReassignReport }) {
-  const { done, failed } = outcomeLines(props.report);
-  return (
-    <>
-      {done.length > 0 ? (
-        <div class="notice ok" role="status">
-          <ul>
-            {done.map((line) => (
-              <li>{line}</li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
-      {failed.length > 0 ? (
-        <div class="notice error" role="alert">
-          <p>Not done:</p>
-          <ul>
-            {failed.map((line) => (
-              <li>{line}</li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
-    </>
-  );
-}
-
-function QueueTable(props: { items: readonly ReviewItem[] }) {
+function QueueTable(props: { items: readonly ReviewItem[]; usage: ReadonlyMap<string, UsageSummary> }) {
   return (
     <div class="table-wrap">
       <table>
@@ -204,7 +89,7 @@ function QueueTable(props: { items: readonly ReviewItem[] }) {
                 <span class={`badge badge-${itemTone(item.state)}`}>{item.state}</span>
               </td>
               <td class="wrap">
-                <ItemDetails item={item} />
+                <ItemDetails item={item} usage={props.usage.get(item.id)} />
               </td>
             </tr>
           ))}
@@ -262,6 +147,8 @@ async function queuePage(
   const filters = filtersOf(c);
   const { campaign, counts, items } = await visibleQueue(options.store, signed.principal, id, filters);
   const auditor = seesAll(signed.principal);
+  const usage = new Map<string, UsageSummary>();
+  if (options.usageOf) for (const item of items) usage.set(item.id, await options.usageOf(item));
   return await html(
     c,
     <Layout signed={signed} path="/reviews" title={`Review: ${campaign.name}`}>
@@ -273,7 +160,7 @@ async function queuePage(
       ) : (
         <form method="post" action={`/reviews/${campaign.id}/decide`}>
           <Csrf token={signed.csrf} />
-          <QueueTable items={items} />
+          <QueueTable items={items} usage={usage} />
           {campaign.state === 'open' ? <BulkActions id={campaign.id} /> : null}
         </form>
       )}

@@ -104,4 +104,21 @@ describe.each(dialects)('the review pages on %s', (dialect) => {
     expect(await csv.text()).toContain(`"'=cmd|""/c calc""!A1"`);
     expect((await fixture.visit('bob', `/reviews/${campaign.id}/evidence.csv`)).status).toBe(403);
   });
+
+  it('shows usage from the usage port on each item, and says so when it is unknown', async () => {
+    fixture = await consoleFixture(dialect, {
+      usageOf: async (item) =>
+        item.subject.name === 'olivia'
+          ? {
+              kind: 'summary',
+              requests: 0,
+              window: { from: '2026-09-01T00:00:00Z', to: '2026-12-01T00:00:00Z' },
+            }
+          : { kind: 'unknown', why: 'no audit log for prod' },
+    });
+    const campaign = await campaignIn(fixture);
+    const text = await (await fixture.visit('bob', `/reviews/${campaign.id}`)).text();
+    expect(text).toContain('Usage 2026-09-01 to 2026-12-01: never used: a revoke candidate.');
+    expect(text).toContain('Usage: unknown (no audit log for prod).');
+  });
 });

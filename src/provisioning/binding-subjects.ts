@@ -27,7 +27,13 @@ export type SubjectRemoval =
   | { readonly kind: 'absent'; readonly change: string };
 
 interface BindingObject {
-  metadata: { name: string; namespace?: string; resourceVersion?: string; labels?: Record<string, string> };
+  metadata: {
+    name: string;
+    namespace?: string;
+    resourceVersion?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
   roleRef: { kind: string; name: string };
   subjects?: { kind: string; name: string; namespace?: string }[];
   [key: string]: unknown;
@@ -85,6 +91,12 @@ export async function removeSubjectFromBinding(
   const query = options.dryRun ? { dryRun: 'All' } : {};
   const owned =
     binding.metadata.labels?.['app.kubernetes.io/managed-by'] === managedBy['app.kubernetes.io/managed-by'];
+  const requests = owned ? (binding.metadata.annotations?.['gatehouse.dev/request-ids'] ?? '') : '';
+  if (requests)
+    // The reconciler would put the binding back while the request lasts: the request is what to end.
+    throw new AppError('conflict', `${labelOf(ref)} holds Gatehouse access request(s) ${requests}`, {
+      fix: `End the access through its request (gatehouse access revoke ${requests.split(',')[0]}), then decide again`,
+    });
   if (owned || remaining.length === 0) {
     await client.request({
       method: 'DELETE',

@@ -28,6 +28,10 @@ export interface NewCampaign {
   readonly defaultAction: DefaultAction;
   /** Seconds before the deadline; default 7, 3 and 1 days. */
   readonly reminderOffsets?: readonly number[];
+  /** A recurring campaign (e.g. quarterly: 90 days): the next one opens this long after this one. */
+  readonly recurEverySeconds?: number;
+  /** Set when the campaign is the next run of a recurring one. */
+  readonly previousId?: string;
 }
 
 const day = 86_400;
@@ -119,6 +123,8 @@ export async function createCampaign(
     state: 'open',
     createdAt: now.toISOString(),
     createdBy: options.principal.subject,
+    ...(input.recurEverySeconds ? { recurEverySeconds: input.recurEverySeconds } : {}),
+    ...(input.previousId ? { previousId: input.previousId } : {}),
   };
   const items: ReviewItem[] = drafts.map((draft, ordinal) => {
     const { reviewer, rule } = assignReviewer(draft, input.reviewers, owners);

@@ -111,4 +111,51 @@ describe.each(dialects)('review deadlines on %s', (dialect) => {
     expect(items[0]!.decision).toMatchObject({ kind: 'revoke', by: 'gatehouse' });
     expect((await getCampaign(store, campaign.id)).state).toBe('open');
   });
+
+  it('opens the next run of a recurring campaign once its period has passed, once, over the latest sync', async () => {
+    const store = await open();
+    const read = reviewRead();
+    const iso = start.toISOString();
+    await saveSyncRun(
+      store,
+      {
+        cluster: 'prod',
+        server: 'https://prod',
+        startedAt: iso,
+        finishedAt: iso,
+        status: 'succeeded',
+        counts: countsOf(read),
+        resourceVersions: {},
+        errors: [],
+      },
+      read,
+    );
+    const { campaign } = await createCampaign(
+      store,
+      {
+        name: 'quarterly',
+        cluster: 'prod',
+        scope: { namespaces: ['payments'] },
+        reviewers: { fallback: 'user:carol' },
+        deadlineAt: at(72).toISOString(),
+        defaultAction: 'leave',
+        recurEverySeconds: 90 * 86_400,
+      },
+      { principal: localPrincipal({ subject: 'root' }), now: start },
+    );
+    const early = await runReviewDeadlines(store, { clusters, now: () => at(100) });
+    expect(early.opened).toEqual([]);
+    const quarter = at(90 * 24 + 1);
+    const due = await runReviewDeadlines(store, { clusters, now: () => quarter });
+    expect(due.opened).toHaveLength(1);
+    const next = await getCampaign(store, due.opened[0]!);
+    expect(next).toMatchObject({
+      previousId: campaign.id,
+      recurEverySeconds: 90 * 86_400,
+      createdBy: 'gatehouse',
+      state: 'open',
+    });
+    expect(Date.parse(next.deadlineAt) - quarter.getTime()).toBe(72 * 3_600_000);
+    expect((await runReviewDeadlines(store, { clusters, now: () => quarter })).opened).toEqual([]);
+  });
 });

@@ -2,6 +2,7 @@ import { auditedTransaction } from '../audit/index.js';
 import { describeError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import { reviewTarget } from './campaigns.js';
+import { openRecurring } from './recurrence.js';
 import { listCampaigns, listItems, saveCampaign, saveItem } from './repository.js';
 import { isOwnAccess } from './reviewers.js';
 import { type ClusterAccess, carryOutRevocation, revokeContext } from './revocations.js';
@@ -13,6 +14,8 @@ export interface DeadlineReport {
   /** Campaigns whose deadline passed in this pass, with what was done. */
   readonly acted: readonly { readonly campaign: string; readonly action: string; readonly items: number }[];
   readonly errors: readonly { readonly campaign: string; readonly message: string }[];
+  /** Next runs of recurring campaigns opened in this pass. */
+  readonly opened: readonly string[];
   /** When the next reminder or deadline falls, for the loop to wake then. */
   readonly nextDueAt?: string;
 }
@@ -209,7 +212,9 @@ export async function runReviewDeadlines(
   const reminded: string[] = [];
   const acted: { campaign: string; action: string; items: number }[] = [];
   const errors: { campaign: string; message: string }[] = [];
-  let nextDue = Number.POSITIVE_INFINITY;
+  const recurring = await openRecurring(store, now());
+  errors.push(...recurring.errors);
+  let nextDue = recurring.nextAt ?? Number.POSITIVE_INFINITY;
   for (const campaign of await listCampaigns(store, { state: 'open' })) {
     try {
       const at = now();
@@ -230,6 +235,7 @@ export async function runReviewDeadlines(
     reminded,
     acted,
     errors,
+    opened: recurring.opened.map((campaign) => campaign.id),
     ...(Number.isFinite(nextDue) ? { nextDueAt: new Date(nextDue).toISOString() } : {}),
   };
 }

@@ -20,7 +20,9 @@ export { type DecisionInput, type DecisionReport, decide, decidesOwnAccess } fro
 export { type CampaignEvidence, campaignEvidence, evidenceCsv, neutralizeCell } from './evidence.js';
 export { buildItems, grantLabel, type ItemDraft, subjectLabel } from './items.js';
 export { parseDeadline, parseDefaultAction, parseItemState, parseReminderOffsets } from './options.js';
+export { printPdf } from './pdf.js';
 export { type ReassignInput, type ReassignReport, reassign } from './reassign.js';
+export { completionOverTime, reportHtml } from './report.js';
 export { countItems, getCampaign, getItem, type ItemFilter, listCampaigns, listItems } from './repository.js';
 export { isOwnAccess, isReviewer, ownersAnnotation, parseOwners, parseReviewer } from './reviewers.js';
 export { type ClusterAccess, frozenSnapshot } from './revocations.js';

@@ -4,8 +4,10 @@ import { type KubeClient, type SubjectAccessSpec, subjectCan } from '../kube/ind
 import {
   appliesInNamespace,
   bindingLabel,
+  canonicalizeArn,
   describeRule,
   type PolicyRule,
+  parseAwsAuth,
   RbacIndex,
   ruleAllowsNonResource,
   ruleAllowsResource,
@@ -99,8 +101,13 @@ export async function proveRevoked(
   read: ClusterRead,
   options: { readonly settleMs?: number; readonly freshRead: () => Promise<ClusterRead> },
 ): Promise<RevocationProof> {
+  if (item.grant.type === 'aws-auth') return await awsAuthProof(item.subject.name, options.freshRead);
   const identity = identityFor(item);
-  if (!identity) return { kind: 'not-checked', why: 'IAM principals are authenticated outside RBAC' };
+  if (!identity)
+    return {
+      kind: 'not-checked',
+      why: 'EKS access policies are authorized outside RBAC: check the access entry in EKS',
+    };
   const rules = rulesOf(item, read);
   if (!rules)
     return { kind: 'not-checked', why: 'the role did not exist in the snapshot: the grant allowed nothing' };
@@ -151,4 +158,20 @@ export function grantPaths(
       `${bindingLabel(binding).replaceAll('"', '')} → ${binding.roleRef.kind} ${binding.roleRef.name} → ${describeRule(rule)}`,
     ];
   });
+}
+
+/** aws-auth is read by the authenticator: the proof is that a fresh read of it no longer maps the principal. */
+async function awsAuthProof(arn: string, freshRead: () => Promise<ClusterRead>): Promise<RevocationProof> {
+  const read = await freshRead();
+  const awsAuth = read.awsAuth?.data ? parseAwsAuth(read.awsAuth.data) : undefined;
+  const canonical = (value: string) => canonicalizeArn(value)?.canonical ?? value;
+  const wanted = canonical(arn);
+  const still = [
+    ...(awsAuth?.mapRoles ?? []).filter((m) => canonical(m.rolearn) === wanted).map(() => 'mapRoles'),
+    ...(awsAuth?.mapUsers ?? []).filter((m) => canonical(m.userarn) === wanted).map(() => 'mapUsers'),
+  ];
+  const checked = [`kube-system/aws-auth maps ${arn}`];
+  return still.length === 0
+    ? { kind: 'gone', checked }
+    : { kind: 'still-granted', checked, paths: still.map((key) => `kube-system/aws-auth ${key} → ${arn}`) };
 }

@@ -35,6 +35,8 @@ export function campaignRow(campaign: Campaign, now: string): CampaignRow {
     created_by: campaign.createdBy,
     closed_at: campaign.closedAt ?? null,
     closed_by: campaign.closedBy ?? null,
+    recur_every_seconds: campaign.recurEverySeconds ?? null,
+    previous_id: campaign.previousId ?? null,
     updated_at: now,
   };
 }
@@ -57,6 +59,8 @@ function toCampaign(row: CampaignRow): Campaign {
     createdBy: row.created_by,
     ...(row.closed_at ? { closedAt: row.closed_at } : {}),
     ...(row.closed_by ? { closedBy: row.closed_by } : {}),
+    ...(row.recur_every_seconds ? { recurEverySeconds: Number(row.recur_every_seconds) } : {}),
+    ...(row.previous_id ? { previousId: row.previous_id } : {}),
   };
 }
 
@@ -137,10 +141,11 @@ export async function getCampaign(store: Store, id: string): Promise<Campaign> {
 
 export async function listCampaigns(
   store: Store,
-  filter: { readonly state?: 'open' | 'closed' } = {},
+  filter: { readonly state?: 'open' | 'closed'; readonly recurring?: boolean } = {},
 ): Promise<Campaign[]> {
   let query = store.db.selectFrom('review_campaigns').selectAll();
   if (filter.state) query = query.where('state', '=', filter.state);
+  if (filter.recurring) query = query.where('recur_every_seconds', 'is not', null);
   return (await query.orderBy('created_at', 'desc').execute()).map(toCampaign);
 }
 
@@ -243,4 +248,14 @@ export async function countItems(store: Store, campaignId: string): Promise<Camp
     total += Number(row.count);
   }
   return { ...counts, total };
+}
+
+/** Whether a campaign already has its successor (the next run of a recurring one). */
+export async function hasSuccessor(store: Store, id: string): Promise<boolean> {
+  const row = await store.db
+    .selectFrom('review_campaigns')
+    .select('id')
+    .where('previous_id', '=', id)
+    .executeTakeFirst();
+  return row !== undefined;
 }

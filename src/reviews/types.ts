@@ -160,6 +160,10 @@ export interface Campaign {
   readonly createdBy: string;
   readonly closedAt?: string;
   readonly closedBy?: string;
+  /** Recurring (e.g. quarterly): the next campaign opens this many seconds after this one did. */
+  readonly recurEverySeconds?: number;
+  /** The campaign this one recurs from. */
+  readonly previousId?: string;
 }
 
 /** Items by state, for progress. */

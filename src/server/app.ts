@@ -6,6 +6,7 @@ import { type ConsoleOptions, consoleRoutes } from '../console/index.js';
 import { isAppError, messageOf } from '../errors.js';
 import { authenticateBearer, hasRole, type OidcSignIn } from '../identity/index.js';
 import type { KubeClient } from '../kube/index.js';
+import type { UsageOf } from '../reviews/index.js';
 import type { Store } from '../store/index.js';
 import { bodyTooLarge, maxBodyBytes } from './body.js';
 import { routes } from './contract/index.js';
@@ -37,6 +38,8 @@ export interface AppOptions {
   readonly listClusters?: ConsoleOptions['listClusters'];
   /** Where evidence packages are kept, for the console's Evidence pages. */
   readonly evidenceRoot?: string;
+  /** Usage evidence for access review items (the audit-log usage module); absent, usage is unknown. */
+  readonly usageOf?: UsageOf;
 }
 
 export interface SignInSettings {

@@ -224,6 +224,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       if (!lease.held()) return undefined;
       try {
         const report = await runReviewDeadlines(store, { clusters: { clientFor, accessEntriesFor } });
+        for (const id of report.opened)
+          log(`review ${id.slice(0, 8)}: the next run of a recurring campaign opened`);
         for (const acted of report.acted)
           log(
             `review ${acted.campaign.slice(0, 8)}: deadline passed, ${acted.action} on ${acted.items} items`,
@@ -233,7 +235,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
           report.errors.map((error) => `review ${error.campaign.slice(0, 8)}: ${error.message}`).join('\n') ||
             undefined,
         );
-        if (report.reminded.length > 0 || report.acted.length > 0) notifier.kick();
+        if (report.reminded.length + report.acted.length + report.opened.length > 0) notifier.kick();
         return report.nextDueAt ? new Date(report.nextDueAt) : undefined;
       } catch (error) {
         logOnChange('reviews', `review deadlines failed (the next pass retries): ${describeError(error)}`);

@@ -586,6 +586,25 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('forensics_jobs').execute();
     },
   },
+  '2026_12_01_0080_review_recurrence': {
+    // Recurring campaigns: each run names the one before it, once (a unique index). Numbered after
+    // every migration main had when it was written, so stores that ran those accept it.
+    async up(db: Kysely<unknown>) {
+      await db.schema.alterTable('review_campaigns').addColumn('recur_every_seconds', 'integer').execute();
+      await db.schema.alterTable('review_campaigns').addColumn('previous_id', 'varchar(40)').execute();
+      await db.schema
+        .createIndex('review_campaigns_previous')
+        .unique()
+        .on('review_campaigns')
+        .column('previous_id')
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropIndex('review_campaigns_previous').execute();
+      await db.schema.alterTable('review_campaigns').dropColumn('previous_id').execute();
+      await db.schema.alterTable('review_campaigns').dropColumn('recur_every_seconds').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { localPrincipal } from '../../src/identity/index.js';
 import { syncCluster } from '../../src/inventory/index.js';
@@ -9,6 +11,8 @@ import { KubeClient, loadKubeconfig, subjectCan } from '../../src/kube/index.js'
 import { createCampaign, getCampaign, listItems } from '../../src/reviews/index.js';
 import { openStore } from '../../src/store/index.js';
 import { cli } from '../support/cli.js';
+import { behindTestSession } from '../support/console-app.js';
+import { launchBrowser, personContext, screenshot } from '../support/console-browser.js';
 import { serverOver } from '../support/in-process-server.js';
 
 const kubeconfig = inject('kubeconfig');
@@ -46,13 +50,34 @@ async function canDeploy(name: string): Promise<boolean> {
   return (await subjectCan(admin, spec)).allowed;
 }
 
-const bindingNames = ['rev-shared', 'rev-ivan-a', 'rev-ivan-b', 'rev-owner', 'rev-hostile', 'rev-judy'];
+const awsAuthPath = '/api/v1/namespaces/kube-system/configmaps/aws-auth';
+const contractorArn = 'arn:aws:iam::111122223333:role/review-e2e-contractor';
+const contractorEntry = `- rolearn: ${contractorArn}\n  username: contractor\n  groups:\n    - review-e2e-contractors\n`;
+
+/** Adds (or, with `add` false, takes out) the contractor's mapping in the seeded aws-auth, leaving the rest. */
+async function contractorMapping(add: boolean): Promise<void> {
+  const configMap = await admin.request<{ data: Record<string, string> }>({ path: awsAuthPath });
+  const roles = (configMap.data.mapRoles ?? '').replace(contractorEntry, '');
+  const data = { ...configMap.data, mapRoles: add ? `${roles.trimEnd()}\n${contractorEntry}` : roles };
+  await admin.request({ method: 'PUT', path: awsAuthPath, body: { ...configMap, data } });
+}
+
+const bindingNames = [
+  'rev-shared',
+  'rev-ivan-a',
+  'rev-ivan-b',
+  'rev-owner',
+  'rev-hostile',
+  'rev-judy',
+  'rev-jit',
+];
 
 /**
  * Removes what the tests made, except the namespace: the test cluster runs no namespace
  * controller, so a deleted namespace would stay Terminating for good. It is left empty instead.
  */
 async function cleanUp(): Promise<void> {
+  await contractorMapping(false);
   const gone = (error: { code?: string }) => {
     if (error.code !== 'not-found') throw error;
   };
@@ -91,7 +116,18 @@ beforeAll(async () => {
     roleBinding('rev-hostile', 'view', [hostileUser]),
     roleBinding('rev-judy', 'review-e2e:judge', ['judy@example.com']),
   ];
+  // As a just-in-time grant leaves it: owned by Gatehouse and held by an access request.
+  const jit = roleBinding('rev-jit', 'view', ['kim@example.com']);
+  bindings.push({
+    ...jit,
+    metadata: {
+      ...jit.metadata,
+      labels: { 'app.kubernetes.io/managed-by': 'gatehouse' },
+      annotations: { 'gatehouse.dev/request-ids': 'req-4711' },
+    },
+  } as typeof jit);
   for (const binding of bindings) await create(`${rbacApi}/namespaces/${namespace}/rolebindings`, binding);
+  await contractorMapping(true);
   expect((await run('rbac', 'sync')).code).toBe(0);
 });
 
@@ -217,11 +253,98 @@ describe('access reviews against the test cluster', () => {
     expect(await canDeploy('ivan@example.com')).toBe(true);
   });
 
-  it('exports CSV with formula cells neutralised', async () => {
+  it('exports CSV with formula cells neutralised, and the report as a PDF', async () => {
     const csv = await run('reviews', 'export', campaign, '-o', 'csv');
     expect(csv.code).toBe(0);
     expect(csv.stdout).toContain(`"'=HYPERLINK(""http://evil.example"",""click"")"`);
     expect(csv.stdout).not.toMatch(/(^|,)=HYPERLINK/m);
+    const pdf = join(home, 'report.pdf');
+    expect((await run('reviews', 'export', campaign, '--pdf', pdf)).code).toBe(0);
+    expect(readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
+  });
+
+  it("removes an IAM principal's aws-auth mapping and proves it gone from a fresh read, other mappings kept", async () => {
+    const created = await json(
+      'reviews',
+      'create',
+      '--name',
+      'iam',
+      '--subject-kind',
+      'IamPrincipal',
+      '--fallback',
+      'user:security-lead',
+      '--deadline',
+      '7d',
+    );
+    const shown = await json('reviews', 'show', created.id);
+    const contractor = shown.items.find(
+      (item: { subject: { name: string } }) => item.subject.name === contractorArn,
+    );
+    const decided = await json(
+      'reviews',
+      'decide',
+      created.id,
+      contractor.id,
+      '--revoke',
+      '--reason',
+      'contract ended',
+    );
+    expect(decided.decided[0]).toMatchObject({ state: 'revoked', revocation: { proof: { kind: 'gone' } } });
+    const configMap = await admin.request<{ data: Record<string, string> }>({ path: awsAuthPath });
+    expect(configMap.data.mapRoles).not.toContain(contractorArn);
+    expect(configMap.data.mapRoles).toContain('arn:aws:iam::111122223333:role/break-glass');
+    expect(configMap.data.mapUsers).toContain('legacy-ci');
+    expect((await run('reviews', 'close', created.id)).code).toBe(0);
+  });
+
+  it('refuses to revoke a just-in-time grant behind its request, naming the request to end instead', async () => {
+    const kim = items.get('kim@example.com')!.id;
+    const result = await run(
+      'reviews',
+      'decide',
+      campaign,
+      kim,
+      '--revoke',
+      '--reason',
+      'expired need',
+      '-o',
+      'json',
+    );
+    expect(result.code).toBe(1);
+    const decided = JSON.parse(result.stdout).decided[0];
+    expect(decided.state).toBe('revoke-failed');
+    expect(decided.revocation.error).toContain('holds Gatehouse access request(s) req-4711');
+    expect(decided.revocation.error).toContain('gatehouse access revoke req-4711');
+  });
+
+  it('keeps a revocation open, saying why, when the binding was replaced after the snapshot', async () => {
+    const path = `${rbacApi}/namespaces/${namespace}/rolebindings`;
+    await admin.request({ method: 'DELETE', path: `${path}/rev-owner` });
+    await create(path, roleBinding('rev-owner', 'view', ['rev-owner@example.com']));
+    const owner = items.get('rev-owner@example.com')!.id;
+    const result = await run(
+      'reviews',
+      'decide',
+      campaign,
+      owner,
+      '--revoke',
+      '--reason',
+      'not needed',
+      '-o',
+      'json',
+    );
+    expect(result.code).toBe(1);
+    const decided = JSON.parse(result.stdout).decided[0];
+    expect(decided.state).toBe('revoke-failed');
+    expect(decided.revocation.error).toContain(
+      'now refers to ClusterRole view, not ClusterRole review-e2e:deployer',
+    );
+    const shown = await json('reviews', 'show', campaign, owner);
+    expect(shown.state).toBe('revoke-failed');
+    // The replaced binding is left as it is.
+    expect(
+      (await admin.request<{ subjects: unknown[] }>({ path: `${path}/rev-owner` })).subjects,
+    ).toHaveLength(1);
   });
 });
 
@@ -264,6 +387,54 @@ describe('a review deadline on the test cluster', () => {
       expect((await getCampaign(store, campaign.id)).closedBy).toBe('gatehouse');
       expect(await canDeploy('judy@example.com')).toBe(false);
     } finally {
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('an access review in the browser on the test cluster', () => {
+  it('lets a reviewer revoke a user in the browser, and SubjectAccessReview confirms it gone', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-review-browser-'));
+    const store = await openStore({ dataDir });
+    const app = behindTestSession({ store, clientFor: async () => admin });
+    const server = serve({ fetch: app.fetch, hostname: '127.0.0.1', port: 0 });
+    await new Promise((resolve) => server.once('listening', resolve));
+    const browser = await launchBrowser();
+    try {
+      await syncCluster(store, admin);
+      const { campaign } = await createCampaign(
+        store,
+        {
+          name: 'deployers',
+          cluster: admin.context,
+          scope: { namespaces: [namespace], roles: ['review-e2e:deployer'] },
+          reviewers: { reviewer: 'user:bob', fallback: 'user:carol' },
+          deadlineAt: new Date(Date.now() + 86_400_000).toISOString(),
+          defaultAction: 'leave',
+        },
+        { principal: localPrincipal({ subject: 'root' }) },
+      );
+      expect(await canDeploy('heidi@example.com')).toBe(true);
+      const baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const context = await personContext(browser, { baseURL, cookies: { 'test-person': 'bob' } });
+      const bob = await context.newPage();
+      await bob.goto('/reviews');
+      await bob.click('a:has-text("deployers")');
+      await bob.check('input[aria-label^="Select User heidi@example.com"]');
+      await bob.fill('#bulk-reason', 'moved to another team');
+      await bob.click('button:has-text("Revoke selected")');
+      await bob.waitForSelector('.notice[role="status"]');
+      expect(await bob.textContent('.notice[role="status"]')).toContain(
+        'User heidi@example.com: revoked — SubjectAccessReview confirms the permission is gone',
+      );
+      await screenshot(bob, 'e2e-review-revoked-in-browser');
+      expect(await canDeploy('heidi@example.com')).toBe(false);
+      const [item] = await listItems(store, campaign.id, { subject: 'heidi@example.com' });
+      expect(item).toMatchObject({ state: 'revoked', decision: { by: 'bob' } });
+    } finally {
+      await browser.close();
+      await new Promise((resolve) => server.close(resolve));
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
     }

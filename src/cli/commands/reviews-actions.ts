@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { AppError } from '../../errors.js';
 import { localPrincipal } from '../../identity/index.js';
@@ -9,7 +10,9 @@ import {
   decide,
   evidenceCsv,
   parseReviewer,
+  printPdf,
   reassign,
+  reportHtml,
 } from '../../reviews/index.js';
 import type { Gatehouse } from '../../runtime.js';
 import type { CommandContext, Runner } from '../context.js';
@@ -43,11 +46,11 @@ function printDecisions(context: CommandContext, report: DecisionReport): number
           : item.revocation
             ? `${item.state}: ${item.revocation.changes.join('; ')}${proof ? `; ${proof.kind === 'still-granted' ? `still granted by ${proof.paths.join('; ')}` : proof.kind === 'gone' ? 'SubjectAccessReview: gone' : `not checked: ${proof.why}`}` : ''}`
             : item.state;
-      context.stdout(sanitize(`${item.id.slice(0, 8)} ${outcome}`) + '\n');
+      context.stdout(`${sanitize(`${item.id.slice(0, 8)} ${outcome}`)}\n`);
     }
   }
   for (const refused of report.refused)
-    context.stderr(sanitize(`${refused.id.slice(0, 8)} refused: ${refused.why}`) + '\n');
+    context.stderr(`${sanitize(`${refused.id.slice(0, 8)} refused: ${refused.why}`)}\n`);
   const failed =
     report.decided.some((item) => item.state === 'revoke-failed') ||
     report.planned.some((plan) => plan.revocation.status === 'failed');
@@ -115,9 +118,9 @@ export function registerReviewActions(reviews: Command, run: Runner): void {
         if (context.output !== 'table') context.stdout(render(context.output, [], [], report));
         else
           for (const item of report.reassigned)
-            context.stdout(sanitize(`${item.id.slice(0, 8)} → ${item.reviewer}`) + '\n');
+            context.stdout(`${sanitize(`${item.id.slice(0, 8)} → ${item.reviewer}`)}\n`);
         for (const refused of report.refused)
-          context.stderr(sanitize(`${refused.id.slice(0, 8)} refused: ${refused.why}`) + '\n');
+          context.stderr(`${sanitize(`${refused.id.slice(0, 8)} refused: ${refused.why}`)}\n`);
         return report.refused.length > 0 ? 1 : 0;
       }),
     );
@@ -144,9 +147,15 @@ export function registerReviewActions(reviews: Command, run: Runner): void {
       'Evidence for auditors: every item, decision, revocation and proof (CSV with -o csv, else JSON)',
     )
     .argument('<campaign>', 'campaign id (a unique prefix will do)')
-    .action((campaign: string) =>
+    .option('--pdf <file>', 'also print the report for auditors to this PDF file (with chromium)')
+    .action((campaign: string, flags: { pdf?: string }) =>
       run(async (context) => {
         const evidence = await withStore(context, (store) => campaignEvidence(store, campaign));
+        if (flags.pdf) {
+          writeFileSync(flags.pdf, await printPdf(reportHtml(evidence)));
+          context.stderr(`report written to ${flags.pdf}\n`);
+          return 0;
+        }
         context.stdout(
           context.output === 'csv'
             ? evidenceCsv(evidence)

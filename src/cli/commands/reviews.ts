@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
+import { parseDuration } from '../../access/index.js';
 import { localPrincipal } from '../../identity/index.js';
 import {
   type Campaign,
   campaignWithCounts,
-  closeCampaign,
   countItems,
   createCampaign,
   getCampaign,
@@ -44,6 +44,7 @@ interface CreateFlags {
   readonly deadline: string;
   readonly defaultAction: string;
   readonly remind?: string;
+  readonly every?: string;
 }
 
 const campaignColumns = (counts: Map<string, { done: number; total: number }>) => [
@@ -93,6 +94,7 @@ async function create(context: CommandContext, flags: CreateFlags): Promise<numb
       deadlineAt: parseDeadline(flags.deadline),
       defaultAction: parseDefaultAction(flags.defaultAction),
       ...(flags.remind ? { reminderOffsets: parseReminderOffsets(flags.remind) } : {}),
+      ...(flags.every ? { recurEverySeconds: parseDuration(flags.every, '--every') } : {}),
     };
     // One campaign per cluster: each is frozen to that cluster's own sync run.
     const made = [];
@@ -149,6 +151,10 @@ function registerCreate(reviews: Command, run: Runner): void {
     .requiredOption('--deadline <when>', 'ISO time or a duration from now (14d)')
     .option('--default-action <action>', 'at the deadline: leave, revoke or escalate', 'leave')
     .option('--remind <offsets>', 'reminders before the deadline (default 7d,3d,1d; daily once overdue)')
+    .option(
+      '--every <period>',
+      'recurring: open the next run this long after this one (e.g. 90d for quarterly)',
+    )
     .action((flags: CreateFlags) => run((context) => create(context, flags)));
 }
 
@@ -224,7 +230,8 @@ export function registerReviews(program: Command, run: Runner): void {
               `snapshot ${campaign.syncRunId.slice(0, 8)} sha256 ${campaign.snapshotHash}; ${counts.total} items: ${counts.pending} pending, ${counts.kept} kept, ${counts.revoked} revoked, ${counts['revoke-failed']} revoke failed, ${counts.left} left\n\n`,
             );
           }
-          context.stdout(render(context.output, shown.items, itemColumns, shown));
+          const { kind: _, ...document } = shown;
+          context.stdout(render(context.output, shown.items, itemColumns, document));
           return 0;
         }),
     );

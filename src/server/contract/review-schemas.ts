@@ -93,6 +93,8 @@ export const campaignSchema = named(
     createdBy: z.string(),
     closedAt: instant.optional(),
     closedBy: z.string().optional(),
+    recurEverySeconds: z.number().int().optional(),
+    previousId: z.string().optional(),
   }),
 );
 
@@ -181,6 +183,11 @@ export const newCampaignSchema = named(
     reviewers: reviewerRules,
     deadline: z.string().max(40).describe('an ISO time, or a duration from now (14d, 36h)'),
     defaultAction: defaultActionSchema.default('leave'),
+    every: z
+      .string()
+      .max(10)
+      .optional()
+      .describe('recurring: the next run opens this long after this one, e.g. 90d'),
     reminders: z
       .array(z.string().max(10))
       .max(20)

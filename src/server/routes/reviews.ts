@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { parseDuration } from '../../access/index.js';
 import { requireRole } from '../../identity/index.js';
 import {
   type ClusterAccess,
@@ -56,6 +57,7 @@ export function reviewRoutes(options: AppOptions): Hono<ServerEnv> {
         deadlineAt: parseDeadline(body.deadline),
         defaultAction: body.defaultAction,
         ...(body.reminders ? { reminderOffsets: parseReminderOffsets(body.reminders.join(',')) } : {}),
+        ...(body.every ? { recurEverySeconds: parseDuration(body.every, 'every') } : {}),
       },
       { principal },
     );
@@ -114,7 +116,12 @@ export function reviewRoutes(options: AppOptions): Hono<ServerEnv> {
   app.get(path(routes.exportReview), async (c) => {
     requireRole(c.get('principal'), 'auditor', 'export review evidence');
     const { id } = paramsOf(c, routes.exportReview);
-    return reply(c, routes.exportReview, 200, await campaignEvidence(store, id));
+    return reply(
+      c,
+      routes.exportReview,
+      200,
+      await campaignEvidence(store, id, options.usageOf ? { usageOf: options.usageOf } : {}),
+    );
   });
   return app;
 }

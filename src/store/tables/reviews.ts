@@ -23,6 +23,10 @@ export interface ReviewCampaignsTable {
   readonly created_by: string;
   readonly closed_at: string | null;
   readonly closed_by: string | null;
+  /** Recurring campaigns (e.g. quarterly): the next one opens this many seconds after this one did. */
+  readonly recur_every_seconds: number | null;
+  /** The campaign this one recurs from. */
+  readonly previous_id: string | null;
   readonly updated_at: string;
 }
 

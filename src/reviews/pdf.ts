@@ -1,0 +1,38 @@
+import { AppError, messageOf } from '../errors.js';
+
+/**
+ * Prints HTML to PDF with chromium (headless, as root without its sandbox), the browser the tests
+ * use. playwright-core is loaded only here, so nothing else pays for it.
+ */
+export async function printPdf(
+  html: string,
+  options: { readonly executablePath?: string } = {},
+): Promise<Uint8Array> {
+  const executablePath = options.executablePath ?? process.env.GATEHOUSE_CHROMIUM ?? '/usr/bin/chromium';
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium
+    .launch({ executablePath, args: ['--no-sandbox'] })
+    .catch((error: unknown) => {
+      throw new AppError(
+        'input.invalid',
+        `chromium could not start from ${executablePath}: ${messageOf(error)}`,
+        {
+          fix: 'Install chromium (apt-get install chromium) or set GATEHOUSE_CHROMIUM to its path',
+          cause: error,
+        },
+      );
+    });
+  try {
+    const page = await browser.newPage();
+    // The report has no script and loads nothing: block every request it might make anyway.
+    await page.route('**/*', (route) => route.abort());
+    await page.setContent(html, { waitUntil: 'load' });
+    return await page.pdf({
+      format: 'A4',
+      printBackground: true,
+      margin: { top: '12mm', bottom: '12mm', left: '10mm', right: '10mm' },
+    });
+  } finally {
+    await browser.close();
+  }
+}

@@ -1,0 +1,83 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { reviewRead } from '../../test/support/review-read.js';
+import { freshStore } from '../../test/support/stores.js';
+import { unreachableClient } from '../../test/support/unreachable-client.js';
+import { localPrincipal } from '../identity/index.js';
+import { countsOf, saveSyncRun } from '../inventory/index.js';
+import { createCampaign } from './campaigns.js';
+import { decide } from './decisions.js';
+import { campaignEvidence } from './evidence.js';
+import { printPdf } from './pdf.js';
+import { completionOverTime, reportHtml } from './report.js';
+
+describe('the printable review report', () => {
+  let cleanup: (() => Promise<void>) | undefined;
+  afterEach(async () => cleanup?.());
+
+  it('prints scope, hash, counts, completion over time and decisions to a PDF, with every name escaped', async () => {
+    const fresh = await freshStore('sqlite');
+    cleanup = fresh.cleanup;
+    const { store } = fresh;
+    const read = reviewRead();
+    const hostile = {
+      ...read.roleBindings[0]!,
+      metadata: { name: 'x', namespace: 'dev' },
+      subjects: [{ kind: 'User' as const, name: '<script>alert(1)</script>' }],
+    };
+    const withHostile = { ...read, roleBindings: [...read.roleBindings, hostile] };
+    const at = new Date().toISOString();
+    await saveSyncRun(
+      store,
+      {
+        cluster: 'prod',
+        server: 'https://prod',
+        startedAt: at,
+        finishedAt: at,
+        status: 'succeeded',
+        counts: countsOf(withHostile),
+        resourceVersions: {},
+        errors: [],
+      },
+      withHostile,
+    );
+    const admin = localPrincipal({ subject: 'root' });
+    const { campaign, items } = await createCampaign(
+      store,
+      {
+        name: 'Q4 <prod>',
+        cluster: 'prod',
+        scope: {},
+        reviewers: { fallback: 'user:carol' },
+        deadlineAt: new Date(Date.now() + 86_400_000).toISOString(),
+        defaultAction: 'leave',
+      },
+      { principal: admin },
+    );
+    const clusters = { clientFor: async () => unreachableClient() };
+    await decide(
+      store,
+      {
+        campaignId: campaign.id,
+        itemIds: items.slice(0, 3).map((item) => item.id),
+        decision: 'keep',
+        reason: 'needed',
+      },
+      { principal: admin, clusters },
+    );
+    const evidence = await campaignEvidence(store, campaign.id);
+    expect(completionOverTime(evidence).map((point) => point.decided)).toEqual([0, 1, 2, 3]);
+    const html = reportHtml(evidence);
+    expect(html).toContain('Access review: Q4 &lt;prod&gt;');
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toContain('<script>');
+    expect(html).toContain(campaign.snapshotHash);
+    expect(html).toContain('User dave: RoleBinding dev/legacy → Role gone');
+    const pdf = await printPdf(html);
+    expect(Buffer.from(pdf.subarray(0, 5)).toString()).toBe('%PDF-');
+    const folder = join(process.cwd(), 'test-results', 'reports');
+    mkdirSync(folder, { recursive: true });
+    writeFileSync(join(folder, 'review-report.pdf'), pdf);
+  }, 60_000);
+});
