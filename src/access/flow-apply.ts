@@ -20,6 +20,8 @@ function via(principal: Principal): { readonly via?: string } {
       return { via: 'console' };
     case 'local':
       return {};
+    case 'agent':
+      return { via: 'agent' };
     default: {
       const unknown: never = kind;
       return unknown;

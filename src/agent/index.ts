@@ -16,6 +16,7 @@ export {
   agentCluster,
   agentClusterStatuses,
   agentHeartbeatMs,
+  agentPrincipal,
   agentState,
   authenticateAgent,
   createAgent,

@@ -98,7 +98,7 @@ function offline(name: string): AppError {
     'cluster.unreachable',
     `cluster "agent/${name}" is offline: its agent is not connected to this server`,
     {
-      fix: 'Check the agent in that cluster (kubectl logs of the gatehouse agent pod) and that it reaches this server; `gatehouse agents list` shows when it was last seen',
+      fix: 'Check the agent in that cluster (kubectl logs of the gatehouse agent pod) and that it reaches this server; `gatehouse agents list` shows when it was last seen and by which replica (with several replicas, an agent serves only the one it is connected to)',
     },
   );
 }

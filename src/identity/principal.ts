@@ -13,6 +13,8 @@ export const platformRoles: readonly PlatformRole[] = ['admin', 'auditor', 'resp
 export type Authentication =
   | { readonly kind: 'api-token'; readonly tokenId: string }
   | { readonly kind: 'session'; readonly sessionId: string }
+  /** An in-cluster agent, by its token: it acts only as its cluster's transport. */
+  | { readonly kind: 'agent'; readonly agentId: string }
   /** Opened the store on this machine (the CLI); the cluster or the OS account named them. */
   | { readonly kind: 'local' };
 
@@ -57,6 +59,8 @@ function howToGet(principal: Principal, role: PlatformRole): string {
       return `Ask an administrator to map one of your groups to the ${role} role`;
     case 'local':
       return `Run it as someone with the ${role} role`;
+    case 'agent':
+      return 'An agent token only connects its cluster; act with an API token or a signed-in session';
     default: {
       const unknown: never = kind;
       return unknown;
