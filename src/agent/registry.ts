@@ -1,6 +1,6 @@
 import { AppError, isAppError } from '../errors.js';
 import type { ExecOptions, ExecResult, KubeRequest, KubeTransport } from '../kube/index.js';
-import type { Agent } from './records.js';
+import { type Agent, agentHeartbeatMs } from './records.js';
 import type { FrameSocket, TunnelClient } from './tunnel-client.js';
 
 /** One live agent connection on this replica. */
@@ -14,6 +14,8 @@ export interface AgentSession {
 export interface AgentRegistryOptions {
   /** How long an idempotent read that lost its agent waits for it to come back before failing. */
   readonly reconnectWaitMs?: number;
+  /** How often the server pings each agent and checks its token still stands (default 10 s). */
+  readonly heartbeatMs?: number;
 }
 
 const lostCode = 'agent.lost';
@@ -27,9 +29,11 @@ export class AgentRegistry {
   readonly #sessions = new Map<string, AgentSession>();
   readonly #waiting = new Map<string, Set<() => void>>();
   readonly #reconnectWaitMs: number;
+  readonly heartbeatMs: number;
 
   constructor(options: AgentRegistryOptions = {}) {
     this.#reconnectWaitMs = options.reconnectWaitMs ?? 15_000;
+    this.heartbeatMs = Math.min(options.heartbeatMs ?? agentHeartbeatMs, agentHeartbeatMs);
   }
 
   /** Adds a session; one already there for the same agent is returned so the caller closes it. */

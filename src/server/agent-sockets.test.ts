@@ -7,7 +7,15 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startExecPeer } from '../../test/support/exec-peer.js';
 import { freshStore } from '../../test/support/stores.js';
-import { AgentRegistry, createAgent, dialRelay, listAgents, runAgent } from '../agent/index.js';
+import {
+  AgentRegistry,
+  createAgent,
+  dialRelay,
+  listAgents,
+  revokeAgent,
+  rotateAgentToken,
+  runAgent,
+} from '../agent/index.js';
 import { ClusterConnections } from '../clusters/index.js';
 import { createToken } from '../identity/index.js';
 import { execInContainer, KubeClient, loadKubeconfig } from '../kube/index.js';
@@ -21,14 +29,14 @@ afterEach(async () => {
 const output = Buffer.alloc(5 * 1024 * 1024, 'a');
 
 /** A server with an agent registry, an agent token, and an API server peer for the agent to serve. */
-async function setup() {
+async function setup(options: { heartbeatMs?: number } = {}) {
   const fresh = await freshStore('sqlite');
   closers.push(fresh.cleanup);
   const peer = await startExecPeer([
     { namespace: 'ns', name: 'web', container: 'app', labels: {}, stdout: () => output },
   ]);
   closers.push(peer.close);
-  const registry = new AgentRegistry({ reconnectWaitMs: 2_000 });
+  const registry = new AgentRegistry({ reconnectWaitMs: 2_000, ...options });
   const clusters = new ClusterConnections({
     kubeconfig: undefined,
     env: {},
@@ -147,6 +155,25 @@ describe('agents dialling in to the server', () => {
       'the agent to connect through the proxy',
     );
     expect(proxy.connects).toEqual([new URL(context.server.url).host]);
+  });
+
+  it('drops a connected agent within a heartbeat of its revocation or rotation, and refuses it when it tries again', async () => {
+    const context = await setup({ heartbeatMs: 200 });
+    const agent = agentFor(context);
+    await until(() => context.registry.session('peer') !== undefined, 'the agent to connect');
+    await rotateAgentToken(context.store, { name: 'peer', actor: 'test' });
+    await until(
+      () => agent.log.some((line) => line.includes('revoked or rotated')),
+      'the rotated agent to be dropped',
+    );
+    await until(() => agent.log.some((line) => line.includes('HTTP 401')), 'the old token to be refused');
+    await revokeAgent(context.store, { name: 'peer', actor: 'test' });
+    expect(context.registry.session('peer')).toBeUndefined();
+    const [row] = await listAgents(context.store);
+    expect(row).toMatchObject({
+      connectedAt: undefined,
+      lastError: expect.stringContaining('revoked or rotated'),
+    });
   });
 
   it('relays a CLI signed in as an admin to the agent cluster, and refuses a token without the role', async () => {

@@ -4,7 +4,6 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import {
   type Agent,
   type AgentRegistry,
-  agentHeartbeatMs,
   agentLost,
   answerTunnel,
   authenticateAgent,
@@ -179,7 +178,7 @@ function attach(options: AgentSocketsOptions, ws: WebSocket, agent: Agent, token
       (stands) => stands || ws.close(4401, 'the agent token was revoked or rotated'),
       (error: unknown) => log(`renewing agent ${agent.name}: ${describeError(error)}`),
     );
-  }, agentHeartbeatMs);
+  }, registry.heartbeatMs);
   ws.on('error', () => ws.terminate());
   ws.on('close', (code, reason) => {
     clearInterval(heartbeat);
