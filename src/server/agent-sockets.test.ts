@@ -17,7 +17,8 @@ import {
   runAgent,
 } from '../agent/index.js';
 import { ClusterConnections } from '../clusters/index.js';
-import { createToken } from '../identity/index.js';
+import { defaultSessionSettings } from '../config/index.js';
+import { createSession, createToken } from '../identity/index.js';
 import { execInContainer, KubeClient, loadKubeconfig } from '../kube/index.js';
 import { startServer } from './serve.js';
 
@@ -196,6 +197,55 @@ describe('agents dialling in to the server', () => {
     ).rejects.toMatchObject({
       code: 'auth.forbidden',
       message: expect.stringContaining('alice may not reach cluster agent/peer'),
+    });
+  });
+});
+
+describe('what a relay lets through', () => {
+  it('gives a responder reads, exec and debug containers through the agent, and refuses them writes', async () => {
+    const context = await setup();
+    agentFor(context);
+    await until(() => context.registry.session('peer') !== undefined, 'the agent to connect');
+    const { id } = await createSession(context.store, defaultSessionSettings, {
+      kind: 'cli',
+      method: 'oidc',
+      subject: 'oidc:rita',
+      groups: [],
+      roles: ['responder'],
+    });
+    const relay = await dialRelay({ server: context.server.url, token: id, cluster: 'agent/peer', env: {} });
+    closers.push(relay.close);
+    const { transport } = relay;
+    expect(
+      JSON.parse(await transport.request({ path: '/api/v1/namespaces/ns/pods/web' })).metadata.name,
+    ).toBe('web');
+    const stdout = sink();
+    const exec = await transport.exec({
+      namespace: 'ns',
+      pod: 'web',
+      container: 'app',
+      command: ['sh'],
+      stdout: stdout.stream,
+      stderr: sink().stream,
+    });
+    expect(exec.status).toBe('Success');
+    // Past the policy, the API server answers (the peer has no ephemeral containers: 404).
+    await expect(
+      transport.request({
+        method: 'PATCH',
+        path: '/api/v1/namespaces/ns/pods/web/ephemeralcontainers',
+        body: {},
+      }),
+    ).rejects.toMatchObject({ code: 'not-found' });
+    await expect(
+      transport.request({
+        method: 'POST',
+        path: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+        body: { metadata: { name: 'me-admin' } },
+      }),
+    ).rejects.toMatchObject({
+      code: 'auth.forbidden',
+      message: expect.stringContaining('oidc:rita may not POST'),
     });
   });
 });

@@ -12,13 +12,14 @@ import {
   parseAnswerFrame,
   recordConnected,
   recordDisconnected,
+  relayPolicy,
   renewPresence,
   TunnelClient,
 } from '../agent/index.js';
 import { appendAudit } from '../audit/index.js';
 import type { SessionSettings } from '../config/index.js';
 import { AppError, describeError, isAppError } from '../errors.js';
-import { authenticateBearer, hashToken, requireRole } from '../identity/index.js';
+import { authenticateBearer, hashToken, type Principal, requireRole } from '../identity/index.js';
 import type { Store } from '../store/index.js';
 import { httpStatusFor } from './errors.js';
 
@@ -65,7 +66,7 @@ export function agentUpgrades(
     } else if (url.pathname === '/v1/agents/relay') {
       const cluster = url.searchParams.get('cluster') ?? '';
       openRelay(options, token, cluster).then(
-        (name) => accept((ws) => serveRelay(options, ws, name)),
+        (relay) => accept((ws) => serveRelay(options, ws, relay)),
         refuse,
       );
     } else {
@@ -97,7 +98,7 @@ async function openRelay(
   options: AgentSocketsOptions,
   token: string | undefined,
   cluster: string,
-): Promise<string> {
+): Promise<{ readonly name: string; readonly principal: Principal }> {
   const principal = await authenticateBearer(options.store, options.sessions, token);
   requireRole(principal, 'responder', `reach cluster ${cluster.slice(0, 100)} through its agent`);
   if (!isAgentCluster(cluster))
@@ -112,13 +113,18 @@ async function openRelay(
     outcome: 'succeeded',
     details: { replica: options.replica },
   });
-  return name;
+  return { name, principal };
 }
 
-function serveRelay(options: AgentSocketsOptions, ws: WebSocket, name: string): void {
+function serveRelay(
+  options: AgentSocketsOptions,
+  ws: WebSocket,
+  { name, principal }: { readonly name: string; readonly principal: Principal },
+): void {
   const answerer = answerTunnel({
     socket: ws,
     target: options.registry.transport(name),
+    admit: relayPolicy(principal),
     log: (line) => options.log(`relay to agent/${name}: ${line}`),
   });
   ws.on('message', (data, isBinary) => answerer.receive(data, isBinary));
