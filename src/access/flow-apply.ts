@@ -21,7 +21,8 @@ function via(principal: Principal): { readonly via?: string } {
     case 'local':
       return {};
     case 'agent':
-      return { via: 'agent' };
+    case 'replica':
+      return { via: kind };
     default: {
       const unknown: never = kind;
       return unknown;

@@ -30,10 +30,28 @@ export class AgentRegistry {
   readonly #waiting = new Map<string, Set<() => void>>();
   readonly #reconnectWaitMs: number;
   readonly heartbeatMs: number;
+  #forward: ((name: string) => Promise<KubeTransport | undefined>) | undefined;
 
   constructor(options: AgentRegistryOptions = {}) {
     this.#reconnectWaitMs = options.reconnectWaitMs ?? 15_000;
     this.heartbeatMs = Math.min(options.heartbeatMs ?? agentHeartbeatMs, agentHeartbeatMs);
+  }
+
+  /**
+   * How to reach an agent connected to another replica (the server sets it: a relay to that
+   * replica). Without it, such an agent is offline from here.
+   */
+  forwardWith(forward: (name: string) => Promise<KubeTransport | undefined>): void {
+    this.#forward = forward;
+  }
+
+  /** Where a call for the agent goes now: its connection here, else the replica that holds it. */
+  async route(name: string, options: { readonly forward?: boolean } = {}): Promise<KubeTransport> {
+    const session = this.#sessions.get(name);
+    if (session) return session.tunnel;
+    const forwarded = options.forward === false ? undefined : await this.#forward?.(name);
+    if (forwarded) return forwarded;
+    throw offline(name);
   }
 
   /** Adds a session; one already there for the same agent is returned so the caller closes it. */
@@ -79,9 +97,12 @@ export class AgentRegistry {
     return this.#sessions.get(name);
   }
 
-  /** The transport of cluster `agent/<name>`: it follows the agent across reconnections. */
-  transport(name: string): KubeTransport {
-    return new AgentTransport(this, name, this.#reconnectWaitMs);
+  /**
+   * The transport of cluster `agent/<name>`: it follows the agent across reconnections.
+   * `forward: false` (calls forwarded by another replica) keeps them on this replica's own connection.
+   */
+  transport(name: string, options: { readonly forward?: boolean } = {}): KubeTransport {
+    return new AgentTransport(this, name, this.#reconnectWaitMs, options.forward !== false);
   }
 }
 
@@ -114,18 +135,20 @@ class AgentTransport implements KubeTransport {
   readonly #registry: AgentRegistry;
   readonly #agent: string;
   readonly #reconnectWaitMs: number;
+  readonly #forward: boolean;
 
-  constructor(registry: AgentRegistry, agent: string, reconnectWaitMs: number) {
+  constructor(registry: AgentRegistry, agent: string, reconnectWaitMs: number, forward: boolean) {
     this.#registry = registry;
     this.#agent = agent;
     this.#reconnectWaitMs = reconnectWaitMs;
+    this.#forward = forward;
     this.name = `agent "${agent}"`;
   }
 
   async request(request: KubeRequest): Promise<string> {
-    const session = this.#current();
+    const route = await this.#registry.route(this.#agent, { forward: this.#forward });
     try {
-      return await session.tunnel.request(request);
+      return await route.request(request);
     } catch (error) {
       // A read changes nothing, so it may be asked again once the agent is back; a write may
       // already have happened on the API server, so it is not repeated.
@@ -137,12 +160,6 @@ class AgentTransport implements KubeTransport {
   }
 
   async exec(options: ExecOptions): Promise<ExecResult> {
-    return await this.#current().tunnel.exec(options);
-  }
-
-  #current(): AgentSession {
-    const session = this.#registry.session(this.#agent);
-    if (!session) throw offline(this.#agent);
-    return session;
+    return await (await this.#registry.route(this.#agent, { forward: this.#forward })).exec(options);
   }
 }

@@ -201,6 +201,59 @@ describe('agents dialling in to the server', () => {
   });
 });
 
+describe('several replicas', () => {
+  it('reaches an agent connected to another replica through that replica, and only it', async () => {
+    const context = await setup();
+    // A second replica over the same store, with its own registry and no agent of its own.
+    const registry = new AgentRegistry();
+    const clusters = new ClusterConnections({
+      kubeconfig: undefined,
+      env: {},
+      store: async () => context.store,
+      agents: async (cluster) => registry.transport(cluster.slice('agent/'.length)),
+    });
+    const other = await startServer({
+      gatehouse: { store: async () => context.store, clusters },
+      host: '127.0.0.1',
+      port: 0,
+      intervalMs: 1000,
+      webhooks: [],
+      log: () => undefined,
+      agents: registry,
+      replicaId: 'replica-b',
+    });
+    closers.push(other.close);
+    agentFor(context);
+    await until(
+      () => context.registry.session('peer') !== undefined,
+      'the agent to connect to the first replica',
+    );
+    const client = await clusters.client('agent/peer');
+    const pod = await client.request<{ metadata: { name: string } }>({
+      path: '/api/v1/namespaces/ns/pods/web',
+    });
+    expect(pod.metadata.name).toBe('web');
+    const stdout = sink();
+    const result = await execInContainer(client, {
+      namespace: 'ns',
+      pod: 'web',
+      container: 'app',
+      command: ['sh'],
+      stdout: stdout.stream,
+      stderr: sink().stream,
+    });
+    expect(result.status).toBe('Success');
+    expect(stdout.bytes()).toBe(output.length);
+    expect(registry.session('peer')).toBeUndefined();
+    const relays = await context.store.db
+      .selectFrom('audit_events')
+      .select('actor')
+      .where('action', '=', 'agent.relay')
+      .execute();
+    expect(relays.map((row) => row.actor)).toEqual(['replica:replica-b']);
+  });
+});
+
 describe('what a relay lets through', () => {
   it('gives a responder reads, exec and debug containers through the agent, and refuses them writes', async () => {
     const context = await setup();

@@ -7,7 +7,9 @@ import {
   agentLost,
   answerTunnel,
   authenticateAgent,
+  authenticateReplica,
   isAgentCluster,
+  isReplicaSecret,
   maxFrameBytes,
   parseAnswerFrame,
   recordConnected,
@@ -98,8 +100,17 @@ async function openRelay(
   options: AgentSocketsOptions,
   token: string | undefined,
   cluster: string,
-): Promise<{ readonly name: string; readonly principal: Principal }> {
-  const principal = await authenticateBearer(options.store, options.sessions, token);
+): Promise<{ readonly name: string; readonly principal: Principal; readonly forwarded: boolean }> {
+  // Another replica forwarding a call for an agent connected here (see agent-forwarding.ts).
+  const forwarded = isReplicaSecret(token);
+  const principal: Principal = forwarded
+    ? {
+        subject: `replica:${await authenticateReplica(options.store, token ?? '')}`,
+        groups: [],
+        roles: ['admin'],
+        authenticatedBy: { kind: 'replica' },
+      }
+    : await authenticateBearer(options.store, options.sessions, token);
   requireRole(principal, 'responder', `reach cluster ${cluster.slice(0, 100)} through its agent`);
   if (!isAgentCluster(cluster))
     throw new AppError('input.invalid', `"${cluster.slice(0, 100)}" is not an agent cluster`, {
@@ -113,17 +124,19 @@ async function openRelay(
     outcome: 'succeeded',
     details: { replica: options.replica },
   });
-  return { name, principal };
+  return { name, principal, forwarded };
 }
 
 function serveRelay(
   options: AgentSocketsOptions,
   ws: WebSocket,
-  { name, principal }: { readonly name: string; readonly principal: Principal },
+  relay: { readonly name: string; readonly principal: Principal; readonly forwarded: boolean },
 ): void {
+  const { name, principal } = relay;
   const answerer = answerTunnel({
     socket: ws,
-    target: options.registry.transport(name),
+    // A forwarded call stays on this replica's own connection: it is never forwarded again.
+    target: options.registry.transport(name, { forward: !relay.forwarded }),
     admit: relayPolicy(principal),
     log: (line) => options.log(`relay to agent/${name}: ${line}`),
   });

@@ -8,6 +8,7 @@ import { defaultSessionSettings } from '../config/index.js';
 import { AppError, describeError, messageOf } from '../errors.js';
 import { deliver, sinkLabel, type WebhookSink } from '../notifications/index.js';
 import type { Store } from '../store/index.js';
+import { forwardAgentCalls } from './agent-forwarding.js';
 import { agentUpgrades } from './agent-sockets.js';
 import { createApp, type SignInSettings } from './app.js';
 import { Lease } from './lease.js';
@@ -54,6 +55,11 @@ export interface ServeOptions {
    * the same registry must be the runtime's (`openGatehouse(config, { agents })`).
    */
   readonly agents?: AgentRegistry;
+  /**
+   * Where the other replicas reach this one to forward calls for agents connected here (e.g.
+   * http://POD_IP:8080). Default: the address it listens on.
+   */
+  readonly advertiseUrl?: string;
 }
 
 export interface RunningServer {
@@ -260,6 +266,16 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   listeningUrl = url;
+  const forwarding = agents
+    ? await forwardAgentCalls({ store, registry: agents, replica, url: options.advertiseUrl ?? url })
+    : undefined;
+  const renewal = forwarding
+    ? setInterval(() => {
+        forwarding
+          .renew()
+          .catch((error: unknown) => logOnChange('replica', `announcing this replica: ${messageOf(error)}`));
+      }, agents?.heartbeatMs)
+    : undefined;
   const unlisten = await store.signals
     ?.listen(accessChannel, (requestId) => onRequestChange(requestId || undefined))
     .catch((error: unknown) => {
@@ -289,6 +305,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     leader: () => lease.held(),
     close: async () => {
       clearInterval(heartbeat);
+      clearInterval(renewal);
+      forwarding?.close();
       // Agents reconnect to another replica, or to this one once it is back.
       for (const session of agents?.sessions ?? []) session.socket.close(1001, 'the server is stopping');
       await unlisten?.();

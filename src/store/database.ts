@@ -6,7 +6,7 @@ import type {
   AwsAuthHistoryTable,
   EksAccessGrantsTable,
 } from './tables/access.js';
-import type { AgentsTable } from './tables/agents.js';
+import type { AgentsTable, ServerReplicasTable } from './tables/agents.js';
 import type { AuditEventsTable } from './tables/audit.js';
 import type { ClusterProvidersTable } from './tables/clusters.js';
 import type { OneTimeCodesTable, SessionsTable } from './tables/identity.js';
@@ -39,6 +39,7 @@ export interface Database {
   readonly sessions: SessionsTable;
   readonly one_time_codes: OneTimeCodesTable;
   readonly agents: AgentsTable;
+  readonly server_replicas: ServerReplicasTable;
 }
 
 export type StoreDialect = 'sqlite' | 'postgres';
