@@ -8,8 +8,7 @@ import { defaultSessionSettings } from '../config/index.js';
 import { AppError, describeError, messageOf } from '../errors.js';
 import { deliver, sinkLabel, type WebhookSink } from '../notifications/index.js';
 import type { Store } from '../store/index.js';
-import { forwardAgentCalls } from './agent-forwarding.js';
-import { agentUpgrades } from './agent-sockets.js';
+import { serveAgents } from './agent-forwarding.js';
 import { createApp, type SignInSettings } from './app.js';
 import { Lease } from './lease.js';
 import { PassLoop } from './loop.js';
@@ -251,30 +250,19 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     );
     started.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, options)));
   });
-  const { agents } = options;
-  if (agents)
-    server.on(
-      'upgrade',
-      agentUpgrades({
-        store,
-        registry: agents,
-        sessions: options.signIn?.sessions ?? defaultSessionSettings,
-        replica,
-        log,
-      }),
-    );
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   listeningUrl = url;
-  const forwarding = agents
-    ? await forwardAgentCalls({ store, registry: agents, replica, url: options.advertiseUrl ?? url })
-    : undefined;
-  const renewal = forwarding
-    ? setInterval(() => {
-        forwarding
-          .renew()
-          .catch((error: unknown) => logOnChange('replica', `announcing this replica: ${messageOf(error)}`));
-      }, agents?.heartbeatMs)
+  const agents = options.agents
+    ? await serveAgents({
+        onUpgrade: (listener) => server.on('upgrade', listener),
+        store,
+        registry: options.agents,
+        sessions: options.signIn?.sessions ?? defaultSessionSettings,
+        replica,
+        url: options.advertiseUrl ?? url,
+        log,
+      })
     : undefined;
   const unlisten = await store.signals
     ?.listen(accessChannel, (requestId) => onRequestChange(requestId || undefined))
@@ -305,10 +293,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     leader: () => lease.held(),
     close: async () => {
       clearInterval(heartbeat);
-      clearInterval(renewal);
-      forwarding?.close();
-      // Agents reconnect to another replica, or to this one once it is back.
-      for (const session of agents?.sessions ?? []) session.socket.close(1001, 'the server is stopping');
+      agents?.close();
       await unlisten?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await expiries.stop();
