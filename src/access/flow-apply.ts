@@ -20,6 +20,9 @@ function via(principal: Principal): { readonly via?: string } {
       return { via: 'console' };
     case 'local':
       return {};
+    case 'agent':
+    case 'replica':
+      return { via: kind };
     default: {
       const unknown: never = kind;
       return unknown;

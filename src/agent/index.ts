@@ -16,6 +16,7 @@ export {
   agentCluster,
   agentClusterStatuses,
   agentHeartbeatMs,
+  agentPrincipal,
   agentState,
   authenticateAgent,
   createAgent,
@@ -27,6 +28,14 @@ export {
 } from './records.js';
 export { AgentRegistry, type AgentSession, agentLost } from './registry.js';
 export { dialRelay, type Relay, type RelayOptions } from './relay-client.js';
+export { relayPolicy } from './relay-policy.js';
+export {
+  announceReplica,
+  authenticateReplica,
+  isReplicaSecret,
+  renewReplica,
+  replicaHolding,
+} from './replicas.js';
 export { directTransport, type RunAgentOptions, runAgent } from './run-agent.js';
 export { type Answerer, answerTunnel } from './tunnel-answer.js';
 export { type FrameSocket, TunnelClient } from './tunnel-client.js';

@@ -2,7 +2,7 @@ import { auditedTransaction } from '../audit/index.js';
 import { AppError } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { AgentHello } from './protocol.js';
-import type { Agent } from './records.js';
+import { type Agent, agentPrincipal } from './records.js';
 
 /**
  * Records that an agent connected to this replica, audited. The first cluster uid an agent
@@ -24,7 +24,7 @@ export async function recordConnected(
   await auditedTransaction(store, async ({ tx, audit }) => {
     await audit(
       {
-        actor: `agent:${agent.name}`,
+        actor: agentPrincipal(agent).subject,
         action: 'agent.connect',
         target: agent.cluster,
         outcome: moved ? 'denied' : 'succeeded',
@@ -88,7 +88,7 @@ export async function recordDisconnected(
         .execute();
     await audit(
       {
-        actor: `agent:${input.agent.name}`,
+        actor: agentPrincipal(input.agent).subject,
         action: 'agent.disconnect',
         target: input.agent.cluster,
         outcome: 'succeeded',

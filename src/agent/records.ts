@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { auditedTransaction } from '../audit/index.js';
 import type { ClusterStatus } from '../clusters/index.js';
 import { AppError } from '../errors.js';
-import { hashToken } from '../identity/index.js';
+import { hashToken, type Principal } from '../identity/index.js';
 import type { Store } from '../store/index.js';
 import type { AgentsTable } from '../store/tables/agents.js';
 
@@ -189,6 +189,16 @@ export async function revokeAgent(
     );
   });
   return { ...agent, revokedAt: now.toISOString() };
+}
+
+/** Who an agent is in the audit log: `agent:NAME`, with no platform role. */
+export function agentPrincipal(agent: Agent): Principal {
+  return {
+    subject: `agent:${agent.name}`,
+    groups: [],
+    roles: [],
+    authenticatedBy: { kind: 'agent', agentId: agent.id },
+  };
 }
 
 /** The agent a token belongs to, or `auth.unauthorized` saying why not (never which part matched). */

@@ -1,6 +1,6 @@
 import { AppError, isAppError } from '../errors.js';
 import type { ExecOptions, ExecResult, KubeRequest, KubeTransport } from '../kube/index.js';
-import type { Agent } from './records.js';
+import { type Agent, agentHeartbeatMs } from './records.js';
 import type { FrameSocket, TunnelClient } from './tunnel-client.js';
 
 /** One live agent connection on this replica. */
@@ -14,6 +14,8 @@ export interface AgentSession {
 export interface AgentRegistryOptions {
   /** How long an idempotent read that lost its agent waits for it to come back before failing. */
   readonly reconnectWaitMs?: number;
+  /** How often the server pings each agent and checks its token still stands (default 10 s). */
+  readonly heartbeatMs?: number;
 }
 
 const lostCode = 'agent.lost';
@@ -27,9 +29,29 @@ export class AgentRegistry {
   readonly #sessions = new Map<string, AgentSession>();
   readonly #waiting = new Map<string, Set<() => void>>();
   readonly #reconnectWaitMs: number;
+  readonly heartbeatMs: number;
+  #forward: ((name: string) => Promise<KubeTransport | undefined>) | undefined;
 
   constructor(options: AgentRegistryOptions = {}) {
     this.#reconnectWaitMs = options.reconnectWaitMs ?? 15_000;
+    this.heartbeatMs = Math.min(options.heartbeatMs ?? agentHeartbeatMs, agentHeartbeatMs);
+  }
+
+  /**
+   * How to reach an agent connected to another replica (the server sets it: a relay to that
+   * replica). Without it, such an agent is offline from here.
+   */
+  forwardWith(forward: (name: string) => Promise<KubeTransport | undefined>): void {
+    this.#forward = forward;
+  }
+
+  /** Where a call for the agent goes now: its connection here, else the replica that holds it. */
+  async route(name: string, options: { readonly forward?: boolean } = {}): Promise<KubeTransport> {
+    const session = this.#sessions.get(name);
+    if (session) return session.tunnel;
+    const forwarded = options.forward === false ? undefined : await this.#forward?.(name);
+    if (forwarded) return forwarded;
+    throw offline(name);
   }
 
   /** Adds a session; one already there for the same agent is returned so the caller closes it. */
@@ -75,9 +97,12 @@ export class AgentRegistry {
     return this.#sessions.get(name);
   }
 
-  /** The transport of cluster `agent/<name>`: it follows the agent across reconnections. */
-  transport(name: string): KubeTransport {
-    return new AgentTransport(this, name, this.#reconnectWaitMs);
+  /**
+   * The transport of cluster `agent/<name>`: it follows the agent across reconnections.
+   * `forward: false` (calls forwarded by another replica) keeps them on this replica's own connection.
+   */
+  transport(name: string, options: { readonly forward?: boolean } = {}): KubeTransport {
+    return new AgentTransport(this, name, this.#reconnectWaitMs, options.forward !== false);
   }
 }
 
@@ -98,7 +123,7 @@ function offline(name: string): AppError {
     'cluster.unreachable',
     `cluster "agent/${name}" is offline: its agent is not connected to this server`,
     {
-      fix: 'Check the agent in that cluster (kubectl logs of the gatehouse agent pod) and that it reaches this server; `gatehouse agents list` shows when it was last seen',
+      fix: 'Check the agent in that cluster (kubectl logs of the gatehouse agent pod) and that it reaches this server; `gatehouse agents list` shows when it was last seen and by which replica (with several replicas, an agent serves only the one it is connected to)',
     },
   );
 }
@@ -110,18 +135,20 @@ class AgentTransport implements KubeTransport {
   readonly #registry: AgentRegistry;
   readonly #agent: string;
   readonly #reconnectWaitMs: number;
+  readonly #forward: boolean;
 
-  constructor(registry: AgentRegistry, agent: string, reconnectWaitMs: number) {
+  constructor(registry: AgentRegistry, agent: string, reconnectWaitMs: number, forward: boolean) {
     this.#registry = registry;
     this.#agent = agent;
     this.#reconnectWaitMs = reconnectWaitMs;
+    this.#forward = forward;
     this.name = `agent "${agent}"`;
   }
 
   async request(request: KubeRequest): Promise<string> {
-    const session = this.#current();
+    const route = await this.#registry.route(this.#agent, { forward: this.#forward });
     try {
-      return await session.tunnel.request(request);
+      return await route.request(request);
     } catch (error) {
       // A read changes nothing, so it may be asked again once the agent is back; a write may
       // already have happened on the API server, so it is not repeated.
@@ -133,12 +160,6 @@ class AgentTransport implements KubeTransport {
   }
 
   async exec(options: ExecOptions): Promise<ExecResult> {
-    return await this.#current().tunnel.exec(options);
-  }
-
-  #current(): AgentSession {
-    const session = this.#registry.session(this.#agent);
-    if (!session) throw offline(this.#agent);
-    return session;
+    return await (await this.#registry.route(this.#agent, { forward: this.#forward })).exec(options);
   }
 }

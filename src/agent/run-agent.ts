@@ -111,7 +111,7 @@ async function connectOnce(options: RunAgentOptions, target: KubeTransport): Pro
         options.log(
           `connected to ${options.server}${proxy ? ` through the proxy ${proxy.host}` : ''}; serving the API of ${options.client.server}`,
         );
-        answerer = answerTunnel({ socket: ws, target, admit: admitKubernetesCall, log: options.log });
+        answerer = answerTunnel({ socket: ws, target, admit: admitLogged(options.log), log: options.log });
       });
     });
     ws.on('ping', quiet);
@@ -126,6 +126,18 @@ async function connectOnce(options: RunAgentOptions, target: KubeTransport): Pro
       );
     });
   });
+}
+
+/** The guard, with a log line per exec: the cluster keeps its own record of what ran through it. */
+function admitLogged(log: (line: string) => void): typeof admitKubernetesCall {
+  return (call) => {
+    const refused = admitKubernetesCall(call);
+    if (!refused && call.type === 'exec') {
+      const { namespace, pod, container, command } = call.exec;
+      log(`exec in ${namespace}/${pod}/${container}: ${command[0]?.slice(0, 40)} (${command.length} words)`);
+    }
+    return refused;
+  };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -87,23 +87,33 @@ export function answerTunnel(options: AnswerOptions): Answerer {
       new Writable({
         highWaterMark: dataChunkBytes,
         write(chunk: Buffer, _encoding, done) {
-          // The exec stream does not wait for us: past this, the caller reads too slowly to keep up.
-          if (this.writableLength > maxQueuedBytes && !overflow) {
-            overflow = new AppError(
-              'internal',
-              `the caller read the exec output too slowly (over ${maxQueuedBytes} bytes queued in the agent)`,
-              {
-                fix: 'Check the Gatehouse server: its disk or its connection to the agent is too slow',
-              },
-            );
-            stop.abort();
-          }
-          sendChunks(options.socket, id, name, chunk, window).then(
-            () => done(),
-            () => done(),
+          forward(name, this.writableLength, chunk, done);
+        },
+        // Output that queued while a send waited is sent as one frame: fewer, larger frames.
+        writev(chunks, done) {
+          forward(
+            name,
+            this.writableLength,
+            Buffer.concat(chunks.map((entry) => entry.chunk as Buffer)),
+            done,
           );
         },
       });
+    const forward = (name: StreamName, queued: number, bytes: Buffer, done: () => void) => {
+      // The exec stream does not wait for us: past this, the caller reads too slowly to keep up.
+      if (queued > maxQueuedBytes && !overflow) {
+        overflow = new AppError(
+          'internal',
+          `the caller read the exec output too slowly (over ${maxQueuedBytes} bytes queued in the agent)`,
+          { fix: 'Check the Gatehouse server: its disk or its connection to the agent is too slow' },
+        );
+        stop.abort();
+      }
+      sendChunks(options.socket, id, name, bytes, window).then(
+        () => done(),
+        () => done(),
+      );
+    };
     const cancel = () => {
       cancelled = true;
       stop.abort();

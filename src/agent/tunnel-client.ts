@@ -67,6 +67,11 @@ export class TunnelClient implements KubeTransport {
     this.name = options.name;
   }
 
+  /** Whether the connection is gone (then every call fails at once). */
+  get closed(): boolean {
+    return this.#closed !== undefined;
+  }
+
   /** Calls waiting for an answer. */
   get pending(): number {
     return this.#pending.size;

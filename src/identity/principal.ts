@@ -13,6 +13,10 @@ export const platformRoles: readonly PlatformRole[] = ['admin', 'auditor', 'resp
 export type Authentication =
   | { readonly kind: 'api-token'; readonly tokenId: string }
   | { readonly kind: 'session'; readonly sessionId: string }
+  /** An in-cluster agent, by its token: it acts only as its cluster's transport. */
+  | { readonly kind: 'agent'; readonly agentId: string }
+  /** Another replica of the server, forwarding a call for an agent connected to this one. */
+  | { readonly kind: 'replica' }
   /** Opened the store on this machine (the CLI); the cluster or the OS account named them. */
   | { readonly kind: 'local' };
 
@@ -57,6 +61,9 @@ function howToGet(principal: Principal, role: PlatformRole): string {
       return `Ask an administrator to map one of your groups to the ${role} role`;
     case 'local':
       return `Run it as someone with the ${role} role`;
+    case 'agent':
+    case 'replica':
+      return 'Agent and replica credentials only carry calls to a cluster; act with an API token or a signed-in session';
     default: {
       const unknown: never = kind;
       return unknown;

@@ -7,9 +7,18 @@ import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startExecPeer } from '../../test/support/exec-peer.js';
 import { freshStore } from '../../test/support/stores.js';
-import { AgentRegistry, createAgent, dialRelay, listAgents, runAgent } from '../agent/index.js';
+import {
+  AgentRegistry,
+  createAgent,
+  dialRelay,
+  listAgents,
+  revokeAgent,
+  rotateAgentToken,
+  runAgent,
+} from '../agent/index.js';
 import { ClusterConnections } from '../clusters/index.js';
-import { createToken } from '../identity/index.js';
+import { defaultSessionSettings } from '../config/index.js';
+import { createSession, createToken } from '../identity/index.js';
 import { execInContainer, KubeClient, loadKubeconfig } from '../kube/index.js';
 import { startServer } from './serve.js';
 
@@ -21,14 +30,14 @@ afterEach(async () => {
 const output = Buffer.alloc(5 * 1024 * 1024, 'a');
 
 /** A server with an agent registry, an agent token, and an API server peer for the agent to serve. */
-async function setup() {
+async function setup(options: { heartbeatMs?: number } = {}) {
   const fresh = await freshStore('sqlite');
   closers.push(fresh.cleanup);
   const peer = await startExecPeer([
     { namespace: 'ns', name: 'web', container: 'app', labels: {}, stdout: () => output },
   ]);
   closers.push(peer.close);
-  const registry = new AgentRegistry({ reconnectWaitMs: 2_000 });
+  const registry = new AgentRegistry({ reconnectWaitMs: 2_000, ...options });
   const clusters = new ClusterConnections({
     kubeconfig: undefined,
     env: {},
@@ -149,6 +158,25 @@ describe('agents dialling in to the server', () => {
     expect(proxy.connects).toEqual([new URL(context.server.url).host]);
   });
 
+  it('drops a connected agent within a heartbeat of its revocation or rotation, and refuses it when it tries again', async () => {
+    const context = await setup({ heartbeatMs: 200 });
+    const agent = agentFor(context);
+    await until(() => context.registry.session('peer') !== undefined, 'the agent to connect');
+    await rotateAgentToken(context.store, { name: 'peer', actor: 'test' });
+    await until(
+      () => agent.log.some((line) => line.includes('revoked or rotated')),
+      'the rotated agent to be dropped',
+    );
+    await until(() => agent.log.some((line) => line.includes('HTTP 401')), 'the old token to be refused');
+    await revokeAgent(context.store, { name: 'peer', actor: 'test' });
+    expect(context.registry.session('peer')).toBeUndefined();
+    const [row] = await listAgents(context.store);
+    expect(row).toMatchObject({
+      connectedAt: undefined,
+      lastError: expect.stringContaining('revoked or rotated'),
+    });
+  });
+
   it('relays a CLI signed in as an admin to the agent cluster, and refuses a token without the role', async () => {
     const context = await setup();
     agentFor(context);
@@ -169,6 +197,108 @@ describe('agents dialling in to the server', () => {
     ).rejects.toMatchObject({
       code: 'auth.forbidden',
       message: expect.stringContaining('alice may not reach cluster agent/peer'),
+    });
+  });
+});
+
+describe('several replicas', () => {
+  it('reaches an agent connected to another replica through that replica, and only it', async () => {
+    const context = await setup();
+    // A second replica over the same store, with its own registry and no agent of its own.
+    const registry = new AgentRegistry();
+    const clusters = new ClusterConnections({
+      kubeconfig: undefined,
+      env: {},
+      store: async () => context.store,
+      agents: async (cluster) => registry.transport(cluster.slice('agent/'.length)),
+    });
+    const other = await startServer({
+      gatehouse: { store: async () => context.store, clusters },
+      host: '127.0.0.1',
+      port: 0,
+      intervalMs: 1000,
+      webhooks: [],
+      log: () => undefined,
+      agents: registry,
+      replicaId: 'replica-b',
+    });
+    closers.push(other.close);
+    agentFor(context);
+    await until(
+      () => context.registry.session('peer') !== undefined,
+      'the agent to connect to the first replica',
+    );
+    const client = await clusters.client('agent/peer');
+    const pod = await client.request<{ metadata: { name: string } }>({
+      path: '/api/v1/namespaces/ns/pods/web',
+    });
+    expect(pod.metadata.name).toBe('web');
+    const stdout = sink();
+    const result = await execInContainer(client, {
+      namespace: 'ns',
+      pod: 'web',
+      container: 'app',
+      command: ['sh'],
+      stdout: stdout.stream,
+      stderr: sink().stream,
+    });
+    expect(result.status).toBe('Success');
+    expect(stdout.bytes()).toBe(output.length);
+    expect(registry.session('peer')).toBeUndefined();
+    const relays = await context.store.db
+      .selectFrom('audit_events')
+      .select('actor')
+      .where('action', '=', 'agent.relay')
+      .execute();
+    expect(relays.map((row) => row.actor)).toEqual(['replica:replica-b']);
+  });
+});
+
+describe('what a relay lets through', () => {
+  it('gives a responder reads, exec and debug containers through the agent, and refuses them writes', async () => {
+    const context = await setup();
+    agentFor(context);
+    await until(() => context.registry.session('peer') !== undefined, 'the agent to connect');
+    const { id } = await createSession(context.store, defaultSessionSettings, {
+      kind: 'cli',
+      method: 'oidc',
+      subject: 'oidc:rita',
+      groups: [],
+      roles: ['responder'],
+    });
+    const relay = await dialRelay({ server: context.server.url, token: id, cluster: 'agent/peer', env: {} });
+    closers.push(relay.close);
+    const { transport } = relay;
+    expect(
+      JSON.parse(await transport.request({ path: '/api/v1/namespaces/ns/pods/web' })).metadata.name,
+    ).toBe('web');
+    const stdout = sink();
+    const exec = await transport.exec({
+      namespace: 'ns',
+      pod: 'web',
+      container: 'app',
+      command: ['sh'],
+      stdout: stdout.stream,
+      stderr: sink().stream,
+    });
+    expect(exec.status).toBe('Success');
+    // Past the policy, the API server answers (the peer has no ephemeral containers: 404).
+    await expect(
+      transport.request({
+        method: 'PATCH',
+        path: '/api/v1/namespaces/ns/pods/web/ephemeralcontainers',
+        body: {},
+      }),
+    ).rejects.toMatchObject({ code: 'not-found' });
+    await expect(
+      transport.request({
+        method: 'POST',
+        path: '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings',
+        body: { metadata: { name: 'me-admin' } },
+      }),
+    ).rejects.toMatchObject({
+      code: 'auth.forbidden',
+      message: expect.stringContaining('oidc:rita may not POST'),
     });
   });
 });

@@ -4,22 +4,24 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import {
   type Agent,
   type AgentRegistry,
-  agentHeartbeatMs,
   agentLost,
   answerTunnel,
   authenticateAgent,
+  authenticateReplica,
   isAgentCluster,
+  isReplicaSecret,
   maxFrameBytes,
   parseAnswerFrame,
   recordConnected,
   recordDisconnected,
+  relayPolicy,
   renewPresence,
   TunnelClient,
 } from '../agent/index.js';
 import { appendAudit } from '../audit/index.js';
 import type { SessionSettings } from '../config/index.js';
 import { AppError, describeError, isAppError } from '../errors.js';
-import { authenticateBearer, hashToken, requireRole } from '../identity/index.js';
+import { authenticateBearer, hashToken, type Principal, requireRole } from '../identity/index.js';
 import type { Store } from '../store/index.js';
 import { httpStatusFor } from './errors.js';
 
@@ -66,7 +68,7 @@ export function agentUpgrades(
     } else if (url.pathname === '/v1/agents/relay') {
       const cluster = url.searchParams.get('cluster') ?? '';
       openRelay(options, token, cluster).then(
-        (name) => accept((ws) => serveRelay(options, ws, name)),
+        (relay) => accept((ws) => serveRelay(options, ws, relay)),
         refuse,
       );
     } else {
@@ -98,8 +100,17 @@ async function openRelay(
   options: AgentSocketsOptions,
   token: string | undefined,
   cluster: string,
-): Promise<string> {
-  const principal = await authenticateBearer(options.store, options.sessions, token);
+): Promise<{ readonly name: string; readonly principal: Principal; readonly forwarded: boolean }> {
+  // Another replica forwarding a call for an agent connected here (see agent-forwarding.ts).
+  const forwarded = isReplicaSecret(token);
+  const principal: Principal = forwarded
+    ? {
+        subject: `replica:${await authenticateReplica(options.store, token ?? '')}`,
+        groups: [],
+        roles: ['admin'],
+        authenticatedBy: { kind: 'replica' },
+      }
+    : await authenticateBearer(options.store, options.sessions, token);
   requireRole(principal, 'responder', `reach cluster ${cluster.slice(0, 100)} through its agent`);
   if (!isAgentCluster(cluster))
     throw new AppError('input.invalid', `"${cluster.slice(0, 100)}" is not an agent cluster`, {
@@ -113,13 +124,20 @@ async function openRelay(
     outcome: 'succeeded',
     details: { replica: options.replica },
   });
-  return name;
+  return { name, principal, forwarded };
 }
 
-function serveRelay(options: AgentSocketsOptions, ws: WebSocket, name: string): void {
+function serveRelay(
+  options: AgentSocketsOptions,
+  ws: WebSocket,
+  relay: { readonly name: string; readonly principal: Principal; readonly forwarded: boolean },
+): void {
+  const { name, principal } = relay;
   const answerer = answerTunnel({
     socket: ws,
-    target: options.registry.transport(name),
+    // A forwarded call stays on this replica's own connection: it is never forwarded again.
+    target: options.registry.transport(name, { forward: !relay.forwarded }),
+    admit: relayPolicy(principal),
     log: (line) => options.log(`relay to agent/${name}: ${line}`),
   });
   ws.on('message', (data, isBinary) => answerer.receive(data, isBinary));
@@ -179,7 +197,7 @@ function attach(options: AgentSocketsOptions, ws: WebSocket, agent: Agent, token
       (stands) => stands || ws.close(4401, 'the agent token was revoked or rotated'),
       (error: unknown) => log(`renewing agent ${agent.name}: ${describeError(error)}`),
     );
-  }, agentHeartbeatMs);
+  }, registry.heartbeatMs);
   ws.on('error', () => ws.terminate());
   ws.on('close', (code, reason) => {
     clearInterval(heartbeat);

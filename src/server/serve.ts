@@ -9,7 +9,7 @@ import { AppError, describeError, messageOf } from '../errors.js';
 import { deliver, sinkLabel, type WebhookSink } from '../notifications/index.js';
 import { runReviewDeadlines } from '../reviews/index.js';
 import type { Store } from '../store/index.js';
-import { agentUpgrades } from './agent-sockets.js';
+import { serveAgents } from './agent-forwarding.js';
 import { createApp, type SignInSettings } from './app.js';
 import { Lease } from './lease.js';
 import { PassLoop } from './loop.js';
@@ -55,6 +55,11 @@ export interface ServeOptions {
    * the same registry must be the runtime's (`openGatehouse(config, { agents })`).
    */
   readonly agents?: AgentRegistry;
+  /**
+   * Where the other replicas reach this one to forward calls for agents connected here (e.g.
+   * http://POD_IP:8080). Default: the address it listens on.
+   */
+  readonly advertiseUrl?: string;
 }
 
 export interface RunningServer {
@@ -272,21 +277,20 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     );
     started.once('error', (error: NodeJS.ErrnoException) => reject(listenError(error, options)));
   });
-  const { agents } = options;
-  if (agents)
-    server.on(
-      'upgrade',
-      agentUpgrades({
-        store,
-        registry: agents,
-        sessions: options.signIn?.sessions ?? defaultSessionSettings,
-        replica,
-        log,
-      }),
-    );
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   listeningUrl = url;
+  const agents = options.agents
+    ? await serveAgents({
+        onUpgrade: (listener) => server.on('upgrade', listener),
+        store,
+        registry: options.agents,
+        sessions: options.signIn?.sessions ?? defaultSessionSettings,
+        replica,
+        url: options.advertiseUrl ?? url,
+        log,
+      })
+    : undefined;
   const unlisten = await store.signals
     ?.listen(accessChannel, (requestId) => onRequestChange(requestId || undefined))
     .catch((error: unknown) => {
@@ -317,8 +321,7 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     leader: () => lease.held(),
     close: async () => {
       clearInterval(heartbeat);
-      // Agents reconnect to another replica, or to this one once it is back.
-      for (const session of agents?.sessions ?? []) session.socket.close(1001, 'the server is stopping');
+      agents?.close();
       await unlisten?.();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await expiries.stop();

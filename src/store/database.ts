@@ -6,7 +6,7 @@ import type {
   AwsAuthHistoryTable,
   EksAccessGrantsTable,
 } from './tables/access.js';
-import type { AgentsTable } from './tables/agents.js';
+import type { AgentsTable, ServerReplicasTable } from './tables/agents.js';
 import type { AuditEventsTable } from './tables/audit.js';
 import type { ClusterProvidersTable } from './tables/clusters.js';
 import type { ForensicsJobRowsTable, ForensicsJobsTable } from './tables/forensics.js';
@@ -61,6 +61,7 @@ export interface Database {
   readonly agents: AgentsTable;
   readonly forensics_jobs: ForensicsJobsTable;
   readonly forensics_job_rows: ForensicsJobRowsTable;
+  readonly server_replicas: ServerReplicasTable;
 }
 
 export type StoreDialect = 'sqlite' | 'postgres';

@@ -538,8 +538,18 @@ const migrations: Record<string, Migration> = {
         .addColumn('replica', 'varchar(300)')
         .addColumn('last_error', 'text')
         .execute();
+      // Replicas of `gatehouse serve` that hold agent connections: where the others reach them,
+      // and a hash of the secret each presents when it forwards a call to another.
+      await db.schema
+        .createTable('server_replicas')
+        .addColumn('replica', 'varchar(300)', (column) => column.primaryKey())
+        .addColumn('url', 'text', (column) => column.notNull())
+        .addColumn('secret_hash', 'varchar(64)', (column) => column.notNull())
+        .addColumn('seen_at', 'varchar(40)', (column) => column.notNull())
+        .execute();
     },
     async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('server_replicas').execute();
       await db.schema.dropTable('agents').execute();
     },
   },

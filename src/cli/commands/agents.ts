@@ -152,6 +152,10 @@ export function registerAgent(program: Command, run: Runner): void {
     )
     .action((flags: AgentFlags) =>
       run(async (context) => {
+        if (!URL.canParse(flags.server) || !/^https?:$/.test(new URL(flags.server).protocol))
+          throw new AppError('input.invalid', `--server "${flags.server}" is not an http(s) URL`, {
+            fix: 'e.g. --server https://gatehouse.example.com',
+          });
         const server = new URL(flags.server).toString();
         const token = tokenSource(flags, context.env);
         token();

@@ -17,6 +17,7 @@ interface ServeFlags {
   readonly webhookFormat: string;
   readonly pendingTtl: string;
   readonly replicaId?: string;
+  readonly advertiseUrl?: string;
 }
 
 function parseListen(text: string): { host: string; port: number } {
@@ -37,6 +38,15 @@ function parseInterval(text: string): number {
       fix: 'e.g. --interval 1s',
     });
   return ms;
+}
+
+/** The URL other replicas forward agent calls to, if one is known before listening. */
+function advertised(flags: ServeFlags, env: NodeJS.ProcessEnv, port: number): { advertiseUrl?: string } {
+  const url = flags.advertiseUrl ?? env.GATEHOUSE_ADVERTISE_URL;
+  if (url) return { advertiseUrl: url };
+  return env.POD_IP && port > 0
+    ? { advertiseUrl: `http://${env.POD_IP.includes(':') ? `[${env.POD_IP}]` : env.POD_IP}:${port}` }
+    : {};
 }
 
 export function registerServe(program: Command, run: Runner): void {
@@ -60,6 +70,10 @@ export function registerServe(program: Command, run: Runner): void {
     .option(
       '--replica-id <name>',
       "this replica's name when several serve one database: one runs the reconciler, the others stand by (default: GATEHOUSE_REPLICA_ID, else the host name)",
+    )
+    .option(
+      '--advertise-url <url>',
+      'where the other replicas reach this one, for agents connected here (default: GATEHOUSE_ADVERTISE_URL, else http://POD_IP:PORT when POD_IP is set, else the listen address)',
     )
     .action((flags: ServeFlags) =>
       run(async (context) => {
@@ -93,6 +107,7 @@ export function registerServe(program: Command, run: Runner): void {
           log,
           evidenceRoot: evidenceRoot(context),
           agents,
+          ...advertised(flags, context.env, port),
           replicaId: flags.replicaId ?? context.env.GATEHOUSE_REPLICA_ID ?? hostname(),
           signIn: {
             ...(context.config.publicUrl ? { publicUrl: context.config.publicUrl } : {}),

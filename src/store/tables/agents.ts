@@ -23,3 +23,12 @@ export interface AgentsTable {
   readonly replica: string | null;
   readonly last_error: string | null;
 }
+
+/** A `gatehouse serve` replica other replicas forward agent calls to; only a hash of its secret. */
+export interface ServerReplicasTable {
+  readonly replica: string;
+  /** Where the other replicas reach it (its pod address, not the public URL). */
+  readonly url: string;
+  readonly secret_hash: string;
+  readonly seen_at: string;
+}
