@@ -7,10 +7,12 @@ import { type ExecPeer, startExecPeer } from '../../test/support/exec-peer.js';
 import { person, responder } from '../../test/support/principals.js';
 import { dialects, freshStore } from '../../test/support/stores.js';
 import { odHex } from '../../test/support/tar.js';
-import { audited, listAudit } from '../audit/index.js';
+import { audited, listAudit, localPublicKey, trustedKeys } from '../audit/index.js';
 import { type AppError, isAppError } from '../errors.js';
 import { KubeClient, loadKubeconfig } from '../kube/index.js';
 import { acquireContainer } from './acquire.js';
+import { acquireAudited } from './acquire-audited.js';
+import { packageAnchors } from './evidence/anchors.js';
 import { verifyPackage } from './evidence/package.js';
 import { defaultProfile } from './profile.js';
 
@@ -75,6 +77,40 @@ describe.each(dialects)('an acquisition that fails mid-stream (audit on %s)', (d
       package: failure?.details.package,
       packageHash: failure?.details.packageHash,
     });
+    await cleanup();
+  });
+  it('signs the package a failed acquisition sealed, so its hash is proven by the failed entry and package.sig', async () => {
+    const { store, cleanup } = await freshStore(dialect);
+    const evidenceRoot = mkdtempSync(join(tmpdir(), 'gatehouse-acq-evidence-'));
+    const failure = await acquireAudited({
+      store,
+      client,
+      evidenceRoot,
+      namespace: 'ns',
+      pod: 'web',
+      method: 'exec',
+      profile: defaultProfile,
+      operator: responder('alice'),
+      gatehouseVersion: 'test',
+      onProgress: (stage, bytes) => {
+        if (stage === 'collect' && bytes > 0) throw new Error('the progress display broke');
+      },
+    }).then(
+      () => undefined,
+      (error: unknown) => error as AppError,
+    );
+    const id = failure?.details.package ?? 'missing';
+    const root = join(evidenceRoot, id);
+    const { packageHash } = verifyPackage(root);
+    const key = localPublicKey(store);
+    const keys = key ? await trustedKeys(store, key) : undefined;
+    const { anchors, notes } = await packageAnchors({ root, id, packageHash, keys, store });
+    expect(notes).toEqual([]);
+    expect(anchors.map((anchor) => [anchor.kind, anchor.ok])).toEqual([
+      ['signature-file', true],
+      ['audit-entry', true],
+    ]);
+    expect(anchors[1]?.detail).toContain('the acquisition failed; sealed with what arrived');
     await cleanup();
   });
 });

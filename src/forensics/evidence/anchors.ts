@@ -112,8 +112,12 @@ async function auditAnchors(
   packageHash: string,
   keys: ReadonlyMap<string, KeyObject>,
 ): Promise<Anchor[]> {
+  // A failed acquisition that sealed what arrived records the package hash in its failed entry.
   const sealed = (await listAudit(store, { action: 'forensics.acquire' })).filter(
-    (event) => event.outcome === 'succeeded' && event.details.package === id,
+    (event) =>
+      event.details.package === id &&
+      typeof event.details.packageHash === 'string' &&
+      (event.outcome === 'succeeded' || event.outcome === 'failed'),
   );
   return sealed.map((event): Anchor => {
     const kind = 'audit-entry';
@@ -129,10 +133,11 @@ async function auditAnchors(
         ok: false,
         detail: `the package hash differs from the one in audit entry ${event.seq} (${String(event.details.packageHash)}): the package was rewritten`,
       };
+    const partial = event.outcome === 'failed' ? ' (the acquisition failed; sealed with what arrived)' : '';
     return {
       kind,
       ok: true,
-      detail: `audit entry ${event.seq}, signed by key ${event.keyId}, records this hash`,
+      detail: `audit entry ${event.seq}${partial}, signed by key ${event.keyId}, records this hash`,
     };
   });
 }
