@@ -237,6 +237,27 @@ describe('the other values files', () => {
     });
   });
 
+  it('lets the server replicas reach each other, whoever else the NetworkPolicy admits, and tells each its pod IP', () => {
+    const objects = render(chart, {
+      set: ['server.networkPolicy.ingressFrom[0].namespaceSelector.matchLabels.name=ingress'],
+    });
+    const [policy] = ofKind(objects, 'NetworkPolicy') as unknown as {
+      spec: { ingress: { from: Record<string, unknown>[] }[] };
+    }[];
+    const [deployment] = ofKind(objects, 'Deployment') as unknown as {
+      spec: { selector: { matchLabels: Record<string, string> } };
+    }[];
+    expect(policy?.spec.ingress[0]?.from).toEqual([
+      { namespaceSelector: { matchLabels: { name: 'ingress' } } },
+      { podSelector: { matchLabels: deployment?.spec.selector.matchLabels } },
+    ]);
+    const [server] = podSpecs(objects)[0]?.spec.containers ?? [];
+    expect(server?.env?.find((variable) => variable.name === 'POD_IP')).toEqual({
+      name: 'POD_IP',
+      valueFrom: { fieldRef: { fieldPath: 'status.podIP' } },
+    });
+  });
+
   it('leaves out the PodDisruptionBudget with one replica, so a drain is never blocked', () => {
     const objects = render(chart, { values: 'forensics-off' });
     expect(ofKind(objects, 'PodDisruptionBudget')).toEqual([]);
