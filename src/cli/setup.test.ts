@@ -170,6 +170,33 @@ describe('gatehouse setup for clouds', () => {
     expect(run.stderr).toContain('pass --bindable ROLE');
   });
 
+  it('reviews: rewrite or delete bindings and prove with SubjectAccessReview; bind only on the roles named', async () => {
+    const rulesOf = async (...args: string[]) => {
+      const run = await cli(['setup', 'rbac', 'reviews', ...args, '-o', 'json'], env());
+      expect(run.code, run.stderr).toBe(0);
+      const [clusterRole] = JSON.parse(run.stdout) as {
+        rules: { verbs: string[]; resourceNames?: string[] }[];
+      }[];
+      return clusterRole?.rules ?? [];
+    };
+    const plain = await rulesOf();
+    expect(plain.flatMap((rule) => rule.verbs)).not.toContain('bind');
+    expect(plain).toContainEqual({
+      apiGroups: ['authorization.k8s.io'],
+      resources: ['subjectaccessreviews'],
+      verbs: ['create'],
+    });
+    const bound = await rulesOf('--bindable', 'edit');
+    expect(bound.filter((rule) => rule.verbs.includes('bind'))).toEqual([
+      {
+        apiGroups: ['rbac.authorization.k8s.io'],
+        resources: ['roles', 'clusterroles'],
+        verbs: ['bind'],
+        resourceNames: ['edit'],
+      },
+    ]);
+  });
+
   it('names an unknown capability and the ones that exist', async () => {
     const run = await cli(['setup', 'aws', '--for', 'everything'], env());
     expect(run.code).not.toBe(0);

@@ -31,13 +31,14 @@ let agentToken = '';
 let remote: Record<string, string> = {};
 const tokens = { admin: '', alice: '', bob: '' };
 
-/** Forensics, inventory and access exactly as `gatehouse setup rbac` prints them, under this file's names. */
+/** Forensics, inventory, access and reviews exactly as `gatehouse setup rbac` prints them, under this file's names. */
 function applyAgentRbac(): void {
   const rename = (name: string) => `agent-netns-${name}`;
   const documents = [
     ...rbacDocuments('forensics', agentUser),
     ...rbacDocuments('inventory', agentUser),
     ...rbacDocuments('access', agentUser, { bindable: ['edit'], credentialNamespace: 'gatehouse-access' }),
+    ...rbacDocuments('reviews', agentUser, { bindable: ['edit'] }),
   ].map((document) => {
     const object = document as { metadata: { name: string }; roleRef?: { name: string } };
     return {
@@ -103,7 +104,7 @@ afterAll(async () => {
   network?.remove();
   for (const name of [namespace, jitNamespace])
     kubectl(kubeconfig, ['delete', 'namespace', name, '--wait=false']);
-  for (const capability of ['forensics', 'inventory', 'access'])
+  for (const capability of ['forensics', 'inventory', 'access', 'reviews'])
     kubectl(kubeconfig, ['delete', 'clusterrolebinding,clusterrole', `agent-netns-gatehouse-${capability}`]);
   kubectl(kubeconfig, [
     '-n',
@@ -191,6 +192,67 @@ describe('a server with no route to the API server, reaching the cluster only th
     );
     expect((await api(tokens.alice, 'POST', `/v1/requests/${id}/revoke`)).status).toBe(200);
     await waitFor(canEdit, false, 10_000);
+  });
+
+  it('revokes access through an access review, proven by SubjectAccessReview, all through the agent', async () => {
+    const canDeploy = (name: string) =>
+      userCan(admin, name, {
+        namespace: jitNamespace,
+        verb: 'create',
+        group: 'apps',
+        resource: 'deployments',
+      });
+    const binding = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'netns-reviewed', namespace: jitNamespace },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' },
+      subjects: ['netns-grace', 'netns-heidi'].map((name) => ({
+        kind: 'User',
+        name,
+        apiGroup: 'rbac.authorization.k8s.io',
+      })),
+    };
+    const applied = kubectl(kubeconfig, ['apply', '-f', '-'], JSON.stringify(binding));
+    expect(applied.status, applied.stderr).toBe(0);
+    expect(await canDeploy('netns-grace')).toBe(true);
+    expect((await gatehouse('--context', 'agent/netns', 'rbac', 'sync')).code).toBe(0);
+    const json = async (...args: string[]) => {
+      const result = await gatehouse('--context', 'agent/netns', ...args, '-o', 'json');
+      expect(result.code, `${args[1]}: ${result.stderr}${result.stdout}`).toBe(0);
+      return JSON.parse(result.stdout);
+    };
+    const created = await json(
+      'reviews',
+      'create',
+      '--name',
+      'private cluster',
+      '--fallback',
+      'user:netns-admin',
+      '--deadline',
+      '14d',
+      '-n',
+      jitNamespace,
+    );
+    const shown = await json('reviews', 'show', created.id);
+    const grace = shown.items.find(
+      (item: { subject: { name: string } }) => item.subject.name === 'netns-grace',
+    );
+    const decided = await json(
+      'reviews',
+      'decide',
+      created.id,
+      grace.id,
+      '--revoke',
+      '--reason',
+      'left the team',
+    );
+    expect(decided.decided[0]).toMatchObject({
+      state: 'revoked',
+      revocation: { status: 'done', proof: { kind: 'gone' } },
+    });
+    expect(await canDeploy('netns-grace')).toBe(false);
+    expect(await canDeploy('netns-heidi')).toBe(true);
   });
 
   it('applies an expiry that fell due while the agent was away as soon as it is back', async () => {

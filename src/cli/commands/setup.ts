@@ -50,6 +50,19 @@ export const capabilityRoles: Record<string, { description: string; rules: objec
       { apiGroups: [''], resources: ['configmaps'], resourceNames: ['aws-auth'], verbs: ['get', 'update'] },
     ],
   },
+  reviews: {
+    description:
+      'Access reviews: take a revoked subject out of its binding (or delete the binding) and out of aws-auth, then prove it gone with SubjectAccessReview',
+    rules: [
+      {
+        apiGroups: ['rbac.authorization.k8s.io'],
+        resources: ['rolebindings', 'clusterrolebindings'],
+        verbs: ['get', 'update', 'delete'],
+      },
+      { apiGroups: ['authorization.k8s.io'], resources: ['subjectaccessreviews'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['aws-auth'], verbs: ['get', 'update'] },
+    ],
+  },
 };
 
 /** access: the Role in the credential namespace (per-request ServiceAccounts and their tokens). */
@@ -59,7 +72,12 @@ export const credentialRoleRules: readonly object[] = [
 ];
 
 export interface RbacOptions {
-  /** access: the only roles Gatehouse may bind (what the flows offer); bind on others stays refused. */
+  /**
+   * access: the only roles Gatehouse may bind (what the flows offer); bind on others stays refused.
+   * reviews: the roles whose bindings Gatehouse may rewrite to take one subject out (Kubernetes
+   * asks for bind on the role to update a binding); without them it can only delete a binding
+   * whose last subject is revoked, and says so on the item.
+   */
   readonly bindable?: readonly string[];
   /** access: where credential-mode ServiceAccounts live; their rights are confined to it. */
   readonly credentialNamespace?: string;
@@ -88,16 +106,17 @@ export function rbacDocuments(capability: string, user: string, options: RbacOpt
     throw new AppError('input.invalid', 'the access role must name the roles Gatehouse may bind', {
       fix: 'Apply your flows first (gatehouse access flows apply -f FILE), or pass --bindable ROLE for each role the flows offer',
     });
-  const bind = access
-    ? [
-        {
-          apiGroups: [rbacGroup],
-          resources: ['roles', 'clusterroles'],
-          verbs: ['bind'],
-          resourceNames: [...new Set(options.bindable)].sort(),
-        },
-      ]
-    : [];
+  const bind =
+    access || (capability === 'reviews' && options.bindable?.length)
+      ? [
+          {
+            apiGroups: [rbacGroup],
+            resources: ['roles', 'clusterroles'],
+            verbs: ['bind'],
+            resourceNames: [...new Set(options.bindable)].sort(),
+          },
+        ]
+      : [];
   const documents: object[] = [
     {
       apiVersion: `${rbacGroup}/v1`,
@@ -155,7 +174,7 @@ export function registerSetup(program: Command, run: Runner): void {
     .option('--cluster <name>', 'EKS cluster name for the eksctl command', 'CLUSTER')
     .option(
       '--bindable <role>',
-      'access: a role Gatehouse may bind (repeatable; default: the roles of the stored flows)',
+      'access: a role Gatehouse may bind (repeatable; default: the roles of the stored flows); reviews: a role whose bindings it may rewrite (default: none, so it can only delete bindings whose last subject is revoked)',
       collect,
       [],
     )
@@ -178,7 +197,12 @@ export function registerSetup(program: Command, run: Runner): void {
       ) =>
         run(async (context) => {
           const documents = rbacDocuments(capability, flags.user, {
-            bindable: capability === 'access' ? await bindableRoles(context, flags.bindable) : [],
+            bindable:
+              capability === 'access'
+                ? await bindableRoles(context, flags.bindable)
+                : capability === 'reviews'
+                  ? flags.bindable
+                  : [],
             credentialNamespace: flags.credentialNamespace,
           });
           context.stdout(
