@@ -17,6 +17,7 @@ import { hostileUser, storeSync } from '../../test/support/governance-sync.js';
 import { sealedShopPackage } from '../../test/support/sealed-evidence.js';
 import { listRequests } from '../access/index.js';
 import { transition } from '../access/requests.js';
+import { createAgent, recordConnected } from '../agent/index.js';
 
 /**
  * The console in a real browser, served on a loopback port behind the test session seam (a
@@ -179,6 +180,14 @@ describe('the console in a browser', () => {
   }, 60_000);
 
   it('renders the remaining pages, the sign-in page and narrow screens without errors', async () => {
+    const { agent } = await createAgent(fixture.fresh.store, { name: 'prod-eu', actor: 'carol' });
+    await recordConnected(fixture.fresh.store, {
+      agent,
+      hello: { version: '0.1.0', kubernetesVersion: 'v1.36.3' },
+      replica: 'r1',
+      address: '10.0.0.5',
+    });
+    await createAgent(fixture.fresh.store, { name: 'dr-site', actor: 'carol' });
     for (const [path, name] of [
       ['/clusters', 'clusters'],
       ['/reviews', 'reviews'],

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ConsoleFixture, consoleFixture, csrfOf } from '../../test/support/console-app.js';
+import { createAgent, recordConnected, recordDisconnected } from '../agent/index.js';
 import { script, styles } from './assets.js';
 import { contentSecurityPolicy } from './index.js';
 
@@ -103,5 +104,27 @@ describe('the console shell', () => {
       expect(response.status).toBe(200);
       expect(await response.text()).not.toContain('Coming to the console');
     }
+  });
+
+  it('lists the clusters reached through an agent: online, offline with the reason and fix, or never connected', async () => {
+    fixture = await consoleFixture('sqlite');
+    const { store } = fixture.fresh;
+    await createAgent(store, { name: 'quiet', actor: 'carol' });
+    const { agent } = await createAgent(store, { name: 'prod-eu', actor: 'carol' });
+    await recordConnected(store, {
+      agent,
+      hello: { version: '0.1.0', kubernetesVersion: 'v1.36.3' },
+      replica: 'r1',
+      address: '10.0.0.5',
+    });
+    const online = await (await fixture.visit('dave', '/clusters')).text();
+    expect(online).toMatch(/<strong>agent\/prod-eu<\/strong>.*badge-active">online<.*v1\.36\.3/s);
+    expect(online).toMatch(/<strong>agent\/quiet<\/strong>.*never-connected.*its agent has never connected/s);
+    await recordDisconnected(store, { agent, replica: 'r1', reason: 'the agent closed the connection' });
+    const offline = await (await fixture.visit('dave', '/clusters')).text();
+    expect(offline).toMatch(
+      /<strong>agent\/prod-eu<\/strong>.*badge-refused">offline<.*its agent is offline since/s,
+    );
+    expect(offline).toContain('Check the agent pod in that cluster');
   });
 });
