@@ -119,11 +119,11 @@ describe('the console shell', () => {
     });
     const online = await (await fixture.visit('dave', '/clusters')).text();
     expect(online).toMatch(/<strong>agent\/prod-eu<\/strong>.*badge-active">online<.*v1\.36\.3/s);
-    expect(online).toMatch(/<strong>agent\/quiet<\/strong>.*never-connected.*its agent has never connected/s);
+    expect(online).toMatch(/<strong>agent\/quiet<\/strong>.*never-connected.*Its agent has never connected/s);
     await recordDisconnected(store, { agent, replica: 'r1', reason: 'the agent closed the connection' });
     const offline = await (await fixture.visit('dave', '/clusters')).text();
     expect(offline).toMatch(
-      /<strong>agent\/prod-eu<\/strong>.*badge-refused">offline<.*its agent is offline since/s,
+      /<strong>agent\/prod-eu<\/strong>.*badge-refused">offline<.*Its agent is offline since/s,
     );
     expect(offline).toContain('Check the agent pod in that cluster');
   });

@@ -140,7 +140,12 @@ describe('security on every rendered pod', () => {
 describe('RBAC is the union of the enabled capabilities, as gatehouse setup rbac defines them', () => {
   const cases: readonly [string, (typeof valuesFiles)[number], string[], string[]][] = [
     ['default', 'default', ['forensics', 'inventory'], []],
-    ['ingress (access on)', 'ingress', ['access', 'forensics', 'inventory'], ['edit', 'view']],
+    [
+      'ingress (access and reviews on)',
+      'ingress',
+      ['access', 'forensics', 'inventory', 'reviews'],
+      ['edit', 'view'],
+    ],
     ['agent-only', 'agent-only', ['forensics', 'inventory'], []],
     ['forensics off', 'forensics-off', ['inventory'], []],
   ];
