@@ -26,6 +26,7 @@ export { completionOverTime, reportHtml } from './report.js';
 export { countItems, getCampaign, getItem, type ItemFilter, listCampaigns, listItems } from './repository.js';
 export { isOwnAccess, isReviewer, ownersAnnotation, parseOwners, parseReviewer } from './reviewers.js';
 export { type ClusterAccess, frozenSnapshot } from './revocations.js';
+export { type RevokeContext, revokeItem } from './revoke.js';
 export { parseLabelSelector, parseSubjectKind } from './scope.js';
 export * from './types.js';
 export { seesAll, visibleCampaigns, visibleQueue } from './visibility.js';

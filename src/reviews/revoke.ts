@@ -92,6 +92,13 @@ export async function revokeItem(item: ReviewItem, context: RevokeContext): Prom
     return { at, status: 'failed', changes, error: describeError(error) };
   }
   if (context.dryRun) return { at, status: 'done', changes: changes.map((change) => `would ${change}`) };
+  if (item.grant.type === 'access-policy' && context.accessEntries)
+    return {
+      at,
+      status: 'done',
+      changes,
+      proof: await accessPolicyProof(item, item.grant.policyArn, context.accessEntries),
+    };
   try {
     const proof = await proveRevoked(context.client, item, context.read, {
       ...(context.settleMs !== undefined ? { settleMs: context.settleMs } : {}),
@@ -100,5 +107,29 @@ export async function revokeItem(item: ReviewItem, context: RevokeContext): Prom
     return { at, status: 'done', changes, proof };
   } catch (error) {
     return { at, status: 'done', changes, proof: { kind: 'not-checked', why: describeError(error) } };
+  }
+}
+
+/**
+ * EKS authorizes access policies outside RBAC, so SubjectAccessReview cannot see them: the proof
+ * is a fresh read of the principal's access entry from the EKS API, without that policy.
+ */
+async function accessPolicyProof(
+  item: ReviewItem,
+  policyArn: string,
+  port: EksAccessEntriesPort,
+): Promise<NonNullable<Revocation['proof']>> {
+  const checked = [`EKS access entry of ${item.subject.name} has ${policyArn}`];
+  try {
+    const entry = await port.accessEntry(item.subject.name);
+    const still = entry?.policies.filter((policy) => policy.policyArn === policyArn) ?? [];
+    if (still.length === 0) return { kind: 'gone', checked };
+    return {
+      kind: 'still-granted',
+      checked,
+      paths: [`EKS access entry ${item.subject.name} → ${policyArn} (associated again after the revocation)`],
+    };
+  } catch (error) {
+    return { kind: 'not-checked', why: describeError(error) };
   }
 }

@@ -11,7 +11,9 @@ import {
 } from '../../src/access/index.js';
 import type { ClusterRef } from '../../src/clusters/index.js';
 import { EksProvider } from '../../src/clusters/providers/eks/index.js';
+import { readCluster } from '../../src/inventory/index.js';
 import { KubeClient, loadKubeconfig, whoAmI } from '../../src/kube/index.js';
+import { type ReviewItem, revokeItem } from '../../src/reviews/index.js';
 import type { Store } from '../../src/store/index.js';
 import { account, type EksWorld, startEksWorld } from '../support/eks.js';
 import { waitFor } from '../support/jit.js';
@@ -179,5 +181,63 @@ describe('just-in-time access on EKS (moto, access entries fake, the test cluste
     expect(report.expired).toEqual([id]);
     expect(report.removed).toContain(`aws-auth/${aliceRole}`);
     await waitFor(canAuthenticate, false, tokenCacheWaitMs);
+  });
+});
+
+describe('access reviews on EKS (moto, access entries fake)', () => {
+  it('revokes an access-policy association after a dry run that changed nothing, proven gone by a fresh read of the entry', async () => {
+    const entries = gatehouse.accessEntries(ref);
+    const contractor = await world.createRole('contractor-review');
+    await entries.createAccessEntry({ principalArn: contractor });
+    await entries.associateAccessPolicy({
+      principalArn: contractor,
+      policyArn: viewPolicy,
+      accessScope: { type: 'namespace', namespaces: ['dev'] },
+    });
+    // The item as a campaign over this cluster's sync holds it (src/reviews/items.ts builds it so).
+    const item: ReviewItem = {
+      id: 'item-contractor',
+      campaignId: 'campaign-eks',
+      ordinal: 0,
+      subject: { kind: 'IamPrincipal', name: contractor },
+      namespace: 'dev',
+      grant: {
+        type: 'access-policy',
+        policyArn: viewPolicy,
+        accessScope: { type: 'namespace', namespaces: ['dev'] },
+      },
+      risks: [],
+      severity: undefined,
+      holders: 1,
+      reviewer: 'user:lead',
+      reviewerRule: 'fallback',
+      state: 'pending',
+      notes: [],
+    };
+    const context = {
+      store,
+      cluster: ref.name,
+      client: admin,
+      accessEntries: entries,
+      read: await readCluster(admin),
+    };
+    const dry = await revokeItem(item, { ...context, dryRun: true });
+    expect(dry).toMatchObject({
+      status: 'done',
+      changes: [`would disassociate ${viewPolicy} from ${contractor}`],
+    });
+    expect((await entries.accessEntry(contractor))?.policies.map((policy) => policy.policyArn)).toEqual([
+      viewPolicy,
+    ]);
+    const done = await revokeItem(item, context);
+    expect(done).toMatchObject({
+      status: 'done',
+      changes: [`disassociate ${viewPolicy} from ${contractor}`],
+      proof: { kind: 'gone', checked: [`EKS access entry of ${contractor} has ${viewPolicy}`] },
+    });
+    expect((await entries.accessEntry(contractor))?.policies ?? []).toEqual([]);
+    // Revoking again finds nothing to change, and says so.
+    expect((await revokeItem(item, context)).changes).toEqual([`${contractor} no longer has ${viewPolicy}`]);
+    await entries.deleteAccessEntry(contractor);
   });
 });
