@@ -113,12 +113,16 @@ describe.each(dialects)('the review pages on %s', (dialect) => {
               kind: 'summary',
               requests: 0,
               window: { from: '2026-09-01T00:00:00Z', to: '2026-12-01T00:00:00Z' },
+              revokeCandidate: true,
+              unusedRules: ['create,update,delete apps/deployments'],
             }
           : { kind: 'unknown', why: 'no audit log for prod' },
     });
     const campaign = await campaignIn(fixture);
     const text = await (await fixture.visit('bob', `/reviews/${campaign.id}`)).text();
-    expect(text).toContain('Usage 2026-09-01 to 2026-12-01: never used: a revoke candidate.');
+    expect(text).toContain('Usage 2026-09-01 to 2026-12-01: never used.');
+    expect(text).toContain('unused in the last 91 days — revoke candidate');
+    expect(text).toContain('<code>create,update,delete apps/deployments</code>');
     expect(text).toContain('Usage: unknown (no audit log for prod).');
   });
 });

@@ -28,4 +28,12 @@ export { isOwnAccess, isReviewer, ownersAnnotation, parseOwners, parseReviewer }
 export { type ClusterAccess, frozenSnapshot } from './revocations.js';
 export { parseLabelSelector, parseSubjectKind } from './scope.js';
 export * from './types.js';
+export {
+  defaultUsageWindowDays,
+  parseUsageWindow,
+  type ReviewUsageOptions,
+  rulesYaml,
+  usageFromAuditLog,
+  windowDays,
+} from './usage.js';
 export { seesAll, visibleCampaigns, visibleQueue } from './visibility.js';
