@@ -1,4 +1,4 @@
-import { grantLabel, type ReviewItem, rulesYaml, type UsageSummary, windowDays } from '../reviews/index.js';
+import { grantLabel, type ReviewItem, rulesYaml, type UsageSummary, usageSpan } from '../reviews/index.js';
 import { When } from './components.js';
 
 function Proof(props: { item: ReviewItem }) {
@@ -37,7 +37,7 @@ export function CandidateBadge(props: { usage: UsageSummary | undefined }) {
   const { usage } = props;
   if (usage?.kind !== 'summary' || !usage.revokeCandidate) return null;
   return (
-    <span class="badge badge-refused">{`unused in the last ${windowDays(usage.window)} days — revoke candidate`}</span>
+    <span class="badge badge-refused">{`unused in the last ${usageSpan(usage.window)} — revoke candidate`}</span>
   );
 }
 

@@ -34,6 +34,6 @@ export {
   type ReviewUsageOptions,
   rulesYaml,
   usageFromAuditLog,
-  windowDays,
+  usageSpan,
 } from './usage.js';
 export { seesAll, visibleCampaigns, visibleQueue } from './visibility.js';

@@ -12,7 +12,7 @@ import { auditLine, type EventShape } from '../usage/test-events.js';
 import { createCampaign } from './campaigns.js';
 import { campaignEvidence, evidenceCsv } from './evidence.js';
 import type { ReviewItem, UsageSummary } from './types.js';
-import { rulesYaml, usageFromAuditLog } from './usage.js';
+import { rulesYaml, usageFromAuditLog, usageSpan } from './usage.js';
 
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
 
@@ -200,5 +200,13 @@ describe.each(dialects)('usage evidence on review items from an ingested audit l
       items.find((item) => item.subject.name === 'olivia')!,
     );
     expect(wide).toMatchObject({ kind: 'summary', revokeCandidate: false, requests: 1 });
+  });
+});
+
+describe('the span a usage window claims', () => {
+  it('says days for a full window and hours when the ingested logs cover only part of a day', () => {
+    expect(usageSpan({ from: '2026-09-02T00:00:00Z', to: '2026-12-01T00:00:00Z' })).toBe('90 days');
+    expect(usageSpan({ from: '2026-12-01T08:05:00Z', to: '2026-12-01T09:20:00Z' })).toBe('1 hour');
+    expect(usageSpan({ from: '2026-12-01T09:19:00Z', to: '2026-12-01T09:20:00Z' })).toBe('1 minute');
   });
 });

@@ -164,9 +164,19 @@ export function parseUsageWindow(text: string, flag = '--usage-window'): number 
   return parseDuration(text, flag) / 86_400;
 }
 
-/** Whole days a usage window spans, for "unused in the last N days". */
-export function windowDays(window: { readonly from: string; readonly to: string }): number {
-  return Math.max(1, Math.round((Date.parse(window.to) - Date.parse(window.from)) / dayMs));
+/**
+ * How long a usage window is, in words ("90 days", "5 hours"): for "unused in the last …". A window
+ * the ingested logs cover only in part is short, and says so rather than claiming the full period.
+ */
+export function usageSpan(window: { readonly from: string; readonly to: string }): string {
+  const ms = Math.max(0, Date.parse(window.to) - Date.parse(window.from));
+  const [count, unit] =
+    ms >= dayMs
+      ? [Math.round(ms / dayMs), 'day']
+      : ms >= 3_600_000
+        ? [Math.round(ms / 3_600_000), 'hour']
+        : [Math.max(1, Math.round(ms / 60_000)), 'minute'];
+  return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }
 
 /** Rules as Kubernetes writes them in a Role, for a reviewer to copy. */
