@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { localPrincipal } from '../../src/identity/index.js';
+import { createToken, localPrincipal } from '../../src/identity/index.js';
 import { syncCluster } from '../../src/inventory/index.js';
 import { KubeClient, loadKubeconfig, subjectCan } from '../../src/kube/index.js';
 import { createCampaign, getCampaign, listItems } from '../../src/reviews/index.js';
@@ -228,6 +228,9 @@ describe('access reviews against the test cluster', () => {
     const table = await run('reviews', 'show', campaign, '-n', namespace, '--candidates');
     expect(table.stdout).toMatch(/heidi@example\.com.*revoke candidate \(unused \d+ (day|hour|minute)s?\)/);
     expect(table.stdout).not.toContain('grace@example.com');
+    const one = await run('reviews', 'show', campaign, items.get('grace@example.com')!.id);
+    expect(one.stdout).toMatch(/usage {6}\S+ to \S+: last used \S+, \d+ requests\n/);
+    expect(one.stdout).toContain('smaller role covering what was used:\n  rules:\n  - apiGroups: ["apps"]');
   });
 
   it("revokes one user's access, after a dry run that changed nothing, and SubjectAccessReview confirms it gone", async () => {
@@ -407,6 +410,16 @@ describe('a review deadline on the test cluster', () => {
           waited += 250
         )
           await sleep(250);
+        // The server wires usage from the audit log: with none ingested here, items say how to get it.
+        const { token } = await createToken(store, { user: 'root', admin: true, createdBy: 'test' });
+        const response = await fetch(`${server.url}/v1/reviews/${campaign.id}/evidence`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const evidence = (await response.json()) as { items: { usage: { kind: string; why?: string } }[] };
+        expect(evidence.items[0]?.usage.kind).toBe('unknown');
+        expect(evidence.items[0]?.usage.why).toContain(
+          `gatehouse usage ingest PATH --cluster ${admin.context}`,
+        );
       } finally {
         await server.close();
       }
