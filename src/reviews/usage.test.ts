@@ -11,6 +11,7 @@ import { ingestAuditLog } from '../usage/index.js';
 import { auditLine, type EventShape } from '../usage/test-events.js';
 import { createCampaign } from './campaigns.js';
 import { campaignEvidence, evidenceCsv } from './evidence.js';
+import { reportHtml } from './report.js';
 import type { ReviewItem, UsageSummary } from './types.js';
 import { rulesYaml, usageFromAuditLog, usageSpan } from './usage.js';
 
@@ -147,7 +148,7 @@ describe.each(dialects)('usage evidence on review items from an ingested audit l
     });
   });
 
-  it('marks a grant nobody used in the window as a revoke candidate, and exports it so', async () => {
+  it('marks a grant nobody used in the window as a revoke candidate, in the CSV and the auditors’ report too', async () => {
     const store = await open();
     const { campaign, items } = await campaignOn(store);
     await ingest(store, events);
@@ -161,9 +162,11 @@ describe.each(dialects)('usage evidence on review items from an ingested audit l
     expect(olivia.kind === 'summary' && Date.parse(olivia.window.from)).toBeLessThanOrEqual(
       Date.parse(campaign.createdAt) - 90 * 86_400_000,
     );
-    const csv = evidenceCsv(
-      await campaignEvidence(store, campaign.id, { usageOf: usageFromAuditLog(store) }),
-    );
+    const evidence = await campaignEvidence(store, campaign.id, { usageOf: usageFromAuditLog(store) });
+    const report = reportHtml(evidence);
+    expect(report).toContain('1 unused in the review window (revoke candidates), 0 with usage unknown');
+    expect(report).toMatch(/User olivia<\/td>.*: revoke candidate<\/td><\/tr>/);
+    const csv = evidenceCsv(evidence);
     const [header, ...rows] = csv.trim().split('\r\n');
     const column = header!.split(',').indexOf('revoke_candidate');
     const oliviaRow = rows.find((row) => row.includes('olivia'))!;
