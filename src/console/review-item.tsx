@@ -1,4 +1,4 @@
-import { grantLabel, type ReviewItem, rulesYaml, type UsageSummary, usageSpan } from '../reviews/index.js';
+import { grantLabel, type ReviewItem, rulesYaml, type UsageSummary, unusedText } from '../reviews/index.js';
 import { When } from './components.js';
 
 function Proof(props: { item: ReviewItem }) {
@@ -36,9 +36,7 @@ function Proof(props: { item: ReviewItem }) {
 export function CandidateBadge(props: { usage: UsageSummary | undefined }) {
   const { usage } = props;
   if (usage?.kind !== 'summary' || !usage.revokeCandidate) return null;
-  return (
-    <span class="badge badge-refused">{`unused in the last ${usageSpan(usage.window)} — revoke candidate`}</span>
-  );
+  return <span class="badge badge-refused">{`${unusedText(usage.window)} — revoke candidate`}</span>;
 }
 
 function Usage(props: { usage: UsageSummary | undefined }) {

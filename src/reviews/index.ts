@@ -33,6 +33,7 @@ export {
   parseUsageWindow,
   type ReviewUsageOptions,
   rulesYaml,
+  unusedText,
   usageFromAuditLog,
   usageSpan,
 } from './usage.js';

@@ -13,7 +13,7 @@ import { createCampaign } from './campaigns.js';
 import { campaignEvidence, evidenceCsv } from './evidence.js';
 import { reportHtml } from './report.js';
 import type { ReviewItem, UsageSummary } from './types.js';
-import { rulesYaml, usageFromAuditLog, usageSpan } from './usage.js';
+import { rulesYaml, unusedText, usageFromAuditLog, usageSpan } from './usage.js';
 
 const daysAgo = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
 
@@ -186,6 +186,7 @@ describe.each(dialects)('usage evidence on review items from an ingested audit l
 
   it('counts only uses after the window starts: a grant last used before it is a revoke candidate', async () => {
     const store = await open();
+    const lastEvent = daysAgo(1);
     const { items } = await campaignOn(store);
     await ingest(store, [
       {
@@ -196,9 +197,12 @@ describe.each(dialects)('usage evidence on review items from an ingested audit l
         namespace: 'payments',
         at: daysAgo(100),
       },
-      { user: 'carol', verb: 'list', resource: 'nodes', namespace: '', at: daysAgo(1) },
+      { user: 'carol', verb: 'list', resource: 'nodes', namespace: '', at: lastEvent },
     ]);
-    expect(await usageBy(store, items, 'olivia')).toMatchObject({ kind: 'summary', revokeCandidate: true });
+    const before = await usageBy(store, items, 'olivia');
+    expect(before).toMatchObject({ kind: 'summary', revokeCandidate: true });
+    // The logs end a day ago: the window claims no more than they cover.
+    expect(before.kind === 'summary' && Date.parse(before.window.to)).toBe(Date.parse(lastEvent));
     const wide = await usageFromAuditLog(store, { windowDays: 120 })(
       items.find((item) => item.subject.name === 'olivia')!,
     );
@@ -207,9 +211,12 @@ describe.each(dialects)('usage evidence on review items from an ingested audit l
 });
 
 describe('the span a usage window claims', () => {
-  it('says days for a full window and hours when the ingested logs cover only part of a day', () => {
+  it('says days for a full window, hours when the logs cover part of a day, and where it ends when the logs stop early', () => {
     expect(usageSpan({ from: '2026-09-02T00:00:00Z', to: '2026-12-01T00:00:00Z' })).toBe('90 days');
     expect(usageSpan({ from: '2026-12-01T08:05:00Z', to: '2026-12-01T09:20:00Z' })).toBe('1 hour');
     expect(usageSpan({ from: '2026-12-01T09:19:00Z', to: '2026-12-01T09:20:00Z' })).toBe('1 minute');
+    const window = { from: '2026-09-02T00:00:00Z', to: '2026-11-28T00:00:00Z' };
+    expect(unusedText(window, new Date('2026-11-28T00:10:00Z'))).toBe('unused in the last 87 days');
+    expect(unusedText(window, new Date('2026-12-01T00:00:00Z'))).toBe('unused in the 87 days to 2026-11-28');
   });
 });

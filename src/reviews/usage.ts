@@ -116,9 +116,13 @@ function summarize(
   answer: Extract<UsageAnswer, { kind: 'known' }>,
   role: { rules: readonly PolicyRule[]; scope: GrantScope } | undefined,
 ): UsageSummary {
+  // Only what the ingested logs cover: "unused" never claims the time before or after them.
   const window = {
     from: answer.complete ? answer.window.since : answer.evidence.from,
-    to: answer.window.until,
+    to:
+      Date.parse(answer.evidence.to) < Date.parse(answer.window.until)
+        ? answer.evidence.to
+        : answer.window.until,
   };
   if (!role) {
     const relevant = permissionsInScope(item, answer.permissions);
@@ -197,4 +201,15 @@ export function rulesYaml(rules: readonly PolicyRule[]): string {
     });
   }
   return lines.join('\n');
+}
+
+/** "unused in the last 90 days", or "unused in the 87 days to 2026-11-28" when the logs end earlier. */
+export function unusedText(
+  window: { readonly from: string; readonly to: string },
+  now: Date = new Date(),
+): string {
+  const current = now.getTime() - Date.parse(window.to) < 3_600_000;
+  return current
+    ? `unused in the last ${usageSpan(window)}`
+    : `unused in the ${usageSpan(window)} to ${window.to.slice(0, 10)}`;
 }

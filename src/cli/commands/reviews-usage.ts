@@ -1,5 +1,5 @@
 // How `reviews show` tells usage from the audit log: a word for the queue, lines for one item.
-import { rulesYaml, type UsageSummary, usageSpan } from '../../reviews/index.js';
+import { rulesYaml, type UsageSummary, unusedText, usageSpan } from '../../reviews/index.js';
 
 /** The queue's USAGE column. */
 export function usageWord(usage: UsageSummary): string {
@@ -11,7 +11,7 @@ export function usageWord(usage: UsageSummary): string {
 /** One item's usage: the window, last use, the unused rules and the smaller role as Role rules. */
 export function usageLines(usage: UsageSummary): string[] {
   if (usage.kind === 'unknown') return [`usage      unknown${usage.why ? `: ${usage.why}` : ''}`];
-  const head = `usage      ${usage.window.from} to ${usage.window.to}: ${usage.lastUsedAt ? `last used ${usage.lastUsedAt}, ${usage.requests} requests` : 'never used'}${usage.revokeCandidate ? ` (unused in the last ${usageSpan(usage.window)}: revoke candidate)` : ''}`;
+  const head = `usage      ${usage.window.from} to ${usage.window.to}: ${usage.lastUsedAt ? `last used ${usage.lastUsedAt}, ${usage.requests} requests` : 'never used'}${usage.revokeCandidate ? ` (${unusedText(usage.window)}: revoke candidate)` : ''}`;
   return [
     head,
     ...(usage.unusedRules ?? []).map((rule) => `  unused   ${rule}`),
