@@ -1,4 +1,4 @@
-import { grantLabel, type ReviewItem, type UsageSummary } from '../reviews/index.js';
+import { grantLabel, type ReviewItem, rulesYaml, type UsageSummary, unusedText } from '../reviews/index.js';
 import { When } from './components.js';
 
 function Proof(props: { item: ReviewItem }) {
@@ -32,7 +32,13 @@ function Proof(props: { item: ReviewItem }) {
   );
 }
 
-/** Everything about one item: the path, the risks, usage, who else has it, the decision and its proof. */
+/** "unused in the last N days — revoke candidate", where usage says so; nothing otherwise. */
+export function CandidateBadge(props: { usage: UsageSummary | undefined }) {
+  const { usage } = props;
+  if (usage?.kind !== 'summary' || !usage.revokeCandidate) return null;
+  return <span class="badge badge-refused">{`${unusedText(usage.window)} — revoke candidate`}</span>;
+}
+
 function Usage(props: { usage: UsageSummary | undefined }) {
   const { usage } = props;
   if (!usage || usage.kind === 'unknown')
@@ -40,12 +46,36 @@ function Usage(props: { usage: UsageSummary | undefined }) {
       <p>{`Usage: unknown${usage?.why ? ` (${usage.why})` : ' until a Kubernetes audit log is ingested for this cluster'}.`}</p>
     );
   return (
-    <p>
-      {`Usage ${usage.window.from.slice(0, 10)} to ${usage.window.to.slice(0, 10)}: ${usage.lastUsedAt ? `last used ${usage.lastUsedAt}, ${usage.requests} requests` : 'never used: a revoke candidate'}${usage.smallerRole ? `; a smaller role covers what was used: ${usage.smallerRole}` : ''}.`}
-    </p>
+    <div class="usage">
+      <p>
+        {`Usage ${usage.window.from.slice(0, 10)} to ${usage.window.to.slice(0, 10)}: ${usage.lastUsedAt ? `last used ${usage.lastUsedAt}, ${usage.requests} requests` : 'never used'}.`}{' '}
+        <CandidateBadge usage={usage} />
+      </p>
+      {usage.unusedRules?.length ? (
+        <div>
+          <p>Rules not used in the window:</p>
+          <ul>
+            {usage.unusedRules.map((rule) => (
+              <li>
+                <code>{rule}</code>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {usage.smallerRole ? (
+        <div>
+          <p>A smaller role covers what was used:</p>
+          <pre>
+            <code>{rulesYaml(usage.smallerRole)}</code>
+          </pre>
+        </div>
+      ) : null}
+    </div>
   );
 }
 
+/** Everything about one item: the path, the risks, usage, who else has it, the decision and its proof. */
 export function ItemDetails(props: { item: ReviewItem; usage?: UsageSummary }) {
   const { item } = props;
   return (

@@ -20,7 +20,7 @@ import { Csrf, Empty, When } from './components.js';
 import { type ConsoleContext, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
 import type { ConsoleOptions } from './options.js';
-import { ItemDetails } from './review-item.js';
+import { CandidateBadge, ItemDetails } from './review-item.js';
 import { FilterForm, filtersOf, Outcome } from './review-parts.js';
 import { Progress } from './reviews.js';
 
@@ -86,7 +86,8 @@ function QueueTable(props: { items: readonly ReviewItem[]; usage: ReadonlyMap<st
               <td>{String(item.holders)}</td>
               <td class="wrap">{item.reviewer}</td>
               <td>
-                <span class={`badge badge-${itemTone(item.state)}`}>{item.state}</span>
+                <span class={`badge badge-${itemTone(item.state)}`}>{item.state}</span>{' '}
+                <CandidateBadge usage={props.usage.get(item.id)} />
               </td>
               <td class="wrap">
                 <ItemDetails item={item} usage={props.usage.get(item.id)} />
@@ -145,10 +146,18 @@ async function queuePage(
 ): Promise<Response> {
   const id = c.req.param('id') ?? '';
   const filters = filtersOf(c);
-  const { campaign, counts, items } = await visibleQueue(options.store, signed.principal, id, filters);
+  const { candidates, ...stored } = filters;
+  const { campaign, counts, items: queue } = await visibleQueue(options.store, signed.principal, id, stored);
   const auditor = seesAll(signed.principal);
   const usage = new Map<string, UsageSummary>();
-  if (options.usageOf) for (const item of items) usage.set(item.id, await options.usageOf(item));
+  if (options.usageOf) for (const item of queue) usage.set(item.id, await options.usageOf(item));
+  // Candidates come from the audit log, not the store, so this filter runs after usage is known.
+  const items = candidates
+    ? queue.filter((item) => {
+        const summary = usage.get(item.id);
+        return summary?.kind === 'summary' && summary.revokeCandidate;
+      })
+    : queue;
   return await html(
     c,
     <Layout signed={signed} path="/reviews" title={`Review: ${campaign.name}`}>

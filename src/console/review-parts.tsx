@@ -13,6 +13,8 @@ export interface Filters {
   readonly namespace?: string;
   readonly severity?: string;
   readonly mine?: boolean;
+  /** Only items unused in the review window (from the audit log). */
+  readonly candidates?: boolean;
 }
 
 export function filtersOf(c: ConsoleContext): Filters {
@@ -24,6 +26,7 @@ export function filtersOf(c: ConsoleContext): Filters {
       ? { severity: query.severity }
       : {}),
     ...(query.mine === 'yes' ? { mine: true } : {}),
+    ...(query.candidates === 'yes' ? { candidates: true } : {}),
   };
 }
 
@@ -58,6 +61,12 @@ export function FilterForm(props: { id: string; filters: Filters; auditor: boole
           value={filters.namespace ?? ''}
           placeholder="e.g. payments"
         />
+      </div>
+      <div class="field">
+        <label>
+          <input type="checkbox" name="candidates" value="yes" checked={filters.candidates === true} /> Only
+          revoke candidates (unused)
+        </label>
       </div>
       {props.auditor ? (
         <div class="field">

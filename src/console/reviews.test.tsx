@@ -1,10 +1,15 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ConsoleFixture, consoleFixture } from '../../test/support/console-app.js';
 import { reviewRead } from '../../test/support/review-read.js';
 import { dialects } from '../../test/support/stores.js';
 import { localPrincipal } from '../identity/index.js';
 import { countsOf, saveSyncRun } from '../inventory/index.js';
-import { createCampaign, listItems } from '../reviews/index.js';
+import { createCampaign, listItems, usageFromAuditLog } from '../reviews/index.js';
+import { ingestAuditLog } from '../usage/index.js';
+import { auditLine } from '../usage/test-events.js';
 
 async function campaignIn(fixture: ConsoleFixture) {
   const { store } = fixture.fresh;
@@ -113,12 +118,50 @@ describe.each(dialects)('the review pages on %s', (dialect) => {
               kind: 'summary',
               requests: 0,
               window: { from: '2026-09-01T00:00:00Z', to: '2026-12-01T00:00:00Z' },
+              revokeCandidate: true,
+              unusedRules: ['create,update,delete apps/deployments'],
             }
           : { kind: 'unknown', why: 'no audit log for prod' },
     });
     const campaign = await campaignIn(fixture);
     const text = await (await fixture.visit('bob', `/reviews/${campaign.id}`)).text();
-    expect(text).toContain('Usage 2026-09-01 to 2026-12-01: never used: a revoke candidate.');
+    expect(text).toContain('Usage 2026-09-01 to 2026-12-01: never used.');
+    expect(text).toContain('unused in the 91 days to 2026-12-01 — revoke candidate');
+    expect(text).toContain('<code>create,update,delete apps/deployments</code>');
     expect(text).toContain('Usage: unknown (no audit log for prod).');
+  });
+
+  it('marks an unused grant a revoke candidate from an ingested audit log, shows the smaller role, and filters to candidates', async () => {
+    fixture = await consoleFixture(dialect, {
+      usageOf: (item) => usageFromAuditLog(fixture!.fresh.store)(item),
+    });
+    const campaign = await campaignIn(fixture);
+    const dir = mkdtempSync(join(tmpdir(), 'console-usage-'));
+    const at = (days: number) => new Date(Date.now() - days * 86_400_000).toISOString();
+    const lines = [
+      auditLine({ user: 'carol', verb: 'list', resource: 'nodes', namespace: '', at: at(100) }),
+      auditLine({
+        user: 'system:serviceaccount:payments:api',
+        verb: 'get',
+        resource: 'secrets',
+        namespace: 'payments',
+        name: 'db',
+        at: at(3),
+      }),
+    ];
+    writeFileSync(join(dir, 'audit.log'), `${lines.join('\n')}\n`);
+    await ingestAuditLog(fixture.fresh.store, { cluster: 'prod', path: dir, actor: 'local:test' });
+    rmSync(dir, { recursive: true, force: true });
+    const queue = await (await fixture.visit('bob', `/reviews/${campaign.id}`)).text();
+    const oliviaRow = queue.slice(
+      queue.indexOf('User olivia'),
+      queue.indexOf('</tr>', queue.indexOf('User olivia')),
+    );
+    expect(oliviaRow).toMatch(/unused in the 87 days to \d{4}-\d\d-\d\d — revoke candidate/);
+    expect(queue).toContain('A smaller role covers what was used:');
+    expect(queue).toContain('resources: [&quot;secrets&quot;]');
+    const candidates = await (await fixture.visit('bob', `/reviews/${campaign.id}?candidates=yes`)).text();
+    expect(candidates).toContain('User olivia');
+    expect(candidates).not.toContain('ServiceAccount payments/api');
   });
 });

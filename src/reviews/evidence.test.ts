@@ -80,6 +80,7 @@ describe.each(dialects)('campaign evidence on %s', (dialect) => {
               lastUsedAt: '2026-11-30T10:00:00Z',
               requests: 3,
               window: { from: '2026-11-01T00:00:00Z', to: '2026-12-01T00:00:00Z' },
+              revokeCandidate: false,
             }
           : { kind: 'unknown' },
     });

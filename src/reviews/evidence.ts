@@ -1,4 +1,5 @@
 import { type AuditEvent, listAudit } from '../audit/index.js';
+import { describeRule } from '../rbac/index.js';
 import type { Store } from '../store/index.js';
 import { reviewTarget } from './campaigns.js';
 import { grantLabel, subjectLabel } from './items.js';
@@ -87,6 +88,27 @@ const columns: readonly {
   {
     header: 'last_used',
     value: (item) => (item.usage.kind === 'summary' ? (item.usage.lastUsedAt ?? 'never') : 'unknown'),
+  },
+  { header: 'requests', value: (item) => (item.usage.kind === 'summary' ? String(item.usage.requests) : '') },
+  {
+    header: 'usage_window',
+    value: (item) =>
+      item.usage.kind === 'summary'
+        ? `${item.usage.window.from}/${item.usage.window.to}`
+        : `unknown${item.usage.why ? `: ${item.usage.why}` : ''}`,
+  },
+  {
+    header: 'revoke_candidate',
+    value: (item) => (item.usage.kind === 'summary' ? (item.usage.revokeCandidate ? 'yes' : 'no') : ''),
+  },
+  {
+    header: 'unused_rules',
+    value: (item) => (item.usage.kind === 'summary' ? (item.usage.unusedRules ?? []).join('; ') : ''),
+  },
+  {
+    header: 'smaller_role',
+    value: (item) =>
+      item.usage.kind === 'summary' ? (item.usage.smallerRole ?? []).map(describeRule).join('; ') : '',
   },
 ];
 

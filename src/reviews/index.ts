@@ -29,4 +29,13 @@ export { type ClusterAccess, frozenSnapshot } from './revocations.js';
 export { type RevokeContext, revokeItem } from './revoke.js';
 export { parseLabelSelector, parseSubjectKind } from './scope.js';
 export * from './types.js';
+export {
+  defaultUsageWindowDays,
+  parseUsageWindow,
+  type ReviewUsageOptions,
+  rulesYaml,
+  unusedText,
+  usageFromAuditLog,
+  usageSpan,
+} from './usage.js';
 export { seesAll, visibleCampaigns, visibleQueue } from './visibility.js';

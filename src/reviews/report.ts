@@ -49,6 +49,14 @@ function proofCell(item: CampaignEvidence['items'][number]): string {
   return `not checked: ${escapeHtml(proof.why)}`;
 }
 
+function usageCell(item: CampaignEvidence['items'][number]): string {
+  const usage = item.usage;
+  if (usage.kind === 'unknown') return 'unknown';
+  if (usage.revokeCandidate)
+    return `unused ${escapeHtml(usage.window.from)} to ${escapeHtml(usage.window.to)}: revoke candidate`;
+  return `last used ${escapeHtml(usage.lastUsedAt ?? '')}`;
+}
+
 /**
  * The printable report of a campaign for auditors: scope, the frozen snapshot, counts, completion
  * over time, who decided what and when, revocations and their proof, and orphan grants.
@@ -58,7 +66,7 @@ export function reportHtml(evidence: CampaignEvidence): string {
   const rows = evidence.items
     .map(
       (item) =>
-        `<tr><td>${escapeHtml(subjectLabel(item.subject))}</td><td>${escapeHtml(grantLabel(item.grant))}</td><td>${escapeHtml(item.severity ?? '')}</td><td>${escapeHtml(item.reviewer)}</td><td>${escapeHtml(item.state)}</td><td>${escapeHtml(item.decision ? `${item.decision.kind} by ${item.decision.by} at ${item.decision.at}: ${item.decision.reason}` : '')}</td><td>${proofCell(item)}</td></tr>`,
+        `<tr><td>${escapeHtml(subjectLabel(item.subject))}</td><td>${escapeHtml(grantLabel(item.grant))}</td><td>${escapeHtml(item.severity ?? '')}</td><td>${escapeHtml(item.reviewer)}</td><td>${escapeHtml(item.state)}</td><td>${escapeHtml(item.decision ? `${item.decision.kind} by ${item.decision.by} at ${item.decision.at}: ${item.decision.reason}` : '')}</td><td>${proofCell(item)}</td><td>${usageCell(item)}</td></tr>`,
     )
     .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(campaign.name)}</title>
@@ -68,11 +76,11 @@ export function reportHtml(evidence: CampaignEvidence): string {
 <p>Opened ${escapeHtml(campaign.createdAt)} by ${escapeHtml(campaign.createdBy)}; deadline ${escapeHtml(campaign.deadlineAt)} (default action: ${escapeHtml(campaign.defaultAction)}); ${escapeHtml(campaign.state)}${campaign.closedAt ? ` since ${escapeHtml(campaign.closedAt)} (${escapeHtml(campaign.closedBy)})` : ''}.</p>
 <p>Scope: <code>${escapeHtml(JSON.stringify(campaign.scope))}</code>; reviewers: <code>${escapeHtml(JSON.stringify(campaign.reviewers))}</code>.</p>
 <h2>Counts</h2>
-<p>${counts.total} items: ${counts.kept} kept, ${counts.revoked} revoked (${evidence.provenRevocations} proven gone by SubjectAccessReview), ${counts['revoke-failed']} revocations failed, ${counts.left} left at the deadline, ${counts.pending} undecided.</p>
+<p>${counts.total} items: ${counts.kept} kept, ${counts.revoked} revoked (${evidence.provenRevocations} proven gone by SubjectAccessReview), ${counts['revoke-failed']} revocations failed, ${counts.left} left at the deadline, ${counts.pending} undecided; ${evidence.items.filter((item) => item.usage.kind === 'summary' && item.usage.revokeCandidate).length} unused in the review window (revoke candidates), ${evidence.items.filter((item) => item.usage.kind === 'unknown').length} with usage unknown.</p>
 <h2>Completion over time</h2>
 ${chart(evidence)}
 <h2>Decisions</h2>
-<table><thead><tr><th>Subject</th><th>Grant</th><th>Risk</th><th>Reviewer</th><th>State</th><th>Decision</th><th>Revocation proof</th></tr></thead><tbody>
+<table><thead><tr><th>Subject</th><th>Grant</th><th>Risk</th><th>Reviewer</th><th>State</th><th>Decision</th><th>Revocation proof</th><th>Usage (audit log)</th></tr></thead><tbody>
 ${rows}
 </tbody></table>
 <h2>Orphan grants</h2>

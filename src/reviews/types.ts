@@ -1,4 +1,4 @@
-import type { LabelSelector, RiskFinding, Severity } from '../rbac/index.js';
+import type { LabelSelector, PolicyRule, RiskFinding, Severity } from '../rbac/index.js';
 
 /** Kinds of subject a campaign can cover; IAM principals come from aws-auth and access entries. */
 export type ReviewSubjectKind = 'User' | 'Group' | 'ServiceAccount' | 'IamPrincipal';
@@ -78,12 +78,17 @@ export type UsageSummary =
   | { readonly kind: 'unknown'; readonly why?: string }
   | {
       readonly kind: 'summary';
-      /** When the permission was last used in the window, or undefined when never. */
+      /** When the grant was last used in the window, or undefined when never. */
       readonly lastUsedAt?: string;
       readonly requests: number;
+      /** The part of the review window the ingested audit logs cover. */
       readonly window: { readonly from: string; readonly to: string };
-      /** A smaller role that covers what was used, when one can be named. */
-      readonly smallerRole?: string;
+      /** Nothing the grant allows was used in the window: a candidate for revoking. */
+      readonly revokeCandidate: boolean;
+      /** The role's rules nobody used in the window (described), when the grant has rules. */
+      readonly unusedRules?: readonly string[];
+      /** The least rules covering what was used, never beyond the role; absent when unused or rule-less. */
+      readonly smallerRole?: readonly PolicyRule[];
     };
 
 /** The port through which usage evidence reaches items: wired by the composition root. */

@@ -7,7 +7,7 @@ import type { ClusterConnections } from '../clusters/index.js';
 import { defaultSessionSettings } from '../config/index.js';
 import { AppError, describeError, messageOf } from '../errors.js';
 import { deliver, sinkLabel, type WebhookSink } from '../notifications/index.js';
-import { runReviewDeadlines } from '../reviews/index.js';
+import { runReviewDeadlines, usageFromAuditLog } from '../reviews/index.js';
 import type { Store } from '../store/index.js';
 import { serveAgents } from './agent-forwarding.js';
 import { createApp, type SignInSettings } from './app.js';
@@ -60,6 +60,8 @@ export interface ServeOptions {
    * http://POD_IP:8080). Default: the address it listens on.
    */
   readonly advertiseUrl?: string;
+  /** How far before a campaign opened review items look for usage in the ingested audit logs (default 90 days). */
+  readonly usageWindowDays?: number;
 }
 
 export interface RunningServer {
@@ -256,6 +258,11 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     accessEntriesFor,
     ...(list ? { listClusters: list } : {}),
     ...(options.evidenceRoot ? { evidenceRoot: options.evidenceRoot } : {}),
+    // Usage from whatever `gatehouse usage ingest` stored: items say unknown, and why, until then.
+    usageOf: usageFromAuditLog(
+      store,
+      options.usageWindowDays !== undefined ? { windowDays: options.usageWindowDays } : {},
+    ),
     onChange: (requestId) => {
       // In process for this replica; through the database for the one holding the lease.
       onRequestChange(requestId);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { serve } from '@hono/node-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { localPrincipal } from '../../src/identity/index.js';
+import { createToken, localPrincipal } from '../../src/identity/index.js';
 import { syncCluster } from '../../src/inventory/index.js';
 import { KubeClient, loadKubeconfig, subjectCan } from '../../src/kube/index.js';
 import { createCampaign, getCampaign, listItems } from '../../src/reviews/index.js';
@@ -14,8 +14,10 @@ import { cli } from '../support/cli.js';
 import { behindTestSession } from '../support/console-app.js';
 import { launchBrowser, personContext, screenshot } from '../support/console-browser.js';
 import { serverOver } from '../support/in-process-server.js';
+import { kubectl } from '../support/kubectl.js';
 
 const kubeconfig = inject('kubeconfig');
+const auditLog = inject('auditLog');
 const admin = new KubeClient(loadKubeconfig({ path: kubeconfig }).config);
 const rbacApi = '/apis/rbac.authorization.k8s.io/v1';
 const namespace = 'review-e2e';
@@ -198,6 +200,39 @@ describe('access reviews against the test cluster', () => {
     });
   });
 
+  it('marks a grant unused in the test apiserver’s audit log a revoke candidate, and shows what the used one needs', async () => {
+    expect(auditLog, 'the test cluster names its audit log').not.toBe('');
+    // Authorized, then not found: the audit log records an allowed get as grace, through rev-shared.
+    kubectl(kubeconfig, ['--as', 'grace@example.com', 'get', 'deployment', 'web', '-n', namespace]);
+    const cluster = (await json('reviews', 'show', campaign)).campaign.cluster as string;
+    type Shown = { subject: { name: string }; usage: Record<string, unknown> };
+    let shown: Shown[] = [];
+    const usageOf = (name: string) => shown.find((item) => item.subject.name === name)?.usage;
+    // The apiserver writes each event once its response is sent: ingest until grace's use is there.
+    for (let attempt = 0; attempt < 20 && !usageOf('grace@example.com')?.lastUsedAt; attempt++) {
+      if (attempt > 0) await sleep(500);
+      expect((await run('usage', 'ingest', auditLog, '--cluster', cluster)).code).toBe(0);
+      shown = (await json('reviews', 'show', campaign, '-n', namespace)).items;
+    }
+    expect(usageOf('grace@example.com')).toMatchObject({
+      kind: 'summary',
+      revokeCandidate: false,
+      unusedRules: [],
+      smallerRole: [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'] }],
+    });
+    expect(usageOf('heidi@example.com')).toMatchObject({
+      kind: 'summary',
+      revokeCandidate: true,
+      requests: 0,
+    });
+    const table = await run('reviews', 'show', campaign, '-n', namespace, '--candidates');
+    expect(table.stdout).toMatch(/heidi@example\.com.*revoke candidate \(unused \d+ (day|hour|minute)s?\)/);
+    expect(table.stdout).not.toContain('grace@example.com');
+    const one = await run('reviews', 'show', campaign, items.get('grace@example.com')!.id);
+    expect(one.stdout).toMatch(/usage {6}\S+ to \S+: last used \S+, \d+ requests\n/);
+    expect(one.stdout).toContain('smaller role covering what was used:\n  rules:\n  - apiGroups: ["apps"]');
+  });
+
   it("revokes one user's access, after a dry run that changed nothing, and SubjectAccessReview confirms it gone", async () => {
     const grace = items.get('grace@example.com')!.id;
     const dry = await run(
@@ -375,6 +410,16 @@ describe('a review deadline on the test cluster', () => {
           waited += 250
         )
           await sleep(250);
+        // The server wires usage from the audit log: with none ingested here, items say how to get it.
+        const { token } = await createToken(store, { user: 'root', admin: true, createdBy: 'test' });
+        const response = await fetch(`${server.url}/v1/reviews/${campaign.id}/evidence`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const evidence = (await response.json()) as { items: { usage: { kind: string; why?: string } }[] };
+        expect(evidence.items[0]?.usage.kind).toBe('unknown');
+        expect(evidence.items[0]?.usage.why).toContain(
+          `gatehouse usage ingest PATH --cluster ${admin.context}`,
+        );
       } finally {
         await server.close();
       }

@@ -10,9 +10,11 @@ import {
   decide,
   evidenceCsv,
   parseReviewer,
+  parseUsageWindow,
   printPdf,
   reassign,
   reportHtml,
+  usageFromAuditLog,
 } from '../../reviews/index.js';
 import type { Gatehouse } from '../../runtime.js';
 import type { CommandContext, Runner } from '../context.js';
@@ -148,9 +150,14 @@ export function registerReviewActions(reviews: Command, run: Runner): void {
     )
     .argument('<campaign>', 'campaign id (a unique prefix will do)')
     .option('--pdf <file>', 'also print the report for auditors to this PDF file (with chromium)')
-    .action((campaign: string, flags: { pdf?: string }) =>
+    .option('--usage-window <duration>', 'usage: how far before the campaign opened to look', '90d')
+    .action((campaign: string, flags: { pdf?: string; usageWindow: string }) =>
       run(async (context) => {
-        const evidence = await withStore(context, (store) => campaignEvidence(store, campaign));
+        const evidence = await withStore(context, (store) =>
+          campaignEvidence(store, campaign, {
+            usageOf: usageFromAuditLog(store, { windowDays: parseUsageWindow(flags.usageWindow) }),
+          }),
+        );
         if (flags.pdf) {
           writeFileSync(flags.pdf, await printPdf(reportHtml(evidence)));
           context.stderr(`report written to ${flags.pdf}\n`);

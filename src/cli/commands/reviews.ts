@@ -18,13 +18,17 @@ import {
   parseReminderOffsets,
   parseReviewer,
   parseSubjectKind,
+  parseUsageWindow,
   type ReviewItem,
   subjectLabel,
+  type UsageSummary,
+  usageFromAuditLog,
 } from '../../reviews/index.js';
 import type { CommandContext, Runner } from '../context.js';
 import { withGatehouse, withStore } from '../open-store.js';
 import { render, sanitize } from '../output.js';
 import { registerReviewActions } from './reviews-actions.js';
+import { usageLines, usageWord } from './reviews-usage.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -60,14 +64,21 @@ const campaignColumns = (counts: Map<string, { done: number; total: number }>) =
   { header: 'DEFAULT', value: (row: Campaign) => row.defaultAction },
 ];
 
+type ItemRow = ReviewItem & { readonly usage: UsageSummary };
+
 export const itemColumns = [
-  { header: 'ITEM', value: (row: ReviewItem) => row.id.slice(0, 8) },
-  { header: 'SUBJECT', value: (row: ReviewItem) => subjectLabel(row.subject) },
-  { header: 'GRANT', value: (row: ReviewItem) => grantLabel(row.grant) },
-  { header: 'RISK', value: (row: ReviewItem) => row.severity ?? '-' },
-  { header: 'OTHERS', value: (row: ReviewItem) => String(row.holders) },
-  { header: 'REVIEWER', value: (row: ReviewItem) => row.reviewer },
-  { header: 'STATE', value: (row: ReviewItem) => row.state },
+  { header: 'ITEM', value: (row: ItemRow) => row.id.slice(0, 8) },
+  { header: 'SUBJECT', value: (row: ItemRow) => subjectLabel(row.subject) },
+  { header: 'GRANT', value: (row: ItemRow) => grantLabel(row.grant) },
+  { header: 'RISK', value: (row: ItemRow) => row.severity ?? '-' },
+  { header: 'OTHERS', value: (row: ItemRow) => String(row.holders) },
+  { header: 'REVIEWER', value: (row: ItemRow) => row.reviewer },
+  { header: 'STATE', value: (row: ItemRow) => row.state },
+  {
+    header: 'LAST USED',
+    value: (row: ItemRow) => (row.usage.kind === 'summary' ? (row.usage.lastUsedAt ?? 'never') : 'unknown'),
+  },
+  { header: 'USAGE', value: (row: ItemRow) => usageWord(row.usage) },
 ];
 
 async function create(context: CommandContext, flags: CreateFlags): Promise<number> {
@@ -194,26 +205,45 @@ export function registerReviews(program: Command, run: Runner): void {
     .option('--reviewer <who>', 'only items for this reviewer (user:NAME or group:NAME)')
     .option('-n, --namespace <ns>', 'only items in this namespace')
     .option('--severity <severity>', 'critical, high, medium or low')
+    .option(
+      '--candidates',
+      'only revoke candidates: items unused in the usage window (from ingested audit logs)',
+    )
+    .option('--usage-window <duration>', 'usage: how far before the campaign opened to look', '90d')
     .action(
       (
         id: string,
         itemId: string | undefined,
-        flags: { state?: string; reviewer?: string; namespace?: string; severity?: string },
+        flags: {
+          state?: string;
+          reviewer?: string;
+          namespace?: string;
+          severity?: string;
+          candidates?: boolean;
+          usageWindow: string;
+        },
       ) =>
         run(async (context) => {
           const shown = await withStore(context, async (store) => {
+            const usageOf = usageFromAuditLog(store, { windowDays: parseUsageWindow(flags.usageWindow) });
             const campaign = await getCampaign(store, id);
-            if (itemId) return { kind: 'item' as const, item: await getItem(store, campaign.id, itemId) };
+            if (itemId) {
+              const item = await getItem(store, campaign.id, itemId);
+              return { kind: 'item' as const, item: { ...item, usage: await usageOf(item) } };
+            }
             const filter = {
               ...(flags.state ? { state: parseItemState(flags.state) } : {}),
               ...(flags.reviewer ? { reviewer: parseReviewer(flags.reviewer) } : {}),
               ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
               ...(flags.severity ? { severity: flags.severity } : {}),
             };
-            return {
-              ...(await campaignWithCounts(store, campaign.id)),
-              items: await listItems(store, campaign.id, filter),
-            };
+            const items: ItemRow[] = [];
+            for (const item of await listItems(store, campaign.id, filter)) {
+              const usage = await usageOf(item);
+              if (!flags.candidates || (usage.kind === 'summary' && usage.revokeCandidate))
+                items.push({ ...item, usage });
+            }
+            return { ...(await campaignWithCounts(store, campaign.id)), items };
           });
           if (shown.kind === 'item') {
             context.stdout(
@@ -238,7 +268,7 @@ export function registerReviews(program: Command, run: Runner): void {
   registerReviewActions(reviews, run);
 }
 
-function itemText(item: ReviewItem): string {
+function itemText(item: ItemRow): string {
   const lines = [
     `item       ${item.id}`,
     `subject    ${subjectLabel(item.subject)}`,
@@ -247,6 +277,7 @@ function itemText(item: ReviewItem): string {
     `others     ${item.holders} other subject(s) hold the same role here`,
     `reviewer   ${item.reviewer} (${item.reviewerRule})`,
     `state      ${item.state}`,
+    ...usageLines(item.usage),
     ...(item.decision
       ? [
           `decision   ${item.decision.kind} by ${item.decision.by} at ${item.decision.at}: ${item.decision.reason}`,

@@ -5,6 +5,7 @@ import { AgentRegistry } from '../../agent/index.js';
 import { AppError } from '../../errors.js';
 import { issueFirstAdminLink, oidcSignIn } from '../../identity/index.js';
 import { parseWebhook, type WebhookSink } from '../../notifications/index.js';
+import { parseUsageWindow } from '../../reviews/index.js';
 import { startServer } from '../../server/index.js';
 import type { Runner } from '../context.js';
 import { evidenceRoot } from '../evidence-settings.js';
@@ -18,6 +19,7 @@ interface ServeFlags {
   readonly pendingTtl: string;
   readonly replicaId?: string;
   readonly advertiseUrl?: string;
+  readonly usageWindow: string;
 }
 
 function parseListen(text: string): { host: string; port: number } {
@@ -75,6 +77,11 @@ export function registerServe(program: Command, run: Runner): void {
       '--advertise-url <url>',
       'where the other replicas reach this one, for agents connected here (default: GATEHOUSE_ADVERTISE_URL, else http://POD_IP:PORT when POD_IP is set, else the listen address)',
     )
+    .option(
+      '--usage-window <duration>',
+      'access reviews: how far before a campaign opened its items look for use in the ingested audit logs',
+      '90d',
+    )
     .action((flags: ServeFlags) =>
       run(async (context) => {
         if (flags.webhookFormat !== 'slack' && flags.webhookFormat !== 'json')
@@ -108,6 +115,7 @@ export function registerServe(program: Command, run: Runner): void {
           evidenceRoot: evidenceRoot(context),
           agents,
           ...advertised(flags, context.env, port),
+          usageWindowDays: parseUsageWindow(flags.usageWindow),
           replicaId: flags.replicaId ?? context.env.GATEHOUSE_REPLICA_ID ?? hostname(),
           signIn: {
             ...(context.config.publicUrl ? { publicUrl: context.config.publicUrl } : {}),
