@@ -12,6 +12,7 @@ export {
   type ServiceAccountObject,
 } from './read-cluster.js';
 export { type RoleTarget, targetsOf } from './role-targets.js';
+export { diffRuns, type RunDiff } from './run-diff.js';
 export {
   type IdentityMaps,
   identityMapsOf,
@@ -22,6 +23,8 @@ export { type QueryScope, type ScopedSource, scopedSource } from './scoped-sourc
 export {
   manifestSource,
   type RbacSource,
+  runLabel,
+  runWarnings,
   sourceFrom,
   sourceWarnings,
   syncSource,

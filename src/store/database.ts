@@ -11,9 +11,12 @@ import type { AuditEventsTable } from './tables/audit.js';
 import type { ClusterProvidersTable } from './tables/clusters.js';
 import type { OneTimeCodesTable, SessionsTable } from './tables/identity.js';
 import type {
+  SyncGrantDigestsTable,
   SyncIdentityMapsTable,
   SyncIndexedRunsTable,
   SyncPodsTable,
+  SyncRiskFindingsTable,
+  SyncRiskRunsTable,
   SyncRoleRulesTable,
   SyncRoleTargetsTable,
   SyncRunsTable,
@@ -43,6 +46,9 @@ export interface Database {
   readonly sync_pods: SyncPodsTable;
   readonly sync_identity_maps: SyncIdentityMapsTable;
   readonly sync_role_targets: SyncRoleTargetsTable;
+  readonly sync_grant_digests: SyncGrantDigestsTable;
+  readonly sync_risk_runs: SyncRiskRunsTable;
+  readonly sync_risk_findings: SyncRiskFindingsTable;
   readonly api_tokens: ApiTokensTable;
   readonly notification_cursors: NotificationCursorsTable;
   readonly aws_auth_history: AwsAuthHistoryTable;
