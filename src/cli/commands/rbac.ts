@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { audited } from '../../audit/index.js';
 import { currentClusterName } from '../../config/index.js';
 import { AppError, type ErrorCode } from '../../errors.js';
+import { localPrincipal } from '../../identity/index.js';
 import { diffRuns, findSyncRun, listSyncRuns, runLabel, syncCluster } from '../../inventory/index.js';
 import {
   type AccessPolicyAssociation,
@@ -35,11 +37,25 @@ export function registerRbac(program: Command, run: Runner): void {
       run(async (context) => {
         const syncRun = await withGatehouse(context, async ({ clusters, currentCluster, store }) => {
           const cluster = currentCluster();
-          // Private AKS clusters out of reach are read through run command, like every other command.
-          const client = await clusters.client(cluster);
-          // EKS clusters add their access entries and auth mode through the provider's port.
-          const eks = await clusters.accessEntries(cluster);
-          return await syncCluster(await store(), client, eks ? { eks } : {});
+          const opened = await store();
+          // Audited as the console's Sync now: `started`, then `succeeded` with the run or `failed`.
+          return await audited(opened, {
+            actor: localPrincipal().subject,
+            action: 'rbac.sync',
+            target: `cluster/${cluster}`,
+            work: async () => {
+              // Private AKS clusters out of reach are read through run command, like every other command.
+              const client = await clusters.client(cluster);
+              // EKS clusters add their access entries and auth mode through the provider's port.
+              const eks = await clusters.accessEntries(cluster);
+              return await syncCluster(opened, client, eks ? { eks } : {});
+            },
+            succeeded: (run) => ({
+              run: run.id,
+              status: run.status,
+              unread: run.errors.map((error) => error.resource),
+            }),
+          });
         });
         const counts = Object.entries(syncRun.counts).map(([kind, count]) => ({ kind, count }));
         context.stdout(
