@@ -216,17 +216,22 @@ async function risksPage(c: ConsoleContext, options: ConsoleOptions, signed: Sig
   const choice = await chooseSync(c, options.store, { firstOfSeveral: true });
   const run = await chosenRun(options.store, choice.cluster, choice.run);
   // Rows stored with the run, filtered and paged by the database: never the whole snapshot.
-  const stored = await storedRisks(options.store, run, {
-    ...filters,
-    offset: (filters.page - 1) * rowsShown,
-    limit: rowsShown,
-  });
+  const ask = (page: number) =>
+    storedRisks(options.store, run, { ...filters, offset: (page - 1) * rowsShown, limit: rowsShown });
+  let page = filters.page;
+  let stored = await ask(page);
+  // Past the last page (a stale link after filtering): the last page, not an empty one.
+  const pages = Math.max(1, Math.ceil(stored.total / rowsShown));
+  if (page > pages) {
+    page = pages;
+    stored = await ask(page);
+  }
   return await html(
     c,
     <Layout signed={signed} path="/governance/risks" title="Risks">
       <SourceNotice source={{ label: runLabel(run), warnings: await runWarnings(options.store, run) }} />
       <FilterForm filters={filters} choice={choice} clusters={clusters} checks={stored.checks} />
-      <Findings c={c} findings={stored.findings} total={stored.total} page={filters.page} choice={choice} />
+      <Findings c={c} findings={stored.findings} total={stored.total} page={page} choice={choice} />
     </Layout>,
   );
 }

@@ -593,7 +593,6 @@ const migrations: Record<string, Migration> = {
       for (const [name, columns] of [
         ['sync_risk_findings_ordinal', ['run_id', 'variant', 'ordinal']],
         ['sync_risk_findings_check', ['run_id', 'variant', 'check_id', 'ordinal']],
-        ['sync_risk_findings_namespace', ['run_id', 'variant', 'namespace', 'ordinal']],
       ] as const)
         await db.schema
           .createIndex(name)
