@@ -6,6 +6,7 @@ import type { Store } from '../store/index.js';
 import type { ClusterRead } from './read-cluster.js';
 import { type RiskQuery, storedRisks } from './run-risks.js';
 import { syncSource } from './source.js';
+import { indexedRunsKept } from './subject-index.js';
 import { saveSyncRun } from './sync-runs.js';
 
 const bootstrap = { 'kubernetes.io/bootstrapping': 'rbac-defaults' };
@@ -44,8 +45,7 @@ function riskyRead(seed: number): ClusterRead {
   };
 }
 
-async function save(store: Store, read: ClusterRead, cluster: string) {
-  const at = '2026-12-01T05:00:00.000Z';
+async function save(store: Store, read: ClusterRead, cluster: string, at = '2026-12-01T05:00:00.000Z') {
   return await saveSyncRun(
     store,
     {
@@ -144,5 +144,26 @@ describe.each(dialects)('risk findings stored with each run, on %s', (dialect) =
       .where('run_id', '=', run.id)
       .executeTakeFirst();
     expect(Number(rows?.rows)).toBe(engine.length);
+  });
+
+  it("keeps the findings of a cluster's newest runs only; an older run's are computed again when viewed", async () => {
+    const fresh = await freshStore(dialect);
+    cleanup = fresh.cleanup;
+    const runs = [];
+    for (let hour = 1; hour <= indexedRunsKept + 1; hour++)
+      runs.push(await save(fresh.store, riskyRead(65), 'prod', `2026-12-01T0${hour}:00:00.000Z`));
+    const kept = await fresh.store.db.selectFrom('sync_risk_runs').select('run_id').execute();
+    expect(kept.map((row) => row.run_id).sort()).toEqual(
+      runs
+        .slice(1)
+        .map((run) => run.id)
+        .sort(),
+    );
+    const oldest = runs[0]!;
+    const whole = await syncSource(fresh.store, 'prod', oldest.id);
+    const engine = findRisks(whole.index, { awsAuth: parseAwsAuth(whole.read.awsAuth!.data!) });
+    expect(
+      (await storedRisks(fresh.store, oldest, { includeDefaults: false, ...everything })).findings,
+    ).toEqual(engine);
   });
 });
