@@ -77,3 +77,46 @@ async function digestsOf(store: Store, runId: string): Promise<Map<string, strin
   await writeGrantDigests(store.db, runId, rows);
   return grantDigests(rows);
 }
+
+/** One digest over every role of a run and its rules (as stored, JSON). */
+export function roleDigest(roles: readonly { readonly role_key: string; readonly rules: string }[]): string {
+  const lines = roles.map((role) => JSON.stringify([role.role_key, role.rules])).sort();
+  return createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+export async function writeRoleDigest(
+  db: Transaction<Database> | Store['db'],
+  runId: string,
+  roles: readonly { readonly role_key: string; readonly rules: string }[],
+): Promise<void> {
+  await db
+    .insertInto('sync_role_digests')
+    .values({ run_id: runId, digest: roleDigest(roles) })
+    .onConflict((conflict) => conflict.column('run_id').doNothing())
+    .execute();
+}
+
+/**
+ * Whether any role's rules differ between two indexed runs: most syncs change bindings only, and
+ * then no role need be compared. Runs indexed before role digests were kept get theirs, once.
+ */
+export async function rolesDiffer(store: Store, runs: readonly [string, string]): Promise<boolean> {
+  const [from, to] = await Promise.all(runs.map((runId) => roleDigestOf(store, runId)));
+  return from !== to;
+}
+
+async function roleDigestOf(store: Store, runId: string): Promise<string> {
+  const stored = await store.db
+    .selectFrom('sync_role_digests')
+    .select('digest')
+    .where('run_id', '=', runId)
+    .executeTakeFirst();
+  if (stored) return stored.digest;
+  const roles = await store.db
+    .selectFrom('sync_role_rules')
+    .select(['role_key', 'rules'])
+    .where('run_id', '=', runId)
+    .execute();
+  await writeRoleDigest(store.db, runId, roles);
+  return roleDigest(roles);
+}

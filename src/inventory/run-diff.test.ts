@@ -138,6 +138,7 @@ describe.each(dialects)('what changed between two runs, on %s', (dialect) => {
     const [, from, to] = runs as [unknown, { id: string }, { id: string }];
     // As a run indexed before this store kept digests.
     await fresh.store.db.deleteFrom('sync_grant_digests').where('run_id', '=', from.id).execute();
+    await fresh.store.db.deleteFrom('sync_role_digests').where('run_id', '=', from.id).execute();
     const fromRows = await diffRuns(fresh.store, { from: from.id, to: to.id });
     expect(fromRows.readFrom).toBe('rows');
     expect({ added: fromRows.added, removed: fromRows.removed }).toEqual(
@@ -149,6 +150,12 @@ describe.each(dialects)('what changed between two runs, on %s', (dialect) => {
       .where('run_id', '=', from.id)
       .execute();
     expect(kept.length).toBeGreaterThan(0);
+    const roleDigest = await fresh.store.db
+      .selectFrom('sync_role_digests')
+      .select('digest')
+      .where('run_id', '=', from.id)
+      .executeTakeFirst();
+    expect(roleDigest?.digest).toMatch(/^[0-9a-f]{64}$/);
     const whole = await diffRuns(fresh.store, { from: oldest.id, to: to.id });
     expect(whole.readFrom).toBe('snapshots');
     expect({ added: whole.added, removed: whole.removed }).toEqual(

@@ -1,6 +1,6 @@
 import { diffGrants, type GrantDiff } from '../rbac/index.js';
 import type { Store } from '../store/index.js';
-import { changedNamespaces } from './grant-digests.js';
+import { changedNamespaces, rolesDiffer } from './grant-digests.js';
 import { sourceFrom } from './source.js';
 import { type GrantRow, indexOfRows } from './subject-index.js';
 import { loadSyncSnapshot } from './sync-runs.js';
@@ -38,7 +38,8 @@ export async function diffRuns(
     return { ...diffGrants(index(before), index(after)), readFrom: 'snapshots' };
   }
   const namespaces = await changedNamespaces(store, pair);
-  for (const namespace of await namespacesBindingChangedRoles(store, pair)) namespaces.add(namespace);
+  if (await rolesDiffer(store, pair))
+    for (const namespace of await namespacesBindingChangedRoles(store, pair)) namespaces.add(namespace);
   const [before, after] = await Promise.all(
     pair.map(async (runId) => indexOfRows(store, runId, await rowsIn(store, runId, [...namespaces]))),
   );

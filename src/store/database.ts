@@ -17,6 +17,7 @@ import type {
   SyncPodsTable,
   SyncRiskFindingsTable,
   SyncRiskRunsTable,
+  SyncRoleDigestsTable,
   SyncRoleRulesTable,
   SyncRoleTargetsTable,
   SyncRunsTable,
@@ -47,6 +48,7 @@ export interface Database {
   readonly sync_identity_maps: SyncIdentityMapsTable;
   readonly sync_role_targets: SyncRoleTargetsTable;
   readonly sync_grant_digests: SyncGrantDigestsTable;
+  readonly sync_role_digests: SyncRoleDigestsTable;
   readonly sync_risk_runs: SyncRiskRunsTable;
   readonly sync_risk_findings: SyncRiskFindingsTable;
   readonly api_tokens: ApiTokensTable;

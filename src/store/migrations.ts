@@ -562,6 +562,13 @@ const migrations: Record<string, Migration> = {
         .unique()
         .execute();
       await db.schema
+        .createTable('sync_role_digests')
+        .addColumn('run_id', 'varchar(40)', (column) =>
+          column.primaryKey().references('sync_runs.id').onDelete('cascade'),
+        )
+        .addColumn('digest', 'varchar(64)', (column) => column.notNull())
+        .execute();
+      await db.schema
         .createTable('sync_risk_runs')
         .addColumn('run_id', 'varchar(40)', (column) =>
           column.notNull().references('sync_runs.id').onDelete('cascade'),
@@ -603,6 +610,7 @@ const migrations: Record<string, Migration> = {
     async down(db: Kysely<unknown>) {
       await db.schema.dropTable('sync_risk_findings').execute();
       await db.schema.dropTable('sync_risk_runs').execute();
+      await db.schema.dropTable('sync_role_digests').execute();
       await db.schema.dropTable('sync_grant_digests').execute();
     },
   },

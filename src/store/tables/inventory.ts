@@ -84,6 +84,13 @@ export interface SyncGrantDigestsTable {
   readonly digest: string;
 }
 
+/** A digest of all of a run's role rules: runs with equal digests bound the same rules. */
+export interface SyncRoleDigestsTable {
+  readonly run_id: string;
+  /** SHA-256 (hex) of every `role_key` and its rules, sorted by key. */
+  readonly digest: string;
+}
+
 /** Which variants of a run's risk findings are stored, with the count of each check. */
 export interface SyncRiskRunsTable {
   readonly run_id: string;
