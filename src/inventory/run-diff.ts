@@ -37,13 +37,43 @@ export async function diffRuns(
     const index = (read: typeof before) => sourceFrom(read!, '', { offline: false }).index;
     return { ...diffGrants(index(before), index(after)), readFrom: 'snapshots' };
   }
-  const namespaces = await changedNamespaces(store, pair);
-  if (await rolesDiffer(store, pair))
-    for (const namespace of await namespacesBindingChangedRoles(store, pair)) namespaces.add(namespace);
-  const [before, after] = await Promise.all(
-    pair.map(async (runId) => indexOfRows(store, runId, await rowsIn(store, runId, [...namespaces]))),
-  );
+  // Namespaces binding a changed role keep every subject; elsewhere only subjects whose rows differ.
+  const bindingChangedRoles = (await rolesDiffer(store, pair))
+    ? await namespacesBindingChangedRoles(store, pair)
+    : new Set<string>();
+  const namespaces = [...new Set([...(await changedNamespaces(store, pair)), ...bindingChangedRoles])];
+  const [fromRows, toRows] = await Promise.all(pair.map((runId) => rowsIn(store, runId, namespaces)));
+  const cells = changedCells(fromRows!, toRows!);
+  const kept = (rows: readonly GrantRow[]) =>
+    rows.filter((row) => bindingChangedRoles.has(row.namespace) || cells.has(cellOf(row)));
+  const [before, after] = await Promise.all([
+    indexOfRows(store, runs.from, kept(fromRows!)),
+    indexOfRows(store, runs.to, kept(toRows!)),
+  ]);
   return { ...diffGrants(before!, after!), readFrom: 'rows' };
+}
+
+/** One subject in one namespace (`''`: cluster-wide): its grants there depend on its rows there only. */
+const cellOf = (row: GrantRow) => `${row.namespace}\u0000${row.subject}`;
+
+/** The cells whose (binding, role) rows differ between two runs' rows. */
+function changedCells(from: readonly GrantRow[], to: readonly GrantRow[]): Set<string> {
+  const linesOf = (rows: readonly GrantRow[]) => {
+    const cells = new Map<string, Set<string>>();
+    for (const row of rows) {
+      const lines = cells.get(cellOf(row)) ?? new Set<string>();
+      lines.add(JSON.stringify([row.binding_kind, row.name, row.role_kind, row.role_name]));
+      cells.set(cellOf(row), lines);
+    }
+    return cells;
+  };
+  const [before, after] = [linesOf(from), linesOf(to)];
+  const changed = new Set<string>();
+  const differ = (a: Set<string> | undefined, b: Set<string> | undefined) =>
+    !a || !b || a.size !== b.size || [...a].some((line) => !b.has(line));
+  for (const cell of new Set([...before.keys(), ...after.keys()]))
+    if (differ(before.get(cell), after.get(cell))) changed.add(cell);
+  return changed;
 }
 
 /** The namespaces (`''`: cluster-wide) with a binding to a role whose rules differ between the runs. */
