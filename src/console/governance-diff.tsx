@@ -1,14 +1,8 @@
 import type { Hono } from 'hono';
 import { AppError } from '../errors.js';
 import { requireRole } from '../identity/index.js';
-import {
-  listSyncedClusters,
-  listSyncRuns,
-  type SyncRun,
-  sourceWarnings,
-  syncSource,
-} from '../inventory/index.js';
-import { diffGrants, type EffectiveGrant } from '../rbac/index.js';
+import { diffRuns, listSyncedClusters, listSyncRuns, runWarnings, type SyncRun } from '../inventory/index.js';
+import type { EffectiveGrant } from '../rbac/index.js';
 import type { ConsoleEnv } from '../server/env.js';
 import { Empty, When } from './components.js';
 import { chooseSync, clip, SourceNotice, type SyncChoice } from './governance-source.js';
@@ -152,12 +146,10 @@ async function diffPage(c: ConsoleContext, options: ConsoleOptions, signed: Sign
   const runs = await listSyncRuns(options.store, choice.cluster, runsOffered, { usableOnly: true });
   const asked = { from: c.req.query('from')?.slice(0, 64), to: c.req.query('to')?.slice(0, 64) };
   const { from, to } = pickRuns(runs, asked, choice.cluster);
-  const [before, after] = await Promise.all([
-    syncSource(options.store, choice.cluster, from.id),
-    syncSource(options.store, choice.cluster, to.id),
-  ]);
-  const diff = diffGrants(before.index, after.index);
-  const warnings = [...new Set([...sourceWarnings(before), ...sourceWarnings(after)])];
+  const diff = await diffRuns(options.store, { from: from.id, to: to.id });
+  const warnings = [
+    ...new Set([...(await runWarnings(options.store, from)), ...(await runWarnings(options.store, to))]),
+  ];
   return await html(
     c,
     <Layout signed={signed} path="/governance/diff" title="What changed">

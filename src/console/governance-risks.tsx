@@ -1,19 +1,21 @@
 import type { Hono } from 'hono';
 import { AppError } from '../errors.js';
 import { requireRole } from '../identity/index.js';
-import { listSyncedClusters, sourceWarnings } from '../inventory/index.js';
-import { findRisks, type RiskFinding, type Severity } from '../rbac/index.js';
+import { chosenRun, listSyncedClusters, runLabel, runWarnings, storedRisks } from '../inventory/index.js';
+import type { RiskFinding, Severity } from '../rbac/index.js';
 import type { ConsoleEnv } from '../server/env.js';
 import { Empty } from './components.js';
-import { chooseSync, clip, openSync, SourceNotice, type SyncChoice } from './governance-source.js';
+import { chooseSync, clip, SourceNotice, type SyncChoice } from './governance-source.js';
 import { ClusterField, subjectLinkOf } from './governance-who-can.js';
 import { type ConsoleContext, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
 import type { ConsoleOptions } from './options.js';
 
 const severities: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
-/** Past this many rows the list is cut (and says so): narrow it with the filters. */
+/** Findings per page: past this many, the page links to the next (or narrow them with the filters). */
 const rowsShown = 500;
+/** Pages past this one are not offered: a link to page 10^9 would make the database skip that far. */
+const lastPage = 10_000;
 
 /** The filters as given in the query string; blank ones do not filter. */
 export interface RiskFilters {
@@ -22,6 +24,8 @@ export interface RiskFilters {
   /** A namespace, or `cluster` for cluster-wide findings. */
   readonly namespace?: string;
   readonly includeDefaults: boolean;
+  /** 1 for the first `rowsShown` findings. */
+  readonly page: number;
 }
 
 export function riskFilters(c: ConsoleContext): RiskFilters {
@@ -36,11 +40,15 @@ export function riskFilters(c: ConsoleContext): RiskFilters {
     ...(value('check') ? { check: value('check')! } : {}),
     ...(value('namespace') ? { namespace: value('namespace')! } : {}),
     includeDefaults: c.req.query('defaults') === 'on',
+    page: Math.min(lastPage, Math.max(1, Math.floor(Number(c.req.query('page') ?? 1)) || 1)),
   };
 }
 
 /** Findings at or above the severity, of the check, in the namespace (`cluster`: cluster-wide only). */
-export function filterRisks(findings: readonly RiskFinding[], filters: RiskFilters): RiskFinding[] {
+export function filterRisks(
+  findings: readonly RiskFinding[],
+  filters: Omit<RiskFilters, 'page'>,
+): RiskFinding[] {
   const threshold = filters.severity ? severities.indexOf(filters.severity) : severities.length - 1;
   return findings.filter(
     (finding) =>
@@ -123,15 +131,42 @@ function FilterForm(props: {
   );
 }
 
-function Findings(props: { findings: readonly RiskFinding[]; choice: SyncChoice }) {
-  if (props.findings.length === 0) return <Empty>No finding matches.</Empty>;
+/** The same filters on another page of findings. */
+function pageHref(c: ConsoleContext, page: number): string {
+  const params = new URLSearchParams(c.req.query());
+  params.set('page', String(page));
+  return `/governance/risks?${params.toString()}`;
+}
+
+function Pager(props: { c: ConsoleContext; page: number; total: number }) {
+  const pages = Math.min(lastPage, Math.ceil(props.total / rowsShown));
+  if (pages <= 1) return null;
+  return (
+    <nav class="pager" aria-label="Pages of findings">
+      {props.page > 1 ? <a href={pageHref(props.c, props.page - 1)}>Previous</a> : null}
+      {` Page ${props.page} of ${pages} `}
+      {props.page < pages ? <a href={pageHref(props.c, props.page + 1)}>Next</a> : null}
+    </nav>
+  );
+}
+
+function Findings(props: {
+  c: ConsoleContext;
+  findings: readonly RiskFinding[];
+  total: number;
+  page: number;
+  choice: SyncChoice;
+}) {
+  if (props.total === 0) return <Empty>No finding matches.</Empty>;
+  const first = (props.page - 1) * rowsShown + 1;
   return (
     <>
       <p>
-        {props.findings.length > rowsShown
-          ? `${props.findings.length} findings; the first ${rowsShown} (most severe first) are shown. Narrow them with the filters.`
-          : `${props.findings.length} ${props.findings.length === 1 ? 'finding' : 'findings'}, most severe first.`}
+        {props.total > rowsShown
+          ? `${props.total} findings, most severe first; ${first} to ${first + props.findings.length - 1} are shown. Narrow them with the filters.`
+          : `${props.total} ${props.total === 1 ? 'finding' : 'findings'}, most severe first.`}
       </p>
+      <Pager c={props.c} page={props.page} total={props.total} />
       <div class="table-wrap">
         <table>
           <thead>
@@ -144,7 +179,7 @@ function Findings(props: { findings: readonly RiskFinding[]; choice: SyncChoice 
             </tr>
           </thead>
           <tbody>
-            {props.findings.slice(0, rowsShown).map((finding) => {
+            {props.findings.map((finding) => {
               const href = subjectLinkOf(finding.subject, props.choice);
               return (
                 <tr>
@@ -169,6 +204,7 @@ function Findings(props: { findings: readonly RiskFinding[]; choice: SyncChoice 
           </tbody>
         </table>
       </div>
+      <Pager c={props.c} page={props.page} total={props.total} />
     </>
   );
 }
@@ -178,19 +214,24 @@ async function risksPage(c: ConsoleContext, options: ConsoleOptions, signed: Sig
   const filters = riskFilters(c);
   const clusters = await listSyncedClusters(options.store);
   const choice = await chooseSync(c, options.store, { firstOfSeveral: true });
-  const source = await openSync(options.store, choice);
-  const all = findRisks(source.index, {
-    includeDefaults: filters.includeDefaults,
-    ...(source.awsAuth ? { awsAuth: source.awsAuth } : {}),
-  });
-  const checks = new Map<string, number>();
-  for (const finding of all) checks.set(finding.check, (checks.get(finding.check) ?? 0) + 1);
+  const run = await chosenRun(options.store, choice.cluster, choice.run);
+  // Rows stored with the run, filtered and paged by the database: never the whole snapshot.
+  const ask = (page: number) =>
+    storedRisks(options.store, run, { ...filters, offset: (page - 1) * rowsShown, limit: rowsShown });
+  let page = filters.page;
+  let stored = await ask(page);
+  // Past the last page (a stale link after filtering): the last page, not an empty one.
+  const pages = Math.max(1, Math.ceil(stored.total / rowsShown));
+  if (page > pages) {
+    page = pages;
+    stored = await ask(page);
+  }
   return await html(
     c,
     <Layout signed={signed} path="/governance/risks" title="Risks">
-      <SourceNotice source={{ label: source.label, warnings: sourceWarnings(source) }} />
-      <FilterForm filters={filters} choice={choice} clusters={clusters} checks={checks} />
-      <Findings findings={filterRisks(all, filters)} choice={choice} />
+      <SourceNotice source={{ label: runLabel(run), warnings: await runWarnings(options.store, run) }} />
+      <FilterForm filters={filters} choice={choice} clusters={clusters} checks={stored.checks} />
+      <Findings c={c} findings={stored.findings} total={stored.total} page={page} choice={choice} />
     </Layout>,
   );
 }

@@ -12,6 +12,8 @@ export {
   type ServiceAccountObject,
 } from './read-cluster.js';
 export { type RoleTarget, targetsOf } from './role-targets.js';
+export { diffRuns, type RunDiff } from './run-diff.js';
+export { type RiskQuery, type StoredRisks, storedRisks } from './run-risks.js';
 export {
   type IdentityMaps,
   identityMapsOf,
@@ -20,8 +22,11 @@ export {
 } from './run-sides.js';
 export { type QueryScope, type ScopedSource, scopedSource } from './scoped-source.js';
 export {
+  chosenRun,
   manifestSource,
   type RbacSource,
+  runLabel,
+  runWarnings,
   sourceFrom,
   sourceWarnings,
   syncSource,

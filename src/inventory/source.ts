@@ -3,6 +3,7 @@ import { type AwsAuth, aggregateClusterRoles, parseAwsAuth, RbacIndex } from '..
 import type { Store } from '../store/index.js';
 import { readManifests } from './manifests.js';
 import type { ClusterRead } from './read-cluster.js';
+import { identityMapsOf } from './run-sides.js';
 import { subjectIndex } from './subject-index.js';
 import { findSyncRun, listSyncRuns, loadSyncSnapshot, type SyncRun } from './sync-runs.js';
 
@@ -101,4 +102,10 @@ export function warningsOf(errors: ClusterRead['errors'], awsAuth: AwsAuth | und
         `aws-auth ${problem.key}${problem.line ? ` line ${problem.line}` : ''}: ${problem.message}`,
     ),
   ];
+}
+
+/** A stored run's warnings, read from its rows (its errors and its aws-auth), not its snapshot. */
+export async function runWarnings(store: Store, run: SyncRun): Promise<string[]> {
+  const maps = await identityMapsOf(store, run.id);
+  return warningsOf(run.errors, maps.awsAuth?.data ? parseAwsAuth(maps.awsAuth.data) : undefined);
 }

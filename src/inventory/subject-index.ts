@@ -11,6 +11,7 @@ import {
   subjectKeysFor,
 } from '../rbac/index.js';
 import type { Database, Store } from '../store/index.js';
+import { writeGrantDigests, writeRoleDigest } from './grant-digests.js';
 import type { ClusterRead } from './read-cluster.js';
 
 /** How many of a cluster's newest runs keep their subject index; older ones load whole. */
@@ -36,6 +37,7 @@ export async function writeSubjectIndex(
       .insertInto('sync_subject_grants')
       .values(grants.slice(start, start + batchSize))
       .execute();
+  await writeGrantDigests(tx, run.id, grants);
   const roles = [
     ...read.clusterRoles.map((role) => ({
       run_id: run.id,
@@ -53,6 +55,7 @@ export async function writeSubjectIndex(
       .insertInto('sync_role_rules')
       .values(roles.slice(start, start + batchSize))
       .execute();
+  await writeRoleDigest(tx, run.id, roles);
   await tx.insertInto('sync_indexed_runs').values({ run_id: run.id }).execute();
   await pruneOlderIndexes(tx, run.cluster);
 }
@@ -92,6 +95,8 @@ async function pruneOlderIndexes(tx: Transaction<Database>, cluster: string): Pr
   await tx.deleteFrom('sync_subject_grants').where('run_id', 'in', ids).execute();
   await tx.deleteFrom('sync_role_rules').where('run_id', 'in', ids).execute();
   await tx.deleteFrom('sync_role_targets').where('run_id', 'in', ids).execute();
+  await tx.deleteFrom('sync_grant_digests').where('run_id', 'in', ids).execute();
+  await tx.deleteFrom('sync_role_digests').where('run_id', 'in', ids).execute();
   await tx.deleteFrom('sync_indexed_runs').where('run_id', 'in', ids).execute();
 }
 

@@ -3,6 +3,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { AppError, messageOf } from '../errors.js';
 import type { Store } from '../store/index.js';
 import type { ClusterRead, ReadError } from './read-cluster.js';
+import { pruneOlderRisks, risksOfRead, writeRunRisks } from './run-risks.js';
 import { writeRunSides } from './run-sides.js';
 import { writeSubjectIndex } from './subject-index.js';
 
@@ -46,6 +47,8 @@ export async function saveSyncRun(
   // Pods live in their own rows, read by service account; the snapshot keeps RBAC and identities.
   const { pods, ...rest } = read;
   const data = gzipSync(JSON.stringify(rest)).toString('base64');
+  // Computed once here, outside the transaction (seconds on a large cluster), for the risks page.
+  const risks = risksOfRead(read, 'without-defaults');
   await store.db.transaction().execute(async (tx) => {
     await tx
       .insertInto('sync_runs')
@@ -64,6 +67,8 @@ export async function saveSyncRun(
     await tx.insertInto('sync_snapshots').values({ run_id: saved.id, data }).execute();
     await writeSubjectIndex(tx, saved, read);
     await writeRunSides(tx, saved.id, { ...rest, ...(pods ? { pods } : {}) });
+    await writeRunRisks(tx, { id: saved.id, variant: 'without-defaults' }, risks);
+    await pruneOlderRisks(tx, saved.cluster);
   });
   return saved;
 }

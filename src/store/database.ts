@@ -12,9 +12,13 @@ import type { ClusterProvidersTable } from './tables/clusters.js';
 import type { ForensicsJobRowsTable, ForensicsJobsTable } from './tables/forensics.js';
 import type { OneTimeCodesTable, SessionsTable } from './tables/identity.js';
 import type {
+  SyncGrantDigestsTable,
   SyncIdentityMapsTable,
   SyncIndexedRunsTable,
   SyncPodsTable,
+  SyncRiskFindingsTable,
+  SyncRiskRunsTable,
+  SyncRoleDigestsTable,
   SyncRoleRulesTable,
   SyncRoleTargetsTable,
   SyncRunsTable,
@@ -44,6 +48,10 @@ export interface Database {
   readonly sync_pods: SyncPodsTable;
   readonly sync_identity_maps: SyncIdentityMapsTable;
   readonly sync_role_targets: SyncRoleTargetsTable;
+  readonly sync_grant_digests: SyncGrantDigestsTable;
+  readonly sync_role_digests: SyncRoleDigestsTable;
+  readonly sync_risk_runs: SyncRiskRunsTable;
+  readonly sync_risk_findings: SyncRiskFindingsTable;
   readonly api_tokens: ApiTokensTable;
   readonly notification_cursors: NotificationCursorsTable;
   readonly aws_auth_history: AwsAuthHistoryTable;

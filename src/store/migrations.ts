@@ -596,6 +596,77 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('forensics_jobs').execute();
     },
   },
+  '2026_12_01_0070_governance_rows': {
+    // What changed and risks answer from rows too: a digest of each namespace's grants per run (two
+    // runs differ only where digests differ), and each run's risk findings, computed once.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sync_grant_digests')
+        .addColumn('run_id', 'varchar(40)', (column) =>
+          column.notNull().references('sync_runs.id').onDelete('cascade'),
+        )
+        .addColumn('namespace', 'text', (column) => column.notNull())
+        .addColumn('digest', 'varchar(64)', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('sync_grant_digests_namespace')
+        .on('sync_grant_digests')
+        .columns(['run_id', 'namespace'])
+        .unique()
+        .execute();
+      await db.schema
+        .createTable('sync_role_digests')
+        .addColumn('run_id', 'varchar(40)', (column) =>
+          column.primaryKey().references('sync_runs.id').onDelete('cascade'),
+        )
+        .addColumn('digest', 'varchar(64)', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createTable('sync_risk_runs')
+        .addColumn('run_id', 'varchar(40)', (column) =>
+          column.notNull().references('sync_runs.id').onDelete('cascade'),
+        )
+        .addColumn('variant', 'varchar(30)', (column) => column.notNull())
+        .addColumn('checks', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('sync_risk_runs_variant')
+        .on('sync_risk_runs')
+        .columns(['run_id', 'variant'])
+        .unique()
+        .execute();
+      await db.schema
+        .createTable('sync_risk_findings')
+        .addColumn('run_id', 'varchar(40)', (column) =>
+          column.notNull().references('sync_runs.id').onDelete('cascade'),
+        )
+        .addColumn('variant', 'varchar(30)', (column) => column.notNull())
+        .addColumn('ordinal', 'integer', (column) => column.notNull())
+        .addColumn('severity', 'varchar(20)', (column) => column.notNull())
+        .addColumn('severity_rank', 'integer', (column) => column.notNull())
+        .addColumn('check_id', 'varchar(100)', (column) => column.notNull())
+        .addColumn('title', 'text', (column) => column.notNull())
+        .addColumn('subject', 'text', (column) => column.notNull())
+        .addColumn('namespace', 'text')
+        .addColumn('path', 'text', (column) => column.notNull())
+        .execute();
+      for (const [name, columns] of [
+        ['sync_risk_findings_ordinal', ['run_id', 'variant', 'ordinal']],
+        ['sync_risk_findings_check', ['run_id', 'variant', 'check_id', 'ordinal']],
+      ] as const)
+        await db.schema
+          .createIndex(name)
+          .on('sync_risk_findings')
+          .columns([...columns])
+          .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('sync_risk_findings').execute();
+      await db.schema.dropTable('sync_risk_runs').execute();
+      await db.schema.dropTable('sync_role_digests').execute();
+      await db.schema.dropTable('sync_grant_digests').execute();
+    },
+  },
   '2026_12_01_0080_review_recurrence': {
     // Recurring campaigns: each run names the one before it, once (a unique index). Numbered after
     // every migration main had when it was written, so stores that ran those accept it.

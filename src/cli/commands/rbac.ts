@@ -1,13 +1,14 @@
 import type { Command } from 'commander';
+import { audited } from '../../audit/index.js';
 import { currentClusterName } from '../../config/index.js';
 import { AppError, type ErrorCode } from '../../errors.js';
-import { listSyncRuns, syncCluster, syncSource } from '../../inventory/index.js';
+import { localPrincipal } from '../../identity/index.js';
+import { diffRuns, findSyncRun, listSyncRuns, runLabel, syncCluster } from '../../inventory/index.js';
 import {
   type AccessPolicyAssociation,
   accessPolicies,
   accessPolicyPermissions,
   describeRule,
-  diffGrants,
   effectivePermissions,
   findRisks,
   identityOf,
@@ -36,11 +37,25 @@ export function registerRbac(program: Command, run: Runner): void {
       run(async (context) => {
         const syncRun = await withGatehouse(context, async ({ clusters, currentCluster, store }) => {
           const cluster = currentCluster();
-          // Private AKS clusters out of reach are read through run command, like every other command.
-          const client = await clusters.client(cluster);
-          // EKS clusters add their access entries and auth mode through the provider's port.
-          const eks = await clusters.accessEntries(cluster);
-          return await syncCluster(await store(), client, eks ? { eks } : {});
+          const opened = await store();
+          // Audited as the console's Sync now: `started`, then `succeeded` with the run or `failed`.
+          return await audited(opened, {
+            actor: localPrincipal().subject,
+            action: 'rbac.sync',
+            target: `cluster/${cluster}`,
+            work: async () => {
+              // Private AKS clusters out of reach are read through run command, like every other command.
+              const client = await clusters.client(cluster);
+              // EKS clusters add their access entries and auth mode through the provider's port.
+              const eks = await clusters.accessEntries(cluster);
+              return await syncCluster(opened, client, eks ? { eks } : {});
+            },
+            succeeded: (run) => ({
+              run: run.id,
+              status: run.status,
+              unread: run.errors.map((error) => error.resource),
+            }),
+          });
         });
         const counts = Object.entries(syncRun.counts).map(([kind, count]) => ({ kind, count }));
         context.stdout(
@@ -239,7 +254,7 @@ function registerDiff(rbac: Command, run: Runner): void {
     .option('--to <run>', 'the later run id')
     .action((flags: { from?: string; to?: string }) =>
       run(async (context) => {
-        const { from, to } = await withStore(context, async (store) => {
+        const { from, to, diff } = await withStore(context, async (store) => {
           const cluster = currentClusterName(context);
           const runs =
             flags.from && flags.to ? [] : await listSyncRuns(store, cluster, 2, { usableOnly: true });
@@ -249,12 +264,12 @@ function registerDiff(rbac: Command, run: Runner): void {
             throw new AppError('not-found', `diff needs two sync runs of ${cluster}`, {
               fix: 'Run `gatehouse rbac sync` again later, or pass --from and --to',
             });
-          return {
-            from: await syncSource(store, cluster, fromId),
-            to: await syncSource(store, cluster, toId),
-          };
+          const [from, to] = [
+            await findSyncRun(store, fromId, cluster),
+            await findSyncRun(store, toId, cluster),
+          ];
+          return { from, to, diff: await diffRuns(store, { from: from.id, to: to.id }) };
         });
-        const diff = diffGrants(from.index, to.index);
         const rows = [
           ...diff.added.map((grant) => ({ change: '+', ...grant })),
           ...diff.removed.map((grant) => ({ change: '-', ...grant })),
@@ -270,7 +285,7 @@ function registerDiff(rbac: Command, run: Runner): void {
               { header: 'RULE', value: (row) => row.rule },
               { header: 'VIA', value: (row) => row.via.join('; ') },
             ],
-            { from: from.label, to: to.label, ...diff },
+            { from: runLabel(from), to: runLabel(to), added: diff.added, removed: diff.removed },
           ),
         );
         return 0;

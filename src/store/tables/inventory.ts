@@ -75,3 +75,43 @@ export interface SyncRoleTargetsTable {
   readonly role_key: string;
   readonly target: string;
 }
+
+/** A digest of one namespace's grant rows in a run (`''`: ClusterRoleBindings): equal digests, equal grants. */
+export interface SyncGrantDigestsTable {
+  readonly run_id: string;
+  readonly namespace: string;
+  /** SHA-256 (hex) of the namespace's distinct (subject, binding, role) rows, sorted. */
+  readonly digest: string;
+}
+
+/** A digest of all of a run's role rules: runs with equal digests bound the same rules. */
+export interface SyncRoleDigestsTable {
+  readonly run_id: string;
+  /** SHA-256 (hex) of every `role_key` and its rules, sorted by key. */
+  readonly digest: string;
+}
+
+/** Which variants of a run's risk findings are stored, with the count of each check. */
+export interface SyncRiskRunsTable {
+  readonly run_id: string;
+  /** `without-defaults` (Kubernetes' own bindings left out, the default) or `with-defaults`. */
+  readonly variant: string;
+  /** JSON: `[check, count]` pairs, in the order the checks first appear in the findings. */
+  readonly checks: string;
+}
+
+/** One risk finding of a run, in the engine's order (most severe first). */
+export interface SyncRiskFindingsTable {
+  readonly run_id: string;
+  readonly variant: string;
+  readonly ordinal: number;
+  readonly severity: string;
+  /** 0 critical … 3 low: a severity threshold is `severity_rank <= n`. */
+  readonly severity_rank: number;
+  readonly check_id: string;
+  readonly title: string;
+  readonly subject: string;
+  /** Null for cluster-wide findings. */
+  readonly namespace: string | null;
+  readonly path: string;
+}
