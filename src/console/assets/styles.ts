@@ -76,6 +76,7 @@ ul.process-tree .pid { font-variant-numeric: tabular-nums; color: var(--muted); 
 ul.process-tree .process-meta { color: var(--muted); font-size: 0.85rem; overflow-wrap: anywhere; }
 ul.process-tree .flagged-critical, ul.process-tree .flagged-high { background: #fdf0f0; }
 ul.process-tree .flagged-medium { background: #fff8e6; }
+nav.pager { display: flex; gap: 1rem; align-items: center; margin: 0.5rem 0 1rem; }
 ul.risks { list-style: none; padding: 0; margin: 0.5rem 0; display: grid; gap: 0.35rem; }
 ol.steps { padding-left: 1.25rem; margin: 0; }
 ol.steps li { margin-bottom: 0.75rem; }
