@@ -73,6 +73,9 @@ describe('the printable review report', () => {
     expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(html).not.toContain('<script>');
     expect(html).toContain(campaign.snapshotHash);
+    expect(html.replaceAll('&#39;', "'")).toContain(
+      "Scope: every grant of the sync run, Kubernetes' own bindings left out. Reviewers: user:carol for the rest and for reviewers' own access.",
+    );
     expect(html).toContain('User dave: RoleBinding dev/legacy → Role gone');
     const pdf = await printPdf(html);
     expect(Buffer.from(pdf.subarray(0, 5)).toString()).toBe('%PDF-');

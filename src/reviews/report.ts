@@ -1,5 +1,7 @@
+import type { LabelSelector } from '../rbac/index.js';
 import type { CampaignEvidence } from './evidence.js';
 import { grantLabel, subjectLabel } from './items.js';
+import type { ReviewerRules, ReviewScope } from './types.js';
 
 /** Text into HTML: every value in the report came from a cluster or a person, so all of it is escaped. */
 function escapeHtml(value: unknown): string {
@@ -70,11 +72,11 @@ export function reportHtml(evidence: CampaignEvidence): string {
     )
     .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(campaign.name)}</title>
-<style>body{font:11px/1.4 sans-serif;margin:24px}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:3px;vertical-align:top;text-align:left;word-break:break-word}h1{font-size:18px}h2{font-size:14px;margin-top:18px}</style></head><body>
+<style>body{font:11px/1.4 sans-serif;margin:24px}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:3px;vertical-align:top;text-align:left;overflow-wrap:anywhere}td:nth-child(3),td:nth-child(4),td:nth-child(5){overflow-wrap:normal;white-space:nowrap}h1{font-size:18px}h2{font-size:14px;margin-top:18px}</style></head><body>
 <h1>Access review: ${escapeHtml(campaign.name)}</h1>
 <p>Cluster <b>${escapeHtml(campaign.cluster)}</b>, sync run ${escapeHtml(campaign.syncRunId)}, snapshot SHA-256 <code>${escapeHtml(campaign.snapshotHash)}</code>.</p>
 <p>Opened ${escapeHtml(campaign.createdAt)} by ${escapeHtml(campaign.createdBy)}; deadline ${escapeHtml(campaign.deadlineAt)} (default action: ${escapeHtml(campaign.defaultAction)}); ${escapeHtml(campaign.state)}${campaign.closedAt ? ` since ${escapeHtml(campaign.closedAt)} (${escapeHtml(campaign.closedBy)})` : ''}.</p>
-<p>Scope: <code>${escapeHtml(JSON.stringify(campaign.scope))}</code>; reviewers: <code>${escapeHtml(JSON.stringify(campaign.reviewers))}</code>.</p>
+<p>Scope: ${escapeHtml(scopeText(campaign.scope))}. Reviewers: ${escapeHtml(reviewersText(campaign.reviewers))}.</p>
 <h2>Counts</h2>
 <p>${counts.total} items: ${counts.kept} kept, ${counts.revoked} revoked (${evidence.provenRevocations} proven gone by SubjectAccessReview), ${counts['revoke-failed']} revocations failed, ${counts.left} left at the deadline, ${counts.pending} undecided; ${evidence.items.filter((item) => item.usage.kind === 'summary' && item.usage.revokeCandidate).length} unused in the review window (revoke candidates), ${evidence.items.filter((item) => item.usage.kind === 'unknown').length} with usage unknown.</p>
 <h2>Completion over time</h2>
@@ -89,4 +91,52 @@ ${evidence.orphans.length ? `<ul>${evidence.orphans.map((orphan) => `<li>${escap
 <p>${evidence.trail.length} signed audit entries, sequence ${evidence.trail[0]?.seq ?? '-'} to ${evidence.trail.at(-1)?.seq ?? '-'}; the last hash is <code>${escapeHtml(evidence.trail.at(-1)?.hash ?? '')}</code> (check with gatehouse audit verify).</p>
 <p>Generated ${escapeHtml(evidence.generatedAt)}.</p>
 </body></html>`;
+}
+
+/** The scope as a sentence an auditor reads: every list left empty means "all". */
+function scopeText(scope: ReviewScope): string {
+  const parts = [
+    scope.namespaces?.length ? `namespaces ${scope.namespaces.join(', ')}` : '',
+    scope.namespaceSelector ? `namespaces labelled ${selectorText(scope.namespaceSelector)}` : '',
+    scope.roles?.length ? `roles ${scope.roles.join(', ')}` : '',
+    scope.clusterAdminEquivalent ? 'grants equivalent to cluster-admin' : '',
+    scope.subjectKinds?.length ? `subjects of kind ${scope.subjectKinds.join(', ')}` : '',
+  ].filter(Boolean);
+  const what = parts.length ? parts.join('; ') : 'every grant of the sync run';
+  return scope.includeSystem
+    ? `${what}, Kubernetes' own bindings included`
+    : `${what}, Kubernetes' own bindings left out`;
+}
+
+function reviewersText(rules: ReviewerRules): string {
+  return [
+    rules.namespaceOwners ? 'namespace owners (annotation gatehouse.dev/owners)' : '',
+    rules.reviewer ? `${rules.reviewer} for items without owners` : '',
+    `${rules.fallback} for the rest and for reviewers' own access`,
+  ]
+    .filter(Boolean)
+    .join(', then ');
+}
+
+/** A label selector as kubectl writes one: `env=prod,tier in (web,api),!legacy`. */
+function selectorText(selector: LabelSelector): string {
+  const labels = Object.entries(selector.matchLabels ?? {}).map(([key, value]) => `${key}=${value}`);
+  const expressions = (selector.matchExpressions ?? []).map((requirement) => {
+    const values = `(${(requirement.values ?? []).join(',')})`;
+    switch (requirement.operator) {
+      case 'In':
+        return `${requirement.key} in ${values}`;
+      case 'NotIn':
+        return `${requirement.key} notin ${values}`;
+      case 'Exists':
+        return requirement.key;
+      case 'DoesNotExist':
+        return `!${requirement.key}`;
+      default: {
+        const unknown: never = requirement.operator;
+        return unknown;
+      }
+    }
+  });
+  return [...labels, ...expressions].join(',');
 }
