@@ -6,6 +6,7 @@ import {
   bindingLabel,
   canonicalizeArn,
   describeRule,
+  identityOf,
   type PolicyRule,
   parseAwsAuth,
   RbacIndex,
@@ -26,19 +27,12 @@ export function identityFor(item: ReviewItem): { user: string; groups: string[] 
   const { subject } = item;
   switch (subject.kind) {
     case 'User':
-      return { user: subject.name, groups: ['system:authenticated'] };
+      return identityOf({ kind: 'user', name: subject.name });
     case 'Group':
       // A user who is in nothing but this group: whatever the review probe may do, the group may.
       return { user: 'gatehouse:review-probe', groups: [subject.name] };
     case 'ServiceAccount':
-      return {
-        user: `system:serviceaccount:${subject.namespace}:${subject.name}`,
-        groups: [
-          'system:serviceaccounts',
-          `system:serviceaccounts:${subject.namespace}`,
-          'system:authenticated',
-        ],
-      };
+      return identityOf({ kind: 'serviceaccount', namespace: subject.namespace ?? '', name: subject.name });
     case 'IamPrincipal':
       return undefined;
     default: {
