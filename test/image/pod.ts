@@ -89,6 +89,8 @@ function resolve(variable: EnvVar, world: PodWorld): string {
     return value;
   }
   if (variable.valueFrom?.fieldRef?.fieldPath === 'metadata.name') return world.podName;
+  // The pod runs in the host's network here, so its address is the host's loopback.
+  if (variable.valueFrom?.fieldRef?.fieldPath === 'status.podIP') return '127.0.0.1';
   throw new Error(`env ${variable.name}: cannot resolve ${JSON.stringify(variable.valueFrom)}`);
 }
 
