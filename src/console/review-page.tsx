@@ -103,7 +103,7 @@ function QueueTable(props: { items: readonly ReviewItem[]; usage: ReadonlyMap<st
 function BulkActions(props: { id: string }) {
   const base = `/reviews/${props.id}`;
   return (
-    <div class="stack">
+    <div class="stack bulk">
       <div class="field">
         <label for="bulk-reason">
           Reason (required to revoke and to keep a high or critical risk; kept in the audit log)
@@ -117,17 +117,17 @@ function BulkActions(props: { id: string }) {
         <button type="submit" name="decision" value="revoke" class="danger">
           Revoke selected
         </button>
-        <button type="submit" name="decision" value="dry-run">
+        <button type="submit" name="decision" value="dry-run" class="secondary">
           Dry run: show what revoking would change
         </button>
       </div>
       <div class="field">
         <label for="bulk-to">Reassign to (user:NAME or group:NAME)</label>
-        <input id="bulk-to" name="to" placeholder="e.g. group:payments-leads" maxlength={260} />
+        <input type="text" id="bulk-to" name="to" placeholder="e.g. group:payments-leads" maxlength={260} />
       </div>
       <div class="field">
         <label for="bulk-comment">Comment for the new reviewer</label>
-        <input id="bulk-comment" name="comment" maxlength={2000} />
+        <input type="text" id="bulk-comment" name="comment" maxlength={2000} />
       </div>
       <div class="actions">
         <button type="submit" formaction={`${base}/reassign`}>

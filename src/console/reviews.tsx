@@ -21,7 +21,7 @@ export function Progress(props: { counts: CampaignCounts }) {
   return (
     <span>
       <progress max={counts.total} value={done} aria-label={`${done} of ${counts.total} decided`} />
-      {` ${done}/${counts.total}`}
+      {` ${done} of ${counts.total} decided`}
       {counts['revoke-failed'] > 0 ? ` · ${counts['revoke-failed']} revocation(s) failed` : ''}
     </span>
   );

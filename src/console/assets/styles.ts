@@ -77,6 +77,7 @@ ul.process-tree .process-meta { color: var(--muted); font-size: 0.85rem; overflo
 ul.process-tree .flagged-critical, ul.process-tree .flagged-high { background: #fdf0f0; }
 ul.process-tree .flagged-medium { background: #fff8e6; }
 nav.pager { display: flex; gap: 1rem; align-items: center; margin: 0.5rem 0 1rem; }
+div.stack { display: grid; gap: 0.75rem; max-width: 48rem; margin-top: 1rem; }
 ul.risks { list-style: none; padding: 0; margin: 0.5rem 0; display: grid; gap: 0.35rem; }
 ol.steps { padding-left: 1.25rem; margin: 0; }
 ol.steps li { margin-bottom: 0.75rem; }
