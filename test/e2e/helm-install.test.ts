@@ -25,6 +25,9 @@ const namespaces = {
   credentials: `helm-credentials-${suffix}`,
 };
 const release = `gh-${suffix}`;
+// Dry runs render under their own release name: the chart's cluster-scoped objects (ClusterRoles
+// such as gatehouse-access) must not meet the ones other tests leave in the shared cluster.
+const dryRelease = `gatehouse-dry-${suffix}`;
 
 let chart: Chart;
 let admin: KubeClient;
@@ -62,30 +65,37 @@ describe('helm template | kubectl apply --dry-run=server', () => {
   beforeAll(() => {
     kubectl(kubeconfig, ['create', 'namespace', namespaces.credentials]);
     // Pods are admitted only with their ServiceAccount present (the chart's, made by apply for real).
-    kubectl(kubeconfig, ['create', 'serviceaccount', 'gatehouse', '-n', namespaces.dryRun]);
+    kubectl(kubeconfig, ['create', 'serviceaccount', dryRelease, '-n', namespaces.dryRun]);
   });
 
   it.each(valuesFiles)('the test apiserver accepts every object of the %s values', (values) => {
-    const objects = render(chart, { values, namespace: namespaces.dryRun, set: credentialSet });
+    const objects = render(chart, {
+      values,
+      release: dryRelease,
+      namespace: namespaces.dryRun,
+      set: credentialSet,
+    });
     const result = dryRun(objects, 'apply');
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout.trim().split('\n')).toHaveLength(objects.length);
   });
 
   it.each(valuesFiles)("admits the %s values' pods under the restricted Pod Security Standard", (values) => {
-    const pods = podSpecs(render(chart, { values, namespace: namespaces.dryRun })).map(({ owner, spec }) => ({
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: { name: `${owner}-pss`, namespace: namespaces.dryRun },
-      spec,
-    }));
+    const pods = podSpecs(render(chart, { values, release: dryRelease, namespace: namespaces.dryRun })).map(
+      ({ owner, spec }) => ({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `${owner}-pss`, namespace: namespaces.dryRun },
+        spec,
+      }),
+    );
     const result = dryRun(pods as unknown as Rendered[], 'create');
     expect(result.stderr).not.toContain('violates PodSecurity');
     expect(result.status, result.stderr).toBe(0);
   });
 
   it('refuses the same pod without its security context (the check above can fail)', () => {
-    const [pod] = podSpecs(render(chart, { namespace: namespaces.dryRun }));
+    const [pod] = podSpecs(render(chart, { release: dryRelease, namespace: namespaces.dryRun }));
     const { securityContext: _pod, ...spec } = pod!.spec;
     const loose = {
       ...spec,
