@@ -137,6 +137,19 @@ describe('agents dialling in to the server', () => {
     expect(context.registry.sessions).toHaveLength(0);
   });
 
+  it('survives callers that reset their connection while the server is still deciding, or while it refuses them', async () => {
+    const context = await setup();
+    const { port } = new URL(context.server.url);
+    const resets = Array.from({ length: 20 }, (_, index) =>
+      resetMidUpgrade(Number(port), index % 2 === 0 ? 'gha_not-a-real-token' : context.token, index * 2),
+    );
+    await Promise.all(resets);
+    // Given time to answer them all, the server would have crashed on an unheard socket error.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const health = await fetch(`${context.server.url}/healthz`);
+    expect(health.status).toBe(200);
+  });
+
   it('fails calls at once while the agent is offline, naming the cluster and the fix', async () => {
     const context = await setup();
     const client = await context.clusters.client('agent/peer');
@@ -302,6 +315,28 @@ describe('what a relay lets through', () => {
     });
   });
 });
+
+/** Sends a WebSocket upgrade to /v1/agents/connect and resets the TCP connection after `afterMs`. */
+async function resetMidUpgrade(port: number, token: string, afterMs: number): Promise<void> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  await new Promise((resolve) => socket.once('connect', resolve));
+  socket.write(
+    [
+      'GET /v1/agents/connect HTTP/1.1',
+      `Host: 127.0.0.1:${port}`,
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      'Sec-WebSocket-Version: 13',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      `Authorization: Bearer ${token}`,
+      '',
+      '',
+    ].join('\r\n'),
+  );
+  await new Promise((resolve) => setTimeout(resolve, afterMs));
+  socket.resetAndDestroy();
+}
 
 /** A forward proxy that only tunnels (CONNECT), recording where to. */
 async function connectProxy(): Promise<{ url: string; connects: string[]; close: () => Promise<void> }> {

@@ -50,9 +50,17 @@ export function agentUpgrades(
     perMessageDeflate: false,
   });
   return (request, socket, head) => {
+    // Node leaves an upgraded socket without an error listener: a caller that resets it while
+    // its token is checked, or while it is refused, would otherwise crash the server.
+    const dropped = () => socket.destroy();
+    socket.on('error', dropped);
     const url = new URL(request.url ?? '/', 'http://server');
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    const accept = (then: (ws: WebSocket) => void) => sockets.handleUpgrade(request, socket, head, then);
+    const accept = (then: (ws: WebSocket) => void) => {
+      // From here the WebSocket library listens for errors on the socket itself.
+      socket.off('error', dropped);
+      sockets.handleUpgrade(request, socket, head, then);
+    };
     const refuse = (error: unknown) => refuseUpgrade(socket, error, options.log);
     if (url.pathname === '/v1/agents/connect') {
       authenticateAgent(options.store, token).then(

@@ -49,6 +49,7 @@ export async function startExecPeer(pods: readonly PeerPod[], options: PeerOptio
         : offered.has('v4.channel.k8s.io') && 'v4.channel.k8s.io',
   });
   server.on('upgrade', (request, socket, head) => {
+    socket.on('error', () => socket.destroy());
     const url = new URL(request.url ?? '/', 'http://peer');
     const pod = pods.find((candidate) => url.pathname === `${podPath(candidate)}/exec`);
     if (!pod) {
