@@ -1,3 +1,4 @@
+import type { Child } from 'hono/jsx';
 import type { SyncRun } from '../inventory/index.js';
 import { Csrf, When } from './components.js';
 import type { CampaignFieldErrors, CampaignFormValues } from './review-new-fields.js';
@@ -35,7 +36,7 @@ function SnapshotFields(props: {
         label="Name"
         errors={errors}
         value={values.name}
-        placeholder="Q4 2026 production access"
+        placeholder="e.g. Q4 2026 production access"
         required
       />
       <div class="field">
@@ -96,20 +97,26 @@ export function CampaignForm(props: {
   errors: CampaignFieldErrors;
   clusters: readonly ClusterChoice[];
   csrf: string;
+  /** What the preview found, shown beside the buttons so Create is one step away. */
+  preview?: Child;
 }) {
   const { values, errors } = props;
+  const marked = Object.keys(errors).filter((field) => field !== 'form').length;
   return (
     <form method="post" action="/reviews/new" class="stack campaign-form" novalidate>
       <Csrf token={props.csrf} />
-      {errors.form ? (
-        <div class="notice error" role="alert">
-          <p>{errors.form}</p>
+      {errors.form || marked > 0 ? (
+        <div class="notice error">
+          <p>
+            {`Nothing was created. ${errors.form ?? ''}${marked > 0 ? ` Change the ${marked === 1 ? 'field' : `${marked} fields`} marked below, then submit again.` : ''}`.trim()}
+          </p>
         </div>
       ) : null}
       <SnapshotFields values={values} errors={errors} clusters={props.clusters} />
       <ScopeFields values={values} errors={errors} />
       <ReviewerFields values={values} errors={errors} />
       <DeadlineFields values={values} errors={errors} />
+      {props.preview}
       <div class="actions">
         <button type="submit" name="intent" value="create">
           Create campaign

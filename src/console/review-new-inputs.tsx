@@ -73,8 +73,8 @@ export function Check(props: {
         name={props.name}
         value={props.value ?? 'yes'}
         checked={props.checked === true}
-      />{' '}
-      {props.children}
+      />
+      <span>{props.children}</span>
     </label>
   );
 }

@@ -27,7 +27,7 @@ export function ScopeFields(props: { values: CampaignFormValues; errors: Campaig
         label="Namespaces"
         errors={errors}
         value={values.namespaces}
-        placeholder="payments, billing"
+        placeholder="e.g. payments, billing"
         hint="Separated by commas or spaces."
       />
       <TextField
@@ -35,7 +35,7 @@ export function ScopeFields(props: { values: CampaignFormValues; errors: Campaig
         label="Namespace label selector"
         errors={errors}
         value={values.selector}
-        placeholder="env=prod"
+        placeholder="e.g. env=prod"
         hint="As kubectl writes one: env=prod, tier in (web,api), !legacy."
       />
       <TextField
@@ -43,7 +43,7 @@ export function ScopeFields(props: { values: CampaignFormValues; errors: Campaig
         label="Roles"
         errors={errors}
         value={values.roles}
-        placeholder="edit, ClusterRole/admin, Role/payments/secret-reader"
+        placeholder="e.g. edit, ClusterRole/admin, Role/payments/secret-reader"
         hint="NAME, ClusterRole/NAME or Role/NAMESPACE/NAME; commas between."
       />
       <Check name="clusterAdmin" checked={values.clusterAdmin}>
@@ -80,7 +80,7 @@ export function ReviewerFields(props: { values: CampaignFormValues; errors: Camp
         label="Reviewer of items without owners"
         errors={errors}
         value={values.reviewer}
-        placeholder="group:platform-leads"
+        placeholder="e.g. group:platform-leads"
         hint="user:NAME or group:NAME; optional."
       />
       <TextField
@@ -88,7 +88,7 @@ export function ReviewerFields(props: { values: CampaignFormValues; errors: Camp
         label="Fallback reviewer (required)"
         errors={errors}
         value={values.fallback}
-        placeholder="group:security"
+        placeholder="e.g. group:security"
         hint="Reviews everything else, and every item about a reviewer’s own access."
         required
       />
@@ -143,7 +143,7 @@ export function DeadlineFields(props: { values: CampaignFormValues; errors: Camp
         label="Repeat every (optional)"
         errors={errors}
         value={values.every}
-        placeholder="90d"
+        placeholder="e.g. 90d"
         hint="A recurring campaign: the next one opens this long after this one (90d for quarterly)."
       />
     </fieldset>

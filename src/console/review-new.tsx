@@ -71,15 +71,20 @@ async function formPage(
     <Layout signed={signed} path="/reviews" title="New access review">
       <p class="lead">
         A campaign freezes one sync of a cluster and asks reviewers to keep or revoke each grant in scope. The
-        same as gatehouse reviews create.
+        same as <code>gatehouse reviews create</code>.
       </p>
-      {state.preview ? <PreviewNotice preview={state.preview} /> : null}
       {clusters.length === 0 ? (
         <Empty>
           No cluster has been synced yet: sync one from the Governance page, then open a campaign over it.
         </Empty>
       ) : (
-        <CampaignForm values={state.values} errors={state.errors} clusters={clusters} csrf={signed.csrf} />
+        <CampaignForm
+          values={state.values}
+          errors={state.errors}
+          clusters={clusters}
+          csrf={signed.csrf}
+          preview={state.preview ? <PreviewNotice preview={state.preview} /> : undefined}
+        />
       )}
     </Layout>,
     state.status ?? 200,

@@ -197,11 +197,11 @@ function CampaignFacts(props: { campaign: Campaign; counts: CampaignCounts; audi
         <Progress counts={props.counts} />
       </p>
       <p>
+        {props.auditor ? 'Evidence: ' : 'Evidence of the items you review: '}
         <a href={`/reviews/${campaign.id}/report`}>Printable report</a> ·{' '}
         <a href={`/reviews/${campaign.id}/report.pdf`}>Report (PDF)</a> ·{' '}
-        <a href={`/reviews/${campaign.id}/evidence.csv`}>Evidence (CSV)</a> ·{' '}
-        <a href={`/reviews/${campaign.id}/evidence.json`}>Evidence (JSON)</a>
-        {props.auditor ? '' : ' — the items you review only'}
+        <a href={`/reviews/${campaign.id}/evidence.csv`}>CSV</a> ·{' '}
+        <a href={`/reviews/${campaign.id}/evidence.json`}>JSON</a>
       </p>
     </section>
   );

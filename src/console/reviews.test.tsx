@@ -58,7 +58,7 @@ describe.each(dialects)('the review pages on %s', (dialect) => {
     expect(queue).toContain('User olivia');
     expect(queue).toContain('ServiceAccount payments/api');
     expect(queue).not.toContain('User bob');
-    expect(queue).toContain('Evidence (JSON)</a> — the items you review only');
+    expect(queue).toContain('Evidence of the items you review: <a href=');
     expect(await (await fixture.visit('alice', '/reviews')).text()).toContain(
       'No access review includes you yet',
     );
