@@ -104,7 +104,6 @@ async function submit(c: ConsoleContext, options: ConsoleOptions, signed: Signed
       return await formPage(c, options, signed, { values, errors: {}, preview });
     }
     const { campaign } = await createCampaign(options.store, input, { principal: signed.principal });
-    options.onChange?.();
     return c.redirect(`/reviews/${campaign.id}?created=1`, 303);
   } catch (error) {
     return await formPage(c, options, signed, { values, errors: placeCampaignError(error), status: 400 });

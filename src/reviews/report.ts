@@ -38,7 +38,7 @@ function chart(evidence: CampaignEvidence): string {
   <text x="4" y="24" font-size="11">${total}</text><text x="16" y="172" font-size="11">0</text>
   <line x1="${x(evidence.campaign.deadlineAt).toFixed(1)}" y1="20" x2="${x(evidence.campaign.deadlineAt).toFixed(1)}" y2="170" stroke="#b00" stroke-dasharray="4"/>
   <text x="${(x(evidence.campaign.deadlineAt) - 40).toFixed(1)}" y="190" font-size="11" fill="#b00">deadline</text>
-  <polyline fill="none" stroke="#1f4e9c" stroke-width="2" points="${line}"/>
+  <polyline fill="none" stroke="#1f4e9c" stroke-width="2" points="${line}"/>${points.length === 1 ? '\n  <text x="300" y="100" font-size="12" text-anchor="middle" fill="#555">No decisions yet</text>' : ''}
 </svg>`;
 }
 
