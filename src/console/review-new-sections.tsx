@@ -2,7 +2,8 @@ import { type DefaultAction, defaultActions, reviewSubjectKinds } from '../revie
 import type { CampaignFieldErrors, CampaignFormValues } from './review-new-fields.js';
 import { Check, HintAndError, TextField, wiring } from './review-new-inputs.js';
 
-export function ScopeFields(props: { values: CampaignFormValues; errors: CampaignFieldErrors }) {
+/** Kinds of subject as checkboxes: none ticked means every kind, as in the CLI. */
+function SubjectKinds(props: { values: CampaignFormValues; errors: CampaignFieldErrors }) {
   const { values, errors } = props;
   const kinds = {
     name: 'subjectKinds',
@@ -10,6 +11,24 @@ export function ScopeFields(props: { values: CampaignFormValues; errors: Campaig
     errors,
     hint: 'None ticked: all kinds.',
   } as const;
+  return (
+    <fieldset class="field choices" aria-describedby={wiring(kinds)['aria-describedby']}>
+      <legend>{kinds.label}</legend>
+      <div class="checks">
+        {reviewSubjectKinds.map((kind) => (
+          <Check name="subjectKind" value={kind} checked={values.subjectKinds.includes(kind)}>
+            {kind === 'IamPrincipal' ? 'IAM principals (aws-auth, access entries)' : `${kind}s`}
+          </Check>
+        ))}
+      </div>
+      <HintAndError {...kinds} />
+    </fieldset>
+  );
+}
+
+/** What the campaign covers; every field left empty means all. */
+export function ScopeFields(props: { values: CampaignFormValues; errors: CampaignFieldErrors }) {
+  const { values, errors } = props;
   return (
     <fieldset aria-describedby={errors.scope ? 'scope-error' : 'scope-hint'}>
       <legend>Scope</legend>
@@ -49,17 +68,7 @@ export function ScopeFields(props: { values: CampaignFormValues; errors: Campaig
       <Check name="clusterAdmin" checked={values.clusterAdmin}>
         Only grants equivalent to cluster-admin
       </Check>
-      <fieldset class="field choices" aria-describedby={wiring(kinds)['aria-describedby']}>
-        <legend>{kinds.label}</legend>
-        <div class="checks">
-          {reviewSubjectKinds.map((kind) => (
-            <Check name="subjectKind" value={kind} checked={values.subjectKinds.includes(kind)}>
-              {kind === 'IamPrincipal' ? 'IAM principals (aws-auth, access entries)' : `${kind}s`}
-            </Check>
-          ))}
-        </div>
-        <HintAndError {...kinds} />
-      </fieldset>
+      <SubjectKinds values={values} errors={errors} />
       <Check name="includeSystem" checked={values.includeSystem}>
         Include Kubernetes’ own bindings and system: subjects
       </Check>
@@ -102,9 +111,30 @@ const actionWords: Record<DefaultAction, string> = {
   escalate: 'Escalate: undecided items go to the fallback reviewer',
 };
 
+/** What happens to undecided items at the deadline, each choice in words. */
+function DefaultActionChoice(props: { values: CampaignFormValues; errors: CampaignFieldErrors }) {
+  const action = { name: 'defaultAction', label: 'At the deadline', errors: props.errors } as const;
+  return (
+    <fieldset class="field choices" aria-describedby={wiring(action)['aria-describedby']}>
+      <legend>{action.label}</legend>
+      {defaultActions.map((choice) => (
+        <label class="check">
+          <input
+            type="radio"
+            name="defaultAction"
+            value={choice}
+            checked={props.values.defaultAction === choice}
+          />
+          {actionWords[choice]}
+        </label>
+      ))}
+      <HintAndError {...action} />
+    </fieldset>
+  );
+}
+
 export function DeadlineFields(props: { values: CampaignFormValues; errors: CampaignFieldErrors }) {
   const { values, errors } = props;
-  const action = { name: 'defaultAction', label: 'At the deadline', errors } as const;
   return (
     <fieldset>
       <legend>Deadline and reminders</legend>
@@ -116,21 +146,7 @@ export function DeadlineFields(props: { values: CampaignFormValues; errors: Camp
         hint="A duration from now (14d, 36h) or a time (2026-12-31T17:00:00Z)."
         required
       />
-      <fieldset class="field choices" aria-describedby={wiring(action)['aria-describedby']}>
-        <legend>{action.label}</legend>
-        {defaultActions.map((choice) => (
-          <label class="check">
-            <input
-              type="radio"
-              name="defaultAction"
-              value={choice}
-              checked={values.defaultAction === choice}
-            />{' '}
-            {actionWords[choice]}
-          </label>
-        ))}
-        <HintAndError {...action} />
-      </fieldset>
+      <DefaultActionChoice values={values} errors={errors} />
       <TextField
         name="reminders"
         label="Reminders before the deadline"
