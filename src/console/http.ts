@@ -93,11 +93,16 @@ async function failure(
   );
 }
 
-/** The page to go back to after a failed action: the request an action was on, else the page itself. */
+/**
+ * The page to go back to: after a failed action, the page its form was on (for a request's
+ * action, the request); after a refused page, the page above it (going back to it would only
+ * be refused again).
+ */
 function backFrom(c: ConsoleContext): string {
-  const path = c.req.path;
-  if (c.req.method !== 'POST') return path;
-  return /^\/access\/requests\/[^/]+\/[a-z]+$/.test(path) ? path.slice(0, path.lastIndexOf('/')) : path;
+  const path = c.req.path.replace(/\/+$/, '') || '/';
+  if (c.req.method === 'POST')
+    return /^\/access\/requests\/[^/]+\/[a-z]+$/.test(path) ? path.slice(0, path.lastIndexOf('/')) : path;
+  return path.slice(0, path.lastIndexOf('/')) || '/';
 }
 
 /** Serves the console's CSS and JS: immutable, cached for a year (the URL changes with the content). */
