@@ -1,22 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { Hono } from 'hono';
-import { type AuditOutcome, appendAudit } from '../audit/index.js';
 import { isAppError } from '../errors.js';
 import {
   type CampaignEvidence,
+  type EvidenceFormat,
   evidenceCsv,
+  openEvidence,
   printPdf,
+  recordTaking,
   reportHtml,
-  reviewTarget,
-  visibleEvidence,
+  takeEvidence,
+  takenDetails,
 } from '../reviews/index.js';
 import type { ConsoleEnv } from '../server/env.js';
 import { type ConsoleContext, html, page, type Signed } from './http.js';
 import { ErrorPage } from './layout.js';
 import type { ConsoleOptions } from './options.js';
-
-/** The ways a campaign's evidence leaves the console; each taking is audited with its format. */
-export type ExportFormat = 'csv' | 'json' | 'report' | 'pdf';
 
 /**
  * The report's own policy: nothing loads and nothing runs; only the style blocks whose SHA-256 is
@@ -42,43 +41,14 @@ function reportPage(evidence: CampaignEvidence): string {
     .replace('</body>', '</main></body>');
 }
 
-async function recordTaking(
-  options: ConsoleOptions,
-  signed: Signed,
-  taking: { id: string; format: ExportFormat; outcome: AuditOutcome; details?: Record<string, unknown> },
-): Promise<void> {
-  await appendAudit(options.store, {
-    actor: signed.principal.subject,
-    action: 'review.export',
-    target: reviewTarget(taking.id.slice(0, 64)),
-    outcome: taking.outcome,
-    details: { format: taking.format, ...taking.details },
+/** The evidence the person may take, audited; a refusal (not part of the campaign) is recorded too. */
+function evidenceFor(c: ConsoleContext, options: ConsoleOptions, signed: Signed, format: EvidenceFormat) {
+  return takeEvidence(options.store, signed.principal, c.req.param('id') ?? '', {
+    format,
+    via: 'console',
+    ...(options.usageOf ? { usageOf: options.usageOf } : {}),
   });
 }
-
-/** The evidence the person may take; a refusal (not part of the campaign) is recorded before it is shown. */
-async function evidenceFor(c: ConsoleContext, options: ConsoleOptions, signed: Signed, format: ExportFormat) {
-  const id = c.req.param('id') ?? '';
-  try {
-    return await visibleEvidence(
-      options.store,
-      signed.principal,
-      id,
-      options.usageOf ? { usageOf: options.usageOf } : {},
-    );
-  } catch (error) {
-    if (isAppError(error) && error.code === 'not-found')
-      await recordTaking(options, signed, {
-        id,
-        format,
-        outcome: 'denied',
-        details: { reason: error.message },
-      });
-    throw error;
-  }
-}
-
-const partial = (evidence: CampaignEvidence) => (evidence.only ? { only: evidence.only } : {});
 
 function attachment(c: ConsoleContext, evidence: CampaignEvidence, extension: string, type: string): void {
   c.header(
@@ -91,13 +61,6 @@ function attachment(c: ConsoleContext, evidence: CampaignEvidence, extension: st
 
 async function download(c: ConsoleContext, options: ConsoleOptions, signed: Signed, format: 'csv' | 'json') {
   const evidence = await evidenceFor(c, options, signed, format);
-  const id = evidence.campaign.id;
-  await recordTaking(options, signed, {
-    id,
-    format,
-    outcome: 'succeeded',
-    details: { items: evidence.items.length, ...partial(evidence) },
-  });
   if (format === 'csv') {
     attachment(c, evidence, 'csv', 'text/csv; charset=utf-8');
     return c.body(evidenceCsv(evidence));
@@ -108,13 +71,6 @@ async function download(c: ConsoleContext, options: ConsoleOptions, signed: Sign
 
 async function report(c: ConsoleContext, options: ConsoleOptions, signed: Signed): Promise<Response> {
   const evidence = await evidenceFor(c, options, signed, 'report');
-  const id = evidence.campaign.id;
-  await recordTaking(options, signed, {
-    id,
-    format: 'report',
-    outcome: 'succeeded',
-    details: partial(evidence),
-  });
   const document = reportPage(evidence);
   c.header('content-security-policy', reportPolicy(document));
   c.header('cache-control', 'no-store');
@@ -123,29 +79,26 @@ async function report(c: ConsoleContext, options: ConsoleOptions, signed: Signed
 
 /** The report printed by chromium; when chromium cannot start, a page naming why and how to fix it. */
 async function pdf(c: ConsoleContext, options: ConsoleOptions, signed: Signed): Promise<Response> {
-  const evidence = await evidenceFor(c, options, signed, 'pdf');
+  const taking = { format: 'pdf', via: 'console' } as const;
+  const evidence = await openEvidence(options.store, signed.principal, c.req.param('id') ?? '', {
+    ...taking,
+    ...(options.usageOf ? { usageOf: options.usageOf } : {}),
+  });
   const id = evidence.campaign.id;
   try {
     const bytes = await printPdf(
       reportHtml(evidence),
       options.chromiumPath ? { executablePath: options.chromiumPath } : {},
     );
-    await recordTaking(options, signed, {
-      id,
-      format: 'pdf',
-      outcome: 'succeeded',
-      details: { bytes: bytes.length, ...partial(evidence) },
+    await recordTaking(options.store, signed.principal, id, taking, 'succeeded', {
+      bytes: bytes.length,
+      ...takenDetails(evidence),
     });
     attachment(c, evidence, 'pdf', 'application/pdf');
     return c.body(bytes as Uint8Array<ArrayBuffer>);
   } catch (error) {
     if (!isAppError(error)) throw error;
-    await recordTaking(options, signed, {
-      id,
-      format: 'pdf',
-      outcome: 'failed',
-      details: { error: error.message },
-    });
+    await recordTaking(options.store, signed.principal, id, taking, 'failed', { error: error.message });
     const message = `The PDF could not be made: ${error.message}.`;
     const fix = `${error.fix ?? ''}. The printable report works without chromium: open it and print it from your browser.`;
     return await html(c, ErrorPage({ signed, path: `/reviews/${id}`, message, fix }), 503);

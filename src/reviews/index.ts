@@ -41,4 +41,11 @@ export {
   usageSpan,
 } from './usage.js';
 export { seesAll, visibleCampaigns, visibleQueue } from './visibility.js';
-export { visibleEvidence } from './visible-evidence.js';
+export {
+  type EvidenceFormat,
+  openEvidence,
+  recordTaking,
+  takeEvidence,
+  takenDetails,
+  visibleEvidence,
+} from './visible-evidence.js';

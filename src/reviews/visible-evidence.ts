@@ -1,4 +1,5 @@
-import { AppError } from '../errors.js';
+import { type AuditOutcome, appendAudit } from '../audit/index.js';
+import { AppError, isAppError } from '../errors.js';
 import type { Principal } from '../identity/index.js';
 import type { Store } from '../store/index.js';
 import { reviewTarget } from './campaigns.js';
@@ -44,4 +45,71 @@ export async function visibleEvidence(
     ),
     only: `the items reviewed by ${principal.subject}`,
   };
+}
+
+/** The ways a campaign's evidence leaves Gatehouse; each taking is audited with its format and door. */
+export type EvidenceFormat = 'csv' | 'json' | 'report' | 'pdf';
+
+export interface Taking {
+  readonly format: EvidenceFormat;
+  /** Which door: the console, the API, or the CLI on the store. */
+  readonly via: 'console' | 'api' | 'cli';
+  readonly usageOf?: UsageOf;
+}
+
+/**
+ * `visibleEvidence`, audited as `review.export`: who took which campaign, in which format, how
+ * many items and whether only their own; a refusal is recorded before it is thrown.
+ */
+export async function takeEvidence(
+  store: Store,
+  principal: Principal,
+  id: string,
+  taking: Taking,
+): Promise<CampaignEvidence> {
+  const evidence = await openEvidence(store, principal, id, taking);
+  await recordTaking(store, principal, evidence.campaign.id, taking, 'succeeded', takenDetails(evidence));
+  return evidence;
+}
+
+/** What the audit entry says of the evidence taken: how many items, and whether only some. */
+export function takenDetails(evidence: CampaignEvidence): Record<string, unknown> {
+  return { items: evidence.items.length, ...(evidence.only ? { only: evidence.only } : {}) };
+}
+
+/**
+ * `visibleEvidence` with only a refusal recorded: for a taking that can still fail afterwards
+ * (a PDF to print), whose outcome the caller records with `recordTaking`.
+ */
+export async function openEvidence(
+  store: Store,
+  principal: Principal,
+  id: string,
+  taking: Taking,
+): Promise<CampaignEvidence> {
+  try {
+    return await visibleEvidence(store, principal, id, taking.usageOf ? { usageOf: taking.usageOf } : {});
+  } catch (error) {
+    if (isAppError(error) && error.code === 'not-found')
+      await recordTaking(store, principal, id, taking, 'denied', { reason: error.message });
+    throw error;
+  }
+}
+
+/** Records one taking of a campaign's evidence (e.g. a PDF that could not be printed: failed). */
+export async function recordTaking(
+  store: Store,
+  principal: Principal,
+  id: string,
+  taking: Pick<Taking, 'format' | 'via'>,
+  outcome: AuditOutcome,
+  details: Record<string, unknown> = {},
+): Promise<void> {
+  await appendAudit(store, {
+    actor: principal.subject,
+    action: 'review.export',
+    target: reviewTarget(id.slice(0, 64)),
+    outcome,
+    details: { format: taking.format, via: taking.via, ...details },
+  });
 }

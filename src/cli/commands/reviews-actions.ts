@@ -4,7 +4,6 @@ import { AppError } from '../../errors.js';
 import { localPrincipal } from '../../identity/index.js';
 import {
   type ClusterAccess,
-  campaignEvidence,
   closeCampaign,
   type DecisionReport,
   decide,
@@ -14,6 +13,7 @@ import {
   printPdf,
   reassign,
   reportHtml,
+  takeEvidence,
   usageFromAuditLog,
 } from '../../reviews/index.js';
 import type { Gatehouse } from '../../runtime.js';
@@ -153,8 +153,11 @@ export function registerReviewActions(reviews: Command, run: Runner): void {
     .option('--usage-window <duration>', 'usage: how far before the campaign opened to look', '90d')
     .action((campaign: string, flags: { pdf?: string; usageWindow: string }) =>
       run(async (context) => {
+        const format = flags.pdf ? 'pdf' : context.output === 'csv' ? 'csv' : 'json';
         const evidence = await withStore(context, (store) =>
-          campaignEvidence(store, campaign, {
+          takeEvidence(store, localPrincipal(), campaign, {
+            format,
+            via: 'cli',
             usageOf: usageFromAuditLog(store, { windowDays: parseUsageWindow(flags.usageWindow) }),
           }),
         );

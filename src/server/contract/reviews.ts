@@ -115,8 +115,8 @@ export const reviewRoutes = {
     method: 'get',
     path: '/v1/reviews/{id}/evidence',
     summary:
-      'Evidence for auditors: items, decisions, revocations and proofs, orphans, the signed trail (admins, auditors)',
-    auth: 'auditor',
+      'Evidence for auditors: items, decisions, revocations and proofs, orphans, the signed trail (admins and auditors: all of it; a reviewer: their items only, marked by `only`); audited',
+    auth: 'signed-in',
     params: idParams,
     responses: {
       200: named(
@@ -128,6 +128,7 @@ export const reviewRoutes = {
           orphans: z.array(z.string()).readonly(),
           provenRevocations: z.number().int(),
           trail: z.array(auditEventSchema).readonly(),
+          only: z.string().optional(),
           generatedAt: z.iso.datetime({ offset: true }),
         }),
       ),

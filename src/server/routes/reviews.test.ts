@@ -71,7 +71,7 @@ describe.each(dialects)('the access review API on %s', (dialect) => {
     };
     const as = (user: keyof typeof tokens) =>
       createClient({ baseUrl: 'http://gatehouse.test', token: tokens[user], fetch });
-    return { as, exchanges };
+    return { as, exchanges, store };
   }
 
   it('answers every review route with a body its description declares', async () => {
@@ -127,6 +127,37 @@ describe.each(dialects)('the access review API on %s', (dialect) => {
     expect(Object.keys(reviewRoutes).filter((name) => !answered.has(name as RouteName))).toEqual([]);
   });
 
+  it('gives a reviewer only their own items as evidence, marked partial, and records every taking and refusal', async () => {
+    const { as, store } = await setup();
+    const created = await as('root').createReview({
+      body: { name: 'Q4', cluster: 'prod', reviewers: { fallback: 'user:bob' }, deadline: '1d' },
+    });
+    const params = { id: created.campaign.id };
+    const all = await as('root').exportReview({ params });
+    expect(all.only).toBeUndefined();
+    const mine = await as('bob').exportReview({ params });
+    expect(mine.only).toBe('the items reviewed by bob');
+    expect(mine.items.length).toBe(all.items.length);
+    expect(mine.items.every((item) => item.reviewer === 'user:bob')).toBe(true);
+    await expect(as('eve').exportReview({ params })).rejects.toMatchObject({ code: 'not-found' });
+    const takings = await store.db
+      .selectFrom('audit_events')
+      .select(['actor', 'outcome', 'details'])
+      .where('action', '=', 'review.export')
+      .orderBy('seq')
+      .execute();
+    expect(takings.map((row) => [row.actor, row.outcome])).toEqual([
+      ['root', 'succeeded'],
+      ['bob', 'succeeded'],
+      ['eve', 'denied'],
+    ]);
+    expect(JSON.parse(String(takings[1]!.details))).toMatchObject({
+      format: 'json',
+      via: 'api',
+      only: mine.only,
+    });
+  });
+
   it('shows a campaign only to its reviewers, auditors and admins, and lets only admins open and close one', async () => {
     const { as, exchanges } = await setup();
     const created = await as('root').createReview({
@@ -135,7 +166,8 @@ describe.each(dialects)('the access review API on %s', (dialect) => {
     const params = { id: created.campaign.id };
     expect((await as('eve').listReviews()).items).toEqual([]);
     await expect(as('eve').getReview({ params })).rejects.toMatchObject({ code: 'not-found' });
-    await expect(as('eve').exportReview({ params })).rejects.toMatchObject({ code: 'auth.forbidden' });
+    // Evidence as the queue: someone outside the campaign is told it does not exist, and recorded.
+    await expect(as('eve').exportReview({ params })).rejects.toMatchObject({ code: 'not-found' });
     await expect(
       as('bob').createReview({
         body: { name: 'x', cluster: 'prod', reviewers: { fallback: 'user:bob' }, deadline: '1d' },

@@ -3,7 +3,6 @@ import { parseDuration } from '../../access/index.js';
 import { requireRole } from '../../identity/index.js';
 import {
   type ClusterAccess,
-  campaignEvidence,
   closeCampaign,
   createCampaign,
   decide,
@@ -12,6 +11,7 @@ import {
   parseReviewer,
   type ReviewerRef,
   reassign,
+  takeEvidence,
   visibleCampaigns,
   visibleQueue,
 } from '../../reviews/index.js';
@@ -114,13 +114,16 @@ export function reviewRoutes(options: AppOptions): Hono<ServerEnv> {
     });
   });
   app.get(path(routes.exportReview), async (c) => {
-    requireRole(c.get('principal'), 'auditor', 'export review evidence');
     const { id } = paramsOf(c, routes.exportReview);
     return reply(
       c,
       routes.exportReview,
       200,
-      await campaignEvidence(store, id, options.usageOf ? { usageOf: options.usageOf } : {}),
+      await takeEvidence(store, c.get('principal'), id, {
+        format: 'json',
+        via: 'api',
+        ...(options.usageOf ? { usageOf: options.usageOf } : {}),
+      }),
     );
   });
   return app;
