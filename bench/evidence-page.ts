@@ -1,6 +1,6 @@
 /**
  * `npm run bench:evidence-page`: the server time of the console's evidence page and its exports
- * for one large package (see `large-package.ts`; BENCH_FILES, BENCH_PROCESSES, BENCH_LOG_LINES,
+ * for one large package (see `test/support/large-evidence.ts`; BENCH_FILES, BENCH_PROCESSES, BENCH_LOG_LINES,
  * BENCH_BULK_MB size it). The console runs in this process over a fresh store (SQLite, or
  * PostgreSQL with BENCH_DATABASE_URL) and is called without a socket, so each time is the
  * server's: the first view, the same view again, filtered views, the second page, the window of
@@ -12,8 +12,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore } from '../src/store/index.js';
 import { behindTestSession } from '../test/support/console-app.js';
+import { largePackage } from '../test/support/large-evidence.js';
 import { unreachableClient } from '../test/support/unreachable-client.js';
-import { largePackage } from './large-package.js';
 
 const size = {
   files: Number(process.env.BENCH_FILES ?? 60_000),

@@ -3,16 +3,13 @@ import { join } from 'node:path';
 import { localPublicKey, trustedKeys } from '../audit/index.js';
 import { AppError } from '../errors.js';
 import {
-  type Anchor,
   type CustodyRecord,
   findIndicators,
   type Indicator,
   type IndicatorSeverity,
-  type ManifestItem,
   openPackage,
   packageAnchors,
-  sortIndicators,
-  type VerifyReport,
+  type VerifyOutcome,
   verifyPackage,
 } from '../forensics/index.js';
 import type { Store } from '../store/index.js';
@@ -90,22 +87,7 @@ export function packageRoot(evidenceRoot: string, id: string): string {
   return root;
 }
 
-export interface PackageDetail {
-  readonly id: string;
-  readonly custody: CustodyRecord;
-  readonly items: readonly ManifestItem[];
-  readonly indicators: readonly Indicator[];
-}
-
-export function readPackage(evidenceRoot: string, id: string): PackageDetail {
-  const pkg = openPackage(packageRoot(evidenceRoot, id));
-  return { id, custody: pkg.custody, items: pkg.items, indicators: sortIndicators(findIndicators(pkg)) };
-}
-
-export interface VerifyOutcome extends VerifyReport {
-  readonly anchors: readonly Anchor[];
-  readonly notes: readonly string[];
-}
+export type { VerifyOutcome } from '../forensics/index.js';
 
 /**
  * Re-hashes the package and checks its hash against the signed records of its acquisition: the

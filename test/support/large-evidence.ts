@@ -1,5 +1,5 @@
 /**
- * A large, realistic evidence package for the evidence-page benchmark, written through the real
+ * A large, realistic evidence package (the evidence-page benchmark and tests), written through the real
  * `EvidenceWriter` (as the collector stream drives it), sealed with `sealPackage` and recorded
  * and signed as `gatehouse acquire` leaves it: a file listing of many files (three MACB events
  * each), thousands of processes, large logs of which a share of lines carry times, a shell
@@ -7,16 +7,16 @@
  */
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { recordSealed } from '../src/cli/commands/evidence-anchor.js';
+import { recordSealed } from '../../src/cli/commands/evidence-anchor.js';
 import {
   type CustodyRecord,
   createPackageDir,
   EvidenceWriter,
   sealPackage,
   writeManifest,
-} from '../src/forensics/index.js';
-import type { Store } from '../src/store/index.js';
-import { shopCustody } from '../test/support/sealed-evidence.js';
+} from '../../src/forensics/index.js';
+import type { Store } from '../../src/store/index.js';
+import { shopCustody } from './sealed-evidence.js';
 
 export interface LargePackageSize {
   /** Files in the listing (three timeline events each). */

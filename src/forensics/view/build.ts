@@ -1,0 +1,126 @@
+import { createHash } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { Database, Store } from '../../store/index.js';
+import type { EvidenceViewEventsTable } from '../../store/tables/forensics.js';
+import { findIndicators, sortIndicators } from '../processing/indicators.js';
+import { bodyfileLine } from '../processing/parse.js';
+import { buildTimeline, factsOf, type OpenPackage, type TimelineEvent } from '../processing/triage.js';
+import { groupOf, spreadOf } from './histogram.js';
+import { type ViewSummary, viewFileLimit } from './types.js';
+
+/**
+ * The format of the stored rows and summary: part of every view's key, so a Gatehouse that
+ * builds views differently never reads one built by an older one. Raise it with any change to
+ * what `buildView` computes.
+ */
+const viewFormat = 'evidence-view/1';
+
+/** The key of a package's view: its verified hash under this format. */
+export function viewKeyOf(packageHash: string): string {
+  return createHash('sha256').update(`${viewFormat}\n${packageHash}`).digest('hex');
+}
+
+export interface BuiltView {
+  readonly summary: ViewSummary;
+  readonly events: readonly TimelineEvent[];
+  readonly bodyfile: readonly string[];
+}
+
+const distinct = (values: Iterable<string>) => [...new Set(values)].sort();
+
+/** Everything the page and the exports show of an opened package, computed in one pass. */
+export function buildView(pkg: OpenPackage): BuiltView {
+  const facts = factsOf(pkg);
+  const events = buildTimeline(pkg, facts);
+  const collected = pkg.items.filter((item) => item.path);
+  const summary: ViewSummary = {
+    custody: pkg.custody,
+    indicators: sortIndicators(findIndicators(pkg, { facts })),
+    processes: facts.processes.map(({ pid, ppid, name, uid, cmdline, exe, cwd }) => ({
+      pid,
+      ppid,
+      name,
+      uid,
+      cmdline,
+      exe,
+      cwd,
+    })),
+    files: collected.slice(0, viewFileLimit),
+    fileCount: collected.length,
+    sources: distinct(events.map((event) => event.source)),
+    kinds: distinct(events.map((event) => event.timestamp_desc)),
+    spread: spreadOf(events),
+  };
+  return { summary, events, bodyfile: facts.files.map(bodyfileLine) };
+}
+
+/** Rows per insert: under both dialects' limits on bound parameters. */
+const batch = 500;
+
+function eventRow(key: string, event: TimelineEvent, seq: number): EvidenceViewEventsTable {
+  return {
+    view_key: key,
+    seq,
+    at_ms: Date.parse(event.datetime),
+    datetime: event.datetime,
+    kind: event.timestamp_desc,
+    source: event.source,
+    event_group: groupOf(event),
+    message: event.message,
+  };
+}
+
+/**
+ * Stores a view under its key, replacing the package's views of other hashes or formats. The
+ * header row goes first: when another replica stored the same view meanwhile, nothing is
+ * written twice (on PostgreSQL the insert waits for that replica's commit, then does nothing).
+ */
+export async function saveView(
+  store: Store,
+  target: { packageId: string; packageHash: string; builtAt: string },
+  built: BuiltView,
+): Promise<void> {
+  const key = viewKeyOf(target.packageHash);
+  await store.db.transaction().execute(async (trx) => {
+    const header = await trx
+      .insertInto('evidence_views')
+      .values({
+        view_key: key,
+        package_hash: target.packageHash,
+        package_id: target.packageId,
+        summary: JSON.stringify(built.summary),
+        event_count: built.events.length,
+        bodyfile_count: built.bodyfile.length,
+        built_at: target.builtAt,
+      })
+      .onConflict((conflict) => conflict.column('view_key').doNothing())
+      .executeTakeFirst();
+    if (Number(header.numInsertedOrUpdatedRows ?? 0) === 0) return;
+    await dropOtherViews(trx, target.packageId, key);
+    for (let at = 0; at < built.events.length; at += batch) {
+      const rows = built.events.slice(at, at + batch).map((event, index) => eventRow(key, event, at + index));
+      await trx.insertInto('evidence_view_events').values(rows).execute();
+    }
+    for (let at = 0; at < built.bodyfile.length; at += batch) {
+      const lines = built.bodyfile.slice(at, at + batch);
+      const rows = lines.map((line, index) => ({ view_key: key, seq: at + index, line }));
+      await trx.insertInto('evidence_view_bodyfile').values(rows).execute();
+    }
+  });
+}
+
+/** A package has one view at a time: those of an earlier hash or format go. */
+async function dropOtherViews(trx: Transaction<Database>, packageId: string, key: string): Promise<void> {
+  const stale = trx
+    .selectFrom('evidence_views')
+    .select('view_key')
+    .where('package_id', '=', packageId)
+    .where('view_key', '!=', key);
+  await trx.deleteFrom('evidence_view_events').where('view_key', 'in', stale).execute();
+  await trx.deleteFrom('evidence_view_bodyfile').where('view_key', 'in', stale).execute();
+  await trx
+    .deleteFrom('evidence_views')
+    .where('package_id', '=', packageId)
+    .where('view_key', '!=', key)
+    .execute();
+}
