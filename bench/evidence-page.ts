@@ -47,13 +47,16 @@ interface Timing {
   readonly total: number;
   readonly bytes: number;
   readonly peakRss: number;
+  /** How far resident memory rose above where it stood when the request began. */
+  readonly rssGrowth: number;
   readonly text: string;
 }
 
 /** One GET as rita, read to the end; resident memory is sampled at every chunk. */
 async function timed(path: string, keepText = true): Promise<Timing> {
   const began = performance.now();
-  let peakRss = process.memoryUsage().rss;
+  const startRss = process.memoryUsage().rss;
+  let peakRss = startRss;
   const response = await app.request(path, { headers: { cookie: 'test-person=rita' } });
   let firstByte = 0;
   let bytes = 0;
@@ -68,12 +71,12 @@ async function timed(path: string, keepText = true): Promise<Timing> {
   const total = performance.now() - began;
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
   const text = Buffer.concat(parts).toString('utf8');
-  return { status: response.status, firstByte, total, bytes, peakRss, text };
+  return { status: response.status, firstByte, total, bytes, peakRss, rssGrowth: peakRss - startRss, text };
 }
 
 function report(label: string, timing: Timing): void {
   console.log(
-    `${label.padEnd(34)} ${String(timing.status)} ${ms(timing.total).padStart(9)} (first byte ${ms(timing.firstByte)}), ${mb(timing.bytes)} body, peak RSS ${mb(timing.peakRss)}`,
+    `${label.padEnd(34)} ${String(timing.status)} ${ms(timing.total).padStart(9)} (first byte ${ms(timing.firstByte)}), ${mb(timing.bytes)} body, peak RSS ${mb(timing.peakRss)} (+${mb(timing.rssGrowth)})`,
   );
 }
 

@@ -5,7 +5,7 @@ import type { EvidenceViewEventsTable } from '../../store/tables/forensics.js';
 import { findIndicators, sortIndicators } from '../processing/indicators.js';
 import { bodyfileLine } from '../processing/parse.js';
 import { buildTimeline, factsOf, type OpenPackage, type TimelineEvent } from '../processing/triage.js';
-import { groupOf, spreadOf } from './histogram.js';
+import { spreadOf } from './histogram.js';
 import { type ViewSummary, viewFileLimit } from './types.js';
 
 /**
@@ -57,17 +57,24 @@ export function buildView(pkg: OpenPackage): BuiltView {
 /** Rows per insert: under both dialects' limits on bound parameters. */
 const batch = 500;
 
-function eventRow(key: string, event: TimelineEvent, seq: number): EvidenceViewEventsTable {
-  return {
+/** Rows of a view's events; sources and kinds also by their position in the summary's lists. */
+function eventRows(
+  key: string,
+  summary: ViewSummary,
+): (event: TimelineEvent, seq: number) => EvidenceViewEventsTable {
+  const sources = new Map(summary.sources.map((source, at) => [source, at]));
+  const kinds = new Map(summary.kinds.map((kind, at) => [kind, at]));
+  return (event, seq) => ({
     view_key: key,
     seq,
     at_ms: Date.parse(event.datetime),
     datetime: event.datetime,
     kind: event.timestamp_desc,
     source: event.source,
-    event_group: groupOf(event),
+    source_no: sources.get(event.source) ?? -1,
+    kind_no: kinds.get(event.timestamp_desc) ?? -1,
     message: event.message,
-  };
+  });
 }
 
 /**
@@ -97,8 +104,9 @@ export async function saveView(
       .executeTakeFirst();
     if (Number(header.numInsertedOrUpdatedRows ?? 0) === 0) return;
     await dropOtherViews(trx, target.packageId, key);
+    const eventRow = eventRows(key, built.summary);
     for (let at = 0; at < built.events.length; at += batch) {
-      const rows = built.events.slice(at, at + batch).map((event, index) => eventRow(key, event, at + index));
+      const rows = built.events.slice(at, at + batch).map((event, index) => eventRow(event, at + index));
       await trx.insertInto('evidence_view_events').values(rows).execute();
     }
     for (let at = 0; at < built.bodyfile.length; at += batch) {

@@ -3,10 +3,12 @@ import type { TimelineEvent } from '../processing/triage.js';
 /** The chart's colour of an event: file times, process starts, everything else is a log. */
 export type EventGroup = 'files' | 'processes' | 'logs';
 
-export function groupOf(event: TimelineEvent): EventGroup {
-  if (event.source === 'bodyfile') return 'files';
-  return event.source === 'processes' ? 'processes' : 'logs';
+export function groupOfSource(source: string): EventGroup {
+  if (source === 'bodyfile') return 'files';
+  return source === 'processes' ? 'processes' : 'logs';
 }
+
+export const groupOf = (event: TimelineEvent): EventGroup => groupOfSource(event.source);
 
 const second = 1000;
 const minute = 60 * second;

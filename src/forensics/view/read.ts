@@ -3,7 +3,7 @@ import { AppError } from '../../errors.js';
 import type { Store } from '../../store/index.js';
 import type { TimelineEvent } from '../processing/triage.js';
 import { viewKeyOf } from './build.js';
-import type { SlotCount } from './histogram.js';
+import { groupOfSource, type SlotCount } from './histogram.js';
 import type { EventFilters, EvidenceView, ViewSummary } from './types.js';
 
 /** The stored view of a package hash under this Gatehouse's format, if one was built. */
@@ -25,10 +25,11 @@ export async function readView(store: Store, packageHash: string): Promise<Evide
   };
 }
 
-function matching(store: Store, key: string, filters: EventFilters) {
-  let query = store.db.selectFrom('evidence_view_events').where('view_key', '=', key);
-  if (filters.source) query = query.where('source', '=', filters.source);
-  if (filters.kind) query = query.where('kind', '=', filters.kind);
+/** The matching events; a source or kind the view does not hold matches nothing (position -1). */
+function matching(store: Store, view: EvidenceView, filters: EventFilters) {
+  let query = store.db.selectFrom('evidence_view_events').where('view_key', '=', view.key);
+  if (filters.source) query = query.where('source_no', '=', view.summary.sources.indexOf(filters.source));
+  if (filters.kind) query = query.where('kind_no', '=', view.summary.kinds.indexOf(filters.kind));
   if (filters.fromMs !== undefined) query = query.where('at_ms', '>=', filters.fromMs);
   if (filters.toMs !== undefined) query = query.where('at_ms', '<=', filters.toMs);
   return query;
@@ -40,7 +41,7 @@ export async function countEvents(
   view: EvidenceView,
   filters: EventFilters,
 ): Promise<{ total: number; first: number; last: number }> {
-  const row = await matching(store, view.key, filters)
+  const row = await matching(store, view, filters)
     .select((eb) => [
       eb.fn.countAll<number | string>().as('total'),
       eb.fn.min('at_ms').as('first'),
@@ -60,11 +61,16 @@ export async function countPerSlot(
   const origin = sql.lit(Math.floor(query.origin));
   const width = sql.lit(Math.max(1, Math.floor(query.width)));
   const slot = sql<number | string>`cast((at_ms - ${origin}) / ${width} as bigint)`;
-  const rows = await matching(store, view.key, query.filters)
-    .select((eb) => [slot.as('slot'), 'event_group', eb.fn.countAll<number | string>().as('count')])
-    .groupBy([slot, 'event_group'])
+  const rows = await matching(store, view, query.filters)
+    .select((eb) => [slot.as('slot'), 'source_no', eb.fn.countAll<number | string>().as('count')])
+    .groupBy([slot, 'source_no'])
     .execute();
-  return rows.map((row) => ({ slot: Number(row.slot), group: row.event_group, count: Number(row.count) }));
+  const { sources } = view.summary;
+  return rows.map((row) => ({
+    slot: Number(row.slot),
+    group: groupOfSource(sources[Number(row.source_no)] ?? ''),
+    count: Number(row.count),
+  }));
 }
 
 const asEvent = (row: {
@@ -85,7 +91,7 @@ export async function eventsPage(
   view: EvidenceView,
   query: { filters: EventFilters; offset: number; limit: number },
 ): Promise<TimelineEvent[]> {
-  const rows = await matching(store, view.key, query.filters)
+  const rows = await matching(store, view, query.filters)
     .select(['datetime', 'kind', 'message', 'source'])
     .orderBy('seq')
     .limit(query.limit)

@@ -58,8 +58,9 @@ export interface EvidenceViewEventsTable {
   readonly datetime: string;
   readonly kind: string;
   readonly source: string;
-  /** files, processes or logs: the chart's colour. */
-  readonly event_group: string;
+  /** Positions of the source and kind in the view's sorted lists: what filters compare and indexes hold. */
+  readonly source_no: number;
+  readonly kind_no: number;
   readonly message: string;
 }
 
