@@ -38,6 +38,8 @@ function listing(count: number): string {
       `${100 + at}|-rw-r--r--|0|0|${at % 9000}|${time + 60}|${time}|${time + 5}|./srv/data/d${at % 97}/f${at}.dat`,
     );
   }
+  // Container text is hostile: a NUL and a pipe in a listed name.
+  lines.push(`99|-rw-r--r--|0|0|1|${start}|${start}|${start}|./srv/odd\u0000name|with pipe`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -61,6 +63,8 @@ function logText(lines: number, file: number): string {
     if (at % 4 === 0)
       out.push(`    at handler (/srv/app/handler.js:${at % 400}:12) payload=${'x'.repeat(120)}`);
   }
+  // A NUL, a spreadsheet formula, quotes and commas in a timed line.
+  out.push(`${new Date(start * 1000).toISOString()} \u0000 =HYPERLINK("x"), "quoted", comma`);
   return `${out.join('\n')}\n`;
 }
 

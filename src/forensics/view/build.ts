@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import type { Database, Store } from '../../store/index.js';
-import type { EvidenceViewEventsTable } from '../../store/tables/forensics.js';
 import { findIndicators, sortIndicators } from '../processing/indicators.js';
 import { bodyfileLine } from '../processing/parse.js';
 import { buildTimeline, factsOf, type OpenPackage, type TimelineEvent } from '../processing/triage.js';
 import { spreadOf } from './histogram.js';
+import { insertBodyfile, insertEvents } from './rows.js';
 import { type ViewSummary, viewFileLimit } from './types.js';
 
 /**
@@ -54,29 +54,6 @@ export function buildView(pkg: OpenPackage): BuiltView {
   return { summary, events, bodyfile: facts.files.map(bodyfileLine) };
 }
 
-/** Rows per insert: under both dialects' limits on bound parameters. */
-const batch = 500;
-
-/** Rows of a view's events; sources and kinds also by their position in the summary's lists. */
-function eventRows(
-  key: string,
-  summary: ViewSummary,
-): (event: TimelineEvent, seq: number) => EvidenceViewEventsTable {
-  const sources = new Map(summary.sources.map((source, at) => [source, at]));
-  const kinds = new Map(summary.kinds.map((kind, at) => [kind, at]));
-  return (event, seq) => ({
-    view_key: key,
-    seq,
-    at_ms: Date.parse(event.datetime),
-    datetime: event.datetime,
-    kind: event.timestamp_desc,
-    source: event.source,
-    source_no: sources.get(event.source) ?? -1,
-    kind_no: kinds.get(event.timestamp_desc) ?? -1,
-    message: event.message,
-  });
-}
-
 /**
  * Stores a view under its key, replacing the package's views of other hashes or formats. The
  * header row goes first: when another replica stored the same view meanwhile, nothing is
@@ -104,16 +81,8 @@ export async function saveView(
       .executeTakeFirst();
     if (Number(header.numInsertedOrUpdatedRows ?? 0) === 0) return;
     await dropOtherViews(trx, target.packageId, key);
-    const eventRow = eventRows(key, built.summary);
-    for (let at = 0; at < built.events.length; at += batch) {
-      const rows = built.events.slice(at, at + batch).map((event, index) => eventRow(event, at + index));
-      await trx.insertInto('evidence_view_events').values(rows).execute();
-    }
-    for (let at = 0; at < built.bodyfile.length; at += batch) {
-      const lines = built.bodyfile.slice(at, at + batch);
-      const rows = lines.map((line, index) => ({ view_key: key, seq: at + index, line }));
-      await trx.insertInto('evidence_view_bodyfile').values(rows).execute();
-    }
+    await insertEvents(trx, store.dialect, { key, summary: built.summary, events: built.events });
+    await insertBodyfile(trx, store.dialect, { key, lines: built.bodyfile });
   });
 }
 

@@ -4,6 +4,7 @@ import type { Store } from '../../store/index.js';
 import type { TimelineEvent } from '../processing/triage.js';
 import { viewKeyOf } from './build.js';
 import { groupOfSource, type SlotCount } from './histogram.js';
+import { readText } from './rows.js';
 import type { EventFilters, EvidenceView, ViewSummary } from './types.js';
 
 /** The stored view of a package hash under this Gatehouse's format, if one was built. */
@@ -81,7 +82,7 @@ const asEvent = (row: {
 }): TimelineEvent => ({
   datetime: row.datetime,
   timestamp_desc: row.kind,
-  message: row.message,
+  message: readText(row.message),
   source: row.source,
 });
 
@@ -146,7 +147,7 @@ export async function* streamBodyfile(store: Store, view: EvidenceView): AsyncGe
       .limit(chunk)
       .execute();
     if (rows.length === 0) break;
-    for (const row of rows) yield row.line;
+    for (const row of rows) yield readText(row.line);
     sent += rows.length;
     after = Number(rows[rows.length - 1]!.seq);
   }

@@ -61,6 +61,7 @@ export interface EvidenceViewEventsTable {
   /** Positions of the source and kind in the view's sorted lists: what filters compare and indexes hold. */
   readonly source_no: number;
   readonly kind_no: number;
+  /** As a JSON string: container text may hold a NUL, which PostgreSQL text cannot. */
   readonly message: string;
 }
 
@@ -68,6 +69,7 @@ export interface EvidenceViewEventsTable {
 export interface EvidenceViewBodyfileTable {
   readonly view_key: string;
   readonly seq: number;
+  /** As a JSON string, like an event's message. */
   readonly line: string;
 }
 
