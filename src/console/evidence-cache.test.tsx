@@ -8,6 +8,7 @@ import { dialects } from '../../test/support/stores.js';
 import {
   buildTimeline,
   factsOf,
+  heldView,
   openPackage,
   type TimelineEvent,
   toBodyfile,
@@ -169,6 +170,18 @@ describe.each(dialects)('the stored evidence view on %s', (dialect) => {
     })();
     await expect(drained).rejects.toThrow();
     expect(received).toBeLessThan(whole);
+  }, 120_000);
+
+  it('lists a viewed package from its stored view only while its files are as they were verified', async () => {
+    const { fixture, id, root, open } = await withLargePackage();
+    expect(await heldView(fixture.fresh.store, id, root)).toBeUndefined();
+    const opened = await open();
+    const held = await heldView(fixture.fresh.store, id, root);
+    expect(held).toEqual(opened.kind === 'verified' ? opened.view : 'a verified view');
+    const list = await (await fixture.visit('dave', '/evidence')).text();
+    expect(list).toContain(`<a href="/evidence/${id}">${id}</a>`);
+    appendFileSync(join(root, 'files/var/log/app/app-1.log'), 'more\n');
+    expect(await heldView(fixture.fresh.store, id, root)).toBeUndefined();
   }, 120_000);
 
   it('pages the timeline with links that keep the filters', async () => {

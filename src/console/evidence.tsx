@@ -48,7 +48,7 @@ function evidenceRootOf(options: ConsoleOptions): string {
 async function listPage(c: ConsoleContext, options: ConsoleOptions, signed: Signed): Promise<Response> {
   await refuseUnlessViewer(options, signed, { doing: 'see evidence packages', target: 'evidence' });
   // A server started without a data directory has no evidence folder: the page says so, it does not fail.
-  const packages = options.evidenceRoot ? listPackages(options.evidenceRoot) : undefined;
+  const packages = options.evidenceRoot ? await listPackages(options.store, options.evidenceRoot) : undefined;
   return await html(
     c,
     <Layout signed={signed} path="/evidence" title="Evidence">

@@ -28,4 +28,4 @@ export type {
   ViewSummary,
 } from './types.js';
 export { viewFileLimit } from './types.js';
-export { type ViewRequest, verifiedView } from './verified.js';
+export { heldView, type ViewRequest, verifiedView } from './verified.js';

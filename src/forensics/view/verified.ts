@@ -4,7 +4,7 @@ import { openPackage } from '../processing/triage.js';
 import { buildView, saveView } from './build.js';
 import { fingerprintOf } from './fingerprint.js';
 import { readView } from './read.js';
-import type { VerifiedView, VerifyOutcome } from './types.js';
+import type { EvidenceView, VerifiedView, VerifyOutcome } from './types.js';
 
 export interface ViewRequest {
   readonly store: Store;
@@ -89,6 +89,15 @@ async function openView(request: ViewRequest): Promise<VerifiedView> {
       fix: 'Open the page again',
     });
   return { kind: 'verified', view: saved, outcome, verifiedAt };
+}
+
+/**
+ * The package's stored view when a successful full verification holds for its files as they are
+ * now; undefined otherwise (never verified, changed since, or failed). Nothing is re-hashed.
+ */
+export async function heldView(store: Store, id: string, root: string): Promise<EvidenceView | undefined> {
+  const recorded = await recordedVerification(store, id, fingerprintOf(root));
+  return recorded?.outcome.ok ? await readView(store, recorded.outcome.packageHash) : undefined;
 }
 
 /** Requests for the same package in this process share one verification and build. */
