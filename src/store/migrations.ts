@@ -718,18 +718,14 @@ const migrations: Record<string, Migration> = {
         .addColumn('message', 'text', (column) => column.notNull())
         .addPrimaryKeyConstraint('evidence_view_events_pk', ['view_key', 'seq'])
         .execute();
-      // Narrow indexes that answer a filter's count and chart alone, without reading the rows;
-      // sources and kinds by number (a source is a container path, too long for an index entry).
-      for (const [name, columns] of [
-        ['evidence_view_events_time', ['view_key', 'at_ms', 'source_no']],
-        ['evidence_view_events_source', ['view_key', 'source_no', 'kind_no', 'at_ms']],
-        ['evidence_view_events_kind', ['view_key', 'kind_no', 'at_ms', 'source_no']],
-      ] as const)
-        await db.schema
-          .createIndex(name)
-          .on('evidence_view_events')
-          .columns([...columns])
-          .execute();
+      // One narrow index answers every filter's count and chart without reading the rows (a time
+      // window as a range, a source or kind by scanning it); sources and kinds by number, since a
+      // source is a container path, too long for an index entry. Each index more costs the build.
+      await db.schema
+        .createIndex('evidence_view_events_filter')
+        .on('evidence_view_events')
+        .columns(['view_key', 'at_ms', 'source_no', 'kind_no'])
+        .execute();
       await db.schema
         .createTable('evidence_view_bodyfile')
         .addColumn('view_key', 'varchar(64)', (column) => column.notNull())
