@@ -61,7 +61,7 @@ export function buildView(pkg: OpenPackage): BuiltView {
  */
 export async function saveView(
   store: Store,
-  target: { packageId: string; packageHash: string; builtAt: string },
+  target: { packageId: string; packageHash: string; builtAt: string; keep?: number },
   built: BuiltView,
 ): Promise<void> {
   const key = viewKeyOf(target.packageHash);
@@ -81,6 +81,7 @@ export async function saveView(
       .executeTakeFirst();
     if (Number(header.numInsertedOrUpdatedRows ?? 0) === 0) return false;
     await dropOtherViews(trx, target.packageId, key);
+    await dropOldestViews(trx, target.keep ?? keptViews);
     await insertEvents(trx, store.dialect, { key, summary: built.summary, events: built.events });
     await insertBodyfile(trx, store.dialect, { key, lines: built.bodyfile });
     return true;
@@ -91,18 +92,45 @@ export async function saveView(
     await sql`analyze evidence_view_events, evidence_view_bodyfile`.execute(store.db);
 }
 
+/**
+ * Views kept in the store, the most recently built: one of a large package holds tens of
+ * megabytes, and a package no longer looked at (or deleted) should not keep its own forever.
+ * A dropped view is built again when its package is next opened.
+ */
+const keptViews = 50;
+
+type Trx = Transaction<Database>;
+
+async function dropViews(trx: Trx, keys: readonly string[]): Promise<void> {
+  if (keys.length === 0) return;
+  await trx.deleteFrom('evidence_view_events').where('view_key', 'in', keys).execute();
+  await trx.deleteFrom('evidence_view_bodyfile').where('view_key', 'in', keys).execute();
+  await trx.deleteFrom('evidence_views').where('view_key', 'in', keys).execute();
+}
+
 /** A package has one view at a time: those of an earlier hash or format go. */
-async function dropOtherViews(trx: Transaction<Database>, packageId: string, key: string): Promise<void> {
-  const stale = trx
+async function dropOtherViews(trx: Trx, packageId: string, key: string): Promise<void> {
+  const stale = await trx
     .selectFrom('evidence_views')
     .select('view_key')
     .where('package_id', '=', packageId)
-    .where('view_key', '!=', key);
-  await trx.deleteFrom('evidence_view_events').where('view_key', 'in', stale).execute();
-  await trx.deleteFrom('evidence_view_bodyfile').where('view_key', 'in', stale).execute();
-  await trx
-    .deleteFrom('evidence_views')
-    .where('package_id', '=', packageId)
     .where('view_key', '!=', key)
     .execute();
+  await dropViews(
+    trx,
+    stale.map((row) => row.view_key),
+  );
+}
+
+async function dropOldestViews(trx: Trx, keep: number): Promise<void> {
+  const views = await trx
+    .selectFrom('evidence_views')
+    .select('view_key')
+    .orderBy('built_at', 'desc')
+    .orderBy('view_key')
+    .execute();
+  await dropViews(
+    trx,
+    views.slice(keep).map((row) => row.view_key),
+  );
 }
