@@ -50,3 +50,27 @@ describe.each(dialects)('stored evidence views on %s', (dialect) => {
     expect(lines).toHaveLength(2);
   });
 });
+
+// Replicas share PostgreSQL; two SQLite connections in one process would wait on each other's
+// lock with the event loop blocked (a server has one, and SQLite serves one replica).
+describe('stored evidence views on postgres, built by two replicas', () => {
+  let fresh: FreshStore | undefined;
+  afterEach(async () => fresh?.cleanup());
+
+  it('stores a view once when two replicas build it at the same time', async () => {
+    fresh = await freshStore('postgres');
+    const other = await fresh.reopen();
+    try {
+      const target = { packageId: 'p1', packageHash: 'e'.repeat(64), builtAt: '2026-12-01T10:00:00.000Z' };
+      await Promise.all([
+        saveView(fresh.store, target, small('p1', 'from one')),
+        saveView(other, target, small('p1', 'from the other')),
+      ]);
+      const events = await fresh.store.db.selectFrom('evidence_view_events').select('message').execute();
+      expect(events).toHaveLength(1);
+      expect((await readView(other, 'e'.repeat(64)))?.eventCount).toBe(1);
+    } finally {
+      await other.close();
+    }
+  });
+});
