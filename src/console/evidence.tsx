@@ -89,6 +89,7 @@ async function detailPage(
   });
   const filters = timelineFilters(c);
   const page = timelinePageNumber(c);
+  // A date that is not one is refused before a first view spends its time verifying the package.
   eventFilters(filters);
   const opened = await openedView(options, id, verify);
   const timeline =
@@ -166,6 +167,7 @@ async function exportTimeline(c: ConsoleContext, options: ConsoleOptions, signed
     'content-disposition': `attachment; filename="${id}.${exportFormats[chosen].extension}"`,
     'cache-control': 'no-store',
   };
+  // A HEAD answers for an existing package without verifying it, and takes nothing out (no audit).
   packageRoot(evidenceRootOf(options), id);
   if (c.req.method === 'HEAD') return c.body(null, 200, headers);
   const opened = await openedView(options, id, false);
