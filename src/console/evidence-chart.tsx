@@ -1,13 +1,14 @@
-import type { TimelineEvent } from '../forensics/index.js';
+import {
+  bucketWidthFor,
+  type EventGroup,
+  originOf,
+  type SlotCount,
+  spreadOf,
+  type TimelineEvent,
+} from '../forensics/index.js';
 
 /** What a bar is made of: file times, process starts, and log lines read apart by colour. */
-export type EventGroup = 'files' | 'processes' | 'logs';
 export const eventGroups: readonly EventGroup[] = ['files', 'processes', 'logs'];
-
-export function groupOf(event: TimelineEvent): EventGroup {
-  if (event.source === 'bodyfile') return 'files';
-  return event.source === 'processes' ? 'processes' : 'logs';
-}
 
 export interface Bucket {
   /** Start of the bucket, milliseconds since the epoch (inclusive). */
@@ -23,60 +24,44 @@ export interface Histogram {
   readonly highest: number;
 }
 
+export { bucketWidths, maxBuckets } from '../forensics/index.js';
+
 const second = 1000;
 const minute = 60 * second;
 const hour = 60 * minute;
 const day = 24 * hour;
-/** Round widths people read at a glance; the smallest that keeps the bars under `maxBuckets` wins. */
-export const bucketWidths = [
-  second,
-  5 * second,
-  15 * second,
-  minute,
-  5 * minute,
-  15 * minute,
-  hour,
-  6 * hour,
-  day,
-  7 * day,
-  30 * day,
-  365 * day,
-  3650 * day,
-] as const;
-export const maxBuckets = 60;
 
 /**
- * Counts events per time bucket and group. Buckets start on multiples of their width (UTC), so
- * the same event falls in the same bucket whatever else is on the chart; empty buckets between
- * busy ones are kept, since a quiet gap is itself something to see.
+ * The histogram of events from `first` to `last` (ms) out of their counts per slot (bucket
+ * index from `originOf`) and group. Empty buckets between busy ones are kept, since a quiet gap
+ * is itself something to see.
  */
-export function histogramOf(events: readonly TimelineEvent[]): Histogram | undefined {
-  const times = events.map((event) => Date.parse(event.datetime));
-  if (times.length === 0) return undefined;
-  // A loop, not Math.min(...times): a package can hold more events than a call takes arguments.
-  let first = Number.POSITIVE_INFINITY;
-  let last = Number.NEGATIVE_INFINITY;
-  for (const time of times) {
-    if (time < first) first = time;
-    if (time > last) last = time;
-  }
-  const width: number =
-    bucketWidths.find(
-      (candidate) => Math.floor(last / candidate) - Math.floor(first / candidate) < maxBuckets,
-    ) ?? 3650 * day;
-  const origin = Math.floor(first / width) * width;
-  const count = Math.floor((last - origin) / width) + 1;
+export function histogramFrom(
+  span: { first: number; last: number },
+  counted: readonly SlotCount[],
+): Histogram {
+  const width = bucketWidthFor(span.first, span.last);
+  const origin = originOf(span.first, width);
+  const count = Math.floor((span.last - origin) / width) + 1;
   const counts = Array.from({ length: count }, () => ({ files: 0, processes: 0, logs: 0 }));
-  events.forEach((event, index) => {
-    const slot = counts[Math.floor(((times[index] ?? first) - origin) / width)];
-    if (slot) slot[groupOf(event)]++;
-  });
+  for (const { slot, group, count: n } of counted) {
+    const bucket = counts[slot];
+    if (bucket && (eventGroups as readonly string[]).includes(group)) bucket[group as EventGroup] += n;
+  }
   const buckets = counts.map((bucket, index) => ({
     start: origin + index * width,
     counts: bucket,
     total: bucket.files + bucket.processes + bucket.logs,
   }));
-  return { width, buckets, highest: Math.max(...buckets.map((bucket) => bucket.total)) };
+  let highest = 0;
+  for (const bucket of buckets) highest = Math.max(highest, bucket.total);
+  return { width, buckets, highest };
+}
+
+/** Counts events per time bucket and group, in memory; undefined for no events. */
+export function histogramOf(events: readonly TimelineEvent[]): Histogram | undefined {
+  const spread = spreadOf(events);
+  return spread.total === 0 ? undefined : histogramFrom(spread, spread.slots);
 }
 
 const plot = { width: 720, height: 150, left: 44, bottom: 22, top: 8 };
@@ -115,8 +100,8 @@ export interface ChartLinks {
  * prints). Each bar is a link that narrows the timeline to its window, and carries its counts as
  * a title, so the numbers are there for whoever would rather read than look.
  */
-export function TimelineChart(props: { events: readonly TimelineEvent[]; links: ChartLinks }) {
-  const histogram = histogramOf(props.events);
+export function TimelineChart(props: { histogram: Histogram | undefined; total: number; links: ChartLinks }) {
+  const { histogram } = props;
   if (!histogram) return null;
   const { buckets, width, highest } = histogram;
   const innerWidth = plot.width - plot.left;
@@ -126,7 +111,7 @@ export function TimelineChart(props: { events: readonly TimelineEvent[]; links: 
   const scale = (value: number) => (value / highest) * innerHeight;
   const first = buckets[0]!;
   const last = buckets[buckets.length - 1]!;
-  const summary = `${props.events.length} events from ${label(first.start, width)} to ${label(last.start + width, width)} UTC, one bar per ${widthName(width)}; the busiest bar holds ${highest}.`;
+  const summary = `${props.total} events from ${label(first.start, width)} to ${label(last.start + width, width)} UTC, one bar per ${widthName(width)}; the busiest bar holds ${highest}.`;
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${plot.width} ${plot.height}`} aria-labelledby="timeline-chart-title">

@@ -3,16 +3,14 @@ import { join } from 'node:path';
 import { localPublicKey, trustedKeys } from '../audit/index.js';
 import { AppError } from '../errors.js';
 import {
-  type Anchor,
   type CustodyRecord,
   findIndicators,
+  heldView,
   type Indicator,
   type IndicatorSeverity,
-  type ManifestItem,
   openPackage,
   packageAnchors,
-  sortIndicators,
-  type VerifyReport,
+  type VerifyOutcome,
   verifyPackage,
 } from '../forensics/index.js';
 import type { Store } from '../store/index.js';
@@ -53,12 +51,21 @@ export function countBySeverity(indicators: readonly Indicator[]): Record<Indica
   return counts;
 }
 
-function summarize(evidenceRoot: string, id: string): PackageSummary {
+/**
+ * The indicators of a package: from its stored view when a verification holds for its files as
+ * they are (a large package is not read again for the list), found in its files otherwise.
+ */
+async function indicatorsOf(store: Store, id: string, root: string): Promise<readonly Indicator[]> {
+  const view = await heldView(store, id, root);
+  return view ? view.summary.indicators : findIndicators(openPackage(root));
+}
+
+async function summarize(store: Store, evidenceRoot: string, id: string): Promise<PackageSummary> {
   const root = join(evidenceRoot, id);
   const bytes = filesOf(root).reduce((sum, path) => sum + statSync(join(root, path)).size, 0);
   try {
     const custody = custodyOf(root);
-    const counts = custody ? countBySeverity(findIndicators(openPackage(root))) : undefined;
+    const counts = custody ? countBySeverity(await indicatorsOf(store, id, root)) : undefined;
     return { id, custody, bytes, counts };
   } catch (error) {
     const problem = error instanceof Error ? error.message : String(error);
@@ -67,13 +74,15 @@ function summarize(evidenceRoot: string, id: string): PackageSummary {
 }
 
 /** The packages in the evidence folder, newest first (ids sort by their acquisition time). */
-export function listPackages(evidenceRoot: string): PackageSummary[] {
+export async function listPackages(store: Store, evidenceRoot: string): Promise<PackageSummary[]> {
   if (!existsSync(evidenceRoot)) return [];
-  return readdirSync(evidenceRoot)
+  const ids = readdirSync(evidenceRoot)
     .filter((id) => idPattern.test(id))
     .sort()
-    .reverse()
-    .map((id) => summarize(evidenceRoot, id));
+    .reverse();
+  const summaries: PackageSummary[] = [];
+  for (const id of ids) summaries.push(await summarize(store, evidenceRoot, id));
+  return summaries;
 }
 
 /** The folder of one package; the id is checked first, so it can name nothing outside the folder. */
@@ -90,22 +99,7 @@ export function packageRoot(evidenceRoot: string, id: string): string {
   return root;
 }
 
-export interface PackageDetail {
-  readonly id: string;
-  readonly custody: CustodyRecord;
-  readonly items: readonly ManifestItem[];
-  readonly indicators: readonly Indicator[];
-}
-
-export function readPackage(evidenceRoot: string, id: string): PackageDetail {
-  const pkg = openPackage(packageRoot(evidenceRoot, id));
-  return { id, custody: pkg.custody, items: pkg.items, indicators: sortIndicators(findIndicators(pkg)) };
-}
-
-export interface VerifyOutcome extends VerifyReport {
-  readonly anchors: readonly Anchor[];
-  readonly notes: readonly string[];
-}
+export type { VerifyOutcome } from '../forensics/index.js';
 
 /**
  * Re-hashes the package and checks its hash against the signed records of its acquisition: the

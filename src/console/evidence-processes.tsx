@@ -1,10 +1,10 @@
-import type { Indicator, IndicatorSeverity, ProcessInfo } from '../forensics/index.js';
+import type { Indicator, IndicatorSeverity, ProcessSummary } from '../forensics/index.js';
 import { Empty } from './components.js';
 import { severities } from './evidence-data.js';
 import { clip } from './evidence-sections.js';
 
 export interface ProcessNode {
-  readonly process: ProcessInfo;
+  readonly process: ProcessSummary;
   readonly children: readonly ProcessNode[];
   /** The indicators that name this process (`where: process <pid>`), worst first. */
   readonly indicators: readonly Indicator[];
@@ -19,12 +19,12 @@ export const processLimit = 1000;
  * process is placed once, and those whose parent chain never reaches a root become roots.
  */
 export function processForest(
-  processes: readonly ProcessInfo[],
+  processes: readonly ProcessSummary[],
   indicators: readonly Indicator[],
 ): ProcessNode[] {
-  const byPid = new Map<number, ProcessInfo>();
+  const byPid = new Map<number, ProcessSummary>();
   for (const process of processes) if (!byPid.has(process.pid)) byPid.set(process.pid, process);
-  const children = new Map<number, ProcessInfo[]>();
+  const children = new Map<number, ProcessSummary[]>();
   for (const process of byPid.values()) {
     const siblings = children.get(process.ppid) ?? [];
     siblings.push(process);
@@ -37,8 +37,8 @@ export function processForest(
   }
   // Built with an explicit stack, not recursion: a container can claim a parent chain of any depth.
   const placed = new Set<number>();
-  const build = (top: ProcessInfo): ProcessNode => {
-    const made = (process: ProcessInfo) => ({
+  const build = (top: ProcessSummary): ProcessNode => {
+    const made = (process: ProcessSummary) => ({
       process,
       children: [] as ProcessNode[],
       indicators: named.get(process.pid) ?? [],
@@ -108,7 +108,10 @@ function Branch(props: { nodes: readonly ProcessNode[]; budget: { left: number }
 }
 
 /** The process tree of a package: who started whom, with the indicators that name a process. */
-export function ProcessTree(props: { processes: readonly ProcessInfo[]; indicators: readonly Indicator[] }) {
+export function ProcessTree(props: {
+  processes: readonly ProcessSummary[];
+  indicators: readonly Indicator[];
+}) {
   if (props.processes.length === 0)
     return <Empty>The package holds no process listing (the collector could not read /proc).</Empty>;
   const forest = processForest(props.processes, props.indicators);

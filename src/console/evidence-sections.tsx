@@ -1,4 +1,10 @@
-import type { CustodyRecord, Indicator, ManifestItem, TimelineEvent } from '../forensics/index.js';
+import {
+  type CustodyRecord,
+  type Indicator,
+  type ManifestItem,
+  type TimelineEvent,
+  viewFileLimit,
+} from '../forensics/index.js';
 import { Empty, When } from './components.js';
 import { type PackageSummary, severities, type VerifyOutcome } from './evidence-data.js';
 
@@ -132,13 +138,15 @@ export function Indicators(props: { indicators: readonly Indicator[] }) {
   );
 }
 
-export function Timeline(props: { events: readonly TimelineEvent[]; total: number; limit: number }) {
+/** One page of the matching events; `first` is the position of its first row (from 1). */
+export function Timeline(props: { events: readonly TimelineEvent[]; total: number; first: number }) {
   if (props.events.length === 0) return <Empty>No timeline events match.</Empty>;
+  const last = props.first + props.events.length - 1;
   return (
     <>
       <p class="lead">
-        {props.total > props.limit
-          ? `The first ${props.limit} of ${props.total} matching events; narrow the filters to see the rest.`
+        {props.events.length < props.total
+          ? `Events ${props.first} to ${last} of ${props.total} matching events.`
           : `${props.total} matching events.`}
       </p>
       <div class="table-wrap">
@@ -170,16 +178,18 @@ export function Timeline(props: { events: readonly TimelineEvent[]; total: numbe
 }
 
 /** The most files listed: the manifest is container data, and may claim any number. */
-export const fileListLimit = 2000;
+export const fileListLimit = viewFileLimit;
 
-export function FileList(props: { items: readonly ManifestItem[] }) {
+/** The collected files (those with a path); `total` counts them all when fewer are given. */
+export function FileList(props: { items: readonly ManifestItem[]; total?: number }) {
   const all = props.items.filter((item) => item.path);
-  if (all.length === 0) return <Empty>The package holds no collected files.</Empty>;
+  const total = props.total ?? all.length;
+  if (total === 0) return <Empty>The package holds no collected files.</Empty>;
   const items = all.slice(0, fileListLimit);
   return (
     <div class="table-wrap">
-      {all.length > fileListLimit ? (
-        <p class="lead">{`The first ${fileListLimit} of ${all.length} files; the downloaded package has them all.`}</p>
+      {total > items.length ? (
+        <p class="lead">{`The first ${items.length} of ${total} files; the downloaded package has them all.`}</p>
       ) : null}
       <table>
         <thead>

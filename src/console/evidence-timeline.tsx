@@ -1,34 +1,17 @@
-import type { TimelineEvent } from '../forensics/index.js';
-import { sinceInstant } from './audit.js';
+import { AppError } from '../errors.js';
 import { TimelineChart } from './evidence-chart.js';
 import { Timeline } from './evidence-sections.js';
+import { type TimelineFilters, type TimelinePage, timelinePageSize } from './evidence-timeline-data.js';
 import type { ConsoleContext } from './http.js';
 
-/** Rows drawn below the chart; the chart counts every matching event. */
-const timelineLimit = 500;
-
-export interface TimelineFilters {
-  readonly source?: string;
-  readonly kind?: string;
-  readonly from?: string;
-  readonly to?: string;
-}
-
-function filterTimeline(events: readonly TimelineEvent[], filters: TimelineFilters): TimelineEvent[] {
-  const from = filters.from ? sinceInstant(filters.from) : undefined;
-  const to = filters.to ? sinceInstant(filters.to) : undefined;
-  return events.filter(
-    (event) =>
-      (!filters.source || event.source === filters.source) &&
-      (!filters.kind || event.timestamp_desc === filters.kind) &&
-      (!from || event.datetime >= from) &&
-      (!to || event.datetime <= to),
-  );
-}
-
-function TimelineForm(props: { id: string; filters: TimelineFilters; sources: string[]; kinds: string[] }) {
+function TimelineForm(props: {
+  id: string;
+  filters: TimelineFilters;
+  sources: readonly string[];
+  kinds: readonly string[];
+}) {
   const { filters } = props;
-  const choice = (name: 'source' | 'kind', label: string, values: string[]) => (
+  const choice = (name: 'source' | 'kind', label: string, values: readonly string[]) => (
     <div class="field">
       <label for={`timeline-${name}`}>{label}</label>
       <select id={`timeline-${name}`} name={name}>
@@ -81,40 +64,63 @@ export function timelineFilters(c: ConsoleContext): TimelineFilters {
   };
 }
 
-/** The link that shows the timeline with these filters (empty ones left out). */
-function filterHref(id: string, filters: TimelineFilters): string {
+/** The timeline page asked for: a whole number from 1 (the first when absent). */
+export function timelinePageNumber(c: ConsoleContext): number {
+  const text = c.req.query('page')?.trim() || '1';
+  if (!/^\d{1,7}$/.test(text) || Number(text) < 1)
+    throw new AppError('input.invalid', `"${text.slice(0, 20)}" is not a page number`, {
+      fix: 'Use the Next and Previous links below the timeline',
+    });
+  return Number(text);
+}
+
+/** The link that shows the timeline with these filters (empty ones left out), at a page. */
+function filterHref(id: string, filters: TimelineFilters, page = 1): string {
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(filters)) if (value) query.set(name, value);
+  if (page > 1) query.set('page', String(page));
   const text = query.toString();
   return `/evidence/${id}${text ? `?${text}` : ''}#timeline`;
 }
 
+function Pager(props: { id: string; filters: TimelineFilters; timeline: TimelinePage }) {
+  const { page, pages } = props.timeline;
+  if (pages <= 1) return null;
+  return (
+    <nav class="pager" aria-label="Timeline pages">
+      {page > 1 ? <a href={filterHref(props.id, props.filters, page - 1)}>Previous</a> : null}
+      <span>{` Page ${page} of ${pages} `}</span>
+      {page < pages ? <a href={filterHref(props.id, props.filters, page + 1)}>Next</a> : null}
+    </nav>
+  );
+}
+
 /**
  * The timeline: filters, a chart of the matching events over time (each bar narrows the window
- * to itself, keeping the other filters), and the first rows of the table.
+ * to itself, keeping the other filters), and one page of the table.
  */
 export function TimelineSection(props: {
   id: string;
-  events: readonly TimelineEvent[];
   filters: TimelineFilters;
+  choices: { readonly sources: readonly string[]; readonly kinds: readonly string[] };
+  timeline: TimelinePage;
 }) {
-  const { id, events, filters } = props;
-  const matching = filterTimeline(events, filters);
-  const distinct = (values: string[]) => [...new Set(values)].sort();
+  const { id, filters, timeline } = props;
   return (
     <section class="card" id="timeline" aria-labelledby="timeline-heading">
       <h2 id="timeline-heading">Timeline</h2>
-      <TimelineForm
-        id={id}
-        filters={filters}
-        sources={distinct(events.map((event) => event.source))}
-        kinds={distinct(events.map((event) => event.timestamp_desc))}
-      />
+      <TimelineForm id={id} filters={filters} sources={props.choices.sources} kinds={props.choices.kinds} />
       <TimelineChart
-        events={matching}
+        histogram={timeline.histogram}
+        total={timeline.total}
         links={{ windowHref: (from, to) => filterHref(id, { ...filters, from, to }) }}
       />
-      <Timeline events={matching.slice(0, timelineLimit)} total={matching.length} limit={timelineLimit} />
+      <Timeline
+        events={timeline.events}
+        total={timeline.total}
+        first={(timeline.page - 1) * timelinePageSize + 1}
+      />
+      <Pager id={id} filters={filters} timeline={timeline} />
     </section>
   );
 }

@@ -2,21 +2,15 @@ import { Readable } from 'node:stream';
 import type { Hono } from 'hono';
 import { appendAudit } from '../audit/index.js';
 import { AppError } from '../errors.js';
-import {
-  buildTimeline,
-  factsOf,
-  openPackage,
-  toBodyfile,
-  toTimelineCsv,
-  toTimesketchJsonl,
-} from '../forensics/index.js';
+import { type VerifiedView, verifiedView } from '../forensics/index.js';
 import { hasRole, type Principal, requireRole } from '../identity/index.js';
 import type { ConsoleEnv } from '../server/env.js';
-import { Csrf, Empty } from './components.js';
-import { filesOf, listPackages, packageRoot, readPackage, verifyWithAnchors } from './evidence-data.js';
-import { ProcessTree } from './evidence-processes.js';
-import { Custody, FileList, Indicators, PackageRows, VerifyResult } from './evidence-sections.js';
-import { TimelineSection, timelineFilters } from './evidence-timeline.js';
+import { Empty } from './components.js';
+import { filesOf, listPackages, packageRoot, verifyWithAnchors } from './evidence-data.js';
+import { type ExportFormat, exportChunks, PackageDetail } from './evidence-detail.js';
+import { PackageRows } from './evidence-sections.js';
+import { timelineFilters, timelinePageNumber } from './evidence-timeline.js';
+import { eventFilters, timelinePage } from './evidence-timeline-data.js';
 import { type ConsoleContext, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
 import type { ConsoleOptions } from './options.js';
@@ -54,7 +48,7 @@ function evidenceRootOf(options: ConsoleOptions): string {
 async function listPage(c: ConsoleContext, options: ConsoleOptions, signed: Signed): Promise<Response> {
   await refuseUnlessViewer(options, signed, { doing: 'see evidence packages', target: 'evidence' });
   // A server started without a data directory has no evidence folder: the page says so, it does not fail.
-  const packages = options.evidenceRoot ? listPackages(options.evidenceRoot) : undefined;
+  const packages = options.evidenceRoot ? await listPackages(options.store, options.evidenceRoot) : undefined;
   return await html(
     c,
     <Layout signed={signed} path="/evidence" title="Evidence">
@@ -70,6 +64,18 @@ async function listPage(c: ConsoleContext, options: ConsoleOptions, signed: Sign
   );
 }
 
+/** The package's verified view (a full verification the first time, or when its files changed). */
+async function openedView(options: ConsoleOptions, id: string, reverify: boolean): Promise<VerifiedView> {
+  const evidenceRoot = evidenceRootOf(options);
+  return await verifiedView({
+    store: options.store,
+    id,
+    root: packageRoot(evidenceRoot, id),
+    verify: () => verifyWithAnchors(options.store, evidenceRoot, id),
+    reverify,
+  });
+}
+
 async function detailPage(
   c: ConsoleContext,
   options: ConsoleOptions,
@@ -81,46 +87,19 @@ async function detailPage(
     doing: verify ? 'verify evidence packages' : 'see evidence packages',
     target: `evidence-package/${id.slice(0, 60)}`,
   });
-  const root = evidenceRootOf(options);
-  const detail = readPackage(root, id);
-  const outcome = verify ? await verifyWithAnchors(options.store, root, id) : undefined;
-  const pkg = openPackage(packageRoot(root, id));
-  const facts = factsOf(pkg);
-  const events = buildTimeline(pkg, facts);
+  const filters = timelineFilters(c);
+  const page = timelinePageNumber(c);
+  // A date that is not one is refused before a first view spends its time verifying the package.
+  eventFilters(filters);
+  const opened = await openedView(options, id, verify);
+  const timeline =
+    opened.kind === 'verified'
+      ? { filters, page: await timelinePage(options.store, opened.view, { filters, page }) }
+      : undefined;
   return await html(
     c,
     <Layout signed={signed} path={`/evidence/${id}`} title={`Evidence ${id}`}>
-      <p>
-        <a href="/evidence">All packages</a>
-      </p>
-      {outcome ? <VerifyResult outcome={outcome} /> : null}
-      <section class="card actions">
-        <form method="post" action={`/evidence/${id}/verify`}>
-          <Csrf token={signed.csrf} />
-          <button type="submit">Verify</button>
-        </form>
-        <a class="button secondary" href={`/evidence/${id}/download`}>
-          Download package (.tar)
-        </a>
-        <span>Timeline as </span>
-        <a href={`/evidence/${id}/export/timesketch`}>Timesketch JSONL</a>
-        <a href={`/evidence/${id}/export/csv`}>CSV</a>
-        <a href={`/evidence/${id}/export/bodyfile`}>bodyfile</a>
-      </section>
-      <Custody custody={detail.custody} />
-      <section class="card" aria-labelledby="indicators-heading">
-        <h2 id="indicators-heading">{`Indicators (${detail.indicators.length})`}</h2>
-        <Indicators indicators={detail.indicators} />
-      </section>
-      <section class="card" aria-labelledby="processes-heading">
-        <h2 id="processes-heading">Processes</h2>
-        <ProcessTree processes={facts.processes} indicators={detail.indicators} />
-      </section>
-      <TimelineSection id={id} events={events} filters={timelineFilters(c)} />
-      <section class="card" aria-labelledby="files-heading">
-        <h2 id="files-heading">Files</h2>
-        <FileList items={detail.items} />
-      </section>
+      <PackageDetail id={id} signed={signed} opened={opened} timeline={timeline} showVerification={verify} />
     </Layout>,
   );
 }
@@ -170,29 +149,36 @@ const exportFormats = {
   bodyfile: { type: 'text/plain; charset=utf-8', extension: 'bodyfile' },
 } as const;
 
+function exportFormat(c: ConsoleContext): ExportFormat {
+  const format = c.req.param('format') ?? '';
+  if (format in exportFormats) return format as ExportFormat;
+  throw new AppError('input.invalid', `unknown export format "${format.slice(0, 40)}"`, {
+    fix: 'Use timesketch, csv or bodyfile',
+  });
+}
+
+/** An export streams from the verified view; a package that does not verify is not exported. */
 async function exportTimeline(c: ConsoleContext, options: ConsoleOptions, signed: Signed): Promise<Response> {
   const id = c.req.param('id') ?? '';
   await refuseUnlessReader(options, signed, 'evidence.export', id);
-  const format = c.req.param('format') ?? '';
-  if (!(format in exportFormats))
-    throw new AppError('input.invalid', `unknown export format "${format.slice(0, 40)}"`, {
-      fix: 'Use timesketch, csv or bodyfile',
+  const chosen = exportFormat(c);
+  const headers = {
+    'content-type': exportFormats[chosen].type,
+    'content-disposition': `attachment; filename="${id}.${exportFormats[chosen].extension}"`,
+    'cache-control': 'no-store',
+  };
+  // A HEAD answers for an existing package without verifying it, and takes nothing out (no audit).
+  packageRoot(evidenceRootOf(options), id);
+  if (c.req.method === 'HEAD') return c.body(null, 200, headers);
+  const opened = await openedView(options, id, false);
+  if (opened.kind === 'failed')
+    throw new AppError('conflict', `package ${id} does not verify, so its timeline is not exported`, {
+      fix: 'Open its page to see what changed; download the package to examine it',
     });
-  const chosen = format as keyof typeof exportFormats;
-  const pkg = openPackage(packageRoot(evidenceRootOf(options), id));
-  const details = { package: id, format: chosen };
-  c.header('content-type', exportFormats[chosen].type);
-  c.header('content-disposition', `attachment; filename="${id}.${exportFormats[chosen].extension}"`);
-  c.header('cache-control', 'no-store');
-  if (c.req.method === 'HEAD') return c.body(null);
+  const details = { package: id, format: chosen, packageHash: opened.view.packageHash };
   await recordTaking(options, signed, { action: 'evidence.export', id, outcome: 'succeeded', details });
-  const body =
-    chosen === 'timesketch'
-      ? toTimesketchJsonl(buildTimeline(pkg))
-      : chosen === 'csv'
-        ? toTimelineCsv(buildTimeline(pkg))
-        : toBodyfile(factsOf(pkg).files);
-  return c.body(body);
+  const body = Readable.from(exportChunks(options.store, opened.view, chosen));
+  return c.body(Readable.toWeb(body) as ReadableStream, 200, headers);
 }
 
 /** `/evidence` and `/evidence/ID`: packages, custody, verification, indicators, timeline, files. */

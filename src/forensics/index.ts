@@ -65,6 +65,7 @@ export {
 } from './processing/indicators.js';
 export {
   type BodyfileEntry,
+  bodyfileLine,
   type ProcessInfo,
   parseConnections,
   parseProcesses,
@@ -77,9 +78,13 @@ export {
   type OpenPackage,
   openPackage,
   type TimelineEvent,
+  timelineCsvHeader,
+  timelineCsvLine,
+  timesketchLine,
   toTimelineCsv,
   toTimesketchJsonl,
 } from './processing/triage.js';
 export { loadYaraRules, scanWithYara, type YaraRules, type YaraScan } from './processing/yara.js';
 export { type Artifact, defaultProfile, loadProfile, type Profile } from './profile.js';
 export { isShellless, listTargets, type MethodName, systemNamespaces, type Target } from './targets.js';
+export * from './view/index.js';

@@ -9,7 +9,14 @@ import type {
 import type { AgentsTable, ServerReplicasTable } from './tables/agents.js';
 import type { AuditEventsTable } from './tables/audit.js';
 import type { ClusterProvidersTable } from './tables/clusters.js';
-import type { ForensicsJobRowsTable, ForensicsJobsTable } from './tables/forensics.js';
+import type {
+  EvidenceVerificationsTable,
+  EvidenceViewBodyfileTable,
+  EvidenceViewEventsTable,
+  EvidenceViewsTable,
+  ForensicsJobRowsTable,
+  ForensicsJobsTable,
+} from './tables/forensics.js';
 import type { OneTimeCodesTable, SessionsTable } from './tables/identity.js';
 import type {
   SyncGrantDigestsTable,
@@ -70,6 +77,10 @@ export interface Database {
   readonly forensics_jobs: ForensicsJobsTable;
   readonly forensics_job_rows: ForensicsJobRowsTable;
   readonly server_replicas: ServerReplicasTable;
+  readonly evidence_views: EvidenceViewsTable;
+  readonly evidence_view_events: EvidenceViewEventsTable;
+  readonly evidence_view_bodyfile: EvidenceViewBodyfileTable;
+  readonly evidence_verifications: EvidenceVerificationsTable;
 }
 
 export type StoreDialect = 'sqlite' | 'postgres';

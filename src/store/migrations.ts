@@ -686,6 +686,71 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('review_campaigns').dropColumn('recur_every_seconds').execute();
     },
   },
+  '2026_12_01_0120_evidence_views': {
+    // The evidence page of a large package from rows built once per verified package hash, and
+    // each verification with the on-disk fingerprint it holds for.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('evidence_views')
+        .addColumn('view_key', 'varchar(64)', (column) => column.primaryKey())
+        .addColumn('package_hash', 'varchar(64)', (column) => column.notNull())
+        .addColumn('package_id', 'varchar(60)', (column) => column.notNull())
+        .addColumn('summary', 'text', (column) => column.notNull())
+        .addColumn('event_count', 'integer', (column) => column.notNull())
+        .addColumn('bodyfile_count', 'integer', (column) => column.notNull())
+        .addColumn('built_at', 'varchar(40)', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('evidence_views_package')
+        .on('evidence_views')
+        .column('package_id')
+        .execute();
+      await db.schema
+        .createTable('evidence_view_events')
+        .addColumn('view_key', 'varchar(64)', (column) => column.notNull())
+        .addColumn('seq', 'integer', (column) => column.notNull())
+        .addColumn('at_ms', 'bigint', (column) => column.notNull())
+        .addColumn('datetime', 'varchar(40)', (column) => column.notNull())
+        .addColumn('kind', 'text', (column) => column.notNull())
+        .addColumn('source', 'text', (column) => column.notNull())
+        .addColumn('source_no', 'integer', (column) => column.notNull())
+        .addColumn('kind_no', 'integer', (column) => column.notNull())
+        .addColumn('message', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('evidence_view_events_pk', ['view_key', 'seq'])
+        .execute();
+      // One narrow index answers every filter's count and chart without reading the rows (a time
+      // window as a range, a source or kind by scanning it); sources and kinds by number, since a
+      // source is a container path, too long for an index entry. Each index more costs the build.
+      await db.schema
+        .createIndex('evidence_view_events_filter')
+        .on('evidence_view_events')
+        .columns(['view_key', 'at_ms', 'source_no', 'kind_no'])
+        .execute();
+      await db.schema
+        .createTable('evidence_view_bodyfile')
+        .addColumn('view_key', 'varchar(64)', (column) => column.notNull())
+        .addColumn('seq', 'integer', (column) => column.notNull())
+        .addColumn('line', 'text', (column) => column.notNull())
+        .addPrimaryKeyConstraint('evidence_view_bodyfile_pk', ['view_key', 'seq'])
+        .execute();
+      await db.schema
+        .createTable('evidence_verifications')
+        .addColumn('package_id', 'varchar(60)', (column) => column.notNull())
+        .addColumn('fingerprint', 'varchar(64)', (column) => column.notNull())
+        .addColumn('package_hash', 'varchar(64)', (column) => column.notNull())
+        .addColumn('ok', 'integer', (column) => column.notNull())
+        .addColumn('outcome', 'text', (column) => column.notNull())
+        .addColumn('verified_at', 'varchar(40)', (column) => column.notNull())
+        .addPrimaryKeyConstraint('evidence_verifications_pk', ['package_id', 'fingerprint'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('evidence_verifications').execute();
+      await db.schema.dropTable('evidence_view_bodyfile').execute();
+      await db.schema.dropTable('evidence_view_events').execute();
+      await db.schema.dropTable('evidence_views').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

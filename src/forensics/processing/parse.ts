@@ -209,13 +209,12 @@ export function parseStatLines(text: string): BodyfileEntry[] {
   return entries;
 }
 
-/** TSK 3.x bodyfile: MD5|name|inode|mode_as_string|UID|GID|size|atime|mtime|ctime|crtime. */
+/** One TSK 3.x bodyfile line: MD5|name|inode|mode_as_string|UID|GID|size|atime|mtime|ctime|crtime. */
+export function bodyfileLine(entry: BodyfileEntry): string {
+  const name = entry.name.replace(/[|\n\r]/g, '?');
+  return `0|${name}|${entry.inode}|${entry.mode}|${entry.uid}|${entry.gid}|${entry.size}|${entry.atime}|${entry.mtime}|${entry.ctime}|0\n`;
+}
+
 export function toBodyfile(entries: readonly BodyfileEntry[]): string {
-  const clean = (name: string) => name.replace(/[|\n\r]/g, '?');
-  return entries
-    .map(
-      (entry) =>
-        `0|${clean(entry.name)}|${entry.inode}|${entry.mode}|${entry.uid}|${entry.gid}|${entry.size}|${entry.atime}|${entry.mtime}|${entry.ctime}|0\n`,
-    )
-    .join('');
+  return entries.map(bodyfileLine).join('');
 }

@@ -136,18 +136,28 @@ export function buildTimeline(pkg: OpenPackage, facts = factsOf(pkg)): TimelineE
   return events.sort((a, b) => a.datetime.localeCompare(b.datetime));
 }
 
-/** Timesketch JSONL: `message`, `datetime`, `timestamp_desc`, plus `timestamp` in microseconds. */
+/** One Timesketch JSONL line: `message`, `datetime`, `timestamp_desc`, plus `timestamp` in microseconds. */
+export function timesketchLine(event: TimelineEvent): string {
+  return `${JSON.stringify({ ...event, timestamp: Date.parse(event.datetime) * 1000 })}\n`;
+}
+
 export function toTimesketchJsonl(events: readonly TimelineEvent[]): string {
-  return events
-    .map((event) => `${JSON.stringify({ ...event, timestamp: Date.parse(event.datetime) * 1000 })}\n`)
-    .join('');
+  return events.map(timesketchLine).join('');
+}
+
+export const timelineCsvHeader = 'message,datetime,timestamp_desc,source\r\n';
+
+function csvField(raw: string): string {
+  // Container output is hostile: a spreadsheet would run a line starting = + - @ (or tab, CR) as a formula.
+  const value = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+/** One CSV row with its line end. */
+export function timelineCsvLine(event: TimelineEvent): string {
+  return `${[event.message, event.datetime, event.timestamp_desc, event.source].map(csvField).join(',')}\r\n`;
 }
 
 export function toTimelineCsv(events: readonly TimelineEvent[]): string {
-  const field = (raw: string) => {
-    // Container output is hostile: a spreadsheet would run a line starting = + - @ (or tab, CR) as a formula.
-    const value = /^[=+\-@\t\r]/.test(raw) ? `'${raw}` : raw;
-    return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-  };
-  return `message,datetime,timestamp_desc,source\r\n${events.map((event) => [event.message, event.datetime, event.timestamp_desc, event.source].map(field).join(',')).join('\r\n')}\r\n`;
+  return `${timelineCsvHeader}${events.map(timelineCsvLine).join('')}${events.length === 0 ? '\r\n' : ''}`;
 }
