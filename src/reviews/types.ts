@@ -91,8 +91,14 @@ export type UsageSummary =
       readonly smallerRole?: readonly PolicyRule[];
     };
 
-/** The port through which usage evidence reaches items: wired by the composition root. */
-export type UsageOf = (item: ReviewItem) => Promise<UsageSummary>;
+/**
+ * The port through which usage evidence reaches items: wired by the composition root. `many`, when
+ * present, answers many items at once (keyed by item id) in a fixed number of store queries; use
+ * `usageOfItems` to take it when it is there.
+ */
+export type UsageOf = ((item: ReviewItem) => Promise<UsageSummary>) & {
+  readonly many?: (items: readonly ReviewItem[]) => Promise<ReadonlyMap<string, UsageSummary>>;
+};
 
 /** The proof, after a revocation, that the permission is gone on the cluster (or what still grants it). */
 export type RevocationProof =

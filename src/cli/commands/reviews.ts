@@ -23,6 +23,7 @@ import {
   subjectLabel,
   type UsageSummary,
   usageFromAuditLog,
+  usageOfItems,
 } from '../../reviews/index.js';
 import type { CommandContext, Runner } from '../context.js';
 import { withGatehouse, withStore } from '../open-store.js';
@@ -237,11 +238,13 @@ export function registerReviews(program: Command, run: Runner): void {
               ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
               ...(flags.severity ? { severity: flags.severity } : {}),
             };
+            const listed = await listItems(store, campaign.id, filter);
+            const usage = await usageOfItems(usageOf, listed);
             const items: ItemRow[] = [];
-            for (const item of await listItems(store, campaign.id, filter)) {
-              const usage = await usageOf(item);
-              if (!flags.candidates || (usage.kind === 'summary' && usage.revokeCandidate))
-                items.push({ ...item, usage });
+            for (const item of listed) {
+              const found = usage.get(item.id) ?? { kind: 'unknown' as const };
+              if (!flags.candidates || (found.kind === 'summary' && found.revokeCandidate))
+                items.push({ ...item, usage: found });
             }
             return { ...(await campaignWithCounts(store, campaign.id)), items };
           });
