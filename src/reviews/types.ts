@@ -175,6 +175,19 @@ export interface Campaign {
   readonly recurEverySeconds?: number;
   /** The campaign this one recurs from. */
   readonly previousId?: string;
+  /** Recurring: runs that fell due with nothing in scope, so none was opened (oldest first). */
+  readonly skippedRuns?: readonly SkippedRun[];
+}
+
+/** A run of a recurring campaign that was due but not opened: its scope selected nothing. */
+export interface SkippedRun {
+  /** When the run fell due. */
+  readonly dueAt: string;
+  /** When Gatehouse found the scope empty. */
+  readonly at: string;
+  /** The sync run that was looked at. */
+  readonly syncRunId: string;
+  readonly reason: string;
 }
 
 /** Items by state, for progress. */

@@ -29,6 +29,7 @@ import type { CommandContext, Runner } from '../context.js';
 import { withGatehouse, withStore } from '../open-store.js';
 import { render, sanitize } from '../output.js';
 import { registerReviewActions } from './reviews-actions.js';
+import { recurrenceLines, recurrenceWord } from './reviews-recurrence.js';
 import { usageLines, usageWord } from './reviews-usage.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -63,6 +64,7 @@ const campaignColumns = (counts: Map<string, { done: number; total: number }>) =
   },
   { header: 'DEADLINE', value: (row: Campaign) => row.deadlineAt },
   { header: 'DEFAULT', value: (row: Campaign) => row.defaultAction },
+  { header: 'RECURS', value: recurrenceWord },
 ];
 
 type ItemRow = ReviewItem & { readonly usage: UsageSummary };
@@ -260,8 +262,10 @@ export function registerReviews(program: Command, run: Runner): void {
               `${campaign.name} (${campaign.id}) on ${campaign.cluster}: ${campaign.state}, deadline ${campaign.deadlineAt}, default ${campaign.defaultAction}\n`,
             );
             context.stdout(
-              `snapshot ${campaign.syncRunId.slice(0, 8)} sha256 ${campaign.snapshotHash}; ${counts.total} items: ${counts.pending} pending, ${counts.kept} kept, ${counts.revoked} revoked, ${counts['revoke-failed']} revoke failed, ${counts.left} left\n\n`,
+              `snapshot ${campaign.syncRunId.slice(0, 8)} sha256 ${campaign.snapshotHash}; ${counts.total} items: ${counts.pending} pending, ${counts.kept} kept, ${counts.revoked} revoked, ${counts['revoke-failed']} revoke failed, ${counts.left} left\n`,
             );
+            for (const line of recurrenceLines(campaign)) context.stdout(`${sanitize(line)}\n`);
+            context.stdout('\n');
           }
           const { kind: _, ...document } = shown;
           context.stdout(render(context.output, shown.items, itemColumns, document));
