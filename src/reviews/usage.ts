@@ -2,7 +2,13 @@ import { parseDuration } from '../access/index.js';
 import { describeError } from '../errors.js';
 import type { PolicyRule } from '../rbac/index.js';
 import type { Store } from '../store/index.js';
-import { type SubjectKey, subjectKeyOf, usageOf, usageOfMany, type WindowUsage } from '../usage/index.js';
+import {
+  type SubjectKey,
+  subjectKeyOf,
+  usageOfMany as subjectsUsage,
+  usageOf,
+  type WindowUsage,
+} from '../usage/index.js';
 import { getCampaign } from './repository.js';
 import { frozenSnapshot } from './revocations.js';
 import type { Campaign, ReviewItem, UsageOf, UsageSummary } from './types.js';
@@ -31,8 +37,26 @@ const cachedCampaigns = 8;
  */
 export function usageFromAuditLog(store: Store, options: ReviewUsageOptions = {}): UsageOf {
   const days = options.windowDays ?? defaultUsageWindowDays;
+  const context: PortContext = {
+    store,
+    rolesOf: snapshotRoles(store),
+    windowOf: (campaign) => reviewWindow(campaign, days, options.now?.() ?? new Date()),
+  };
+  return Object.assign((item: ReviewItem) => usageOfOne(context, item), {
+    many: (items: readonly ReviewItem[]) => usageOfMany(context, items),
+  });
+}
+
+interface PortContext {
+  readonly store: Store;
+  readonly rolesOf: (campaign: Campaign) => Promise<RoleRules>;
+  readonly windowOf: (campaign: Campaign) => { since: Date; until: Date };
+}
+
+/** Role rules per campaign, loaded once: a campaign's snapshot is frozen. */
+function snapshotRoles(store: Store): (campaign: Campaign) => Promise<RoleRules> {
   const roles = new Map<string, Promise<RoleRules>>();
-  const rolesOf = (campaign: Campaign): Promise<RoleRules> => {
+  return (campaign) => {
     const found = roles.get(campaign.id);
     if (found) return found;
     const loaded = frozenSnapshot(store, campaign).then(roleIndex);
@@ -41,40 +65,45 @@ export function usageFromAuditLog(store: Store, options: ReviewUsageOptions = {}
     roles.set(campaign.id, loaded);
     return loaded;
   };
-  const windowOf = (campaign: Campaign) => reviewWindow(campaign, days, options.now?.() ?? new Date());
-  const one = async (item: ReviewItem): Promise<UsageSummary> => {
+}
+
+async function usageOfOne(context: PortContext, item: ReviewItem): Promise<UsageSummary> {
+  try {
+    const campaign = await getCampaign(context.store, item.campaignId);
+    const answer = await usageOf(context.store, {
+      cluster: campaign.cluster,
+      subject: subjectRefOf(item.subject),
+      ...context.windowOf(campaign),
+    });
+    if (answer.kind === 'unknown') return { kind: 'unknown', why: answer.reason };
+    const role = item.grant.type === 'binding' ? rulesOf(item, await context.rolesOf(campaign)) : undefined;
+    return summarize(item, answer, role);
+  } catch (error) {
+    return unreadable(error);
+  }
+}
+
+/** Every item's usage, in a fixed few queries per campaign the items belong to. */
+async function usageOfMany(
+  context: PortContext,
+  items: readonly ReviewItem[],
+): Promise<ReadonlyMap<string, UsageSummary>> {
+  const summaries = new Map<string, UsageSummary>();
+  for (const [campaignId, ofCampaign] of byCampaign(items)) {
     try {
-      const campaign = await getCampaign(store, item.campaignId);
-      const answer = await usageOf(store, {
+      const campaign = await getCampaign(context.store, campaignId);
+      const answers = await subjectsUsage(context.store, {
         cluster: campaign.cluster,
-        subject: subjectRefOf(item.subject),
-        ...windowOf(campaign),
+        subjects: ofCampaign.map((item) => subjectRefOf(item.subject)),
+        ...context.windowOf(campaign),
       });
-      if (answer.kind === 'unknown') return { kind: 'unknown', why: answer.reason };
-      const role = item.grant.type === 'binding' ? rulesOf(item, await rolesOf(campaign)) : undefined;
-      return summarize(item, answer, role);
+      const roles = () => context.rolesOf(campaign);
+      await summarizeAll({ items: ofCampaign, answers, roles, into: summaries });
     } catch (error) {
-      return unreadable(error);
+      for (const item of ofCampaign) summaries.set(item.id, unreadable(error));
     }
-  };
-  const many = async (items: readonly ReviewItem[]): Promise<ReadonlyMap<string, UsageSummary>> => {
-    const summaries = new Map<string, UsageSummary>();
-    for (const [campaignId, ofCampaign] of byCampaign(items)) {
-      try {
-        const campaign = await getCampaign(store, campaignId);
-        const answers = await usageOfMany(store, {
-          cluster: campaign.cluster,
-          subjects: ofCampaign.map((item) => subjectRefOf(item.subject)),
-          ...windowOf(campaign),
-        });
-        await summarizeAll({ items: ofCampaign, answers, roles: () => rolesOf(campaign), into: summaries });
-      } catch (error) {
-        for (const item of ofCampaign) summaries.set(item.id, unreadable(error));
-      }
-    }
-    return summaries;
-  };
-  return Object.assign(one, { many });
+  }
+  return summaries;
 }
 
 /** Each item's summary from its subject's answer; a snapshot that cannot be read fails only the binding items. */
