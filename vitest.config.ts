@@ -12,6 +12,8 @@ export default defineConfig({
           include: ['src/**/*.test.{ts,tsx}', 'testcluster/**/*.test.ts'],
           globalSetup: ['test/support/unit-setup.ts'],
           testTimeout: 20_000,
+          // A guard against hangs, not a measure: on a loaded machine a peer can take seconds to start.
+          hookTimeout: 60_000,
           sequence: { groupOrder: 0 },
         },
       },

@@ -23,6 +23,8 @@ export interface ConsoleOptions {
   readonly signInWithProvider?: boolean;
   /** Usage evidence for review items (the audit-log usage module); absent, usage shows as unknown. */
   readonly usageOf?: UsageOf;
+  /** Chromium for PDF reports; default GATEHOUSE_CHROMIUM, else /usr/bin/chromium. */
+  readonly chromiumPath?: string;
   /** How often a request's event stream looks for changes (ms); tests shorten it. */
   readonly eventPollMs?: number;
 }

@@ -161,6 +161,11 @@ async function queuePage(
   return await html(
     c,
     <Layout signed={signed} path="/reviews" title={`Review: ${campaign.name}`}>
+      {c.req.query('created') ? (
+        <div class="notice ok" role="status">
+          <p>{`Campaign created: ${counts.total} items, each sent to its reviewer.`}</p>
+        </div>
+      ) : null}
       <CampaignFacts campaign={campaign} counts={counts} auditor={auditor} />
       {outcome ? <Outcome report={outcome} /> : null}
       <FilterForm id={campaign.id} filters={filters} auditor={auditor} />
@@ -191,12 +196,13 @@ function CampaignFacts(props: { campaign: Campaign; counts: CampaignCounts; audi
       <p>
         <Progress counts={props.counts} />
       </p>
-      {props.auditor ? (
-        <p>
-          <a href={`/reviews/${campaign.id}/evidence.csv`}>Evidence (CSV)</a> ·{' '}
-          <a href={`/reviews/${campaign.id}/evidence.json`}>Evidence (JSON)</a>
-        </p>
-      ) : null}
+      <p>
+        {props.auditor ? 'Evidence: ' : 'Evidence of the items you review: '}
+        <a href={`/reviews/${campaign.id}/report`}>Printable report</a> ·{' '}
+        <a href={`/reviews/${campaign.id}/report.pdf`}>Report (PDF)</a> ·{' '}
+        <a href={`/reviews/${campaign.id}/evidence.csv`}>CSV</a> ·{' '}
+        <a href={`/reviews/${campaign.id}/evidence.json`}>JSON</a>
+      </p>
     </section>
   );
 }

@@ -13,7 +13,7 @@ import {
 import { reviewRead } from '../../test/support/review-read.js';
 import { localPrincipal } from '../identity/index.js';
 import { countsOf, saveSyncRun } from '../inventory/index.js';
-import { type Campaign, createCampaign, listItems } from '../reviews/index.js';
+import { type Campaign, createCampaign, listCampaigns, listItems } from '../reviews/index.js';
 
 /** The review pages in a real browser (Debian's chromium) behind the test session seam; screenshots and axe. */
 describe('the review pages in a browser', () => {
@@ -109,6 +109,52 @@ describe('the review pages in a browser', () => {
       .map((item) => `${item.subject.name} ${item.state}`);
     expect(states.sort()).toEqual(['alice revoke-failed', 'api kept', 'olivia kept']);
     await look(await open('dave', `/reviews/${campaign.id}`, 800), 'review-queue-800px');
+    for (const context of browser.contexts()) await context.close();
+    expect(errors).toEqual([]);
+  }, 90_000);
+
+  it('lets an admin open a campaign from the form, after a refusal beside the field, and read its report styled under its policy', async () => {
+    const carol = await open('carol', '/reviews');
+    await carol.click('a:has-text("New campaign")');
+    await carol.waitForURL(/\/reviews\/new$/);
+    await look(carol, 'review-new');
+    await carol.fill('#field-name', 'Cluster admins Q4');
+    await carol.check('input[name="clusterAdmin"]');
+    await carol.fill('#field-fallback', 'group:two words');
+    await carol.fill('#field-deadline', '10d');
+    await carol.check('input[name="defaultAction"][value="escalate"]');
+    await carol.click('button:has-text("Preview")');
+    await carol.waitForSelector('#fallback-error');
+    expect(await carol.textContent('#fallback-error')).toContain('is not a reviewer');
+    expect(await carol.inputValue('#field-name')).toBe('Cluster admins Q4');
+    await look(carol, 'review-new-errors');
+    await carol.fill('#field-fallback', 'group:security');
+    await carol.click('button:has-text("Preview")');
+    await carol.waitForSelector('.notice[role="status"]');
+    expect(await carol.textContent('.notice[role="status"]')).toMatch(
+      /This scope gives 3 items for 3 subjects/,
+    );
+    await look(carol, 'review-new-preview');
+    await carol.click('button:has-text("Create campaign")');
+    await carol.waitForURL(/\/reviews\/[0-9a-f-]+\?created=1$/);
+    expect(await carol.textContent('.notice[role="status"]')).toContain('Campaign created: 3 items');
+    const created = (await listCampaigns(fixture.fresh.store)).find(
+      (row) => row.name === 'Cluster admins Q4',
+    );
+    expect(created).toMatchObject({
+      scope: { clusterAdminEquivalent: true },
+      reviewers: { fallback: 'group:security' },
+      defaultAction: 'escalate',
+    });
+    await carol.click('a:has-text("Printable report")');
+    await carol.waitForURL(/\/report$/);
+    // The report's own style applied (the policy let its hashed block through): the table has collapsed borders.
+    expect(await carol.evaluate('getComputedStyle(document.querySelector("table")).borderCollapse')).toBe(
+      'collapse',
+    );
+    await look(carol, 'review-report');
+    const dave = await open('dave', `/reviews/${created!.id}/report`, 800);
+    await look(dave, 'review-report-800px');
     for (const context of browser.contexts()) await context.close();
     expect(errors).toEqual([]);
   }, 90_000);

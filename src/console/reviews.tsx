@@ -1,18 +1,14 @@
 import type { Hono } from 'hono';
-import { requireRole } from '../identity/index.js';
-import {
-  type Campaign,
-  type CampaignCounts,
-  campaignEvidence,
-  evidenceCsv,
-  visibleCampaigns,
-} from '../reviews/index.js';
+import { hasRole } from '../identity/index.js';
+import { type Campaign, type CampaignCounts, visibleCampaigns } from '../reviews/index.js';
 import type { ConsoleEnv } from '../server/env.js';
 import { Empty, When } from './components.js';
 import { type ConsoleContext, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
 import type { ConsoleOptions } from './options.js';
+import { mountNewCampaign } from './review-new.js';
 import { mountReviewPage } from './review-page.js';
+import { mountReviewReport } from './review-report.js';
 
 /** Decided share of a campaign, as a bar and as words (the words are what screen readers read). */
 export function Progress(props: { counts: CampaignCounts }) {
@@ -27,11 +23,16 @@ export function Progress(props: { counts: CampaignCounts }) {
   );
 }
 
-function CampaignTable(props: { rows: readonly { campaign: Campaign; counts: CampaignCounts }[] }) {
+function CampaignTable(props: {
+  rows: readonly { campaign: Campaign; counts: CampaignCounts }[];
+  admin: boolean;
+}) {
   if (props.rows.length === 0)
     return (
       <Empty>
-        No access review includes you yet. Administrators open them with gatehouse reviews create.
+        {props.admin
+          ? 'No access review yet. Open the first with New campaign above.'
+          : 'No access review includes you yet. Administrators open them here or with gatehouse reviews create.'}
       </Empty>
     );
   return (
@@ -76,6 +77,7 @@ function CampaignTable(props: { rows: readonly { campaign: Campaign; counts: Cam
 
 async function reviewsPage(c: ConsoleContext, options: ConsoleOptions, signed: Signed): Promise<Response> {
   const rows = await visibleCampaigns(options.store, signed.principal);
+  const admin = hasRole(signed.principal, 'admin');
   return await html(
     c,
     <Layout signed={signed} path="/reviews" title="Access reviews">
@@ -83,32 +85,16 @@ async function reviewsPage(c: ConsoleContext, options: ConsoleOptions, signed: S
         Campaigns that certify or revoke standing access. Each is frozen to one sync of its cluster;
         revocations are proven on the cluster with SubjectAccessReview.
       </p>
-      <CampaignTable rows={rows} />
+      {admin ? (
+        <p>
+          <a class="button" href="/reviews/new">
+            New campaign
+          </a>
+        </p>
+      ) : null}
+      <CampaignTable rows={rows} admin={admin} />
     </Layout>,
   );
-}
-
-/** Evidence downloads for auditors: CSV (formula cells neutralised) and JSON. */
-async function exportEvidence(
-  c: ConsoleContext,
-  options: ConsoleOptions,
-  signed: Signed,
-  format: 'csv' | 'json',
-) {
-  requireRole(signed.principal, 'auditor', 'export review evidence');
-  const evidence = await campaignEvidence(
-    options.store,
-    c.req.param('id') ?? '',
-    options.usageOf ? { usageOf: options.usageOf } : {},
-  );
-  const name = `review-${evidence.campaign.id.slice(0, 8)}.${format}`;
-  c.header('content-disposition', `attachment; filename="${name}"`);
-  c.header('cache-control', 'no-store');
-  if (format === 'csv') {
-    c.header('content-type', 'text/csv; charset=utf-8');
-    return c.body(evidenceCsv(evidence));
-  }
-  return c.json(evidence);
 }
 
 /** `/reviews` (campaigns with progress), `/reviews/ID` (a reviewer's queue) and the evidence downloads. */
@@ -117,13 +103,8 @@ export function mountReviews(app: Hono<ConsoleEnv>, options: ConsoleOptions): vo
     '/reviews',
     page(options, (c, signed) => reviewsPage(c, options, signed)),
   );
-  app.get(
-    '/reviews/:id/evidence.csv',
-    page(options, (c, signed) => exportEvidence(c, options, signed, 'csv')),
-  );
-  app.get(
-    '/reviews/:id/evidence.json',
-    page(options, (c, signed) => exportEvidence(c, options, signed, 'json')),
-  );
+  // Before /reviews/:id, which would take "new" for an id.
+  mountNewCampaign(app, options);
+  mountReviewReport(app, options);
   mountReviewPage(app, options);
 }

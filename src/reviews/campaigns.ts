@@ -2,7 +2,13 @@ import { createHash, randomUUID } from 'node:crypto';
 import { auditedTransaction } from '../audit/index.js';
 import { AppError } from '../errors.js';
 import { type Principal, requireRole } from '../identity/index.js';
-import { findSyncRun, listSyncRuns, loadSyncSnapshot, type SyncRun } from '../inventory/index.js';
+import {
+  type ClusterRead,
+  findSyncRun,
+  listSyncRuns,
+  loadSyncSnapshot,
+  type SyncRun,
+} from '../inventory/index.js';
 import type { Store } from '../store/index.js';
 import { buildItems } from './items.js';
 import { countItems, getCampaign, insertCampaign, listItems, saveCampaign } from './repository.js';
@@ -16,6 +22,10 @@ import type {
   ReviewItem,
   ReviewScope,
 } from './types.js';
+
+/** The SHA-256 recorded with a campaign: of the frozen snapshot exactly as stored. */
+export const snapshotHashOf = (read: ClusterRead): string =>
+  createHash('sha256').update(JSON.stringify(read)).digest('hex');
 
 export interface NewCampaign {
   readonly name: string;
@@ -41,7 +51,8 @@ export const defaultReminderOffsets: readonly number[] = [7 * day, 3 * day, day]
 export const reviewTarget = (campaignId: string, itemId?: string): string =>
   `review/${campaignId}${itemId ? `/${itemId}` : ''}`;
 
-async function chosenRun(store: Store, cluster: string, runId: string | undefined): Promise<SyncRun> {
+/** The run a campaign freezes: the one named (id or prefix), else the cluster's latest usable one. */
+export async function chosenRun(store: Store, cluster: string, runId: string | undefined): Promise<SyncRun> {
   const run = runId
     ? await findSyncRun(store, runId, cluster)
     : (await listSyncRuns(store, cluster, 1, { usableOnly: true }))[0];
@@ -119,7 +130,7 @@ export async function draftCampaign(
   validate(input, now);
   const run = await chosenRun(store, input.cluster, input.runId);
   const read = await loadSyncSnapshot(store, run.id);
-  const snapshotHash = createHash('sha256').update(JSON.stringify(read)).digest('hex');
+  const snapshotHash = snapshotHashOf(read);
   const drafts = buildItems(read, input.scope);
   const owners = new Map<string, ReviewerRef[]>(
     read.namespaces.map((ns) => [ns.metadata.name, parseOwners(ns.metadata.annotations?.[ownersAnnotation])]),

@@ -19,6 +19,8 @@ export interface CampaignEvidence {
   /** Every audit entry about the campaign and its items, in chain order (each signed). */
   readonly trail: readonly AuditEvent[];
   readonly generatedAt: string;
+  /** Set when the evidence holds part of the campaign only (a reviewer's own items): says whose. */
+  readonly only?: string;
 }
 
 const unknownUsage: UsageOf = async () => ({

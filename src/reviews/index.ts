@@ -14,6 +14,7 @@ export {
   defaultReminderOffsets,
   type NewCampaign,
   reviewTarget,
+  snapshotHashOf,
 } from './campaigns.js';
 export { type DeadlineReport, reminderDue, runReviewDeadlines } from './deadline.js';
 export { type DecisionInput, type DecisionReport, decide, decidesOwnAccess } from './decisions.js';
@@ -21,6 +22,7 @@ export { type CampaignEvidence, campaignEvidence, evidenceCsv, neutralizeCell } 
 export { buildItems, grantLabel, type ItemDraft, subjectLabel } from './items.js';
 export { parseDeadline, parseDefaultAction, parseItemState, parseReminderOffsets } from './options.js';
 export { printPdf } from './pdf.js';
+export { type CampaignPreview, latestUsableRun, previewCampaign } from './preview.js';
 export { type ReassignInput, type ReassignReport, reassign } from './reassign.js';
 export { completionOverTime, reportHtml } from './report.js';
 export { countItems, getCampaign, getItem, type ItemFilter, listCampaigns, listItems } from './repository.js';
@@ -40,3 +42,4 @@ export {
   usageSpan,
 } from './usage.js';
 export { seesAll, visibleCampaigns, visibleQueue } from './visibility.js';
+export { visibleEvidence } from './visible-evidence.js';

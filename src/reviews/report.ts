@@ -38,7 +38,7 @@ function chart(evidence: CampaignEvidence): string {
   <text x="4" y="24" font-size="11">${total}</text><text x="16" y="172" font-size="11">0</text>
   <line x1="${x(evidence.campaign.deadlineAt).toFixed(1)}" y1="20" x2="${x(evidence.campaign.deadlineAt).toFixed(1)}" y2="170" stroke="#b00" stroke-dasharray="4"/>
   <text x="${(x(evidence.campaign.deadlineAt) - 40).toFixed(1)}" y="190" font-size="11" fill="#b00">deadline</text>
-  <polyline fill="none" stroke="#1f4e9c" stroke-width="2" points="${line}"/>
+  <polyline fill="none" stroke="#1f4e9c" stroke-width="2" points="${line}"/>${points.length === 1 ? '\n  <text x="300" y="100" font-size="12" text-anchor="middle" fill="#555">No decisions yet</text>' : ''}
 </svg>`;
 }
 
@@ -72,8 +72,9 @@ export function reportHtml(evidence: CampaignEvidence): string {
     )
     .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(campaign.name)}</title>
-<style>body{font:11px/1.4 sans-serif;margin:24px}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:3px;vertical-align:top;text-align:left;overflow-wrap:anywhere}td:nth-child(3),td:nth-child(4),td:nth-child(5){overflow-wrap:normal;white-space:nowrap}h1{font-size:18px}h2{font-size:14px;margin-top:18px}</style></head><body>
+<style>body{font:11px/1.4 sans-serif;margin:24px}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:3px;vertical-align:top;text-align:left;overflow-wrap:anywhere}td:nth-child(3),td:nth-child(4),td:nth-child(5){overflow-wrap:normal;white-space:nowrap}th{overflow-wrap:normal;hyphens:auto}h1{font-size:18px}h2{font-size:14px;margin-top:18px}</style></head><body>
 <h1>Access review: ${escapeHtml(campaign.name)}</h1>
+${evidence.only ? `<p><b>Partial evidence: ${escapeHtml(evidence.only)} only.</b></p>` : ''}
 <p>Cluster <b>${escapeHtml(campaign.cluster)}</b>, sync run ${escapeHtml(campaign.syncRunId)}, snapshot SHA-256 <code>${escapeHtml(campaign.snapshotHash)}</code>.</p>
 <p>Opened ${escapeHtml(campaign.createdAt)} by ${escapeHtml(campaign.createdBy)}; deadline ${escapeHtml(campaign.deadlineAt)} (default action: ${escapeHtml(campaign.defaultAction)}); ${escapeHtml(campaign.state)}${campaign.closedAt ? ` since ${escapeHtml(campaign.closedAt)} (${escapeHtml(campaign.closedBy)})` : ''}.</p>
 <p>Scope: ${escapeHtml(scopeText(campaign.scope))}. Reviewers: ${escapeHtml(reviewersText(campaign.reviewers))}.</p>

@@ -192,7 +192,7 @@ describe('gatehouse serve against the real apiserver (checked with SubjectAccess
     }
   });
 
-  it('revokes within 5 s of restart what expired while the server was killed with SIGKILL', async () => {
+  it('revokes on its first pass after a restart what expired while the server was killed with SIGKILL', async () => {
     const first = await serve('--replica-id', 'pod-a');
     const api = apiClient(first.url);
     await api(tokens.admin, 'PUT', '/v1/flows', flows);
@@ -205,9 +205,13 @@ describe('gatehouse serve against the real apiserver (checked with SubjectAccess
     // Nothing ran at expiry: the binding is still there, which is what a restart must repair.
     expect(await canEdit()).toBe(true);
     // Restarted under another name, as a rescheduled pod is: the dead replica's lease never blocks it.
-    const second = await serve('--replica-id', 'pod-b');
-    const revokedAt = await waitFor(canEdit, false, 10_000);
-    expect(revokedAt - second.spawnedAt).toBeLessThan(5000);
+    // With passes 60 s apart, a revocation well within that is the pass the server runs at start;
+    // how many seconds that takes depends on the machine's load, which this test does not judge.
+    const second = await serve('--replica-id', 'pod-b', '--interval', '60s');
+    const listening = Date.now();
+    const revokedAt = await waitFor(canEdit, false, 30_000);
+    expect(revokedAt - listening).toBeLessThan(30_000);
+    await waitFor(async () => second.log.some((line) => line.endsWith(`expired ${id}`)), true, 10_000);
     expect((await apiClient(second.url)(tokens.bob, 'GET', `/v1/requests/${id}`)).body.request.state).toBe(
       'expired',
     );

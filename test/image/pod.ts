@@ -32,7 +32,22 @@ export interface PodWorld {
   readonly secrets: Readonly<Record<string, Readonly<Record<string, string>>>>;
   /** Replaces the container's args (e.g. another listen port on a shared network). */
   readonly args?: (args: readonly string[]) => string[];
+  /**
+   * What the kubelet mounts at /var/run/secrets/kubernetes.io/serviceaccount for a pod that
+   * automounts its ServiceAccount token, and the API server it names in KUBERNETES_SERVICE_*.
+   */
+  readonly serviceAccount?: ServiceAccountMount;
 }
+
+export interface ServiceAccountMount {
+  readonly token: string;
+  /** PEM of the API server's CA. */
+  readonly caCert: string;
+  readonly namespace: string;
+  readonly apiServer: URL;
+}
+
+const serviceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount';
 
 /**
  * The process a kubelet would start for the first container of a rendered Deployment: its args,
@@ -49,7 +64,15 @@ export function podProcess(
   );
   const spec = (
     deployment as unknown as {
-      spec: { template: { spec: { containers: PodContainer[]; volumes: PodVolume[] } } };
+      spec: {
+        template: {
+          spec: {
+            containers: PodContainer[];
+            volumes: PodVolume[];
+            automountServiceAccountToken?: boolean;
+          };
+        };
+      };
     }
   )?.spec.template.spec;
   const container = spec?.containers[0];
@@ -69,6 +92,11 @@ export function podProcess(
       writeFileSync(join(source, name), content, { mode: 0o444 });
     return { kind: 'bind', destination: mount.mountPath, source };
   });
+  if (world.serviceAccount && spec.automountServiceAccountToken !== false) {
+    mounts.push(serviceAccountVolume(world.serviceAccount, world));
+    env.KUBERNETES_SERVICE_HOST = world.serviceAccount.apiServer.hostname;
+    env.KUBERNETES_SERVICE_PORT = world.serviceAccount.apiServer.port || '443';
+  }
   return {
     user,
     args: ['gatehouse', ...(world.args ? world.args(container.args) : container.args)],
@@ -77,6 +105,16 @@ export function podProcess(
     mounts,
     network: 'host',
   };
+}
+
+/** The token, CA and namespace files, readable by the pod's user as the kubelet's projection is. */
+function serviceAccountVolume(account: ServiceAccountMount, world: PodWorld & { dir: string }): ExtraMount {
+  const source = join(world.dir, `volume-${world.podName}-serviceaccount`);
+  mkdirSync(source, { recursive: true });
+  const files = { token: account.token, 'ca.crt': account.caCert, namespace: account.namespace };
+  for (const [name, content] of Object.entries(files))
+    writeFileSync(join(source, name), content, { mode: 0o444 });
+  return { kind: 'bind', destination: serviceAccountDir, source };
 }
 
 function resolve(variable: EnvVar, world: PodWorld): string {

@@ -141,6 +141,13 @@ p.links { margin: 0 0 0.75rem; }
 td.grant-path code { overflow-wrap: anywhere; }
 tr.added td:first-child { border-left: 4px solid var(--ok); }
 tr.removed td:first-child { border-left: 4px solid var(--danger); }
+form.campaign-form { max-width: 44rem; }
+form.campaign-form > fieldset { display: grid; gap: 0.8rem; padding: 0.6rem 1rem 0.9rem; }
+fieldset.choices { border: none; padding: 0; display: grid; gap: 0.3rem; }
+fieldset.choices legend { padding: 0; margin-bottom: 0.2rem; }
+label.check { display: flex; gap: 0.45rem; align-items: baseline; font-weight: normal; }
+.checks { display: flex; flex-wrap: wrap; gap: 0.3rem 1.2rem; }
+ul.latest-runs { margin: 0; padding-left: 1.1rem; }
 figure.access-picture { margin: 0; }
 figure.access-picture svg { display: block; width: 100%; height: auto; }
 figure.access-picture figcaption { color: var(--muted); font-size: 0.85rem; margin-top: 0.5rem; }
