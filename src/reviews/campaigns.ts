@@ -88,6 +88,12 @@ function validate(input: NewCampaign, now: Date): void {
     );
 }
 
+/** A campaign built but not yet stored: its items may be none (an empty scope). */
+export interface CampaignDraft {
+  readonly campaign: Campaign;
+  readonly items: ReviewItem[];
+}
+
 /**
  * Creates a campaign over one frozen sync run: one item per subject × grant in scope, each with its
  * reviewer by rule. The snapshot's hash is recorded so the evidence names exactly what was reviewed.
@@ -101,6 +107,24 @@ export async function createCampaign(
   input: NewCampaign,
   options: { readonly principal: Principal; readonly now?: Date },
 ): Promise<{ campaign: Campaign; items: ReviewItem[] }> {
+  const draft = await draftCampaign(store, input, options);
+  if (draft.items.length === 0)
+    throw new AppError(
+      'input.invalid',
+      `the scope selects no grants in sync ${draft.campaign.syncRunId.slice(0, 8)} of ${draft.campaign.cluster}`,
+      {
+        fix: 'Widen the scope (namespaces, roles, subject kinds); no campaign was created',
+      },
+    );
+  return await storeCampaign(store, draft, options);
+}
+
+/** Validates the input and builds the campaign and its items over the chosen sync, storing nothing. */
+export async function draftCampaign(
+  store: Store,
+  input: NewCampaign,
+  options: { readonly principal: Principal; readonly now?: Date },
+): Promise<CampaignDraft> {
   requireRole(options.principal, 'admin', 'create access reviews');
   const now = options.now ?? new Date();
   validate(input, now);
@@ -108,14 +132,6 @@ export async function createCampaign(
   const read = await loadSyncSnapshot(store, run.id);
   const snapshotHash = snapshotHashOf(read);
   const drafts = buildItems(read, input.scope);
-  if (drafts.length === 0)
-    throw new AppError(
-      'input.invalid',
-      `the scope selects no grants in sync ${run.id.slice(0, 8)} of ${run.cluster}`,
-      {
-        fix: 'Widen the scope (namespaces, roles, subject kinds); no campaign was created',
-      },
-    );
   const owners = new Map<string, ReviewerRef[]>(
     read.namespaces.map((ns) => [ns.metadata.name, parseOwners(ns.metadata.annotations?.[ownersAnnotation])]),
   );
@@ -150,6 +166,16 @@ export async function createCampaign(
       notes: [],
     };
   });
+  return { campaign, items };
+}
+
+/** Stores a drafted campaign and its items, audited. */
+export async function storeCampaign(
+  store: Store,
+  { campaign, items }: CampaignDraft,
+  options: { readonly principal: Principal; readonly now?: Date },
+): Promise<{ campaign: Campaign; items: ReviewItem[] }> {
+  const now = options.now ?? new Date();
   await auditedTransaction(store, async ({ store: scoped, audit }) => {
     await insertCampaign(scoped, campaign, items, now.toISOString());
     await audit(
@@ -162,9 +188,9 @@ export async function createCampaign(
           id: campaign.id,
           name: campaign.name,
           cluster: campaign.cluster,
-          syncRun: run.id,
-          snapshotHash,
-          scope: input.scope,
+          syncRun: campaign.syncRunId,
+          snapshotHash: campaign.snapshotHash,
+          scope: campaign.scope,
           items: items.length,
           deadlineAt: campaign.deadlineAt,
           defaultAction: campaign.defaultAction,

@@ -16,6 +16,8 @@ export interface DeadlineReport {
   readonly errors: readonly { readonly campaign: string; readonly message: string }[];
   /** Next runs of recurring campaigns opened in this pass. */
   readonly opened: readonly string[];
+  /** Runs of recurring campaigns that fell due with nothing in scope: recorded as skipped. */
+  readonly skipped: readonly { readonly campaign: string; readonly dueAt: string }[];
   /** When the next reminder or deadline falls, for the loop to wake then. */
   readonly nextDueAt?: string;
 }
@@ -236,6 +238,7 @@ export async function runReviewDeadlines(
     acted,
     errors,
     opened: recurring.opened.map((campaign) => campaign.id),
+    skipped: recurring.skipped.map(({ campaign, run }) => ({ campaign, dueAt: run.dueAt })),
     ...(Number.isFinite(nextDue) ? { nextDueAt: new Date(nextDue).toISOString() } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { reviewTarget } from './campaigns.js';
 import { grantLabel, subjectLabel } from './items.js';
 import { countItems, getCampaign, listItems } from './repository.js';
 import type { Campaign, CampaignCounts, ReviewItem, UsageOf, UsageSummary } from './types.js';
+import { usageOfItems } from './usage.js';
 
 /** What an auditor takes away from a campaign: scope, frozen snapshot, every item and decision, the trail. */
 export interface CampaignEvidence {
@@ -27,6 +28,8 @@ const unknownUsage: UsageOf = async () => ({
   why: 'no Kubernetes audit log was ingested for this cluster',
 });
 
+const missingUsage: UsageSummary = { kind: 'unknown', why: 'the usage port gave no answer for this item' };
+
 /**
  * Gathers a campaign's evidence. Usage comes through the port (the audit-log usage module); without
  * one every item says usage is unknown rather than leaving it out.
@@ -39,8 +42,8 @@ export async function campaignEvidence(
   const campaign = await getCampaign(store, id);
   const usageOf = options.usageOf ?? unknownUsage;
   const items = await listItems(store, campaign.id);
-  const withUsage = [];
-  for (const item of items) withUsage.push({ ...item, usage: await usageOf(item) });
+  const usage = await usageOfItems(usageOf, items);
+  const withUsage = items.map((item) => ({ ...item, usage: usage.get(item.id) ?? missingUsage }));
   return {
     campaign,
     counts: await countItems(store, campaign.id),

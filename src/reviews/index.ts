@@ -38,6 +38,7 @@ export {
   rulesYaml,
   unusedText,
   usageFromAuditLog,
+  usageOfItems,
   usageSpan,
 } from './usage.js';
 export { seesAll, visibleCampaigns, visibleQueue } from './visibility.js';

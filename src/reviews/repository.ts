@@ -9,6 +9,7 @@ import type {
   ReviewerRef,
   ReviewerRule,
   ReviewItem,
+  SkippedRun,
 } from './types.js';
 import { itemStates } from './types.js';
 
@@ -17,7 +18,8 @@ import { itemStates } from './types.js';
 type CampaignRow = Selectable<Database['review_campaigns']>;
 type ItemRow = Selectable<Database['review_items']>;
 
-export function campaignRow(campaign: Campaign, now: string): CampaignRow {
+/** Every column but the skipped runs, which only `recordSkippedRun` writes (compare and set). */
+export function campaignRow(campaign: Campaign, now: string): Omit<CampaignRow, 'skipped_runs'> {
   return {
     id: campaign.id,
     name: campaign.name,
@@ -61,6 +63,7 @@ function toCampaign(row: CampaignRow): Campaign {
     ...(row.closed_by ? { closedBy: row.closed_by } : {}),
     ...(row.recur_every_seconds ? { recurEverySeconds: Number(row.recur_every_seconds) } : {}),
     ...(row.previous_id ? { previousId: row.previous_id } : {}),
+    ...(row.skipped_runs && row.skipped_runs !== '[]' ? { skippedRuns: JSON.parse(row.skipped_runs) } : {}),
   };
 }
 
@@ -258,4 +261,24 @@ export async function hasSuccessor(store: Store, id: string): Promise<boolean> {
     .where('previous_id', '=', id)
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/**
+ * Adds a skipped run to a recurring campaign, only if its skipped runs are still `seen`: of two
+ * passes (or replicas) that found the same run empty, one records it. False when another did.
+ */
+export async function recordSkippedRun(
+  store: Store,
+  campaign: Campaign,
+  run: SkippedRun,
+  now: string,
+): Promise<boolean> {
+  const seen = JSON.stringify(campaign.skippedRuns ?? []);
+  const result = await store.db
+    .updateTable('review_campaigns')
+    .set({ skipped_runs: JSON.stringify([...(campaign.skippedRuns ?? []), run]), updated_at: now })
+    .where('id', '=', campaign.id)
+    .where('skipped_runs', '=', seen)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }

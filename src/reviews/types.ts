@@ -91,8 +91,14 @@ export type UsageSummary =
       readonly smallerRole?: readonly PolicyRule[];
     };
 
-/** The port through which usage evidence reaches items: wired by the composition root. */
-export type UsageOf = (item: ReviewItem) => Promise<UsageSummary>;
+/**
+ * The port through which usage evidence reaches items: wired by the composition root. `many`, when
+ * present, answers many items at once (keyed by item id) in a fixed number of store queries; use
+ * `usageOfItems` to take it when it is there.
+ */
+export type UsageOf = ((item: ReviewItem) => Promise<UsageSummary>) & {
+  readonly many?: (items: readonly ReviewItem[]) => Promise<ReadonlyMap<string, UsageSummary>>;
+};
 
 /** The proof, after a revocation, that the permission is gone on the cluster (or what still grants it). */
 export type RevocationProof =
@@ -169,6 +175,19 @@ export interface Campaign {
   readonly recurEverySeconds?: number;
   /** The campaign this one recurs from. */
   readonly previousId?: string;
+  /** Recurring: runs that fell due with nothing in scope, so none was opened (oldest first). */
+  readonly skippedRuns?: readonly SkippedRun[];
+}
+
+/** A run of a recurring campaign that was due but not opened: its scope selected nothing. */
+export interface SkippedRun {
+  /** When the run fell due. */
+  readonly dueAt: string;
+  /** When Gatehouse found the scope empty. */
+  readonly at: string;
+  /** The sync run that was looked at. */
+  readonly syncRunId: string;
+  readonly reason: string;
 }
 
 /** Items by state, for progress. */

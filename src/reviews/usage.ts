@@ -1,18 +1,18 @@
 import { parseDuration } from '../access/index.js';
 import { describeError } from '../errors.js';
-import { describeRule, type PolicyRule, type SubjectRef } from '../rbac/index.js';
+import type { PolicyRule } from '../rbac/index.js';
 import type { Store } from '../store/index.js';
 import {
-  type GrantScope,
-  smallerRole,
-  type UsageAnswer,
-  type UsedPermission,
-  unusedGrants,
+  type SubjectKey,
+  subjectKeyOf,
+  usageOfMany as subjectsUsage,
   usageOf,
+  type WindowUsage,
 } from '../usage/index.js';
 import { getCampaign } from './repository.js';
 import { frozenSnapshot } from './revocations.js';
-import type { Campaign, ReviewItem, ReviewSubject, UsageOf, UsageSummary } from './types.js';
+import type { Campaign, ReviewItem, UsageOf, UsageSummary } from './types.js';
+import { type RoleRules, roleIndex, rulesOf, subjectRefOf, summarize } from './usage-summary.js';
 
 export interface ReviewUsageOptions {
   /** Days before a campaign opened that its review window reaches back (default 90). */
@@ -25,22 +25,38 @@ const dayMs = 86_400_000;
 /** Role rules per campaign, kept because a campaign's snapshot is frozen; bounded for long-lived servers. */
 const cachedCampaigns = 8;
 
-type RoleRules = ReadonlyMap<string, readonly PolicyRule[]>;
-
 /**
  * The usage port of access reviews, answered from the ingested Kubernetes audit logs: for each item,
  * what its subject used of the grant's role (from the campaign's frozen snapshot, in the binding's
  * namespace) between `windowDays` before the campaign opened and its close (or now), so a reviewer
  * deciding today also sees use during the campaign. Failures are a value: the item says why usage
- * is unknown.
+ * is unknown. `many` answers a queue page or a whole campaign in a few queries per campaign.
  *
  * @example
  * createApp({ store, ..., usageOf: usageFromAuditLog(store, { windowDays: 90 }) });
  */
 export function usageFromAuditLog(store: Store, options: ReviewUsageOptions = {}): UsageOf {
   const days = options.windowDays ?? defaultUsageWindowDays;
+  const context: PortContext = {
+    store,
+    rolesOf: snapshotRoles(store),
+    windowOf: (campaign) => reviewWindow(campaign, days, options.now?.() ?? new Date()),
+  };
+  return Object.assign((item: ReviewItem) => usageOfOne(context, item), {
+    many: (items: readonly ReviewItem[]) => usageOfMany(context, items),
+  });
+}
+
+interface PortContext {
+  readonly store: Store;
+  readonly rolesOf: (campaign: Campaign) => Promise<RoleRules>;
+  readonly windowOf: (campaign: Campaign) => { since: Date; until: Date };
+}
+
+/** Role rules per campaign, loaded once: a campaign's snapshot is frozen. */
+function snapshotRoles(store: Store): (campaign: Campaign) => Promise<RoleRules> {
   const roles = new Map<string, Promise<RoleRules>>();
-  const rolesOf = (campaign: Campaign): Promise<RoleRules> => {
+  return (campaign) => {
     const found = roles.get(campaign.id);
     if (found) return found;
     const loaded = frozenSnapshot(store, campaign).then(roleIndex);
@@ -49,118 +65,107 @@ export function usageFromAuditLog(store: Store, options: ReviewUsageOptions = {}
     roles.set(campaign.id, loaded);
     return loaded;
   };
-  return async (item) => {
+}
+
+async function usageOfOne(context: PortContext, item: ReviewItem): Promise<UsageSummary> {
+  try {
+    const campaign = await getCampaign(context.store, item.campaignId);
+    const answer = await usageOf(context.store, {
+      cluster: campaign.cluster,
+      subject: subjectRefOf(item.subject),
+      ...context.windowOf(campaign),
+    });
+    if (answer.kind === 'unknown') return { kind: 'unknown', why: answer.reason };
+    const role = item.grant.type === 'binding' ? rulesOf(item, await context.rolesOf(campaign)) : undefined;
+    return summarize(item, answer, role);
+  } catch (error) {
+    return unreadable(error);
+  }
+}
+
+/** Every item's usage, in a fixed few queries per campaign the items belong to. */
+async function usageOfMany(
+  context: PortContext,
+  items: readonly ReviewItem[],
+): Promise<ReadonlyMap<string, UsageSummary>> {
+  const summaries = new Map<string, UsageSummary>();
+  for (const [campaignId, ofCampaign] of byCampaign(items)) {
     try {
-      const campaign = await getCampaign(store, item.campaignId);
-      const now = options.now?.() ?? new Date();
-      const end =
-        campaign.closedAt && Date.parse(campaign.closedAt) < now.getTime()
-          ? new Date(campaign.closedAt)
-          : now;
-      const answer = await usageOf(store, {
+      const campaign = await getCampaign(context.store, campaignId);
+      const answers = await subjectsUsage(context.store, {
         cluster: campaign.cluster,
-        subject: subjectRefOf(item.subject),
-        since: new Date(Date.parse(campaign.createdAt) - days * dayMs),
-        until: end,
+        subjects: ofCampaign.map((item) => subjectRefOf(item.subject)),
+        ...context.windowOf(campaign),
       });
-      if (answer.kind === 'unknown') return { kind: 'unknown', why: answer.reason };
-      return summarize(item, answer, await rulesOf(item, () => rolesOf(campaign)));
+      const roles = () => context.rolesOf(campaign);
+      await summarizeAll({ items: ofCampaign, answers, roles, into: summaries });
     } catch (error) {
-      return { kind: 'unknown', why: `usage could not be read: ${describeError(error)}` };
-    }
-  };
-}
-
-function subjectRefOf(subject: ReviewSubject): SubjectRef {
-  switch (subject.kind) {
-    case 'User':
-      return { kind: 'user', name: subject.name };
-    case 'Group':
-      return { kind: 'group', name: subject.name };
-    case 'ServiceAccount':
-      return { kind: 'serviceaccount', namespace: subject.namespace ?? '', name: subject.name };
-    case 'IamPrincipal':
-      return { kind: 'iam', arn: subject.name };
-    default: {
-      const unknown: never = subject.kind;
-      throw new Error(`unknown subject kind ${String(unknown)}`);
+      for (const item of ofCampaign) summaries.set(item.id, unreadable(error));
     }
   }
+  return summaries;
 }
 
-function roleIndex(read: Awaited<ReturnType<typeof frozenSnapshot>>): RoleRules {
-  const index = new Map<string, readonly PolicyRule[]>();
-  for (const role of read.clusterRoles) index.set(`ClusterRole/${role.metadata.name}`, role.rules ?? []);
-  for (const role of read.roles)
-    index.set(`Role/${role.metadata.namespace ?? ''}/${role.metadata.name}`, role.rules ?? []);
-  return index;
-}
-
-/** The grant's rules and where they apply; undefined for grants without rules (aws-auth, EKS policies). */
-async function rulesOf(
-  item: ReviewItem,
-  roles: () => Promise<RoleRules>,
-): Promise<{ rules: readonly PolicyRule[]; scope: GrantScope } | undefined> {
-  const grant = item.grant;
-  if (grant.type !== 'binding') return undefined;
-  const key =
-    grant.roleRef.kind === 'ClusterRole'
-      ? `ClusterRole/${grant.roleRef.name}`
-      : `Role/${grant.namespace ?? ''}/${grant.roleRef.name}`;
-  const rules = (await roles()).get(key) ?? [];
-  return { rules, scope: grant.bindingKind === 'RoleBinding' ? { namespace: grant.namespace ?? '' } : {} };
-}
-
-function summarize(
-  item: ReviewItem,
-  answer: Extract<UsageAnswer, { kind: 'known' }>,
-  role: { rules: readonly PolicyRule[]; scope: GrantScope } | undefined,
-): UsageSummary {
-  // Only what the ingested logs cover: "unused" never claims the time before or after them.
-  const window = {
-    from: answer.complete ? answer.window.since : answer.evidence.from,
-    to:
-      Date.parse(answer.evidence.to) < Date.parse(answer.window.until)
-        ? answer.evidence.to
-        : answer.window.until,
-  };
-  if (!role) {
-    const relevant = permissionsInScope(item, answer.permissions);
-    return { kind: 'summary', ...uses(relevant), window, revokeCandidate: relevant.length === 0 };
+/** Each item's summary from its subject's answer; a snapshot that cannot be read fails only the binding items. */
+async function summarizeAll(batch: {
+  readonly items: readonly ReviewItem[];
+  readonly answers: ReadonlyMap<SubjectKey, WindowUsage>;
+  readonly roles: () => Promise<RoleRules>;
+  readonly into: Map<string, UsageSummary>;
+}): Promise<void> {
+  const needsRoles =
+    [...batch.answers.values()].some((answer) => answer.kind === 'known') &&
+    batch.items.some((item) => item.grant.type === 'binding');
+  const roles = needsRoles ? await batch.roles().catch((error: unknown) => error) : undefined;
+  for (const item of batch.items) {
+    const answer = batch.answers.get(subjectKeyOf(subjectRefOf(item.subject)));
+    if (!answer) throw new Error(`no usage answer for item ${item.id}`);
+    if (answer.kind === 'known' && item.grant.type === 'binding' && !(roles instanceof Map))
+      batch.into.set(item.id, unreadable(roles));
+    else
+      batch.into.set(
+        item.id,
+        summarize(item, answer, roles instanceof Map ? rulesOf(item, roles) : undefined),
+      );
   }
-  const grants = unusedGrants(role.rules, answer, role.scope);
-  if (grants.kind === 'unknown') return { kind: 'unknown', why: grants.reason };
-  const relevant = [...new Set(grants.used.flatMap((rule) => rule.used))];
-  const smaller = smallerRole(role.rules, relevant, role.scope);
-  return {
-    kind: 'summary',
-    ...uses(relevant),
-    window,
-    revokeCandidate: relevant.length === 0,
-    unusedRules: grants.unused.map((rule) => describeRule(rule.rule)),
-    ...(smaller.length > 0 ? { smallerRole: smaller } : {}),
-  };
 }
 
-/** An EKS access policy scoped to namespaces covers only uses there; aws-auth covers all the ARN did. */
-function permissionsInScope(
-  item: ReviewItem,
-  permissions: readonly UsedPermission[],
-): readonly UsedPermission[] {
-  const grant = item.grant;
-  if (grant.type !== 'access-policy' || grant.accessScope.type === 'cluster') return permissions;
-  const namespaces = new Set(grant.accessScope.namespaces ?? []);
-  return permissions.filter((permission) => namespaces.has(permission.namespace));
+/** From `days` before the campaign opened to its close, or now while it is open. */
+function reviewWindow(campaign: Campaign, days: number, now: Date): { since: Date; until: Date } {
+  const until =
+    campaign.closedAt && Date.parse(campaign.closedAt) < now.getTime() ? new Date(campaign.closedAt) : now;
+  return { since: new Date(Date.parse(campaign.createdAt) - days * dayMs), until };
 }
 
-function uses(permissions: readonly UsedPermission[]): { lastUsedAt?: string; requests: number } {
-  let lastUsedAt: string | undefined;
-  let requests = 0;
-  for (const permission of permissions) {
-    requests += permission.count;
-    if (lastUsedAt === undefined || permission.lastUsed > lastUsedAt) lastUsedAt = permission.lastUsed;
+function byCampaign(items: readonly ReviewItem[]): Map<string, ReviewItem[]> {
+  const groups = new Map<string, ReviewItem[]>();
+  for (const item of items) {
+    const group = groups.get(item.campaignId);
+    if (group) group.push(item);
+    else groups.set(item.campaignId, [item]);
   }
-  return { ...(lastUsedAt ? { lastUsedAt } : {}), requests };
+  return groups;
+}
+
+function unreadable(error: unknown): UsageSummary {
+  return { kind: 'unknown', why: `usage could not be read: ${describeError(error)}` };
+}
+
+/**
+ * The usage of every item, keyed by item id: in a few queries through the port's `many` when it
+ * has one, otherwise item by item.
+ *
+ * @example
+ * const usage = await usageOfItems(options.usageOf, queue);
+ */
+export async function usageOfItems(
+  port: UsageOf,
+  items: readonly ReviewItem[],
+): Promise<ReadonlyMap<string, UsageSummary>> {
+  if (port.many) return await port.many(items);
+  const summaries = new Map<string, UsageSummary>();
+  for (const item of items) summaries.set(item.id, await port(item));
+  return summaries;
 }
 
 /** `--usage-window 90d` → days (any duration `parseDuration` reads; `30d`, `2160h`). */

@@ -247,6 +247,8 @@ async function reviewPass(shared: Shared): Promise<Date | undefined> {
     });
     for (const id of report.opened)
       log(`review ${id.slice(0, 8)}: the next run of a recurring campaign opened`);
+    for (const { campaign, dueAt } of report.skipped)
+      log(`review ${campaign.slice(0, 8)}: the run due ${dueAt} was skipped, nothing to review in scope`);
     for (const acted of report.acted)
       log(`review ${acted.campaign.slice(0, 8)}: deadline passed, ${acted.action} on ${acted.items} items`);
     logOnChange(

@@ -686,6 +686,18 @@ const migrations: Record<string, Migration> = {
       await db.schema.alterTable('review_campaigns').dropColumn('recur_every_seconds').execute();
     },
   },
+  '2026_12_01_0100_review_skipped_runs': {
+    // Recurring campaigns: the runs that fell due with an empty scope, so the next one is not retried forever.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('review_campaigns')
+        .addColumn('skipped_runs', 'text', (column) => column.notNull().defaultTo('[]'))
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.alterTable('review_campaigns').dropColumn('skipped_runs').execute();
+    },
+  },
   '2026_12_01_0120_evidence_views': {
     // The evidence page of a large package from rows built once per verified package hash, and
     // each verification with the on-disk fingerprint it holds for.

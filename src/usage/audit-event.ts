@@ -1,4 +1,15 @@
 import { canonicalizeArn } from '../rbac/index.js';
+import {
+  controlCharacters,
+  list,
+  Malformed,
+  maxField,
+  optionalText,
+  record,
+  text,
+  timestamp,
+} from './audit-fields.js';
+import { cloudAuditOutcome } from './cloud-audit-log.js';
 
 /**
  * What one request did, in the terms RBAC grants: the verb and the object (or non-resource URL).
@@ -34,8 +45,11 @@ export interface ApiUse {
   readonly impersonator?: AuditIdentity;
 }
 
-/** Why a well-formed event does not count as a use. */
-export type SkipReason = 'stage' | 'denied' | 'undecided';
+/**
+ * Why a well-formed event does not count as a use; `not-kubernetes`: a cloud log entry about
+ * something other than a Kubernetes API request (GKE's own API).
+ */
+export type SkipReason = 'stage' | 'denied' | 'undecided' | 'not-kubernetes';
 
 /** What one line of an audit log is, never an exception: the reader must survive any input. */
 export type LineOutcome =
@@ -43,19 +57,9 @@ export type LineOutcome =
   | { readonly kind: 'skipped'; readonly reason: SkipReason; readonly at: number }
   | { readonly kind: 'malformed'; readonly reason: string };
 
-// Longer values are not Kubernetes names (at most 253) nor plausible usernames or ARNs.
-const maxField = 1024;
-const maxGroups = 256;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-const controlCharacters = /[\u0000-\u001f\u007f]/;
-
-const latest = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
-
-class Malformed extends Error {}
-
 /**
- * Reads one line of a Kubernetes API audit log (`audit.k8s.io/v1` Event as JSON, as the apiserver,
- * EKS, AKS and GKE write it). Only `ResponseComplete` events count, so a request counts once; an
+ * Reads one line of a Kubernetes API audit log: an `audit.k8s.io/v1` Event as JSON (as the
+ * apiserver, EKS through CloudWatch and AKS diagnostic logs write it) or a GKE Cloud Logging entry. Only `ResponseComplete` events count, so a request counts once; an
  * allowed request is one the authorizer allowed (`authorization.k8s.io/decision: allow`) or,
  * without that annotation, one answered below 400.
  *
@@ -71,7 +75,10 @@ export function parseAuditLine(line: string): LineOutcome {
     return { kind: 'malformed', reason: 'not JSON' };
   }
   try {
-    return eventOutcome(unwrap(value));
+    const entry = record(value, 'the line');
+    // GKE: a Cloud Logging LogEntry whose protoPayload is a Cloud Audit Log record.
+    if (entry.protoPayload !== undefined) return cloudAuditOutcome(entry);
+    return eventOutcome(unwrap(entry));
   } catch (error) {
     if (error instanceof Malformed) return { kind: 'malformed', reason: error.message };
     throw error;
@@ -86,8 +93,7 @@ function jsonPart(line: string): string {
 }
 
 /** Log shippers wrap the event in a string field: `log` (Fluent Bit, AKS `properties.log`), `message`. */
-function unwrap(value: unknown): Record<string, unknown> {
-  const object = record(value, 'the line');
+function unwrap(object: Record<string, unknown>): Record<string, unknown> {
   if (object.kind !== undefined) return object;
   const properties = object.properties;
   const inner =
@@ -205,35 +211,4 @@ function permission(event: Record<string, unknown>): Permission {
     name: verb === 'create' && subresource === '' ? '' : name,
     nonResourceUrl: '',
   };
-}
-
-function record(value: unknown, where: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value))
-    throw new Malformed(`${where} is not an object`);
-  return value as Record<string, unknown>;
-}
-
-function text(value: unknown, where: string): string {
-  if (typeof value !== 'string') throw new Malformed(`${where} is not a string`);
-  if (value.length > maxField) throw new Malformed(`${where} is longer than ${maxField} characters`);
-  if (controlCharacters.test(value)) throw new Malformed(`${where} holds control characters`);
-  return value;
-}
-
-function optionalText(value: unknown, where: string): string {
-  return value == null ? '' : text(value, where);
-}
-
-function list(value: unknown, where: string): string[] {
-  if (!Array.isArray(value)) throw new Malformed(`${where} is not a list`);
-  if (value.length > maxGroups) throw new Malformed(`${where} has more than ${maxGroups} entries`);
-  return value.map((entry, index) => text(entry, `${where}[${index}]`));
-}
-
-function timestamp(value: unknown): number {
-  if (typeof value !== 'string' || value.length > 64) throw new Malformed('the event has no timestamp');
-  const at = Date.parse(value);
-  // Outside years 1970–9999 an ISO string no longer sorts as text does, and no audit log is from there.
-  if (Number.isNaN(at) || at < 0 || at > latest) throw new Malformed('the event timestamp is not a date');
-  return at;
 }

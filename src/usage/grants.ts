@@ -1,6 +1,6 @@
 import { type PolicyRule, ruleAllowsNonResource, ruleAllowsResource } from '../rbac/index.js';
 import type { Permission } from './audit-event.js';
-import type { UsageAnswer, UsedPermission } from './usage-of.js';
+import type { UsedPermission, WindowUsage } from './usage-of.js';
 
 /**
  * Where a grant applies: a RoleBinding grants its role's rules in its namespace only (and never
@@ -51,7 +51,7 @@ export function ruleAllows(rule: PolicyRule, permission: Permission, scope: Gran
  */
 export function unusedGrants(
   rules: readonly PolicyRule[],
-  usage: UsageAnswer,
+  usage: WindowUsage,
   scope: GrantScope = {},
 ): GrantUsage {
   if (usage.kind === 'unknown') return usage;

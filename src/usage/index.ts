@@ -8,6 +8,7 @@
 //   and those that were not (revoke candidates); `unknown` passes through.
 // - `smallerRole(role.rules, answer.permissions, { namespace? })` → `PolicyRule[]`: the least
 //   rules covering what was used, never beyond the role.
+// - `usageOfMany(store, { cluster, subjects, since })`: the same for many subjects in a few queries.
 // For the doors: `ingestAuditLog(store, { cluster, path, actor })` and `listIngestions`.
 
 export type { ApiUse, AuditIdentity, LineOutcome, Permission, SkipReason } from './audit-event.js';
@@ -23,5 +24,14 @@ export {
 } from './ingestion-runs.js';
 export { smallerRole } from './smaller-role.js';
 export type { SubjectKey } from './usage-batch.js';
-export { subjectKeyOf, type UsageAnswer, type UsageQuery, type UsedPermission, usageOf } from './usage-of.js';
+export { type UsageManyQuery, usageOfMany } from './usage-many.js';
+export {
+  subjectKeyOf,
+  type UsageAnswer,
+  type UsageEvidence,
+  type UsageQuery,
+  type UsedPermission,
+  usageOf,
+  type WindowUsage,
+} from './usage-of.js';
 export type { RunCounts } from './usage-store.js';

@@ -22,7 +22,12 @@ export class Tally {
   counted = 0;
   skipped = 0;
   malformed = 0;
-  readonly skippedBy: Record<SkipReason, number> = { stage: 0, denied: 0, undecided: 0 };
+  readonly skippedBy: Record<SkipReason, number> = {
+    stage: 0,
+    denied: 0,
+    undecided: 0,
+    'not-kubernetes': 0,
+  };
   readonly malformedLines: MalformedLine[] = [];
   window: { from: number; to: number } | undefined;
 

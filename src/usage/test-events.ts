@@ -70,3 +70,45 @@ export function auditEvent(shape: EventShape = {}): Record<string, unknown> {
 export function auditLine(shape: EventShape = {}): string {
   return JSON.stringify(auditEvent(shape));
 }
+
+/** A GKE Cloud Logging entry, built from the documented LogEntry and AuditLog shapes. */
+export interface GkeShape {
+  readonly principal?: string;
+  readonly method?: string;
+  readonly resourceName?: string;
+  readonly at?: string;
+  readonly status?: { readonly code?: number; readonly message?: string };
+  readonly granted?: boolean;
+}
+
+/** One GKE Kubernetes audit entry as Cloud Logging exports it (a LogEntry with an AuditLog payload). */
+export function gkeEntry(shape: GkeShape = {}): Record<string, unknown> {
+  const method = shape.method ?? 'io.k8s.core.v1.pods.get';
+  const resourceName = shape.resourceName ?? 'core/v1/namespaces/dev/pods/web';
+  return {
+    insertId: `gke-${++sequence}`,
+    logName: 'projects/demo/logs/cloudaudit.googleapis.com%2Fdata_access',
+    resource: {
+      type: 'k8s_cluster',
+      labels: { cluster_name: 'prod', location: 'europe-west1', project_id: 'demo' },
+    },
+    timestamp: shape.at ?? '2026-11-20T10:00:00.123456Z',
+    receiveTimestamp: '2026-11-20T10:00:01.000000Z',
+    severity: 'INFO',
+    protoPayload: {
+      '@type': 'type.googleapis.com/google.cloud.audit.AuditLog',
+      serviceName: 'k8s.io',
+      methodName: method,
+      resourceName,
+      authenticationInfo: { principalEmail: shape.principal ?? 'alice@example.com' },
+      authorizationInfo: [{ permission: method, resource: resourceName, granted: shape.granted ?? true }],
+      requestMetadata: { callerIp: '10.0.0.1', callerSuppliedUserAgent: 'kubectl/v1.36.3' },
+      ...(shape.status ? { status: shape.status } : { status: {} }),
+    },
+  };
+}
+
+/** The same entry as one line of JSON. */
+export function gkeLine(shape: GkeShape = {}): string {
+  return JSON.stringify(gkeEntry(shape));
+}

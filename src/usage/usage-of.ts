@@ -1,6 +1,8 @@
+import type { Expression, ExpressionBuilder, Selectable, SqlBool } from 'kysely';
 import { AppError } from '../errors.js';
 import { canonicalizeArn, type SubjectRef } from '../rbac/index.js';
-import type { Store } from '../store/index.js';
+import type { Database, Store } from '../store/index.js';
+import type { UsagePermissionsTable } from '../store/tables/usage.js';
 import type { Permission } from './audit-event.js';
 import type { SubjectKey } from './usage-batch.js';
 
@@ -26,20 +28,33 @@ export interface UsageQuery {
  * the ingested logs reach back to the window's start; otherwise only `evidence.from` onwards is
  * known, and "unused" means "unused since then".
  */
-export type UsageAnswer =
+export type WindowUsage =
   | {
       readonly kind: 'known';
       readonly cluster: string;
       readonly subject: SubjectKey;
       readonly window: { readonly since: string; readonly until: string };
-      readonly evidence: { readonly from: string; readonly to: string; readonly ingestions: number };
+      readonly evidence: UsageEvidence;
       readonly complete: boolean;
       /** Used in the window, most recent first. */
       readonly permissions: readonly UsedPermission[];
-      /** Users: the groups and IAM ARNs seen with them; groups and ARNs: the usernames seen. */
-      readonly seenWith: readonly string[];
     }
   | { readonly kind: 'unknown'; readonly reason: string };
+
+/** The ingests that cover (part of) a window: the earliest and latest event they read. */
+export interface UsageEvidence {
+  readonly from: string;
+  readonly to: string;
+  readonly ingestions: number;
+}
+
+/** A `WindowUsage` and, when known, who else the subject was seen as. */
+export type UsageAnswer =
+  | (Extract<WindowUsage, { kind: 'known' }> & {
+      /** Users: the groups and IAM ARNs seen with them; groups and ARNs: the usernames seen. */
+      readonly seenWith: readonly string[];
+    })
+  | Extract<WindowUsage, { kind: 'unknown' }>;
 
 /** The store key of a subject: the username the apiserver sees, or the group or canonical ARN. */
 export function subjectKeyOf(subject: SubjectRef): SubjectKey {
@@ -73,58 +88,99 @@ export function subjectKeyOf(subject: SubjectRef): SubjectKey {
  * if (answer.kind === 'known') for (const p of answer.permissions) console.log(p.verb, p.resource, p.lastUsed);
  */
 export async function usageOf(store: Store, query: UsageQuery): Promise<UsageAnswer> {
+  const window = windowOf(query);
+  const evidence = await evidenceFor(store, query.cluster, window.since, window.until);
+  if (!evidence) return { kind: 'unknown', reason: await whyUnknown(store, query.cluster, window) };
+  const subject = subjectKeyOf(query.subject);
+  const rows = await usedPermissionRows(store, {
+    cluster: query.cluster,
+    window,
+    subjects: (where) => where('subject', '=', subject),
+  });
+  return {
+    ...knownUsage(query.cluster, subject, window, evidence),
+    permissions: rows.map(toUsedPermission),
+    seenWith: await seenWith(store, query.cluster, subject),
+  };
+}
+
+/** The window as ISO text, refused when it ends before it starts. */
+export function windowOf(query: { readonly since: Date; readonly until?: Date }): {
+  since: string;
+  until: string;
+} {
   const until = query.until ?? new Date();
   if (!(query.since.getTime() < until.getTime()))
     throw new AppError('input.invalid', 'the usage window ends before it starts', {
       fix: 'Give a start (--since) before the end',
     });
-  const since = query.since.toISOString();
-  const end = until.toISOString();
-  const evidence = await evidenceFor(store, query.cluster, since, end);
-  if (!evidence) return { kind: 'unknown', reason: await whyUnknown(store, query.cluster, since, end) };
-  const subject = subjectKeyOf(query.subject);
-  const rows = await store.db
+  return { since: query.since.toISOString(), until: until.toISOString() };
+}
+
+/** A known answer before its permissions are added. */
+export function knownUsage(
+  cluster: string,
+  subject: SubjectKey,
+  window: { readonly since: string; readonly until: string },
+  evidence: UsageEvidence,
+): Omit<Extract<WindowUsage, { kind: 'known' }>, 'permissions'> {
+  return { kind: 'known', cluster, subject, window, evidence, complete: evidence.from <= window.since };
+}
+
+type PermissionRow = Selectable<UsagePermissionsTable>;
+
+/**
+ * The rows of the subjects `subjects` selects that were used in the window, most recent first;
+ * ties ordered by every permission field so one subject's rows come in the same order whether it
+ * was asked for alone or among many.
+ */
+export async function usedPermissionRows(
+  store: Store,
+  query: {
+    readonly cluster: string;
+    readonly window: { readonly since: string; readonly until: string };
+    readonly subjects: (where: ExpressionBuilder<Database, 'usage_permissions'>) => Expression<SqlBool>;
+  },
+): Promise<PermissionRow[]> {
+  return await store.db
     .selectFrom('usage_permissions')
     .selectAll()
     .where('cluster', '=', query.cluster)
-    .where('subject', '=', subject)
-    .where('last_used', '>=', since)
-    .where('first_used', '<=', end)
+    .where(query.subjects)
+    .where('last_used', '>=', query.window.since)
+    .where('first_used', '<=', query.window.until)
     .orderBy('last_used', 'desc')
     .orderBy('api_group')
     .orderBy('resource')
     .orderBy('name')
     .orderBy('verb')
+    .orderBy('subresource')
+    .orderBy('namespace')
+    .orderBy('non_resource_url')
     .execute();
+}
+
+export function toUsedPermission(row: PermissionRow): UsedPermission {
   return {
-    kind: 'known',
-    cluster: query.cluster,
-    subject,
-    window: { since, until: end },
-    evidence,
-    complete: evidence.from <= since,
-    permissions: rows.map((row) => ({
-      verb: row.verb,
-      apiGroup: row.api_group,
-      resource: row.resource,
-      subresource: row.subresource,
-      namespace: row.namespace,
-      name: row.name,
-      nonResourceUrl: row.non_resource_url,
-      firstUsed: row.first_used,
-      lastUsed: row.last_used,
-      count: Number(row.count),
-    })),
-    seenWith: await seenWith(store, query.cluster, subject),
+    verb: row.verb,
+    apiGroup: row.api_group,
+    resource: row.resource,
+    subresource: row.subresource,
+    namespace: row.namespace,
+    name: row.name,
+    nonResourceUrl: row.non_resource_url,
+    firstUsed: row.first_used,
+    lastUsed: row.last_used,
+    count: Number(row.count),
   };
 }
 
-async function evidenceFor(
+export async function evidenceFor(
   store: Store,
   cluster: string,
   since: string,
   until: string,
-): Promise<{ from: string; to: string; ingestions: number } | undefined> {
+): Promise<UsageEvidence | undefined> {
   const row = await store.db
     .selectFrom('usage_ingestions')
     .select((eb) => [
@@ -140,7 +196,11 @@ async function evidenceFor(
   return { from: String(row.from), to: String(row.to), ingestions: Number(row.ingestions) };
 }
 
-async function whyUnknown(store: Store, cluster: string, since: string, until: string): Promise<string> {
+export async function whyUnknown(
+  store: Store,
+  cluster: string,
+  { since, until }: { readonly since: string; readonly until: string },
+): Promise<string> {
   const any = await store.db
     .selectFrom('usage_ingestions')
     .select((eb) => [eb.fn.min('window_from').as('from'), eb.fn.max('window_to').as('to')])

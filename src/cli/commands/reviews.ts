@@ -23,11 +23,13 @@ import {
   subjectLabel,
   type UsageSummary,
   usageFromAuditLog,
+  usageOfItems,
 } from '../../reviews/index.js';
 import type { CommandContext, Runner } from '../context.js';
 import { withGatehouse, withStore } from '../open-store.js';
 import { render, sanitize } from '../output.js';
 import { registerReviewActions } from './reviews-actions.js';
+import { recurrenceLines, recurrenceWord } from './reviews-recurrence.js';
 import { usageLines, usageWord } from './reviews-usage.js';
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -62,6 +64,7 @@ const campaignColumns = (counts: Map<string, { done: number; total: number }>) =
   },
   { header: 'DEADLINE', value: (row: Campaign) => row.deadlineAt },
   { header: 'DEFAULT', value: (row: Campaign) => row.defaultAction },
+  { header: 'RECURS', value: recurrenceWord },
 ];
 
 type ItemRow = ReviewItem & { readonly usage: UsageSummary };
@@ -237,11 +240,13 @@ export function registerReviews(program: Command, run: Runner): void {
               ...(flags.namespace !== undefined ? { namespace: flags.namespace } : {}),
               ...(flags.severity ? { severity: flags.severity } : {}),
             };
+            const listed = await listItems(store, campaign.id, filter);
+            const usage = await usageOfItems(usageOf, listed);
             const items: ItemRow[] = [];
-            for (const item of await listItems(store, campaign.id, filter)) {
-              const usage = await usageOf(item);
-              if (!flags.candidates || (usage.kind === 'summary' && usage.revokeCandidate))
-                items.push({ ...item, usage });
+            for (const item of listed) {
+              const found = usage.get(item.id) ?? { kind: 'unknown' as const };
+              if (!flags.candidates || (found.kind === 'summary' && found.revokeCandidate))
+                items.push({ ...item, usage: found });
             }
             return { ...(await campaignWithCounts(store, campaign.id)), items };
           });
@@ -257,8 +262,10 @@ export function registerReviews(program: Command, run: Runner): void {
               `${campaign.name} (${campaign.id}) on ${campaign.cluster}: ${campaign.state}, deadline ${campaign.deadlineAt}, default ${campaign.defaultAction}\n`,
             );
             context.stdout(
-              `snapshot ${campaign.syncRunId.slice(0, 8)} sha256 ${campaign.snapshotHash}; ${counts.total} items: ${counts.pending} pending, ${counts.kept} kept, ${counts.revoked} revoked, ${counts['revoke-failed']} revoke failed, ${counts.left} left\n\n`,
+              `snapshot ${campaign.syncRunId.slice(0, 8)} sha256 ${campaign.snapshotHash}; ${counts.total} items: ${counts.pending} pending, ${counts.kept} kept, ${counts.revoked} revoked, ${counts['revoke-failed']} revoke failed, ${counts.left} left\n`,
             );
+            for (const line of recurrenceLines(campaign)) context.stdout(`${sanitize(line)}\n`);
+            context.stdout('\n');
           }
           const { kind: _, ...document } = shown;
           context.stdout(render(context.output, shown.items, itemColumns, document));

@@ -156,7 +156,7 @@ function printIngest(context: CommandContext, result: IngestResult): void {
   const { events } = result;
   const window = result.window ? `, events from ${result.window.from} to ${result.window.to}` : '';
   context.stdout(
-    `ingest ${result.id.slice(0, 8)} of ${result.cluster}: ${result.status} in ${result.seconds.toFixed(1)}s: ${events.read} events read, ${events.counted} uses counted, ${events.skipped} skipped (${result.skippedBy.stage} not final, ${result.skippedBy.denied} denied, ${result.skippedBy.undecided} undecided), ${events.malformed} malformed${window}\n`,
+    `ingest ${result.id.slice(0, 8)} of ${result.cluster}: ${result.status} in ${result.seconds.toFixed(1)}s: ${events.read} events read, ${events.counted} uses counted, ${events.skipped} skipped (${result.skippedBy.stage} not final, ${result.skippedBy.denied} denied, ${result.skippedBy.undecided} undecided${result.skippedBy['not-kubernetes'] ? `, ${result.skippedBy['not-kubernetes']} not Kubernetes API requests` : ''}), ${events.malformed} malformed${window}\n`,
   );
   for (const file of result.files) {
     const lines = file.status === 'read' ? ` lines ${file.fromLine + 1}-${file.toLine}` : '';

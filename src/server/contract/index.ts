@@ -32,3 +32,4 @@ export {
   type SuccessStatus,
 } from './route.js';
 export { type RouteName, type Routes, routes } from './routes.js';
+export { policyRuleSchema, usageSummarySchema } from './usage-schema.js';

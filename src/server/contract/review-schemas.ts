@@ -95,6 +95,11 @@ export const campaignSchema = named(
     closedBy: z.string().optional(),
     recurEverySeconds: z.number().int().optional(),
     previousId: z.string().optional(),
+    skippedRuns: z
+      .array(z.object({ dueAt: instant, at: instant, syncRunId: z.string(), reason: z.string() }))
+      .readonly()
+      .optional()
+      .describe('recurring: runs that fell due with nothing in scope, so none was opened'),
   }),
 );
 

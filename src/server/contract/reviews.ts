@@ -12,6 +12,7 @@ import {
   revocationSchema,
 } from './review-schemas.js';
 import { defineRoute, named } from './route.js';
+import { usageSummarySchema } from './usage-schema.js';
 
 const idParams = z.object({
   id: z.string().min(1).max(64).describe('the campaign id (a unique prefix will do)'),
@@ -124,7 +125,7 @@ export const reviewRoutes = {
         z.object({
           campaign: campaignSchema,
           counts: countsSchema,
-          items: z.array(reviewItemSchema.extend({ usage: z.record(z.string(), z.unknown()) })).readonly(),
+          items: z.array(reviewItemSchema.extend({ usage: usageSummarySchema })).readonly(),
           orphans: z.array(z.string()).readonly(),
           provenRevocations: z.number().int(),
           trail: z.array(auditEventSchema).readonly(),

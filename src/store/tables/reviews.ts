@@ -1,3 +1,5 @@
+import type { Generated } from 'kysely';
+
 /** Access review campaigns: one per review of a frozen sync run. Scope and rules are JSON. */
 export interface ReviewCampaignsTable {
   readonly id: string;
@@ -27,6 +29,8 @@ export interface ReviewCampaignsTable {
   readonly recur_every_seconds: number | null;
   /** The campaign this one recurs from. */
   readonly previous_id: string | null;
+  /** JSON list of the runs that fell due with nothing in scope (recurring campaigns). */
+  readonly skipped_runs: Generated<string>;
   readonly updated_at: string;
 }
 
