@@ -13,6 +13,7 @@ import {
   seesAll,
   subjectLabel,
   type UsageSummary,
+  usageOfItems,
   visibleQueue,
 } from '../reviews/index.js';
 import type { ConsoleEnv } from '../server/env.js';
@@ -149,8 +150,9 @@ async function queuePage(
   const { candidates, ...stored } = filters;
   const { campaign, counts, items: queue } = await visibleQueue(options.store, signed.principal, id, stored);
   const auditor = seesAll(signed.principal);
-  const usage = new Map<string, UsageSummary>();
-  if (options.usageOf) for (const item of queue) usage.set(item.id, await options.usageOf(item));
+  const usage: ReadonlyMap<string, UsageSummary> = options.usageOf
+    ? await usageOfItems(options.usageOf, queue)
+    : new Map();
   // Candidates come from the audit log, not the store, so this filter runs after usage is known.
   const items = candidates
     ? queue.filter((item) => {
