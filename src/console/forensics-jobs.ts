@@ -17,6 +17,7 @@ import {
   renewJobs,
   staleAfterMs,
   targetLabel,
+  verifiedView,
   writeRow,
 } from '../forensics/index.js';
 import type { Principal } from '../identity/index.js';
@@ -24,7 +25,7 @@ import type { KubeClient } from '../kube/index.js';
 import { mapLimit } from '../map-limit.js';
 import type { Store } from '../store/index.js';
 import { version } from '../version.js';
-import { countBySeverity } from './evidence-data.js';
+import { countBySeverity, packageRoot, verifyWithAnchors } from './evidence-data.js';
 
 /** How many containers one job acquires at once (the CLI's default for -l). */
 const concurrency = 4;
@@ -121,6 +122,7 @@ export class JobRunner {
           },
         });
         rows.final(index, sealedRow(label, acquisition));
+        prepareView(input, acquisition.id);
       } catch (error) {
         rows.final(index, failedRow(label, progress, error));
         input.log?.(`console: acquisition of ${label} failed: ${messageOf(error)}`);
@@ -128,6 +130,24 @@ export class JobRunner {
     });
     await rows.settled();
   }
+}
+
+/**
+ * Verifies a package just sealed and stores its view while the responder reads the result, so
+ * that opening it does not wait for the build (one that fails is built when the page is opened).
+ */
+function prepareView(input: JobInput, id: string): void {
+  const { store, evidenceRoot } = input;
+  verifiedView({
+    store,
+    id,
+    root: packageRoot(evidenceRoot, id),
+    verify: () => verifyWithAnchors(store, evidenceRoot, id),
+  }).catch((error: unknown) =>
+    input.log?.(
+      `console: preparing the view of package ${id} (it is built when opened): ${messageOf(error)}`,
+    ),
+  );
 }
 
 /**

@@ -7,7 +7,7 @@ import { type ExecPeer, type PeerPod, startExecPeer } from '../../test/support/e
 import { dialects } from '../../test/support/stores.js';
 import { odHex } from '../../test/support/tar.js';
 import { listAudit } from '../audit/index.js';
-import { createJob, signatureFile, verifyPackage } from '../forensics/index.js';
+import { createJob, heldView, signatureFile, verifyPackage } from '../forensics/index.js';
 import { KubeClient, loadKubeconfig } from '../kube/index.js';
 
 /** What the collector would send: one process list, framed with the script's nonce. */
@@ -35,6 +35,14 @@ const pods: PeerPod[] = [
   pod('shop', hostilePod, hostileContainer),
   pod('kube-system', 'coredns', 'coredns', 'registry.k8s.io/coredns/coredns:v1.11.3'),
 ];
+
+async function until(check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 async function peerClient(peer: ExecPeer): Promise<KubeClient> {
   const path = peer.kubeconfig(mkdtempSync(join(tmpdir(), 'gatehouse-console-forensics-')));
@@ -175,6 +183,8 @@ describe.each(dialects)('the forensics pages on %s', (dialect) => {
     expect(page).toMatch(/Why it is partial \(\d+\)[\s\S]*UNAVAILABLE api events of pod web/);
     const root = join(console.options.evidenceRoot ?? '', id);
     expect(verifyPackage(root).ok).toBe(true);
+    // Verified and built in the background once sealed: opening it re-hashes and re-reads nothing.
+    await until(async () => (await heldView(console.fresh.store, id, root)) !== undefined);
     expect(existsSync(join(root, signatureFile))).toBe(true);
     const entries = await listAudit(console.fresh.store, { action: 'forensics.acquire' });
     expect(entries.map((entry) => [entry.actor, entry.outcome, entry.target])).toEqual([
