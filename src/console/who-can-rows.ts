@@ -4,7 +4,7 @@ import {
   type GrantPath,
   type PolicyRule,
   parseTarget,
-  principalsMappedTo,
+  principalMatcher,
   ruleAllowsNonResource,
   ruleAllowsResource,
   whoCan,
@@ -79,14 +79,8 @@ export function whoCanRows(source: WhoCanSource, form: WhoCanForm): { rows: WhoC
       })
     : whoCan(source.index, { kind: 'non-resource', attributes: { path, verb: form.verb } });
   const entries = source.eks?.accessEntries ?? [];
-  // Across namespaces one subject holds many grants: its IAM principals are looked up once.
-  const principals = new Map<string, MappedPrincipal[]>();
-  const principalsOf = (subject: GrantPath['subject']) => {
-    const key = `${subject.kind}:${subject.namespace ?? ''}:${subject.name}`;
-    const found = principals.get(key) ?? principalsMappedTo(subject, source.awsAuth, entries);
-    principals.set(key, found);
-    return found;
-  };
+  // Compiled once: an answer across namespaces holds thousands of grants.
+  const principalsOf = principalMatcher(source.awsAuth, entries);
   const rbacRows = grants.map((grant) => ({ grant, iamPrincipals: principalsOf(grant.subject) }));
   const request = resource
     ? { resourceAttributes: { ...resource, verb: form.verb } }
