@@ -704,39 +704,12 @@ const migrations: Record<string, Migration> = {
         .on('sync_rule_keys')
         .columns(['run_id', 'resource', 'verb'])
         .execute();
-      // The grants of those roles are then read from the index alone: across namespaces, thousands
-      // of rows that would each be a lookup in the table.
-      await db.schema.dropIndex('sync_subject_grants_role').execute();
-      await db.schema
-        .createIndex('sync_subject_grants_role_rows')
-        .on('sync_subject_grants')
-        .columns([...grantRowColumns])
-        .execute();
     },
     async down(db: Kysely<unknown>) {
-      await db.schema.dropIndex('sync_subject_grants_role_rows').execute();
-      await db.schema
-        .createIndex('sync_subject_grants_role')
-        .on('sync_subject_grants')
-        .columns(['run_id', 'role_name'])
-        .execute();
       await db.schema.dropTable('sync_rule_keys').execute();
     },
   },
 };
-
-/** Every column who-can reads of a grant, led by the role it binds: the index holds the whole row. */
-const grantRowColumns = [
-  'run_id',
-  'role_name',
-  'role_kind',
-  'namespace',
-  'ordinal',
-  'position',
-  'subject',
-  'binding_kind',
-  'name',
-] as const;
 
 export const migrationProvider: MigrationProvider = {
   getMigrations: async () => migrations,
