@@ -6,11 +6,13 @@
  * times (default 40) by a signed-in auditor, over a
  * loopback socket. Goal: who-can and subject pages p99 under 200 ms. Each page's CPU time is
  * printed beside its wall time: on a shared machine the wall time also measures the neighbours.
+ * Last, `gatehouse rbac risks -o json` runs in-process on the same store (BENCH_CLI_ROUNDS, default 5).
  * Prints figures; asserts nothing.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { main } from '../src/cli/index.js';
 import { AppError } from '../src/errors.js';
 import { createSession } from '../src/identity/index.js';
 import { type ClusterRead, countsOf, saveSyncRun } from '../src/inventory/index.js';
@@ -209,5 +211,33 @@ for (const page of pages) {
   );
 }
 await server.close();
+
+/** `gatehouse rbac risks -o json` in-process on the same store: the findings stored with the latest run. */
+async function timeCliRisks(): Promise<void> {
+  const times: number[] = [];
+  let bytes = 0;
+  for (let round = -1; round < Number(process.env.BENCH_CLI_ROUNDS ?? 5); round++) {
+    let out = '';
+    const started = performance.now();
+    const code = await main(['--context', cluster, 'rbac', 'risks', '-o', 'json'], {
+      stdout: (text) => {
+        out += text;
+      },
+      stderr: () => undefined,
+      env: { HOME: '/nonexistent-home', GATEHOUSE_HOME: dataDir },
+    });
+    if (code !== 0) throw new Error(`rbac risks exited ${code}`);
+    if (round >= 0) times.push(performance.now() - started);
+    bytes = out.length;
+  }
+  process.stdout.write(
+    `  ${'CLI rbac risks -o json (all findings)'.padEnd(38)} p50 ${percentile(times, 50).toFixed(0).padStart(7)} ms   max ${Math.max(
+      ...times,
+    )
+      .toFixed(0)
+      .padStart(7)} ms   (n=${times.length}, ${Math.round(bytes / 1024)} KiB)\n`,
+  );
+}
+await timeCliRisks();
 await store.close();
 rmSync(dataDir, { recursive: true, force: true });

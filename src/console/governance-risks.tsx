@@ -1,7 +1,14 @@
 import type { Hono } from 'hono';
 import { AppError } from '../errors.js';
 import { requireRole } from '../identity/index.js';
-import { chosenRun, listSyncedClusters, runLabel, runWarnings, storedRisks } from '../inventory/index.js';
+import {
+  chosenRun,
+  listSyncedClusters,
+  riskMatches,
+  runLabel,
+  runWarnings,
+  storedRisks,
+} from '../inventory/index.js';
 import type { RiskFinding, Severity } from '../rbac/index.js';
 import type { ConsoleEnv } from '../server/env.js';
 import { Empty } from './components.js';
@@ -49,16 +56,7 @@ export function filterRisks(
   findings: readonly RiskFinding[],
   filters: Omit<RiskFilters, 'page'>,
 ): RiskFinding[] {
-  const threshold = filters.severity ? severities.indexOf(filters.severity) : severities.length - 1;
-  return findings.filter(
-    (finding) =>
-      severities.indexOf(finding.severity) <= threshold &&
-      (!filters.check || finding.check === filters.check) &&
-      (!filters.namespace ||
-        (filters.namespace === 'cluster'
-          ? finding.namespace === undefined
-          : finding.namespace === filters.namespace)),
-  );
+  return findings.filter((finding) => riskMatches(finding, filters));
 }
 
 function Select(props: {

@@ -24,10 +24,11 @@ import type { ConsoleEnv } from '../server/env.js';
 import { Empty } from './components.js';
 import { AccessPicture, pictureModel } from './governance-picture.js';
 import { chooseSync, clip, SourceNotice, type SyncChoice } from './governance-source.js';
-import { type MappedPrincipal, PrincipalList } from './governance-who-can.js';
+import { PrincipalList } from './governance-who-can.js';
 import { type ConsoleContext, html, page, type Signed } from './http.js';
 import { Layout } from './layout.js';
 import type { ConsoleOptions } from './options.js';
+import type { MappedPrincipal } from './who-can-rows.js';
 
 /** What the subject page shows: the engine's permissions, and how an IAM principal maps in. */
 export interface SubjectAnswer {

@@ -4,7 +4,7 @@ import { adminArn, hostileUser, storeSync, viewerArn } from '../../test/support/
 import { dialects } from '../../test/support/stores.js';
 import { scopedSource, syncSource } from '../inventory/index.js';
 import { effectivePermissions, identityOf, parseTarget, whoCan } from '../rbac/index.js';
-import { whoCanRows } from './governance-who-can.js';
+import { whoCanRows } from './who-can-rows.js';
 
 const unreadable = [
   { resource: 'roles.rbac.authorization.k8s.io', code: 'auth.forbidden', message: 'roles is forbidden' },

@@ -12,8 +12,9 @@ export {
   type ServiceAccountObject,
 } from './read-cluster.js';
 export { type RoleTarget, targetsOf } from './role-targets.js';
+export { resourceKeys } from './rule-keys.js';
 export { diffRuns, type RunDiff } from './run-diff.js';
-export { type RiskQuery, type StoredRisks, storedRisks } from './run-risks.js';
+export { type RiskQuery, riskMatches, type StoredRisks, storedRisks } from './run-risks.js';
 export {
   type IdentityMaps,
   identityMapsOf,

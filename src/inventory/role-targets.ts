@@ -13,7 +13,11 @@ const batchSize = 500;
 export type RoleTarget = (
   | { readonly kind: 'resource'; readonly resource: string }
   | { readonly kind: 'url' }
-) & { readonly allows?: (rule: PolicyRule) => boolean };
+) & {
+  readonly allows?: (rule: PolicyRule) => boolean;
+  /** With `allows`: the question's verb and resource keys, to read roles by (verb, resource). */
+  readonly keys?: { readonly verb: string; readonly resources: readonly string[] };
+};
 
 /**
  * The resources a role's rules could name, coarsely: each entry's base resource (`pods/exec` →

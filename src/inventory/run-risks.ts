@@ -94,6 +94,18 @@ export interface RiskQuery {
   readonly limit: number;
 }
 
+/** Whether a finding passes a query's filters: what `storedRisks` asks of the database, in memory. */
+export function riskMatches(
+  finding: RiskFinding,
+  query: Pick<RiskQuery, 'severity' | 'check' | 'namespace'>,
+): boolean {
+  if (query.severity && severities.indexOf(finding.severity) > severities.indexOf(query.severity))
+    return false;
+  if (query.check && finding.check !== query.check) return false;
+  if (query.namespace === 'cluster') return finding.namespace === undefined;
+  return !query.namespace || finding.namespace === query.namespace;
+}
+
 export interface StoredRisks {
   /** The page of findings asked for, most severe first. */
   readonly findings: RiskFinding[];

@@ -2,6 +2,7 @@ import { type AwsAuth, parseAwsAuth, type RbacIndex } from '../rbac/index.js';
 import type { Store } from '../store/index.js';
 import type { EksAccessConfig } from './read-cluster.js';
 import { type RoleTarget, rolesAbout } from './role-targets.js';
+import { rolesAllowing } from './rule-keys.js';
 import { identityMapsOf } from './run-sides.js';
 import { chosenRun, runLabel, sourceFrom, warningsOf } from './source.js';
 import { type GrantRow, indexOfRows, subjectIndex } from './subject-index.js';
@@ -67,6 +68,16 @@ async function indexInScope(store: Store, runId: string, scope: QueryScope): Pro
   if (!indexed) return undefined;
   // Only the bindings of roles whose rules could answer, when the question says what it is about.
   const namespace = scope.kind === 'namespace' ? scope.namespace : undefined;
+  const { allows, keys } = scope.about ?? {};
+  const allowing =
+    allows && keys ? await rolesAllowing(store, runId, { ...keys, allows, namespace }) : undefined;
+  if (allowing)
+    return await indexOfRows(
+      store,
+      runId,
+      await grantsOfRoles(store, runId, scope, new Set(allowing.keys())),
+      allowing,
+    );
   const roles = scope.about ? await rolesAbout(store, runId, { target: scope.about, namespace }) : undefined;
   const rows = roles ? await grantsOfRoles(store, runId, scope, roles) : await grantsIn(store, runId, scope);
   return await indexOfRows(store, runId, rows);

@@ -88,6 +88,10 @@ describe.each(dialects)('the subject index of a sync on %s', (dialect) => {
       .where('run_id', '=', oldest.id)
       .execute();
     expect(leftover).toEqual([]);
+    const keys = async (runId: string) =>
+      await store.db.selectFrom('sync_rule_keys').select('run_id').where('run_id', '=', runId).execute();
+    expect(await keys(oldest.id)).toEqual([]);
+    expect((await keys(runs.at(-1)!.id)).length).toBeGreaterThan(0);
     const whole = (await syncSource(store, 'prod', oldest.id)).index;
     for (const request of requests.slice(0, 50)) {
       const user = { name: request.user, groups: request.groups ?? [] };

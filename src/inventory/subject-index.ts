@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import {
   type Binding,
   type ClusterRole,
+  type PolicyRule,
   RbacIndex,
   type Role,
   resolveSubject,
@@ -13,6 +14,7 @@ import {
 import type { Database, Store } from '../store/index.js';
 import { writeGrantDigests, writeRoleDigest } from './grant-digests.js';
 import type { ClusterRead } from './read-cluster.js';
+import { writeRuleKeys } from './rule-keys.js';
 
 /** How many of a cluster's newest runs keep their subject index; older ones load whole. */
 export const indexedRunsKept = 3;
@@ -56,6 +58,7 @@ export async function writeSubjectIndex(
       .values(roles.slice(start, start + batchSize))
       .execute();
   await writeRoleDigest(tx, run.id, roles);
+  await writeRuleKeys(tx, run.id, read);
   await tx.insertInto('sync_indexed_runs').values({ run_id: run.id }).execute();
   await pruneOlderIndexes(tx, run.cluster);
 }
@@ -95,6 +98,7 @@ async function pruneOlderIndexes(tx: Transaction<Database>, cluster: string): Pr
   await tx.deleteFrom('sync_subject_grants').where('run_id', 'in', ids).execute();
   await tx.deleteFrom('sync_role_rules').where('run_id', 'in', ids).execute();
   await tx.deleteFrom('sync_role_targets').where('run_id', 'in', ids).execute();
+  await tx.deleteFrom('sync_rule_keys').where('run_id', 'in', ids).execute();
   await tx.deleteFrom('sync_grant_digests').where('run_id', 'in', ids).execute();
   await tx.deleteFrom('sync_role_digests').where('run_id', 'in', ids).execute();
   await tx.deleteFrom('sync_indexed_runs').where('run_id', 'in', ids).execute();
@@ -132,21 +136,29 @@ export async function subjectIndex(
 
 /**
  * An engine index over the bindings of some grant rows (in their order; the rows of one binding
- * become one binding with each of their subjects) and the roles those bindings refer to.
+ * become one binding with each of their subjects) and the roles those bindings refer to; roles in
+ * `known` (rules already read, by role key) are not read again.
  */
 export async function indexOfRows(
   store: Store,
   runId: string,
   rows: readonly GrantRow[],
+  known: ReadonlyMap<string, readonly PolicyRule[]> = new Map(),
 ): Promise<RbacIndex> {
   const byOrdinal = new Map<number, GrantRow[]>();
-  for (const row of rows) byOrdinal.set(row.ordinal, [...(byOrdinal.get(row.ordinal) ?? []), row]);
+  for (const row of rows) {
+    const group = byOrdinal.get(row.ordinal);
+    if (group) group.push(row);
+    else byOrdinal.set(row.ordinal, [row]);
+  }
   // Subjects in the binding's own order: answers name matched subjects as the whole snapshot does.
   const bindings = [...byOrdinal.values()].map((group) =>
     toBinding(group.sort((a, b) => a.position - b.position)),
   );
-  const roleKeys = [...new Set(bindings.map(roleKey))];
-  const roleRows: { role_key: string; rules: string }[] = [];
+  const roleKeys = [...new Set(bindings.map(roleKey))].filter((key) => !known.has(key));
+  const roleRows: { role_key: string; rules: string | readonly PolicyRule[] }[] = [...known].map(
+    ([role_key, rules]) => ({ role_key, rules }),
+  );
   // In slices: a namespace's question may name a thousand roles, past a statement's parameter limit.
   for (let start = 0; start < roleKeys.length; start += batchSize)
     roleRows.push(
@@ -186,12 +198,15 @@ function toBinding(rows: readonly GrantRow[]): Binding {
 
 function snapshotOf(
   bindings: readonly Binding[],
-  roleRows: readonly { readonly role_key: string; readonly rules: string }[],
+  roleRows: readonly { readonly role_key: string; readonly rules: string | readonly PolicyRule[] }[],
 ) {
   const roles: Role[] = [];
   const clusterRoles: ClusterRole[] = [];
-  for (const row of roleRows) {
-    const rules = JSON.parse(row.rules) as Role['rules'];
+  // By key, as the apiserver lists roles (by name, Roles by namespace then name): one order on every run.
+  for (const row of [...roleRows].sort((a, b) =>
+    a.role_key < b.role_key ? -1 : a.role_key > b.role_key ? 1 : 0,
+  )) {
+    const rules = (typeof row.rules === 'string' ? JSON.parse(row.rules) : row.rules) as Role['rules'];
     if (row.role_key.startsWith('ClusterRole:'))
       clusterRoles.push({
         kind: 'ClusterRole',

@@ -26,6 +26,7 @@ export {
   type IamPrincipal,
   type IdentitySources,
   type MappedIdentity,
+  principalMatcher,
   principalsMappedTo,
   resolveIamPrincipal,
 } from './eks/identity.js';

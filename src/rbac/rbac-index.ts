@@ -59,8 +59,10 @@ export function bindingLabel(binding: Binding): string {
 export class RbacIndex {
   readonly snapshot: RbacSnapshot;
   readonly problems: readonly RbacProblem[];
-  readonly #bySubject = new Map<string, IndexedBinding[]>();
+  /** Built on the first subject question: who-can, which asks by role, never needs it. */
+  #bySubject: Map<string, IndexedBinding[]> | undefined;
   readonly #byRole = new Map<string, IndexedBinding[]>();
+  readonly #entries: IndexedBinding[] = [];
   readonly #roles = new Map<string, Role>();
   readonly #clusterRoles = new Map<string, ClusterRole>();
 
@@ -87,18 +89,28 @@ export class RbacIndex {
     }
     const entry: IndexedBinding = { binding, rules: role?.rules ?? [], roleExists: role !== undefined };
     push(this.#byRole, roleKey(binding), entry);
+    this.#entries.push(entry);
     for (const subject of binding.subjects ?? []) {
-      const resolved = resolveSubject(subject, binding);
-      if (!resolved) {
-        problems.push({
-          kind: 'service-account-without-namespace',
-          binding: bindingLabel(binding),
-          message: `${bindingLabel(binding)} names ServiceAccount "${subject.name}" without a namespace: in a ClusterRoleBinding that matches nobody`,
-        });
-        continue;
-      }
-      push(this.#bySubject, subjectKey(resolved), entry);
+      if (resolveSubject(subject, binding)) continue;
+      problems.push({
+        kind: 'service-account-without-namespace',
+        binding: bindingLabel(binding),
+        message: `${bindingLabel(binding)} names ServiceAccount "${subject.name}" without a namespace: in a ClusterRoleBinding that matches nobody`,
+      });
     }
+  }
+
+  /** Bindings by the subjects they name, in the order bindings were indexed (ClusterRoleBindings first). */
+  #subjects(): Map<string, IndexedBinding[]> {
+    if (this.#bySubject) return this.#bySubject;
+    const bySubject = new Map<string, IndexedBinding[]>();
+    for (const entry of this.#entries)
+      for (const subject of entry.binding.subjects ?? []) {
+        const resolved = resolveSubject(subject, entry.binding);
+        if (resolved) push(bySubject, subjectKey(resolved), entry);
+      }
+    this.#bySubject = bySubject;
+    return bySubject;
   }
 
   /** The Role or ClusterRole a binding refers to, if it exists. */
@@ -112,7 +124,7 @@ export class RbacIndex {
   bindingsFor(user: string, groups: readonly string[]): IndexedBinding[] {
     const seen = new Set<IndexedBinding>();
     for (const key of subjectKeysFor(user, groups))
-      for (const entry of this.#bySubject.get(key) ?? []) seen.add(entry);
+      for (const entry of this.#subjects().get(key) ?? []) seen.add(entry);
     return [...seen];
   }
 

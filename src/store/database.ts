@@ -28,6 +28,7 @@ import type {
   SyncRoleDigestsTable,
   SyncRoleRulesTable,
   SyncRoleTargetsTable,
+  SyncRuleKeysTable,
   SyncRunsTable,
   SyncSnapshotsTable,
   SyncSubjectGrantsTable,
@@ -55,6 +56,7 @@ export interface Database {
   readonly sync_pods: SyncPodsTable;
   readonly sync_identity_maps: SyncIdentityMapsTable;
   readonly sync_role_targets: SyncRoleTargetsTable;
+  readonly sync_rule_keys: SyncRuleKeysTable;
   readonly sync_grant_digests: SyncGrantDigestsTable;
   readonly sync_role_digests: SyncRoleDigestsTable;
   readonly sync_risk_runs: SyncRiskRunsTable;

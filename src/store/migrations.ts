@@ -763,6 +763,29 @@ const migrations: Record<string, Migration> = {
       await db.schema.dropTable('evidence_views').execute();
     },
   },
+  '2026_12_01_0130_rule_keys': {
+    // Each role's (verb, resource) pairs, so who-can reads only the roles whose rules could allow
+    // the question's verb on its resource, not every role that names the resource at all.
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('sync_rule_keys')
+        .addColumn('run_id', 'varchar(40)', (column) =>
+          column.notNull().references('sync_runs.id').onDelete('cascade'),
+        )
+        .addColumn('role_key', 'text', (column) => column.notNull())
+        .addColumn('verb', 'text', (column) => column.notNull())
+        .addColumn('resource', 'text', (column) => column.notNull())
+        .execute();
+      await db.schema
+        .createIndex('sync_rule_keys_resource')
+        .on('sync_rule_keys')
+        .columns(['run_id', 'resource', 'verb'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>) {
+      await db.schema.dropTable('sync_rule_keys').execute();
+    },
+  },
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -7,7 +7,7 @@ import {
   accessEntryGrants,
   impersonatedGroups,
   parseTarget,
-  principalsMappedTo,
+  principalMatcher,
   whoCan,
 } from '../../rbac/index.js';
 import type { Runner } from '../context.js';
@@ -107,13 +107,10 @@ export function registerAccessQueries(rbac: Command, run: Runner): void {
               kind: 'non-resource',
               attributes: { path: parsed.attributes.nonResource!.path, verb },
             });
+        const principalsOf = principalMatcher(source.awsAuth, source.read.eks?.accessEntries);
         const rbacRows = grants.map((grant) => ({
           ...grant,
-          iamPrincipals: principalsMappedTo(
-            grant.subject,
-            source.awsAuth,
-            source.read.eks?.accessEntries,
-          ).map((principal) => principal.arn),
+          iamPrincipals: principalsOf(grant.subject).map((principal) => principal.arn),
         }));
         const request = parsed.attributes.resource
           ? { resourceAttributes: { ...parsed.attributes.resource, verb } }

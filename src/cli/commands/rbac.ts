@@ -10,21 +10,18 @@ import {
   accessPolicyPermissions,
   describeRule,
   effectivePermissions,
-  findRisks,
   identityOf,
   isDocumented,
   parseSubjectRef,
   resolveIamPrincipal,
-  type Severity,
 } from '../../rbac/index.js';
 import type { Runner } from '../context.js';
 import { withGatehouse, withStore } from '../open-store.js';
 import { render } from '../output.js';
 import { registerAccessQueries } from './rbac-access.js';
 import { registerExport } from './rbac-export.js';
+import { registerRisks } from './rbac-risks.js';
 import { openSource, type SourceFlags } from './rbac-source.js';
-
-const severities: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
 
 export function registerRbac(program: Command, run: Runner): void {
   const rbac = program
@@ -200,45 +197,6 @@ function registerPermissions(rbac: Command, run: Runner): void {
               ...(mapping ? { mapping } : {}),
               ...permissions,
             },
-          ),
-        );
-        return 0;
-      }),
-    );
-}
-
-function registerRisks(rbac: Command, run: Runner): void {
-  rbac
-    .command('risks')
-    .description('Risky access with severity and the path that grants it')
-    .option('--include-defaults', 'include bindings Kubernetes creates itself (kubernetes.io/bootstrapping)')
-    .option('--min-severity <level>', 'critical, high, medium or low', 'low')
-    .option('-f, --filename <dir>', 'analyse a directory of manifests instead of a sync')
-    .option('--run <id>', 'use this sync run instead of the latest')
-    .action((flags: SourceFlags & { includeDefaults?: boolean; minSeverity: string }) =>
-      run(async (context) => {
-        const threshold = severities.indexOf(flags.minSeverity as Severity);
-        if (threshold === -1)
-          throw new AppError('input.invalid', `unknown severity "${flags.minSeverity}"`, {
-            fix: `Use one of ${severities.join(', ')}`,
-          });
-        const source = await openSource(context, flags);
-        const findings = findRisks(source.index, {
-          includeDefaults: flags.includeDefaults === true,
-          ...(source.awsAuth ? { awsAuth: source.awsAuth } : {}),
-        }).filter((finding) => severities.indexOf(finding.severity) <= threshold);
-        context.stdout(
-          render(
-            context.output,
-            findings,
-            [
-              { header: 'SEVERITY', value: (row) => row.severity },
-              { header: 'CHECK', value: (row) => row.check },
-              { header: 'SUBJECT', value: (row) => row.subject },
-              { header: 'SCOPE', value: (row) => row.namespace ?? 'cluster' },
-              { header: 'PATH', value: (row) => row.path },
-            ],
-            { source: source.label, incomplete: source.read.errors.length > 0, findings },
           ),
         );
         return 0;

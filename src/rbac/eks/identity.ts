@@ -186,7 +186,17 @@ export function principalsMappedTo(
   awsAuth: AwsAuth | undefined,
   accessEntries: readonly AccessEntry[] = [],
 ): { arn: string; source: string }[] {
-  if (subject.kind === 'ServiceAccount') return [];
+  return principalMatcher(awsAuth, accessEntries)(subject);
+}
+
+/**
+ * `principalsMappedTo` for many subjects: the mappings are gathered and their templates compiled
+ * once, not for each of the thousands of grants an answer across namespaces may hold.
+ */
+export function principalMatcher(
+  awsAuth: AwsAuth | undefined,
+  accessEntries: readonly AccessEntry[] = [],
+): (subject: { kind: string; name: string }) => { arn: string; source: string }[] {
   const mappings = [
     ...(awsAuth?.mapRoles ?? []).map((mapping, entry) => ({
       arn: mapping.rolearn,
@@ -207,20 +217,27 @@ export function principalsMappedTo(
       groups: entry.kubernetesGroups,
       source: 'access entry',
     })),
-  ];
-  return mappings
-    .filter((mapping) =>
-      subject.kind === 'Group'
-        ? mapping.groups.includes(subject.name)
-        : mapping.username !== '' && templateMatches(mapping.username, subject.name),
-    )
-    .map(({ arn, source }) => ({ arn, source }));
+  ].map((mapping) => ({
+    ...mapping,
+    user: mapping.username === '' ? undefined : templatePattern(mapping.username),
+  }));
+  return (subject) => {
+    if (subject.kind === 'ServiceAccount') return [];
+    return mappings
+      .filter((mapping) =>
+        subject.kind === 'Group'
+          ? mapping.groups.includes(subject.name)
+          : mapping.user?.test(subject.name) === true,
+      )
+      .map(({ arn, source }) => ({ arn, source }));
+  };
 }
 
-function templateMatches(template: string, value: string): boolean {
+/** A username template (`oncall:{{SessionName}}`) as a pattern: each variable stands for one or more characters. */
+function templatePattern(template: string): RegExp {
   const pattern = template
     .split(/\{\{\w+\}\}/)
     .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     .join('.+');
-  return new RegExp(`^${pattern}$`).test(value);
+  return new RegExp(`^${pattern}$`);
 }

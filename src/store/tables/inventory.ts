@@ -76,6 +76,17 @@ export interface SyncRoleTargetsTable {
   readonly target: string;
 }
 
+/**
+ * One (verb, resource) pair a role's rules name: the verb or `*`; the resource as written
+ * (`pods/exec`, `*`, `*\/scale`) or `/` for URLs. Rules with many pairs are stored coarser (`*`).
+ */
+export interface SyncRuleKeysTable {
+  readonly run_id: string;
+  readonly role_key: string;
+  readonly verb: string;
+  readonly resource: string;
+}
+
 /** A digest of one namespace's grant rows in a run (`''`: ClusterRoleBindings): equal digests, equal grants. */
 export interface SyncGrantDigestsTable {
   readonly run_id: string;
