@@ -98,6 +98,21 @@ describe.each(dialects)('review reports and exports in the console on %s', (dial
     ]);
   });
 
+  it("keeps an outsider's refused downloads out of the campaign's trail, whatever id they typed", async () => {
+    fixture = await consoleFixture(dialect);
+    const id = await campaignIn(fixture);
+    const olivia = (await listItems(fixture.fresh.store, id)).find((item) => item.subject.name === 'olivia')!;
+    for (const typed of [`${id}%2F${olivia.id}`, `${id}zz`, `${id}%2F`])
+      expect((await fixture.visit('alice', `/reviews/${typed}/evidence.csv`)).status).toBe(404);
+    expect(await exports(fixture)).toEqual(['alice denied csv', 'alice denied csv', 'alice denied csv']);
+    for (const who of ['bob', 'dave'] as const) {
+      const json = (await (
+        await fixture.visit(who, `/reviews/${id}/evidence.json`)
+      ).json()) as CampaignEvidence;
+      expect(json.trail.filter((event) => event.actor === 'alice')).toEqual([]);
+    }
+  });
+
   it('prints the report to a PDF with chromium and records the download', async () => {
     fixture = await consoleFixture(dialect);
     const id = await campaignIn(fixture);

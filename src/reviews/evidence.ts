@@ -52,9 +52,19 @@ export async function campaignEvidence(
       .filter((item) => item.grant.type === 'binding' && item.grant.roleMissing)
       .map((item) => `${subjectLabel(item.subject)}: ${grantLabel(item.grant)}`),
     provenRevocations: items.filter((item) => item.revocation?.proof?.kind === 'gone').length,
-    trail: await listAudit(store, { targetPrefix: reviewTarget(campaign.id), since: campaign.createdAt }),
+    trail: await trailOf(store, campaign),
     generatedAt: (options.now ?? new Date()).toISOString(),
   };
+}
+
+/**
+ * The campaign's entries and its items' entries: `review/ID` or `review/ID/ITEM`, never another
+ * target that merely starts with the id (a refused download of `IDzz` names what was typed).
+ */
+async function trailOf(store: Store, campaign: Campaign): Promise<AuditEvent[]> {
+  const target = reviewTarget(campaign.id);
+  const events = await listAudit(store, { targetPrefix: target, since: campaign.createdAt });
+  return events.filter((event) => event.target === target || event.target.startsWith(`${target}/`));
 }
 
 /**

@@ -108,7 +108,8 @@ export async function recordTaking(
   await appendAudit(store, {
     actor: principal.subject,
     action: 'review.export',
-    target: reviewTarget(id.slice(0, 64)),
+    // The id may be what someone typed: a `/` in it must not make the entry one about an item.
+    target: reviewTarget(id.slice(0, 64).replace(/[^\w-]/g, '_')),
     outcome,
     details: { format: taking.format, via: taking.via, ...details },
   });
