@@ -70,7 +70,11 @@ export function factsOf(pkg: OpenPackage): Facts {
   };
 }
 
-const iso = (epochSeconds: number) => new Date(epochSeconds * 1000).toISOString();
+// Times come from the container's own output: one no date can hold (1e300) is left out, not thrown on.
+const iso = (epochSeconds: number): string | undefined => {
+  const date = new Date(epochSeconds * 1000);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+};
 const isoTimestamp = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2}))\s+(.*)$/;
 
 /** Filesystem MACB times, process starts, timestamped log lines and shell history, in order. */
@@ -82,24 +86,27 @@ export function buildTimeline(pkg: OpenPackage, facts = factsOf(pkg)): TimelineE
       [file.atime, 'Last Access Time'],
       [file.ctime, 'Metadata Change Time'],
     ];
-    for (const [time, kind] of kinds)
-      if (time > 0)
+    for (const [time, kind] of kinds) {
+      const datetime = time > 0 ? iso(time) : undefined;
+      if (datetime)
         events.push({
-          datetime: iso(time),
+          datetime,
           timestamp_desc: kind,
           message: `${file.name} (${file.mode} ${file.size} bytes)`,
           source: 'bodyfile',
         });
+    }
   }
   if (facts.bootTime !== undefined) {
     for (const process of facts.processes) {
-      const start = facts.bootTime + process.startTicks / 100;
-      events.push({
-        datetime: iso(start),
-        timestamp_desc: 'Process Start',
-        message: `pid ${process.pid} (${process.name}) ${process.cmdline.join(' ')} [exe ${process.exe}]`,
-        source: 'processes',
-      });
+      const datetime = iso(facts.bootTime + process.startTicks / 100);
+      if (datetime)
+        events.push({
+          datetime,
+          timestamp_desc: 'Process Start',
+          message: `pid ${process.pid} (${process.name}) ${process.cmdline.join(' ')} [exe ${process.exe}]`,
+          source: 'processes',
+        });
     }
   }
   for (const { item, text } of pkg.files(

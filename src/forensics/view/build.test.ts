@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { craftPackage, processOutput } from '../../../test/support/evidence-package.js';
 import { shopCustody } from '../../../test/support/sealed-evidence.js';
 import { dialects, type FreshStore, freshStore } from '../../../test/support/stores.js';
-import type { TimelineEvent } from '../processing/triage.js';
-import { type BuiltView, saveView } from './build.js';
+import { openPackage, type TimelineEvent } from '../processing/triage.js';
+import { type BuiltView, buildView, saveView } from './build.js';
 import { spreadOf } from './histogram.js';
 import { readView } from './read.js';
 
@@ -72,5 +73,27 @@ describe('stored evidence views on postgres, built by two replicas', () => {
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('a view built from a hostile container', () => {
+  it('builds the timeline when the container reports times no date can hold, leaving those events out', () => {
+    const root = craftPackage({
+      outputs: {
+        'fs.bodyfile': [
+          '1|-rw-r--r--|0|0|5|1764576000|99999999999999999|1764576000|./etc/passwd',
+          '2|-rw-r--r--|0|0|5|1764576000|1e400|1764576000|./etc/shadow',
+        ].join('\n'),
+        'live.date': '2026-12-01T10:00:00Z\n1e300 1.0',
+        'live.processes': processOutput([{ pid: 7, name: 'sh', argv: ['sh'], exe: '/bin/sh' }]),
+      },
+    });
+    const built = buildView(openPackage(root));
+    expect(built.events.map((event) => `${event.timestamp_desc} ${event.message.split(' ')[0]}`)).toEqual([
+      'Last Access Time /etc/passwd',
+      'Metadata Change Time /etc/passwd',
+      'Last Access Time /etc/shadow',
+      'Metadata Change Time /etc/shadow',
+    ]);
   });
 });
