@@ -150,6 +150,18 @@ describe('agents dialling in to the server', () => {
     expect(health.status).toBe(200);
   });
 
+  it('refuses an upgrade to a path no URL can be read from, and keeps serving', async () => {
+    const context = await setup();
+    const { port } = new URL(context.server.url);
+    for (const target of ['//', '//a:99999/', '//[/']) {
+      const answer = await rawUpgrade(Number(port), target);
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(answer).toContain('"code":"input.invalid"');
+    }
+    const health = await fetch(`${context.server.url}/healthz`);
+    expect(health.status).toBe(200);
+  });
+
   it('fails calls at once while the agent is offline, naming the cluster and the fix', async () => {
     const context = await setup();
     const client = await context.clusters.client('agent/peer');
@@ -336,6 +348,29 @@ async function resetMidUpgrade(port: number, token: string, afterMs: number): Pr
   );
   await new Promise((resolve) => setTimeout(resolve, afterMs));
   socket.resetAndDestroy();
+}
+
+/** Sends a WebSocket upgrade for `target` and returns all the server answered before it closed. */
+async function rawUpgrade(port: number, target: string): Promise<string> {
+  const socket = connect(port, '127.0.0.1');
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  socket.on('error', () => undefined);
+  socket.write(
+    [
+      `GET ${target} HTTP/1.1`,
+      `Host: 127.0.0.1:${port}`,
+      'Upgrade: websocket',
+      'Connection: Upgrade',
+      'Sec-WebSocket-Version: 13',
+      'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+      '',
+      '',
+    ].join('\r\n'),
+  );
+  await closed;
+  return Buffer.concat(chunks).toString();
 }
 
 /** A forward proxy that only tunnels (CONNECT), recording where to. */

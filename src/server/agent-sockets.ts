@@ -54,14 +54,21 @@ export function agentUpgrades(
     // its token is checked, or while it is refused, would otherwise crash the server.
     const dropped = () => socket.destroy();
     socket.on('error', dropped);
-    const url = new URL(request.url ?? '/', 'http://server');
+    const refuse = (error: unknown) => refuseUpgrade(socket, error, options.log);
+    // `GET //` or `GET //a:99999/` is no URL: thrown here, in the server's upgrade event, it would end the process.
+    const url = URL.parse(request.url ?? '/', 'http://server');
+    if (!url)
+      return refuse(
+        new AppError('input.invalid', `"${(request.url ?? '').slice(0, 100)}" is not a request path`, {
+          fix: 'Agents connect to /v1/agents/connect',
+        }),
+      );
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
     const accept = (then: (ws: WebSocket) => void) => {
       // From here the WebSocket library listens for errors on the socket itself.
       socket.off('error', dropped);
       sockets.handleUpgrade(request, socket, head, then);
     };
-    const refuse = (error: unknown) => refuseUpgrade(socket, error, options.log);
     if (url.pathname === '/v1/agents/connect') {
       authenticateAgent(options.store, token).then(
         (agent) =>
