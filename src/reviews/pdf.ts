@@ -23,8 +23,8 @@ export async function printPdf(
       );
     });
   try {
-    const page = await browser.newPage();
-    // The report has no script and loads nothing: block every request it might make anyway.
+    // The report has no script and loads nothing: run none and block every request it might make anyway.
+    const page = await browser.newPage({ javaScriptEnabled: false });
     await page.route('**/*', (route) => route.abort());
     await page.setContent(html, { waitUntil: 'load' });
     return await page.pdf({
