@@ -30,6 +30,16 @@ describe.each(dialects)('the evidence pages on %s', (dialect) => {
     expect(refused.map((entry) => [entry.actor, entry.outcome])).toEqual([['alice', 'denied']]);
   });
 
+  it('refuses an export format named like a property every object has, taking nothing out', async () => {
+    const { fixture, id } = await withPackage();
+    for (const format of ['constructor', 'toString', '__proto__']) {
+      const response = await fixture.visit('dave', `/evidence/${id}/export/${format}`);
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('Use timesketch, csv or bodyfile');
+    }
+    expect(await listAudit(fixture.fresh.store, { action: 'evidence.export' })).toEqual([]);
+  });
+
   it('is linked under Forensics in the navigation, and from the Forensics page', async () => {
     const { fixture } = await withPackage();
     const text = await (await fixture.visit('rita', '/forensics')).text();

@@ -151,7 +151,8 @@ const exportFormats = {
 
 function exportFormat(c: ConsoleContext): ExportFormat {
   const format = c.req.param('format') ?? '';
-  if (format in exportFormats) return format as ExportFormat;
+  // Own keys only: `in` would take `constructor` or `__proto__` for a format.
+  if (Object.hasOwn(exportFormats, format)) return format as ExportFormat;
   throw new AppError('input.invalid', `unknown export format "${format.slice(0, 40)}"`, {
     fix: 'Use timesketch, csv or bodyfile',
   });
