@@ -5,7 +5,7 @@ import { dialects, type FreshStore, freshStore } from '../../../test/support/sto
 import { openPackage, type TimelineEvent } from '../processing/triage.js';
 import { type BuiltView, buildView, saveView } from './build.js';
 import { spreadOf } from './histogram.js';
-import { readView } from './read.js';
+import { readView, streamEvents } from './read.js';
 
 function small(packageId: string, message: string): BuiltView {
   const events: TimelineEvent[] = [
@@ -49,6 +49,31 @@ describe.each(dialects)('stored evidence views on %s', (dialect) => {
     expect(events.map((row) => JSON.parse(row.message))).toEqual(['of c', 'of d']);
     const lines = await store.db.selectFrom('evidence_view_bodyfile').select('view_key').execute();
     expect(lines).toHaveLength(2);
+  });
+});
+
+describe.each(dialects)('a view of hostile container text on %s', (dialect) => {
+  let fresh: FreshStore | undefined;
+  afterEach(async () => fresh?.cleanup());
+
+  it('stores and streams back a log source holding NUL, newline and formula characters exactly', async () => {
+    fresh = await freshStore(dialect);
+    const source = '/var/log/\u0000evil\n=cmd|x.log';
+    const built = small('p1', 'line\u0000with NUL');
+    const view = {
+      ...built,
+      summary: { ...built.summary, sources: [source] },
+      events: built.events.map((event) => ({ ...event, source })),
+    };
+    await saveView(
+      fresh.store,
+      { packageId: 'p1', packageHash: 'f'.repeat(64), builtAt: '2026-12-01T10:00:00.000Z' },
+      view,
+    );
+    const stored = await readView(fresh.store, 'f'.repeat(64));
+    const events = [];
+    for await (const event of streamEvents(fresh.store, stored!)) events.push(event);
+    expect(events).toEqual(view.events);
   });
 });
 

@@ -13,7 +13,8 @@ import { type ViewSummary, viewFileLimit } from './types.js';
  * builds views differently never reads one built by an older one. Raise it with any change to
  * what `buildView` computes.
  */
-const viewFormat = 'evidence-view/1';
+// 2: an event's source is stored as JSON text, as its message (a path may hold a NUL).
+const viewFormat = 'evidence-view/2';
 
 /** The key of a package's view: its verified hash under this format. */
 export function viewKeyOf(packageHash: string): string {

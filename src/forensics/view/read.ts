@@ -83,7 +83,7 @@ const asEvent = (row: {
   datetime: row.datetime,
   timestamp_desc: row.kind,
   message: readText(row.message),
-  source: row.source,
+  source: readText(row.source),
 });
 
 /** One page of the matching events, in the timeline's order. */

@@ -10,7 +10,7 @@ import type { ViewSummary } from './types.js';
 const batch = 5000;
 
 /**
- * Container text (a log line, a listed name) may hold a NUL, which PostgreSQL text cannot; it
+ * Container text (a log line, a listed name, the path of a collected log) may hold a NUL, which PostgreSQL text cannot; it
  * is stored as a JSON string, which escapes it, and read back exactly.
  */
 export const storedText = (text: string): string => JSON.stringify(text);
@@ -54,7 +54,7 @@ export async function insertEvents(
         Date.parse(event.datetime),
         event.datetime,
         event.timestamp_desc,
-        event.source,
+        storedText(event.source),
         sources.get(event.source) ?? -1,
         kinds.get(event.timestamp_desc) ?? -1,
         storedText(event.message),

@@ -57,6 +57,7 @@ export interface EvidenceViewEventsTable {
   readonly at_ms: number | string;
   readonly datetime: string;
   readonly kind: string;
+  /** As a JSON string, as `message`: the path of a collected log is container text too. */
   readonly source: string;
   /** Positions of the source and kind in the view's sorted lists: what filters compare and indexes hold. */
   readonly source_no: number;
