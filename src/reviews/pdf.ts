@@ -1,13 +1,22 @@
 import { AppError, messageOf } from '../errors.js';
 
+// Each print is a whole chromium, and any reviewer may ask for many at once: prints take turns.
+let printing: Promise<unknown> = Promise.resolve();
+
 /**
  * Prints HTML to PDF with chromium (headless, as root without its sandbox), the browser the tests
- * use. playwright-core is loaded only here, so nothing else pays for it.
+ * use, one print at a time. playwright-core is loaded only here, so nothing else pays for it.
  */
 export async function printPdf(
   html: string,
   options: { readonly executablePath?: string } = {},
 ): Promise<Uint8Array> {
+  const turn = printing.then(() => printOne(html, options));
+  printing = turn.catch(() => undefined);
+  return await turn;
+}
+
+async function printOne(html: string, options: { readonly executablePath?: string }): Promise<Uint8Array> {
   const executablePath = options.executablePath ?? process.env.GATEHOUSE_CHROMIUM ?? '/usr/bin/chromium';
   const { chromium } = await import('playwright-core');
   const browser = await chromium

@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { reviewRead } from '../../test/support/review-read.js';
@@ -82,6 +83,31 @@ describe('the printable review report', () => {
     const folder = join(process.cwd(), 'test-results', 'reports');
     mkdirSync(folder, { recursive: true });
     writeFileSync(join(folder, 'review-report.pdf'), pdf);
+  }, 60_000);
+
+  it('prints one report at a time, however many are asked for at once', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'gatehouse-pdf-'));
+    const log = join(folder, 'runs.log');
+    const wrapper = join(folder, 'chromium');
+    writeFileSync(wrapper, `#!/bin/sh\necho start >> ${log}\n/usr/bin/chromium "$@"\necho end >> ${log}\n`, {
+      mode: 0o755,
+    });
+    const pdfs = await Promise.all(
+      [1, 2, 3].map((n) => printPdf(`<!doctype html><p>report ${n}</p>`, { executablePath: wrapper })),
+    );
+    expect(pdfs.map((pdf) => Buffer.from(pdf.subarray(0, 5)).toString())).toEqual([
+      '%PDF-',
+      '%PDF-',
+      '%PDF-',
+    ]);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toEqual([
+      'start',
+      'end',
+      'start',
+      'end',
+      'start',
+      'end',
+    ]);
   }, 60_000);
 
   it('prints a page without running its script: markup that slipped past escaping cannot hold chromium busy', async () => {
