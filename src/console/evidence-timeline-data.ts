@@ -1,3 +1,4 @@
+import { AppError } from '../errors.js';
 import {
   bucketWidthFor,
   countEvents,
@@ -59,6 +60,11 @@ export async function timelinePage(
   const offset = (page - 1) * timelinePageSize;
   const events =
     spread.total === 0 ? [] : await eventsPage(store, view, { filters, offset, limit: timelinePageSize });
+  // Views are evicted (the newest 50 are kept): rows gone meanwhile must not read as an empty page.
+  if (events.length !== Math.min(timelinePageSize, spread.total - offset))
+    throw new AppError('conflict', `the view of package ${view.packageId} was replaced while it was read`, {
+      fix: 'Open the page again: the view is read, or built, anew',
+    });
   const histogram = spread.total === 0 ? undefined : histogramFrom(spread, spread.slots);
   return { total: spread.total, histogram, events, page, pages };
 }

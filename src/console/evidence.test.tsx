@@ -7,7 +7,8 @@ import { type ConsoleFixture, consoleFixture } from '../../test/support/console-
 import { sealedShopPackage, shopCustody } from '../../test/support/sealed-evidence.js';
 import { dialects } from '../../test/support/stores.js';
 import { listAudit } from '../audit/index.js';
-import { type ManifestItem, sealPackage, sha256, writeManifest } from '../forensics/index.js';
+import { type ManifestItem, readView, sealPackage, sha256, writeManifest } from '../forensics/index.js';
+import { timelinePage } from './evidence-timeline-data.js';
 
 describe.each(dialects)('the evidence pages on %s', (dialect) => {
   let fixture: ConsoleFixture | undefined;
@@ -38,6 +39,20 @@ describe.each(dialects)('the evidence pages on %s', (dialect) => {
       expect(await response.text()).toContain('Use timesketch, csv or bodyfile');
     }
     expect(await listAudit(fixture.fresh.store, { action: 'evidence.export' })).toEqual([]);
+  });
+
+  it('refuses to draw a timeline page whose rows went while it was read, rather than an empty one', async () => {
+    const { fixture, id } = await withPackage();
+    expect((await fixture.visit('rita', `/evidence/${id}`)).status).toBe(200);
+    const { store } = fixture.fresh;
+    const row = await store.db.selectFrom('evidence_views').select('package_hash').executeTakeFirstOrThrow();
+    const view = (await readView(store, row.package_hash))!;
+    expect((await timelinePage(store, view, { filters: {}, page: 1 })).events.length).toBeGreaterThan(0);
+    // Another package's view pushed this one out between reading the view and reading its rows.
+    await store.db.deleteFrom('evidence_view_events').where('view_key', '=', view.key).execute();
+    await expect(timelinePage(store, view, { filters: {}, page: 1 })).rejects.toThrow(
+      /was replaced while it was read/,
+    );
   });
 
   it('is linked under Forensics in the navigation, and from the Forensics page', async () => {
