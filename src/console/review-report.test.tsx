@@ -5,7 +5,8 @@ import { seedReviewRun } from '../../test/support/review-run.js';
 import { dialects } from '../../test/support/stores.js';
 import { listAudit } from '../audit/index.js';
 import { localPrincipal } from '../identity/index.js';
-import { type CampaignEvidence, createCampaign, listItems } from '../reviews/index.js';
+import { type CampaignEvidence, createCampaign, listItems, reportStyle } from '../reviews/index.js';
+import { reportPolicy } from './review-report.js';
 
 async function campaignIn(fixture: ConsoleFixture): Promise<string> {
   await seedReviewRun(fixture.fresh.store);
@@ -50,6 +51,15 @@ describe.each(dialects)('review reports and exports in the console on %s', (dial
       `default-src 'none'; style-src ${hashes.join(' ')}; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
     );
     expect(await exports(fixture)).toEqual(['dave succeeded report']);
+  });
+
+  it("hashes the policy from the report's own CSS, not from the page, so a <style> that slipped in is not allowed", () => {
+    const hash = (css: string) => `'sha256-${createHash('sha256').update(css).digest('base64')}'`;
+    const policy = reportPolicy();
+    const allowed = policy.match(/'sha256-[^']+'/g);
+    expect(allowed).toHaveLength(2);
+    expect(allowed).toContain(hash(reportStyle));
+    expect(policy).not.toContain(hash('body{background:url(https://evil.example/x)}'));
   });
 
   it('exports CSV with formula cells neutralised and JSON that parses, each download audited with its format', async () => {

@@ -9,6 +9,7 @@ import {
   printPdf,
   recordTaking,
   reportHtml,
+  reportStyle,
   takeEvidence,
   takenDetails,
 } from '../reviews/index.js';
@@ -17,19 +18,20 @@ import { type ConsoleContext, html, page, type Signed } from './http.js';
 import { ErrorPage } from './layout.js';
 import type { ConsoleOptions } from './options.js';
 
-/**
- * The report's own policy: nothing loads and nothing runs; only the style blocks whose SHA-256 is
- * listed apply, so the report's inline CSS works while an injected `<style>` or `style=` does not.
- */
-export function reportPolicy(document: string): string {
-  const hashes = [...document.matchAll(/<style>([\s\S]*?)<\/style>/g)].map(
-    (match) => `'sha256-${createHash('sha256').update(match[1]!).digest('base64')}'`,
-  );
-  return `default-src 'none'; style-src ${hashes.join(' ') || "'none'"}; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
-}
-
 const navStyle =
   '.report-nav{display:flex;gap:16px;padding:8px 0 12px;border-bottom:1px solid #ccc;margin-bottom:12px;font-size:13px}.report-nav a{color:#1f4e9c}@media print{.report-nav{display:none}}';
+
+/**
+ * The report's own policy: nothing loads and nothing runs; only the report's and the nav's style
+ * blocks apply, by their SHA-256 (hashed from our CSS, never from the page, so a `<style>` that
+ * slipped into the page is not allowed with them), and no `style=`.
+ */
+export function reportPolicy(): string {
+  const hashes = [reportStyle, navStyle].map(
+    (css) => `'sha256-${createHash('sha256').update(css).digest('base64')}'`,
+  );
+  return `default-src 'none'; style-src ${hashes.join(' ')}; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+}
 
 /** The printable report as the console serves it: links back and to the downloads, hidden when printed. */
 function reportPage(evidence: CampaignEvidence): string {
@@ -72,7 +74,7 @@ async function download(c: ConsoleContext, options: ConsoleOptions, signed: Sign
 async function report(c: ConsoleContext, options: ConsoleOptions, signed: Signed): Promise<Response> {
   const evidence = await evidenceFor(c, options, signed, 'report');
   const document = reportPage(evidence);
-  c.header('content-security-policy', reportPolicy(document));
+  c.header('content-security-policy', reportPolicy());
   c.header('cache-control', 'no-store');
   return c.html(document);
 }

@@ -24,7 +24,7 @@ export { parseDeadline, parseDefaultAction, parseItemState, parseReminderOffsets
 export { printPdf } from './pdf.js';
 export { type CampaignPreview, latestUsableRun, previewCampaign } from './preview.js';
 export { type ReassignInput, type ReassignReport, reassign } from './reassign.js';
-export { completionOverTime, reportHtml } from './report.js';
+export { completionOverTime, reportHtml, reportStyle } from './report.js';
 export { countItems, getCampaign, getItem, type ItemFilter, listCampaigns, listItems } from './repository.js';
 export { isOwnAccess, isReviewer, ownersAnnotation, parseOwners, parseReviewer } from './reviewers.js';
 export { type ClusterAccess, frozenSnapshot } from './revocations.js';

@@ -59,6 +59,10 @@ function usageCell(item: CampaignEvidence['items'][number]): string {
   return `last used ${escapeHtml(usage.lastUsedAt ?? '')}`;
 }
 
+/** The report's only style block: a page serving it allows this block by its hash, and no other. */
+export const reportStyle =
+  'body{font:11px/1.4 sans-serif;margin:24px}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:3px;vertical-align:top;text-align:left;overflow-wrap:anywhere}td:nth-child(3),td:nth-child(4),td:nth-child(5){overflow-wrap:normal;white-space:nowrap}th{overflow-wrap:normal;hyphens:auto}h1{font-size:18px}h2{font-size:14px;margin-top:18px}';
+
 /**
  * The printable report of a campaign for auditors: scope, the frozen snapshot, counts, completion
  * over time, who decided what and when, revocations and their proof, and orphan grants.
@@ -72,7 +76,7 @@ export function reportHtml(evidence: CampaignEvidence): string {
     )
     .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(campaign.name)}</title>
-<style>body{font:11px/1.4 sans-serif;margin:24px}table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:3px;vertical-align:top;text-align:left;overflow-wrap:anywhere}td:nth-child(3),td:nth-child(4),td:nth-child(5){overflow-wrap:normal;white-space:nowrap}th{overflow-wrap:normal;hyphens:auto}h1{font-size:18px}h2{font-size:14px;margin-top:18px}</style></head><body>
+<style>${reportStyle}</style></head><body>
 <h1>Access review: ${escapeHtml(campaign.name)}</h1>
 ${evidence.only ? `<p><b>Partial evidence: ${escapeHtml(evidence.only)} only.</b></p>` : ''}
 <p>Cluster <b>${escapeHtml(campaign.cluster)}</b>, sync run ${escapeHtml(campaign.syncRunId)}, snapshot SHA-256 <code>${escapeHtml(campaign.snapshotHash)}</code>.</p>
