@@ -1,7 +1,10 @@
 import { AppError, messageOf } from '../errors.js';
 
-// Each print is a whole chromium, and any reviewer may ask for many at once: prints take turns.
+// Each print is a whole chromium, and any reviewer may ask for many at once: prints take turns,
+// and past a few in line a print is refused rather than queued (each waiting one holds its evidence).
 let printing: Promise<unknown> = Promise.resolve();
+let inLine = 0;
+export const maxPrintsInLine = 4;
 
 /**
  * Prints HTML to PDF with chromium (headless, as root without its sandbox), the browser the tests
@@ -11,9 +14,18 @@ export async function printPdf(
   html: string,
   options: { readonly executablePath?: string } = {},
 ): Promise<Uint8Array> {
+  if (inLine >= maxPrintsInLine)
+    throw new AppError('conflict', `${inLine} reports are already being printed or waiting to be`, {
+      fix: 'Try again in a minute',
+    });
+  inLine += 1;
   const turn = printing.then(() => printOne(html, options));
   printing = turn.catch(() => undefined);
-  return await turn;
+  try {
+    return await turn;
+  } finally {
+    inLine -= 1;
+  }
 }
 
 async function printOne(html: string, options: { readonly executablePath?: string }): Promise<Uint8Array> {

@@ -10,7 +10,7 @@ import { countsOf, saveSyncRun } from '../inventory/index.js';
 import { createCampaign } from './campaigns.js';
 import { decide } from './decisions.js';
 import { campaignEvidence } from './evidence.js';
-import { printPdf } from './pdf.js';
+import { maxPrintsInLine, printPdf } from './pdf.js';
 import { completionOverTime, reportHtml } from './report.js';
 
 describe('the printable review report', () => {
@@ -108,6 +108,18 @@ describe('the printable review report', () => {
       'start',
       'end',
     ]);
+  }, 60_000);
+
+  it('refuses a print past the few already in line, naming why, and prints again once they are done', async () => {
+    const asked = Array.from({ length: maxPrintsInLine + 2 }, (_, n) => printPdf(`<p>report ${n}</p>`));
+    const settled = await Promise.allSettled(asked);
+    expect(settled.map((result) => result.status)).toEqual([
+      ...Array.from({ length: maxPrintsInLine }, () => 'fulfilled'),
+      'rejected',
+      'rejected',
+    ]);
+    expect(String((settled.at(-1) as PromiseRejectedResult).reason)).toContain('already being printed');
+    expect(Buffer.from((await printPdf('<p>later</p>')).subarray(0, 5)).toString()).toBe('%PDF-');
   }, 60_000);
 
   it('prints a page without running its script: markup that slipped past escaping cannot hold chromium busy', async () => {
