@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { auditedTransaction } from '../audit/index.js';
 import { AppError } from '../errors.js';
 import type { Principal } from '../identity/index.js';
-import type { Store } from '../store/index.js';
+import { type Store, uuidPrefixPattern } from '../store/index.js';
 import {
   type AccessFlow,
   type AccessMode,
@@ -251,21 +251,20 @@ export async function getRequest(store: Store, id: string): Promise<AccessReques
   return toRequest(row, (await approvalsOf(store, [row.id])).get(row.id) ?? []);
 }
 
-const idPrefixPattern = /^[0-9a-f-]{1,36}$/;
-
 /**
  * The full id of the one request whose id starts with this prefix: for people typing ids at the
  * CLI. A prefix is hex digits and dashes only, so no LIKE wildcard can match other requests.
  */
 export async function resolveRequestId(store: Store, prefix: string): Promise<string> {
-  if (!idPrefixPattern.test(prefix))
+  const pattern = uuidPrefixPattern(prefix);
+  if (!pattern)
     throw new AppError('input.invalid', `"${prefix.slice(0, 64)}" is not a request id`, {
       fix: 'Give the id, or its first characters, as shown by `gatehouse access list`',
     });
   const rows = await store.db
     .selectFrom('access_requests')
     .select('id')
-    .where('id', 'like', `${prefix}%`)
+    .where('id', 'like', pattern)
     .limit(2)
     .execute();
   if (rows.length !== 1)

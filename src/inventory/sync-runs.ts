@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { AppError, messageOf } from '../errors.js';
-import type { Store } from '../store/index.js';
+import { type Store, uuidPrefixPattern } from '../store/index.js';
 import type { ClusterRead, ReadError } from './read-cluster.js';
 import { pruneOlderRisks, risksOfRead, writeRunRisks } from './run-risks.js';
 import { writeRunSides } from './run-sides.js';
@@ -126,12 +126,13 @@ export async function listSyncedClusters(store: Store): Promise<string[]> {
 
 /** A run (of `cluster`, when given) by id or by an unambiguous id prefix (as printed in tables). */
 export async function findSyncRun(store: Store, id: string, cluster?: string): Promise<SyncRun> {
+  const pattern = uuidPrefixPattern(id);
   let query = store.db
     .selectFrom('sync_runs')
     .selectAll()
-    .where('id', 'like', `${id.replace(/[%_]/g, '')}%`);
+    .where('id', 'like', pattern ?? '');
   if (cluster) query = query.where('cluster', '=', cluster);
-  const rows = await query.limit(2).execute();
+  const rows = pattern ? await query.limit(2).execute() : [];
   if (rows.length === 1) return toRun(rows[0]!);
   throw new AppError(
     'not-found',

@@ -5,12 +5,12 @@ import { dialects, freshStore } from '../../test/support/stores.js';
 import { unreachableClient } from '../../test/support/unreachable-client.js';
 import { listAudit, verifyAudit } from '../audit/index.js';
 import { localPrincipal } from '../identity/index.js';
-import { countsOf, saveSyncRun } from '../inventory/index.js';
+import { countsOf, findSyncRun, listSyncRuns, saveSyncRun } from '../inventory/index.js';
 import type { Store } from '../store/index.js';
 import { closeCampaign, createCampaign } from './campaigns.js';
 import { decide } from './decisions.js';
 import { reassign } from './reassign.js';
-import { countItems, listItems } from './repository.js';
+import { countItems, getCampaign, getItem, listItems } from './repository.js';
 
 const admin = localPrincipal({ subject: 'root' });
 const clusters = { clientFor: async () => unreachableClient(), settleMs: 0 };
@@ -105,6 +105,22 @@ describe.each(dialects)('access review campaigns on %s', (dialect) => {
     );
     await expect(creating).rejects.toThrow(/selects no grants/);
     expect(await store.db.selectFrom('review_campaigns').selectAll().execute()).toEqual([]);
+  });
+
+  it('finds a campaign, an item and a run by the start of their id, and nothing by a wildcard or an empty id', async () => {
+    const store = await open();
+    const { campaign } = await campaignOn(store);
+    const [item] = await listItems(store, campaign.id);
+    const [run] = await listSyncRuns(store, 'prod');
+    expect((await getCampaign(store, campaign.id.slice(0, 6).toUpperCase())).id).toBe(campaign.id);
+    expect((await getItem(store, campaign.id, item!.id.slice(0, 8))).id).toBe(item!.id);
+    expect((await findSyncRun(store, run!.id.slice(0, 8))).id).toBe(run!.id);
+    // The only campaign, item and run: a pattern that matches anything must still name nothing.
+    for (const typed of ['%', '_', '%%', '', ' ', `${campaign.id.slice(0, 4)}%`]) {
+      await expect(getCampaign(store, typed)).rejects.toMatchObject({ code: 'not-found' });
+      await expect(findSyncRun(store, typed)).rejects.toMatchObject({ code: 'not-found' });
+    }
+    await expect(getItem(store, campaign.id, '_')).rejects.toMatchObject({ code: 'not-found' });
   });
 
   it('lets only admins create campaigns', async () => {

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import { AppError } from '../errors.js';
-import type { Database, Store } from '../store/index.js';
+import { type Database, type Store, uuidPrefixPattern } from '../store/index.js';
 import type {
   Campaign,
   CampaignCounts,
@@ -128,13 +128,16 @@ function toItem(row: ItemRow): ReviewItem {
 
 /** A campaign by id or unambiguous id prefix (as tables print it). */
 export async function getCampaign(store: Store, id: string): Promise<Campaign> {
-  const rows = await store.db
-    .selectFrom('review_campaigns')
-    .selectAll()
-    .where('id', 'like', `${id.replace(/[%_]/g, '')}%`)
-    .limit(2)
-    .execute();
-  if (rows.length === 1 && id.length > 0) return toCampaign(rows[0]!);
+  const pattern = uuidPrefixPattern(id);
+  const rows = pattern
+    ? await store.db
+        .selectFrom('review_campaigns')
+        .selectAll()
+        .where('id', 'like', pattern)
+        .limit(2)
+        .execute()
+    : [];
+  if (rows.length === 1) return toCampaign(rows[0]!);
   throw new AppError(
     'not-found',
     rows.length > 1 ? `review campaign id "${id}" is ambiguous` : `no review campaign "${id}"`,
@@ -181,14 +184,17 @@ export async function listItems(
 
 /** An item of a campaign by id or unambiguous prefix. */
 export async function getItem(store: Store, campaignId: string, id: string): Promise<ReviewItem> {
-  const rows = await store.db
-    .selectFrom('review_items')
-    .selectAll()
-    .where('campaign_id', '=', campaignId)
-    .where('id', 'like', `${id.replace(/[%_]/g, '')}%`)
-    .limit(2)
-    .execute();
-  if (rows.length === 1 && id.length > 0) return toItem(rows[0]!);
+  const pattern = uuidPrefixPattern(id);
+  const rows = pattern
+    ? await store.db
+        .selectFrom('review_items')
+        .selectAll()
+        .where('campaign_id', '=', campaignId)
+        .where('id', 'like', pattern)
+        .limit(2)
+        .execute()
+    : [];
+  if (rows.length === 1) return toItem(rows[0]!);
   throw new AppError(
     'not-found',
     rows.length > 1
