@@ -2,7 +2,7 @@ import { diffGrants, type GrantDiff } from '../rbac/index.js';
 import type { Store } from '../store/index.js';
 import { changedNamespaces, rolesDiffer } from './grant-digests.js';
 import { sourceFrom } from './source.js';
-import { type GrantRow, indexOfRows } from './subject-index.js';
+import { type GrantRow, grantRowColumns, indexOfRows } from './subject-index.js';
 import { loadSyncSnapshot } from './sync-runs.js';
 
 // Values per IN list: well under SQLite's and PostgreSQL's parameter limits.
@@ -115,16 +115,7 @@ async function rowsIn(store: Store, runId: string, namespaces: readonly string[]
   for (let start = 0; start < namespaces.length; start += batchSize) {
     const batch = await store.db
       .selectFrom('sync_subject_grants')
-      .select([
-        'subject',
-        'ordinal',
-        'binding_kind',
-        'namespace',
-        'name',
-        'role_kind',
-        'role_name',
-        'position',
-      ])
+      .select(grantRowColumns)
       .where('run_id', '=', runId)
       .where('namespace', 'in', namespaces.slice(start, start + batchSize))
       .execute();

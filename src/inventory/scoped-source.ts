@@ -5,7 +5,7 @@ import { type RoleTarget, rolesAbout } from './role-targets.js';
 import { rolesAllowing } from './rule-keys.js';
 import { identityMapsOf } from './run-sides.js';
 import { chosenRun, runLabel, sourceFrom, warningsOf } from './source.js';
-import { type GrantRow, indexOfRows, subjectIndex } from './subject-index.js';
+import { type GrantRow, grantRowColumns, indexOfRows, subjectIndex } from './subject-index.js';
 import { loadSyncSnapshot, type SyncRun } from './sync-runs.js';
 
 /**
@@ -83,23 +83,12 @@ async function indexInScope(store: Store, runId: string, scope: QueryScope): Pro
   return await indexOfRows(store, runId, rows);
 }
 
-const columns = [
-  'subject',
-  'ordinal',
-  'binding_kind',
-  'namespace',
-  'name',
-  'role_kind',
-  'role_name',
-  'position',
-] as const;
-
 async function grantsIn(
   store: Store,
   runId: string,
   scope: Exclude<QueryScope, { kind: 'identity' }>,
 ): Promise<GrantRow[]> {
-  let query = store.db.selectFrom('sync_subject_grants').select(columns).where('run_id', '=', runId);
+  let query = store.db.selectFrom('sync_subject_grants').select(grantRowColumns).where('run_id', '=', runId);
   // A ClusterRoleBinding's namespace column is empty: it applies in every namespace.
   if (scope.kind === 'namespace') query = query.where('namespace', 'in', [scope.namespace, '']);
   return await query.orderBy('ordinal').execute();
@@ -126,7 +115,7 @@ async function grantsOfRoles(
     rows.push(
       ...(await store.db
         .selectFrom('sync_subject_grants')
-        .select(columns)
+        .select(grantRowColumns)
         .where('run_id', '=', runId)
         .where('role_name', 'in', names.slice(start, start + 500))
         .execute()),

@@ -174,6 +174,18 @@ export async function indexOfRows(
 
 export type GrantRow = Readonly<Omit<Database['sync_subject_grants'], 'run_id'>>;
 
+/** The columns of a `GrantRow`, for queries that read grant rows. */
+export const grantRowColumns = [
+  'subject',
+  'ordinal',
+  'binding_kind',
+  'namespace',
+  'name',
+  'role_kind',
+  'role_name',
+  'position',
+] as const;
+
 function subjectOf(key: string): Subject {
   const [kind, ...rest] = key.split(':');
   return kind === 'ServiceAccount'
